@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { configError } from './errors.js';
+import { SIGNALS, isSignal, type Signal } from './sources/signals.js';
+import { formatZodIssue } from './zod-issue.js';
+
+/** The example catalogue describes the simulated estate; it is the default when AIOPS_CONFIG is unset. */
+export const EXAMPLE_CATALOGUE_PATH = fileURLToPath(new URL('../deploy/catalogue.example.yml', import.meta.url));
+
+/** Placeholders a query template may use; anything else in `{{ }}` is a mistake worth stopping for. */
+export const TEMPLATE_PLACEHOLDERS = ['service', 'namespace', 'deployment', 'window'] as const;
+
+const kubernetesName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a Kubernetes name (lower-case letters, digits and -)');
+
+const queryTemplates = z
+  .record(z.string(), z.string().min(1, 'expected a non-empty PromQL template'))
+  .superRefine((templates, context) => {
+    for (const [name, template] of Object.entries(templates)) {
+      if (!isSignal(name)) {
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `unknown signal; expected one of ${SIGNALS.join(', ')}`,
+        });
+        continue;
+      }
+      for (const match of template.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+        const placeholder = match[1] ?? '';
+        if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(placeholder)) {
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `unknown placeholder {{${placeholder}}}; expected one of ${TEMPLATE_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+          });
+        }
+      }
+    }
+  });
+
+const serviceSchema = z.strictObject({
+  namespace: kubernetesName,
+  deployment: kubernetesName,
+  team: z.string().min(1, 'expected the owning team'),
+  channel: z.string().regex(/^(#[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{8,})$/, 'expected a channel name like #orders or a channel ID like C0123ABCDEF'),
+  dependencies: z.array(z.string()).default([]),
+  /** Per-service overrides of `prometheus.queries`. */
+  queries: queryTemplates.optional(),
+});
+
+const elasticsearchSchema = z.strictObject({
+  /** Index or index pattern holding the logs. */
+  index: z.string().min(1).default('logs-*'),
+  fields: z
+    .strictObject({
+      timestamp: z.string().min(1).default('@timestamp'),
+      service: z.string().min(1).default('kubernetes.labels.app'),
+      pod: z.string().min(1).default('kubernetes.pod.name'),
+      level: z.string().min(1).default('log.level'),
+      message: z.string().min(1).default('message'),
+    })
+    .prefault({}),
+});
+
+const catalogueSchema = z
+  .strictObject({
+    prometheus: z.strictObject({ queries: queryTemplates }),
+    elasticsearch: elasticsearchSchema.prefault({}),
+    services: z.record(kubernetesName, serviceSchema).refine((services) => Object.keys(services).length > 0, {
+      message: 'expected at least one service',
+    }),
+  })
+  .superRefine((catalogue, context) => {
+    const missing = SIGNALS.filter((signal) => !(signal in catalogue.prometheus.queries));
+    if (missing.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['prometheus', 'queries'],
+        message: `missing template for ${missing.join(', ')}; every standard signal needs one`,
+      });
+    }
+    for (const [name, service] of Object.entries(catalogue.services)) {
+      service.dependencies.forEach((dependency, index) => {
+        if (!(dependency in catalogue.services)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['services', name, 'dependencies', index],
+            message: `unknown service "${dependency}"; expected one of the catalogued services`,
+          });
+        }
+      });
+    }
+  });
+
+export type CatalogueService = z.infer<typeof serviceSchema> & { name: string };
+type ParsedCatalogue = z.infer<typeof catalogueSchema>;
+
+export interface Catalogue {
+  prometheus: { queries: Record<Signal, string> };
+  elasticsearch: ParsedCatalogue['elasticsearch'];
+  services: Record<string, CatalogueService>;
+}
+
+/** Parses catalogue YAML; `origin` names the file in messages. Throws AIOPS_CONFIG_INVALID with one line. */
+export function parseCatalogue(text: string, origin: string): Catalogue {
+  const document = parseDocument(text, { prettyErrors: false });
+  const syntaxError = document.errors[0];
+  if (syntaxError) {
+    const position = syntaxError.linePos?.[0];
+    const where = position ? ` at line ${position.line}, column ${position.col}` : '';
+    const reason = syntaxError.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'invalid YAML';
+    throw configError(origin, `YAML syntax error${where}: ${reason}`);
+  }
+  const result = catalogueSchema.safeParse(document.toJS());
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw configError(origin, issue ? formatZodIssue(issue) : 'invalid catalogue');
+  }
+  const parsed = result.data;
+  const services = Object.fromEntries(
+    Object.entries(parsed.services).map(([name, service]) => [name, { ...service, name }]),
+  );
+  return {
+    prometheus: { queries: parsed.prometheus.queries as Record<Signal, string> },
+    elasticsearch: parsed.elasticsearch,
+    services,
+  };
+}
+
+export function loadCatalogue(path: string): Catalogue {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw configError(`AIOPS_CONFIG (${path})`, `cannot read the catalogue: ${reason}`);
+  }
+  return parseCatalogue(text, `AIOPS_CONFIG (${path})`);
+}
+
+export interface TemplateValues {
+  window: string;
+}
+
+/** The PromQL for one service and signal: the service's override, else the catalogue's template. */
+export function renderQuery(catalogue: Catalogue, service: CatalogueService, signal: Signal, values: TemplateValues): string {
+  const template = service.queries?.[signal] ?? catalogue.prometheus.queries[signal];
+  const substitutions: Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string> = {
+    service: service.name,
+    namespace: service.namespace,
+    deployment: service.deployment,
+    window: values.window,
+  };
+  return template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, placeholder: string) => substitutions[placeholder as keyof typeof substitutions]);
+}
+
+export function catalogueService(catalogue: Catalogue, name: string): CatalogueService | undefined {
+  return catalogue.services[name];
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from './catalogue.js';
+import { configError } from './errors.js';
+
+/** The only place that reads the environment. Everything else receives a frozen Config. */
+
+export interface SlackConfig {
+  botToken: string;
+  /** Required in HTTP mode, where every request is verified with it. */
+  signingSecret?: string;
+  /** Present: Socket Mode. Absent: the HTTP receiver on `port`. */
+  appToken?: string;
+  /** Override of the Web API base URL, e.g. a proxy or the test fake. */
+  apiUrl?: string;
+  mode: 'socket' | 'http';
+}
+
+export interface LlmConfig {
+  apiKey?: string;
+  baseUrl?: string;
+  model: string;
+}
+
+export interface Config {
+  slack?: SlackConfig;
+  /** HTTP port for Slack events (HTTP mode), webhooks, /healthz and /metrics. */
+  port: number;
+  redisUrl: string;
+  prometheusUrl?: string;
+  elasticsearchUrl?: string;
+  kubeconfig?: string;
+  llm?: LlmConfig;
+  cataloguePath: string;
+  catalogue: Catalogue;
+  /** Simulated world only: the fault scenario to play. */
+  scenario?: string;
+  /** Simulated world only: simulated seconds per real second. */
+  simulationSpeed: number;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** Pretty logs for people at a terminal, JSON for machines. */
+  prettyLogs: boolean;
+}
+
+const optionalText = z
+  .string()
+  .transform((value) => value.trim())
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+function url(protocols: string[]) {
+  return optionalText.refine(
+    (value) => {
+      if (value === undefined) return true;
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL starting with ${protocols.map((protocol) => `${protocol}//`).join(' or ')}` },
+  );
+}
+
+const environmentSchema = z.object({
+  SLACK_BOT_TOKEN: optionalText.refine((value) => value === undefined || value.startsWith('xoxb-'), {
+    message: 'expected a bot token starting with xoxb-',
+  }),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.refine((value) => value === undefined || value.startsWith('xapp-'), {
+    message: 'expected an app-level token starting with xapp-',
+  }),
+  SLACK_API_URL: url(['http:', 'https:']),
+  PORT: optionalText.refine((value) => value === undefined || (/^\d+$/.test(value) && Number(value) <= 65535), {
+    message: 'expected a port number between 0 and 65535',
+  }),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  PROMETHEUS_URL: url(['http:', 'https:']),
+  ELASTICSEARCH_URL: url(['http:', 'https:']),
+  KUBECONFIG: optionalText,
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: url(['http:', 'https:']),
+  OPENAI_MODEL: optionalText,
+  AIOPS_CONFIG: optionalText,
+  AIOPS_SCENARIO: optionalText.refine((value) => value === undefined || /^[a-z0-9-]+$/.test(value), {
+    message: 'expected a scenario name such as bad-deploy (aiops sim list names them)',
+  }),
+  AIOPS_SIM_SPEED: optionalText.refine((value) => value === undefined || (Number(value) > 0 && Number(value) <= 3600), {
+    message: 'expected simulated seconds per real second, a number above 0 and at most 3600',
+  }),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).optional(),
+  NODE_ENV: optionalText,
+});
+
+type Environment = Record<string, string | undefined>;
+
+/**
+ * Validates the environment and the catalogue once. A bad value throws AIOPS_CONFIG_INVALID whose
+ * message is one line naming the variable (or YAML path) and what was expected.
+ */
+export function loadConfig(environment: Environment = process.env, options: { stdoutIsTerminal?: boolean } = {}): Readonly<Config> {
+  const result = environmentSchema.safeParse(environment);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const message = issue?.code === 'invalid_value' ? `expected one of ${issue.values.join(', ')}` : (issue?.message ?? 'invalid');
+    throw configError(variable, message);
+  }
+  const variables = result.data;
+  const cataloguePath = variables.AIOPS_CONFIG ?? EXAMPLE_CATALOGUE_PATH;
+  const config: Config = {
+    slack: slackConfig(variables),
+    port: variables.PORT === undefined ? 3000 : Number(variables.PORT),
+    redisUrl: variables.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    prometheusUrl: variables.PROMETHEUS_URL,
+    elasticsearchUrl: variables.ELASTICSEARCH_URL,
+    kubeconfig: variables.KUBECONFIG,
+    llm: llmConfig(variables),
+    cataloguePath,
+    catalogue: loadCatalogue(cataloguePath),
+    scenario: variables.AIOPS_SCENARIO,
+    simulationSpeed: variables.AIOPS_SIM_SPEED === undefined ? 1 : Number(variables.AIOPS_SIM_SPEED),
+    logLevel: variables.LOG_LEVEL ?? 'info',
+    prettyLogs: (options.stdoutIsTerminal ?? process.stdout.isTTY === true) && variables.NODE_ENV !== 'production',
+  };
+  return deepFreeze(config);
+}
+
+type Variables = z.infer<typeof environmentSchema>;
+
+function slackConfig(variables: Variables): SlackConfig | undefined {
+  const { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_APP_TOKEN: appToken } = variables;
+  if (!botToken) {
+    if (appToken) throw configError('SLACK_BOT_TOKEN', 'required with SLACK_APP_TOKEN (Socket Mode needs both tokens)');
+    if (signingSecret) throw configError('SLACK_BOT_TOKEN', 'required with SLACK_SIGNING_SECRET (set both or neither)');
+    return undefined;
+  }
+  if (!appToken && !signingSecret) {
+    throw configError(
+      'SLACK_SIGNING_SECRET',
+      'required with SLACK_BOT_TOKEN in HTTP mode (requests are verified with it); or set SLACK_APP_TOKEN for Socket Mode',
+    );
+  }
+  return { botToken, signingSecret, appToken, apiUrl: variables.SLACK_API_URL, mode: appToken ? 'socket' : 'http' };
+}
+
+function llmConfig(variables: Variables): LlmConfig | undefined {
+  if (!variables.OPENAI_API_KEY && !variables.OPENAI_BASE_URL) {
+    if (variables.OPENAI_MODEL) throw configError('OPENAI_API_KEY', 'required with OPENAI_MODEL (or set OPENAI_BASE_URL for a local endpoint)');
+    return undefined;
+  }
+  return { apiKey: variables.OPENAI_API_KEY, baseUrl: variables.OPENAI_BASE_URL, model: variables.OPENAI_MODEL ?? 'gpt-4o-mini' };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
