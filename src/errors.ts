@@ -53,7 +53,7 @@ export class AiopsError extends Error {
 }
 
 /** Errors a user caused and can fix: shown as one line, never with a stack trace. */
-export function isUserError(error: unknown): error is AiopsError {
+export function isUserError(error: unknown): boolean {
   return (
     error instanceof AiopsError &&
     (error.code === ErrorCode.ConfigInvalid ||

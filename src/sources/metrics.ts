@@ -14,7 +14,7 @@ export interface Series {
 export interface TimeRange {
   start: Date;
   end: Date;
-  /** Resolution of the answer in seconds; samples fall on multiples of it. */
+  /** Resolution of the answer in seconds: samples at start, start + step, … up to end. */
   stepSeconds: number;
 }
 

@@ -1,0 +1,65 @@
+import { loadConfig } from './config.js';
+import { asAiopsError, ErrorCode, isUserError } from './errors.js';
+import { createLogger } from './logger.js';
+import type { CommandIo } from './commands/command-io.js';
+import { simCommand } from './commands/sim.js';
+import { startCommand } from './commands/start.js';
+
+export const HELP = `usage: aiops <command> [options]
+
+commands:
+  start          the bot and its workers in one process (the default for npm start)
+  sim list       the simulated world's fault scenarios
+  sim export     the simulated world's metric history as OpenMetrics (see aiops sim --help)
+
+Settings come from the environment (see README.md, "Configuration").`;
+
+export interface CliContext extends CommandIo {
+  environment: Record<string, string | undefined>;
+  /** Resolves with a signal name when the process is asked to stop. */
+  stopSignal: () => Promise<string>;
+  stdoutIsTerminal: boolean;
+}
+
+/** Runs one command; returns the exit code. User mistakes print one line; bugs print a stack trace. */
+export async function runCli(argv: string[], context: CliContext): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'start': {
+        const config = loadConfig(context.environment, { stdoutIsTerminal: context.stdoutIsTerminal });
+        const logger = createLogger({ level: config.logLevel, pretty: config.prettyLogs });
+        await startCommand({ config, logger, stopSignal: context.stopSignal() });
+        return 0;
+      }
+      case 'sim':
+        return await simCommand(rest, context);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        context.stdout.write(`${HELP}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        context.stderr.write(`aiops: unknown command "${command}"; expected start or sim (aiops --help lists them)\n`);
+        return 2;
+    }
+  } catch (error) {
+    if (isParseArgsError(error)) {
+      context.stderr.write(`aiops: ${error.message}\n`);
+      return 2;
+    }
+    const failure = asAiopsError(error);
+    if (failure.code === ErrorCode.Internal) {
+      context.stderr.write(`aiops: internal error (${failure.code}): ${failure.stack ?? failure.message}\n`);
+      return 1;
+    }
+    context.stderr.write(`aiops: ${failure.toOneLine()}\n`);
+    return isUserError(failure) ? 2 : 1;
+  }
+}
+
+/** node:util parseArgs rejects unknown or malformed flags with these codes. */
+function isParseArgsError(error: unknown): error is Error {
+  return error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+}

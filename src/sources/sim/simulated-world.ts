@@ -1,0 +1,19 @@
+import type { Catalogue } from '../../catalogue.js';
+import type { Clock } from './clock.js';
+import { SimulatedCluster } from './sim-cluster.js';
+import { SimulatedLogs } from './sim-logs.js';
+import { SimulatedMetrics } from './sim-metrics.js';
+import { SimWorld, type SimWorldOptions } from './world.js';
+
+export interface SimulatedSources {
+  world: SimWorld;
+  metrics: SimulatedMetrics;
+  logs: SimulatedLogs;
+  cluster: SimulatedCluster;
+}
+
+/** One world behind all three interfaces, so a write through the cluster shows in metrics and logs. */
+export function createSimulatedSources(catalogue: Catalogue, options: SimWorldOptions & { clock: Clock }): SimulatedSources {
+  const world = new SimWorld(options);
+  return { world, metrics: new SimulatedMetrics(world, catalogue), logs: new SimulatedLogs(world), cluster: new SimulatedCluster(world) };
+}
