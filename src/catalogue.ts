@@ -106,7 +106,8 @@ export interface Catalogue {
 
 /** Parses catalogue YAML; `origin` names the file in messages. Throws AIOPS_CONFIG_INVALID with one line. */
 export function parseCatalogue(text: string, origin: string): Catalogue {
-  const document = parseDocument(text, { prettyErrors: false });
+  // Pretty errors are what fill in `linePos`; without them the line and column are never known.
+  const document = parseDocument(text, { prettyErrors: true });
   const syntaxError = document.errors[0];
   if (syntaxError) {
     const position = syntaxError.linePos?.[0];

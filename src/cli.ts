@@ -46,7 +46,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     }
   } catch (error) {
     if (isParseArgsError(error)) {
-      context.stderr.write(`aiops: ${error.message}\n`);
+      // Some parseArgs messages span lines ("--seed -1" is ambiguous...); a user error is one line.
+      context.stderr.write(`aiops: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }
     const failure = asAiopsError(error);

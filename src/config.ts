@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from './catalogue.js';
 import { configError } from './errors.js';
+import { SCENARIOS } from './sources/sim/scenarios.js';
 
 /** The only place that reads the environment. Everything else receives a frozen Config. */
 
@@ -81,8 +82,9 @@ const environmentSchema = z.object({
   OPENAI_BASE_URL: url(['http:', 'https:']),
   OPENAI_MODEL: optionalText,
   AIOPS_CONFIG: optionalText,
-  AIOPS_SCENARIO: optionalText.refine((value) => value === undefined || /^[a-z0-9-]+$/.test(value), {
-    message: 'expected a scenario name such as bad-deploy (aiops sim list names them)',
+  // Checked against the known names here: otherwise an unknown one fails later without naming the variable.
+  AIOPS_SCENARIO: optionalText.refine((value) => value === undefined || SCENARIOS.some((scenario) => scenario.name === value), {
+    message: `expected one of ${SCENARIOS.map((scenario) => scenario.name).join(', ')} (aiops sim list describes them)`,
   }),
   AIOPS_SIM_SPEED: optionalText.refine((value) => value === undefined || (Number(value) > 0 && Number(value) <= 3600), {
     message: 'expected simulated seconds per real second, a number above 0 and at most 3600',

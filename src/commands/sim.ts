@@ -62,6 +62,10 @@ async function exportCommand(argv: string[], io: CommandIo): Promise<number> {
   const end = tickOf(timeOption('--end', values.end, io.now()));
   const faultMinutesAgo = integerOption('--fault-minutes-ago', values['fault-minutes-ago'], { minimum: 0, maximum: hours * 60, fallback: 60 });
   const seed = integerOption('--seed', values.seed, { minimum: 0, maximum: 2 ** 31, fallback: 42 });
+  // Checked here so the message names the flag the user typed.
+  if (values.scenario !== undefined && !SCENARIOS.some((scenario) => scenario.name === values.scenario)) {
+    throw inputError('--scenario', `unknown scenario "${values.scenario}"; expected one of ${SCENARIOS.map((scenario) => scenario.name).join(', ')}`);
+  }
   const world = new SimWorld({ clock: new ManualClock(end), seed, scenario: values.scenario, faultStart: end - faultMinutesAgo * 60_000 });
 
   const output = values.output ? createWriteStream(values.output) : undefined;
@@ -73,7 +77,9 @@ async function exportCommand(argv: string[], io: CommandIo): Promise<number> {
   if (output) {
     await new Promise<void>((resolve, reject) => {
       output.once('error', (error) => reject(inputError('--output', `cannot write ${values.output}: ${error.message}`)));
-      output.end(() => resolve());
+      // 'finish' only after a successful write; end()'s callback also runs on failure, which hid it.
+      output.once('finish', () => resolve());
+      output.end();
     });
   }
   return 0;

@@ -38,8 +38,8 @@ export function serviceEvents(world: SimWorld, service: string): ClusterEvent[] 
     }
   });
 
-  const state = world.snapshot(service, now);
-  for (const pod of state.pods) {
+  const pods = world.podStatuses(service, now);
+  for (const pod of pods) {
     if (pod.restarts === 0 || pod.lastRestartAt === undefined || pod.lastRestartAt < since) continue;
     if (pod.lastTerminationReason === 'OOMKilled') {
       event('Warning', 'OOMKilling', `Memory cgroup out of memory: Killed process ${1000 + (hashKey(pod.name) % 30000)} (java) in container ${service}`, 'Pod', pod.name, pod.lastRestartAt, pod.restarts);
@@ -58,7 +58,7 @@ export function serviceEvents(world: SimWorld, service: string): ClusterEvent[] 
     }
   }
   if (unhealthyMinutes > 0) {
-    const pod = state.pods[0]?.name ?? service;
+    const pod = pods[0]?.name ?? service;
     event('Warning', 'Unhealthy', 'Readiness probe failed: Get "http://10.42.0.17:8080/ready": context deadline exceeded (Client.Timeout exceeded while awaiting headers)', 'Pod', pod, lastUnhealthy, unhealthyMinutes);
   }
   return events;

@@ -86,15 +86,16 @@ export class SimulatedCluster implements Cluster {
   private deployment(service: string): Deployment {
     const timeline = this.world.timeline(service);
     const profile = timeline.profile;
-    const state = this.world.snapshot(service, this.world.clock.now());
+    const pods = this.world.podStatuses(service, this.world.clock.now());
+    const ready = pods.filter((pod) => pod.ready).length;
     const current = timeline.currentReplicaSet();
     return {
       namespace: SIM_NAMESPACE,
       name: service,
-      replicas: state.replicas,
-      readyReplicas: state.readyReplicas,
-      availableReplicas: state.readyReplicas,
-      updatedReplicas: state.pods.filter((pod) => pod.replicaSetHash === current.hash).length,
+      replicas: timeline.current().replicas,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      updatedReplicas: pods.filter((pod) => pod.replicaSetHash === current.hash).length,
       image: `${profile.image}:${current.version}`,
       revision: current.revision,
       revisions: [...timeline.replicaSets]
@@ -113,7 +114,7 @@ export class SimulatedCluster implements Cluster {
 
   private pods(service: string): Pod[] {
     const profile = this.world.profile(service);
-    return this.world.snapshot(service, this.world.clock.now()).pods.map((pod) => ({
+    return this.world.podStatuses(service, this.world.clock.now()).map((pod) => ({
       namespace: SIM_NAMESPACE,
       name: pod.name,
       deployment: service,

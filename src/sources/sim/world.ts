@@ -17,12 +17,15 @@ const LATENCY_SIGMA = 0.45;
 const PROPAGATED_ERROR_SHARE = 0.8;
 const MEBIBYTE = 1024 * 1024;
 
-export interface PodSnapshot extends PodRecord {
+export interface PodStatus extends PodRecord {
   ready: boolean;
   crashLooping: boolean;
   restarts: number;
   lastRestartAt?: number;
   lastTerminationReason?: 'OOMKilled' | 'Error';
+}
+
+export interface PodSnapshot extends PodStatus {
   cpuCores: number;
   memoryBytes: number;
   /** Share of the service's requests this pod serves (shares sum to 1). */
@@ -186,9 +189,22 @@ export class SimWorld {
     this.rates.clear();
   }
 
+  /** The fault's effect on a service during the minute ending at `tick`. */
   private faultEffect(service: string, tick: number): FaultEffect | undefined {
-    if (!this.scenario || service !== this.scenario.rootCause || !this.faultActiveAt(tick)) return undefined;
+    if (!this.scenario || service !== this.scenario.rootCause || !this.faultActiveAt(tick - 1)) return undefined;
     return this.scenario.effect((tick - this.faultStart!) / 1000);
+  }
+
+  /**
+   * The pods as the API server shows them at `time`: the state in force at that instant (a write
+   * shows at once), not the last whole minute that metrics describe.
+   */
+  podStatuses(service: string, time: number): PodStatus[] {
+    this.synchronise();
+    const profile = this.profile(service);
+    const epoch = this.timelines.get(service)!.epochAt(time);
+    const fault = this.scenario?.rootCause === service && this.faultActiveAt(time) ? this.scenario.effect((time - this.faultStart!) / 1000) : undefined;
+    return epoch.pods.map((pod) => ({ ...pod, ...podLifecycle(profile, pod, time, fault, this.faultStart ?? time, this.seed).status }));
   }
 
   private requestRate(service: string, tick: number): number {
@@ -220,7 +236,8 @@ export class SimWorld {
 
   private computeSnapshot(service: string, tick: number): ServiceSnapshot {
     const profile = this.profile(service);
-    const epoch = this.timelines.get(service)!.epochAt(tick);
+    // A tick describes the minute before it: a write landing exactly on the tick shows from the next one.
+    const epoch = this.timelines.get(service)!.epochAt(tick - 1);
     const fault = this.faultEffect(service, tick);
     const requestRate = this.requestRate(service, tick);
     const seed = this.seed;
@@ -328,7 +345,7 @@ interface PodLifecycle {
   leakedBytes: number;
   downSecondsInLastMinute: number;
   restartsInMinute: number;
-  status: Pick<PodSnapshot, 'ready' | 'crashLooping' | 'restarts' | 'lastRestartAt' | 'lastTerminationReason'>;
+  status: Omit<PodStatus, keyof PodRecord>;
 }
 
 function podLifecycle(profile: ServiceProfile, pod: PodRecord, tick: number, fault: FaultEffect | undefined, faultStart: number, seed: number): PodLifecycle {
