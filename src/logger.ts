@@ -6,6 +6,8 @@ export interface LoggerOptions {
   level?: string;
   /** Human-readable lines (pino-pretty) instead of JSON; meant for a terminal. */
   pretty?: boolean;
+  /** Where JSON lines go (default standard output); ignored when pretty. */
+  destination?: NodeJS.WritableStream;
 }
 
 /**
@@ -30,13 +32,11 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino({
-    level: options.level ?? 'info',
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    transport: options.pretty
-      ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } }
-      : undefined,
-  });
+  const settings = { level: options.level ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  if (options.pretty) {
+    return pino({ ...settings, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } });
+  }
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /** A silent logger for tests and library callers that do not care. */

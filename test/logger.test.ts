@@ -1,0 +1,41 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.js';
+
+function capture() {
+  const stream = new PassThrough();
+  const lines: Array<Record<string, unknown>> = [];
+  stream.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  return { stream, lines };
+}
+
+describe('logger', () => {
+  it('writes JSON lines with the component of a child logger', async () => {
+    const { stream, lines } = capture();
+    createLogger({ destination: stream }).child({ component: 'sources' }).info({ services: 10 }, 'watching');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines[0]).toMatchObject({ level: 30, component: 'sources', services: 10, msg: 'watching' });
+  });
+
+  it('redacts tokens, secrets and authorization headers wherever they appear', async () => {
+    const { stream, lines } = capture();
+    const logger = createLogger({ destination: stream });
+    logger.info({ slack: { botToken: 'xoxb-secret', signingSecret: 'shh', mode: 'http' }, llm: { apiKey: 'sk-secret' } }, 'config');
+    logger.warn({ request: { headers: { authorization: 'Bearer abc' } }, password: 'hunter2' }, 'request failed');
+    await new Promise((resolve) => setImmediate(resolve));
+    const text = JSON.stringify(lines);
+    for (const secret of ['xoxb-secret', 'shh', 'sk-secret', 'Bearer abc', 'hunter2']) expect(text).not.toContain(secret);
+    expect(lines[0]).toMatchObject({ slack: { botToken: '[redacted]', signingSecret: '[redacted]', mode: 'http' }, llm: { apiKey: '[redacted]' } });
+  });
+
+  it('honours the level', async () => {
+    const { stream, lines } = capture();
+    const logger = createLogger({ level: 'warn', destination: stream });
+    logger.info('hidden');
+    logger.error('shown');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => line.msg)).toEqual(['shown']);
+  });
+});
