@@ -37,10 +37,12 @@ export interface Config {
   scenario?: string;
   /** Simulated world only: simulated seconds per real second. */
   simulationSpeed: number;
-  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  logLevel: (typeof LOG_LEVELS)[number];
   /** Pretty logs for people at a terminal, JSON for machines. */
   prettyLogs: boolean;
 }
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 const optionalText = z
   .string()
@@ -89,7 +91,7 @@ const environmentSchema = z.object({
   AIOPS_SIM_SPEED: optionalText.refine((value) => value === undefined || (Number(value) > 0 && Number(value) <= 3600), {
     message: 'expected simulated seconds per real second, a number above 0 and at most 3600',
   }),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).optional(),
+  LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS).optional()),
   NODE_ENV: optionalText,
 });
 

@@ -1,0 +1,418 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { EXAMPLE_CATALOGUE_PATH, renderQuery } from '../src/catalogue.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { AiopsError, ErrorCode } from '../src/errors.js';
+import { SIGNALS } from '../src/sources/signals.js';
+
+type Environment = Record<string, string | undefined>;
+
+/** The catalogue as plain data, so each mistake is one targeted edit of a known-good document. */
+type CatalogueDocument = {
+  prometheus: { queries: Record<string, string> };
+  services: Record<string, Record<string, unknown>>;
+  [key: string]: unknown;
+};
+
+const EXAMPLE_SERVICES = ['frontend', 'checkout', 'order-service', 'payment', 'cart', 'catalogue', 'shipping', 'user', 'database', 'cache'];
+
+// Every test passes stdoutIsTerminal so the result never depends on how vitest was started.
+function load(environment: Environment): Readonly<Config> {
+  return loadConfig(environment, { stdoutIsTerminal: false });
+}
+
+function configFailure(environment: Environment): AiopsError {
+  try {
+    load(environment);
+  } catch (error) {
+    if (error instanceof AiopsError) return error;
+    throw error;
+  }
+  throw new Error(`expected loadConfig to refuse ${JSON.stringify(environment)}`);
+}
+
+/** The user sees exactly this one line; the code is what scripts and alerts match on. */
+function expectConfigError(environment: Environment, expectedMessage: string): void {
+  const error = configFailure(environment);
+  expect(error.code).toBe(ErrorCode.ConfigInvalid);
+  expect(error.message).toBe(expectedMessage);
+  expect(error.message).not.toContain('\n');
+}
+
+describe('loadConfig: the environment', () => {
+  it('with nothing set, runs the simulated world on the defaults', () => {
+    const config = load({});
+    expect(config.port).toBe(3000);
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.cataloguePath).toBe(EXAMPLE_CATALOGUE_PATH);
+    expect(Object.keys(config.catalogue.services)).toEqual(EXAMPLE_SERVICES);
+    expect(config.slack).toBeUndefined();
+    expect(config.llm).toBeUndefined();
+    expect(config.prometheusUrl).toBeUndefined();
+    expect(config.elasticsearchUrl).toBeUndefined();
+    expect(config.kubeconfig).toBeUndefined();
+    expect(config.scenario).toBeUndefined();
+    expect(config.simulationSpeed).toBe(1);
+    expect(config.logLevel).toBe('info');
+    expect(config.prettyLogs).toBe(false);
+  });
+
+  it('treats empty and blank values as unset, as a copied .env.example leaves them', () => {
+    const config = load({ PORT: '', SLACK_BOT_TOKEN: '  ', REDIS_URL: '', AIOPS_SCENARIO: '', AIOPS_SIM_SPEED: '', LOG_LEVEL: '' });
+    expect(config.port).toBe(3000);
+    expect(config.logLevel).toBe('info');
+    expect(config.slack).toBeUndefined();
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.scenario).toBeUndefined();
+    expect(config.simulationSpeed).toBe(1);
+  });
+
+  it('reads the values it is given', () => {
+    const config = load({
+      PORT: '8080',
+      REDIS_URL: 'rediss://redis.internal:6380/2',
+      PROMETHEUS_URL: 'http://prometheus:9090',
+      ELASTICSEARCH_URL: 'https://elasticsearch:9200',
+      KUBECONFIG: '/etc/aiops/kubeconfig',
+      AIOPS_SCENARIO: 'bad-deploy',
+      AIOPS_SIM_SPEED: '60',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.redisUrl).toBe('rediss://redis.internal:6380/2');
+    expect(config.prometheusUrl).toBe('http://prometheus:9090');
+    expect(config.elasticsearchUrl).toBe('https://elasticsearch:9200');
+    expect(config.kubeconfig).toBe('/etc/aiops/kubeconfig');
+    expect(config.scenario).toBe('bad-deploy');
+    expect(config.simulationSpeed).toBe(60);
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('pretty-prints logs at a terminal, except in production', () => {
+    expect(loadConfig({}, { stdoutIsTerminal: true }).prettyLogs).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }, { stdoutIsTerminal: true }).prettyLogs).toBe(false);
+  });
+
+  it('chooses Socket Mode when SLACK_APP_TOKEN is set', () => {
+    const config = load({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
+    expect(config.slack).toEqual({ botToken: 'xoxb-1', appToken: 'xapp-1', signingSecret: undefined, apiUrl: undefined, mode: 'socket' });
+  });
+
+  it('chooses HTTP mode when SLACK_APP_TOKEN is absent', () => {
+    const config = load({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: 'http://127.0.0.1:4010/api/' });
+    expect(config.slack).toEqual({
+      botToken: 'xoxb-1',
+      signingSecret: 'secret',
+      appToken: undefined,
+      apiUrl: 'http://127.0.0.1:4010/api/',
+      mode: 'http',
+    });
+  });
+
+  it('configures an LLM from a key, with a default model', () => {
+    expect(load({ OPENAI_API_KEY: 'sk-test' }).llm).toEqual({ apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini' });
+  });
+
+  it('configures a keyless local LLM endpoint from its base URL', () => {
+    expect(load({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_MODEL: 'llama3' }).llm).toEqual({
+      apiKey: undefined,
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      model: 'llama3',
+    });
+  });
+
+  it('returns a deeply frozen config', () => {
+    // Test files are ES modules, so assignments run in strict mode and a frozen object throws.
+    const config = load({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }) as Config;
+    expect(() => {
+      config.port = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      config.slack!.botToken = 'xoxb-2';
+    }).toThrow(TypeError);
+    expect(() => {
+      config.catalogue.prometheus.queries.cpu = 'up';
+    }).toThrow(TypeError);
+    expect(() => {
+      config.catalogue.services.cart!.dependencies.push('payment');
+    }).toThrow(TypeError);
+    expect(config.catalogue.services.cart!.dependencies).toEqual(['cache']);
+  });
+
+  describe('refuses a mistake with one line naming the variable', () => {
+    it('SLACK_BOT_TOKEN without SLACK_SIGNING_SECRET in HTTP mode', () => {
+      expectConfigError(
+        { SLACK_BOT_TOKEN: 'xoxb-1' },
+        'SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN in HTTP mode (requests are verified with it); or set SLACK_APP_TOKEN for Socket Mode',
+      );
+    });
+
+    it('SLACK_APP_TOKEN without SLACK_BOT_TOKEN', () => {
+      expectConfigError({ SLACK_APP_TOKEN: 'xapp-1' }, 'SLACK_BOT_TOKEN: required with SLACK_APP_TOKEN (Socket Mode needs both tokens)');
+    });
+
+    it('SLACK_SIGNING_SECRET alone', () => {
+      expectConfigError({ SLACK_SIGNING_SECRET: 'secret' }, 'SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET (set both or neither)');
+    });
+
+    it('a user token where the bot token belongs', () => {
+      expectConfigError({ SLACK_BOT_TOKEN: 'xoxp-1', SLACK_SIGNING_SECRET: 'secret' }, 'SLACK_BOT_TOKEN: expected a bot token starting with xoxb-');
+    });
+
+    it('a bot token where the app-level token belongs', () => {
+      expectConfigError(
+        { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-2' },
+        'SLACK_APP_TOKEN: expected an app-level token starting with xapp-',
+      );
+    });
+
+    it('PROMETHEUS_URL that is not a URL', () => {
+      expectConfigError({ PROMETHEUS_URL: 'not a url' }, 'PROMETHEUS_URL: expected a URL starting with http:// or https://');
+    });
+
+    it('REDIS_URL with an HTTP scheme', () => {
+      expectConfigError({ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL: expected a URL starting with redis:// or rediss://');
+    });
+
+    it('SLACK_API_URL with a scheme Slack does not speak', () => {
+      expectConfigError(
+        { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: 'ftp://slack.example/api/' },
+        'SLACK_API_URL: expected a URL starting with http:// or https://',
+      );
+    });
+
+    it('OPENAI_BASE_URL that is not a URL', () => {
+      expectConfigError({ OPENAI_BASE_URL: 'localhost:11434' }, 'OPENAI_BASE_URL: expected a URL starting with http:// or https://');
+    });
+
+    it.each(['65536', '-1', 'abc', '80.5'])('PORT=%s', (port) => {
+      expectConfigError({ PORT: port }, 'PORT: expected a port number between 0 and 65535');
+    });
+
+    it('an unknown LOG_LEVEL', () => {
+      expectConfigError({ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal');
+    });
+
+    it.each(['0', '-2', 'fast', '3601'])('AIOPS_SIM_SPEED=%s', (speed) => {
+      expectConfigError({ AIOPS_SIM_SPEED: speed }, 'AIOPS_SIM_SPEED: expected simulated seconds per real second, a number above 0 and at most 3600');
+    });
+
+    it('an unknown AIOPS_SCENARIO', () => {
+      expectConfigError(
+        { AIOPS_SCENARIO: 'meteor-strike' },
+        'AIOPS_SCENARIO: expected one of db-pool-exhaustion, bad-deploy, memory-leak, traffic-surge, crash-loop, slow-dependency (aiops sim list describes them)',
+      );
+    });
+
+    it('OPENAI_MODEL without a key or a base URL', () => {
+      expectConfigError({ OPENAI_MODEL: 'gpt-4o' }, 'OPENAI_API_KEY: required with OPENAI_MODEL (or set OPENAI_BASE_URL for a local endpoint)');
+    });
+  });
+});
+
+describe('loadConfig: the catalogue named by AIOPS_CONFIG', () => {
+  let directory: string;
+  let fileCount = 0;
+
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), 'aiops-config-test-'));
+  });
+
+  afterAll(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  function writeCatalogue(text: string): string {
+    fileCount += 1;
+    const path = join(directory, `catalogue-${fileCount}.yml`);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  /** The example catalogue with one edit applied, written to its own file; returns the path. */
+  function writeEditedExample(edit: (document: CatalogueDocument) => void): string {
+    const document = parse(readFileSync(EXAMPLE_CATALOGUE_PATH, 'utf8')) as CatalogueDocument;
+    edit(document);
+    return writeCatalogue(stringify(document));
+  }
+
+  function expectCatalogueError(edit: (document: CatalogueDocument) => void, expectedAfterPath: string): void {
+    const path = writeEditedExample(edit);
+    expectConfigError({ AIOPS_CONFIG: path }, `AIOPS_CONFIG (${path}): ${expectedAfterPath}`);
+  }
+
+  it('loads an unedited copy of the example (so the failures below come from their edits)', () => {
+    const path = writeEditedExample(() => {});
+    const config = load({ AIOPS_CONFIG: path });
+    expect(config.cataloguePath).toBe(path);
+    expect(Object.keys(config.catalogue.services)).toEqual(EXAMPLE_SERVICES);
+    expect(config.catalogue.elasticsearch.index).toBe('logs-*');
+  });
+
+  it('refuses a query template for an unknown signal', () => {
+    expectCatalogueError(
+      (document) => {
+        document.prometheus.queries.latency_p99 = 'histogram_quantile(0.99, rate(x[{{window}}]))';
+      },
+      'prometheus.queries.latency_p99: unknown signal; expected one of cpu, memory, request_rate, error_rate, latency_p95, restarts',
+    );
+  });
+
+  it("refuses a service's override for an unknown signal", () => {
+    expectCatalogueError(
+      (document) => {
+        document.services.cart!.queries = { foo: 'up' };
+      },
+      'services.cart.queries.foo: unknown signal; expected one of cpu, memory, request_rate, error_rate, latency_p95, restarts',
+    );
+  });
+
+  it('refuses an unknown placeholder', () => {
+    expectCatalogueError(
+      (document) => {
+        document.prometheus.queries.memory = 'sum(container_memory_working_set_bytes{pod="{{pod}}"})';
+      },
+      'prometheus.queries.memory: unknown placeholder {{pod}}; expected one of {{service}}, {{namespace}}, {{deployment}}, {{window}}',
+    );
+  });
+
+  it('refuses a catalogue missing the template of a standard signal', () => {
+    expectCatalogueError(
+      (document) => {
+        delete document.prometheus.queries.restarts;
+      },
+      'prometheus.queries: missing template for restarts; every standard signal needs one',
+    );
+  });
+
+  it('refuses a dependency on a service that is not catalogued', () => {
+    expectCatalogueError(
+      (document) => {
+        document.services.cart!.dependencies = ['cache2'];
+      },
+      'services.cart.dependencies[0]: unknown service "cache2"; expected one of the catalogued services',
+    );
+  });
+
+  it('refuses a channel that is neither a name nor an ID', () => {
+    expectCatalogueError(
+      (document) => {
+        document.services['order-service']!.channel = 'shop orders';
+      },
+      'services.order-service.channel: expected a channel name like #orders or a channel ID like C0123ABCDEF',
+    );
+  });
+
+  it('refuses a deployment name Kubernetes would refuse', () => {
+    expectCatalogueError(
+      (document) => {
+        document.services.payment!.deployment = 'Payment_Service';
+      },
+      'services.payment.deployment: expected a Kubernetes name (lower-case letters, digits and -)',
+    );
+  });
+
+  it('refuses a service name Kubernetes would refuse', () => {
+    expectCatalogueError(
+      (document) => {
+        document.services.Front_End = document.services.frontend!;
+        delete document.services.frontend;
+      },
+      'services.Front_End: expected a Kubernetes name (lower-case letters, digits and -)',
+    );
+  });
+
+  it('refuses an unknown top-level key, which is usually a typo', () => {
+    expectCatalogueError(
+      (document) => {
+        document.alerts = { channel: '#alerts' };
+      },
+      'Unrecognized key: "alerts"',
+    );
+  });
+
+  it('refuses an unknown key in a service', () => {
+    expectCatalogueError(
+      (document) => {
+        document.services.database!.owner = 'platform';
+      },
+      'services.database: Unrecognized key: "owner"',
+    );
+  });
+
+  it('reports a YAML syntax error with its line and column', () => {
+    const path = writeCatalogue('prometheus:\n  queries:\n    cpu: "unterminated\n');
+    // The parser notices the missing quote where the file ends, on the line after the opening one.
+    expectConfigError({ AIOPS_CONFIG: path }, `AIOPS_CONFIG (${path}): YAML syntax error at line 4, column 1: Missing closing "quote`);
+  });
+
+  it('reports the position of a badly indented mapping', () => {
+    const path = writeCatalogue('services:\n  cart: 1\n   team: web\n');
+    expectConfigError({ AIOPS_CONFIG: path }, `AIOPS_CONFIG (${path}): YAML syntax error at line 2, column 9: Nested mappings are not allowed in compact mappings`);
+  });
+
+  it('names the file it cannot find', () => {
+    const path = join(directory, 'no-such-catalogue.yml');
+    expectConfigError({ AIOPS_CONFIG: path }, `AIOPS_CONFIG (${path}): cannot read the catalogue: file not found`);
+  });
+});
+
+describe('renderQuery', () => {
+  const window = '90s';
+
+  it('substitutes every placeholder of every standard template', () => {
+    const { catalogue } = load({});
+    for (const service of Object.values(catalogue.services)) {
+      for (const signal of SIGNALS) {
+        const query = renderQuery(catalogue, service, signal, { window });
+        expect(query, `${service.name} ${signal}`).not.toMatch(/\{\{|\}\}/);
+      }
+    }
+  });
+
+  it('fills in the service, its namespace and the window', () => {
+    const { catalogue } = load({});
+    const query = renderQuery(catalogue, catalogue.services['order-service']!, 'request_rate', { window });
+    expect(query).toBe('sum(rate(http_requests_total{namespace="shop",service="order-service"}[90s]))');
+  });
+
+  describe('with a per-service override', () => {
+    let directory: string;
+
+    beforeAll(() => {
+      directory = mkdtempSync(join(tmpdir(), 'aiops-render-test-'));
+    });
+
+    afterAll(() => {
+      rmSync(directory, { recursive: true, force: true });
+    });
+
+    it("uses the service's own template for that signal only, and the catalogue's elsewhere", () => {
+      const document = parse(readFileSync(EXAMPLE_CATALOGUE_PATH, 'utf8')) as CatalogueDocument;
+      // A deployment named differently from the service shows {{deployment}} and {{service}} apart;
+      // the spaces inside the braces are allowed and must not survive substitution.
+      document.services.cart = {
+        ...document.services.cart,
+        namespace: 'carts',
+        deployment: 'cart-v2',
+        queries: { latency_p95: 'histogram_quantile(0.95, rate(cart_seconds_bucket{ns="{{namespace}}",deploy="{{ deployment }}",svc="{{service}}"}[{{window}}]))' },
+      };
+      const path = join(directory, 'catalogue.yml');
+      writeFileSync(path, stringify(document));
+      const { catalogue } = load({ AIOPS_CONFIG: path });
+
+      expect(renderQuery(catalogue, catalogue.services.cart!, 'latency_p95', { window: '5m' })).toBe(
+        'histogram_quantile(0.95, rate(cart_seconds_bucket{ns="carts",deploy="cart-v2",svc="cart"}[5m]))',
+      );
+      expect(renderQuery(catalogue, catalogue.services.cart!, 'request_rate', { window })).toBe(
+        'sum(rate(http_requests_total{namespace="carts",service="cart"}[90s]))',
+      );
+      expect(renderQuery(catalogue, catalogue.services.payment!, 'latency_p95', { window })).toBe(
+        'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="shop",service="payment"}[90s])))',
+      );
+    });
+  });
+});
