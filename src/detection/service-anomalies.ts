@@ -1,0 +1,91 @@
+import type { Sample } from '../sources/metrics.js';
+import type { Signal } from '../sources/signals.js';
+import type { Anomaly, AnomalySeverity } from './anomaly.js';
+
+/** One signal's newly scored samples, with the history before them for context. */
+export interface ScoredSignal {
+  signal: Signal;
+  /** The samples just scored, oldest first. */
+  samples: Sample[];
+  /** Their anomaly scores, one per sample. */
+  scores: number[];
+  /** Samples before `samples` (at least an hour when available): what "usual" means in a summary. */
+  history: Sample[];
+}
+
+export interface ServiceAnomalyOptions {
+  /** A signal is anomalous at a sample when its score reaches this (the detector's recommended alert threshold). */
+  threshold: number;
+  /** Only samples at or after this time raise anomalies; older ones only train the detectors (catch-up, warm-up). */
+  emitFrom: number;
+}
+
+/** Signals users feel directly: trouble there is more urgent than in resource signals. */
+const USER_FACING: readonly Signal[] = ['error_rate', 'latency_p95', 'restarts'];
+
+/**
+ * Turns per-signal scores into anomalies: every sample time at which one or more signals of the
+ * service reach the threshold becomes one anomaly naming all of them. Pure: the caller fetched
+ * the samples and ran the detectors.
+ */
+export function serviceAnomalies(service: string, scored: ScoredSignal[], options: ServiceAnomalyOptions): Anomaly[] {
+  const firing = new Map<number, Array<{ signal: Signal; score: number; value: number; usual: number | undefined }>>();
+  for (const { signal, samples, scores, history } of scored) {
+    samples.forEach((sample, index) => {
+      const score = scores[index] ?? 0;
+      if (score < options.threshold || sample.timestamp < options.emitFrom) return;
+      const before = [...history, ...samples.slice(0, index)].filter((earlier) => earlier.timestamp >= sample.timestamp - 3_600_000);
+      const entry = { signal, score, value: sample.value, usual: median(before.map((earlier) => earlier.value)) };
+      firing.set(sample.timestamp, [...(firing.get(sample.timestamp) ?? []), entry]);
+    });
+  }
+  return [...firing.entries()]
+    .sort(([left], [right]) => left - right)
+    .map(([timestamp, entries]) => {
+      entries.sort((left, right) => right.score - left.score);
+      const signals = entries.map((entry) => entry.signal);
+      return {
+        id: `${service}:anomaly:${timestamp}`,
+        kind: 'anomaly' as const,
+        service,
+        signals,
+        score: entries[0]!.score,
+        severity: severityOf(entries),
+        detectedAt: timestamp,
+        evidence: { start: timestamp - 30 * 60_000, end: timestamp },
+        summary: `${service}: ${entries.map((entry) => `${entry.signal} ${formatSignal(entry.signal, entry.value)}${entry.usual === undefined ? '' : ` (usually ${formatSignal(entry.signal, entry.usual)})`}`).join(', ')}`,
+      };
+    });
+}
+
+function severityOf(entries: Array<{ signal: Signal; score: number }>): AnomalySeverity {
+  const userFacing = entries.filter((entry) => USER_FACING.includes(entry.signal));
+  if (userFacing.length >= 2 || (userFacing.length === 1 && entries.length >= 2)) return 'critical';
+  if (userFacing.length === 1) return 'warning';
+  return entries.length >= 2 ? 'warning' : 'info';
+}
+
+function median(values: number[]): number | undefined {
+  const finite = values.filter(Number.isFinite).sort((left, right) => left - right);
+  if (finite.length === 0) return undefined;
+  const middle = Math.floor(finite.length / 2);
+  return finite.length % 2 === 1 ? finite[middle]! : (finite[middle - 1]! + finite[middle]!) / 2;
+}
+
+/** A value in the signal's unit, short enough for a Slack line. */
+export function formatSignal(signal: Signal, value: number): string {
+  switch (signal) {
+    case 'cpu':
+      return `${value.toFixed(2)} cores`;
+    case 'memory':
+      return value >= 2 ** 30 ? `${(value / 2 ** 30).toFixed(2)} GiB` : `${(value / 2 ** 20).toFixed(0)} MiB`;
+    case 'request_rate':
+      return `${value.toFixed(1)} req/s`;
+    case 'error_rate':
+      return `${(value * 100).toFixed(1)}% errors`;
+    case 'latency_p95':
+      return value >= 1 ? `${value.toFixed(2)} s` : `${(value * 1000).toFixed(0)} ms`;
+    case 'restarts':
+      return `${value.toFixed(0)} restarts/min`;
+  }
+}

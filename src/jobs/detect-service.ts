@@ -1,0 +1,114 @@
+import type { Redis } from 'ioredis';
+import type { AnomalySink } from '../alerts/pipeline.js';
+import type { Catalogue } from '../catalogue.js';
+import type { Anomaly } from '../detection/anomaly.js';
+import type { AnomalyDetector, DetectorState } from '../detection/detector.js';
+import { serviceAnomalies, type ScoredSignal } from '../detection/service-anomalies.js';
+import type { Logger } from '../logger.js';
+import type { MetricsSource, Sample } from '../sources/metrics.js';
+import { SIGNALS, type Signal } from '../sources/signals.js';
+import { DetectionStore } from '../state/detection-store.js';
+import { claimOnce, withLease } from '../state/once.js';
+
+export interface DetectionOptions {
+  /** Resolution of the signals scored, seconds (default 60). */
+  stepSeconds?: number;
+  /** History a service's detectors learn from on their first run, minutes (default 1440: a day of seasonality). */
+  warmUpMinutes?: number;
+  /** How far a worker catches up after an outage before skipping ahead, minutes (default 1440). */
+  maximumCatchUpMinutes?: number;
+  /** Findings older than this when scored are learnt from but not raised: news, not history (default 15). */
+  emitWindowMinutes?: number;
+  /**
+   * How long one pass may hold a service, ms (default 60 000). A worker that dies keeps it this
+   * long at most; the next pass then catches up from the last saved sample.
+   */
+  leaseMilliseconds?: number;
+}
+
+export interface DetectionDependencies {
+  metrics: MetricsSource;
+  catalogue: Catalogue;
+  redis: Redis;
+  /** Key prefix of this deployment's state in Redis. */
+  prefix: string;
+  sink: AnomalySink;
+  /** The sources' clock: the simulated world's in a demo, the wall clock in production. */
+  now: () => number;
+  logger: Logger;
+  createDetector: () => AnomalyDetector;
+  restoreDetector: (state: DetectorState) => AnomalyDetector;
+  /** Score at which a signal counts as anomalous. */
+  threshold: number;
+  /** Extra findings for the service (multivariate model, exhaustion prediction) from the freshly fetched signals. */
+  extraFindings?: (service: string, signals: Map<Signal, Sample[]>, now: number) => Promise<Anomaly[]>;
+  options?: DetectionOptions;
+}
+
+export interface DetectionRun {
+  service: string;
+  /** False when another worker held the service's lease. */
+  ran: boolean;
+  samplesScored: number;
+  anomaliesEmitted: number;
+}
+
+const EMITTED_TTL_SECONDS = 7 * 86_400;
+
+/**
+ * One detection pass over one service: fetch what arrived since the last pass, score it with the
+ * detectors restored from Redis, raise anomalies, save the detectors. Anomalies are raised before
+ * the state is saved and each is claimed once in Redis, so a pass killed half-way is simply run
+ * again by another worker without anything raised twice.
+ */
+export async function detectService(service: string, dependencies: DetectionDependencies): Promise<DetectionRun> {
+  const leaseMilliseconds = dependencies.options?.leaseMilliseconds ?? 60_000;
+  const lease = await withLease(dependencies.redis, `${dependencies.prefix}lease:detect:${service}`, leaseMilliseconds, () => detectWithLease(service, dependencies));
+  return lease.ran ? lease.result : { service, ran: false, samplesScored: 0, anomaliesEmitted: 0 };
+}
+
+async function detectWithLease(service: string, dependencies: DetectionDependencies): Promise<DetectionRun> {
+  const options = { stepSeconds: 60, warmUpMinutes: 1440, maximumCatchUpMinutes: 1440, emitWindowMinutes: 15, ...dependencies.options };
+  const step = options.stepSeconds * 1000;
+  const store = new DetectionStore(dependencies.redis, dependencies.prefix);
+  const state = await store.load(service);
+  const end = Math.floor(dependencies.now() / step) * step;
+  const earliest = end - options.maximumCatchUpMinutes * 60_000;
+  const firstNew = state.lastScored === undefined ? end - options.warmUpMinutes * 60_000 : Math.max(state.lastScored + step, earliest);
+  if (firstNew > end) return { service, ran: true, samplesScored: 0, anomaliesEmitted: 0 };
+
+  // An hour before the new samples gives summaries their "usually".
+  const range = { start: new Date(firstNew - 3_600_000), end: new Date(end), stepSeconds: options.stepSeconds };
+  const fetched = await Promise.all(SIGNALS.map(async (signal) => [signal, (await dependencies.metrics.range(service, signal, range)).samples] as const));
+  const signals = new Map<Signal, Sample[]>(fetched);
+
+  const scored: ScoredSignal[] = [];
+  const detectors: Partial<Record<Signal, DetectorState>> = {};
+  let samplesScored = 0;
+  let newest = state.lastScored ?? firstNew - step;
+  for (const [signal, samples] of signals) {
+    const saved = state.detectors[signal];
+    const detector = saved ? dependencies.restoreDetector(saved) : dependencies.createDetector();
+    const fresh = samples.filter((sample) => sample.timestamp >= firstNew);
+    const scores = fresh.map((sample) => detector.update(sample.timestamp, sample.value));
+    samplesScored += fresh.length;
+    newest = Math.max(newest, ...fresh.map((sample) => sample.timestamp));
+    detectors[signal] = detector.snapshot();
+    scored.push({ signal, samples: fresh, scores, history: samples.filter((sample) => sample.timestamp < firstNew) });
+  }
+
+  const emitFrom = end - options.emitWindowMinutes * 60_000;
+  const anomalies = [
+    ...serviceAnomalies(service, scored, { threshold: dependencies.threshold, emitFrom }),
+    ...((await dependencies.extraFindings?.(service, signals, end)) ?? []),
+  ];
+  let anomaliesEmitted = 0;
+  for (const anomaly of anomalies) {
+    if (!(await claimOnce(dependencies.redis, `${dependencies.prefix}emitted:${anomaly.id}`, EMITTED_TTL_SECONDS))) continue;
+    await dependencies.sink(anomaly);
+    anomaliesEmitted += 1;
+  }
+  await store.save(service, { lastScored: newest, detectors });
+  dependencies.logger.debug({ service, samplesScored, anomaliesEmitted }, 'detection pass');
+  return { service, ran: true, samplesScored, anomaliesEmitted };
+}

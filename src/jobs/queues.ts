@@ -1,0 +1,41 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+
+export const QUEUE_NAMES = {
+  /** One job per service per minute: score what arrived. */
+  detection: 'aiops-detection',
+  /** One job per service per day: retrain its multivariate model from history. */
+  training: 'aiops-training',
+} as const;
+
+export interface ServiceJob {
+  service: string;
+}
+
+export interface Queues {
+  detection: Queue<ServiceJob>;
+  training: Queue<ServiceJob>;
+  close(): Promise<void>;
+}
+
+/** BullMQ's own keys live under `<prefix>bull`, next to the rest of this deployment's state. */
+export function bullPrefix(prefix: string): string {
+  return `${prefix}bull`;
+}
+
+export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
+  const options = {
+    connection,
+    prefix: bullPrefix(prefix),
+    // Keep a little history for operators, not every minute of every service forever.
+    defaultJobOptions: { removeOnComplete: 100, removeOnFail: 500, attempts: 3, backoff: { type: 'exponential', delay: 5_000 } },
+  };
+  const detection = new Queue<ServiceJob>(QUEUE_NAMES.detection, options);
+  const training = new Queue<ServiceJob>(QUEUE_NAMES.training, options);
+  return {
+    detection,
+    training,
+    close: async () => {
+      await Promise.all([detection.close(), training.close()]);
+    },
+  };
+}

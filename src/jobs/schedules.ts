@@ -1,0 +1,29 @@
+import type { Queues } from './queues.js';
+
+export interface ScheduleOptions {
+  /** How often each service is scored, milliseconds (default 60 000). */
+  detectionEveryMilliseconds?: number;
+  /** How often each service's model is retrained, milliseconds (default a day). */
+  trainingEveryMilliseconds?: number;
+}
+
+/**
+ * One BullMQ job scheduler per catalogued service and task. Upserting is idempotent, so every
+ * process may call this at start-up; schedulers of services gone from the catalogue are removed.
+ */
+export async function syncSchedules(queues: Queues, services: string[], options: ScheduleOptions = {}): Promise<void> {
+  const detectionEvery = options.detectionEveryMilliseconds ?? 60_000;
+  const trainingEvery = options.trainingEveryMilliseconds ?? 86_400_000;
+  for (const service of services) {
+    await queues.detection.upsertJobScheduler(`detect:${service}`, { every: detectionEvery }, { name: 'detect', data: { service } });
+    // `immediately` trains once at start-up, so a new deployment has models within minutes, not a day.
+    await queues.training.upsertJobScheduler(`train:${service}`, { every: trainingEvery, immediately: true }, { name: 'train', data: { service } });
+  }
+  const wanted = new Set(services);
+  for (const queue of [queues.detection, queues.training]) {
+    for (const scheduler of await queue.getJobSchedulers()) {
+      const service = scheduler.key.split(':').slice(1).join(':');
+      if (!wanted.has(service)) await queue.removeJobScheduler(scheduler.key);
+    }
+  }
+}

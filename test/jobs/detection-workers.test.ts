@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
+import type { Anomaly } from '../../src/detection/anomaly.js';
+import type { AnomalyDetector, DetectorState } from '../../src/detection/detector.js';
+import { detectService, type DetectionDependencies } from '../../src/jobs/detect-service.js';
+import { createQueues, QUEUE_NAMES, type Queues } from '../../src/jobs/queues.js';
+import { syncSchedules } from '../../src/jobs/schedules.js';
+import { startServiceWorker } from '../../src/jobs/workers/service-worker.js';
+import { silentLogger } from '../../src/logger.js';
+import { ManualClock } from '../../src/sources/sim/clock.js';
+import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
+
+/** Scores 1 when a value exceeds 1.5× the first one it saw: a known rule, so the plumbing is what is tested. */
+class RatioDetector implements AnomalyDetector {
+  constructor(private first?: number) {}
+  update(_timestamp: number, value: number): number {
+    if (!Number.isFinite(value)) return 0;
+    this.first ??= value;
+    return value > this.first * 1.5 ? 1 : 0;
+  }
+  snapshot(): DetectorState {
+    return { kind: 'ratio-test', version: 1, first: this.first };
+  }
+}
+
+const MINUTE = 60_000;
+const FAULT_START = Date.UTC(2026, 10, 24, 19, 0, 0);
+const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
+const connection = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null };
+const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+let prefix: string;
+let queues: Queues;
+const closers: Array<() => Promise<void>> = [];
+
+beforeEach(() => {
+  prefix = `test:${randomUUID()}:`;
+  queues = createQueues(connection, prefix);
+  closers.push(() => queues.close());
+});
+
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+});
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+function dependenciesFor(keyPrefix: string, sink: (anomaly: Anomaly) => Promise<void>, leaseMilliseconds = 60_000): DetectionDependencies {
+  const clock = new ManualClock(FAULT_START + 20 * MINUTE);
+  const sources = createSimulatedSources(catalogue, { clock, seed: 3, scenario: 'bad-deploy', faultStart: FAULT_START });
+  return {
+    metrics: sources.metrics,
+    catalogue,
+    redis,
+    prefix: keyPrefix,
+    sink,
+    now: () => clock.now(),
+    logger: silentLogger(),
+    createDetector: () => new RatioDetector(),
+    restoreDetector: (state) => new RatioDetector(state.first as number | undefined),
+    threshold: 0.5,
+    options: { warmUpMinutes: 60, emitWindowMinutes: 60, leaseMilliseconds },
+  };
+}
+
+async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMilliseconds = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMilliseconds;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('detection jobs on real Redis', () => {
+  it('schedules every catalogued service and the workers score each one', async () => {
+    const services = ['payment', 'checkout', 'cart'];
+    await syncSchedules(queues, services, { detectionEveryMilliseconds: 300, trainingEveryMilliseconds: 86_400_000 });
+    const schedulers = await queues.detection.getJobSchedulers();
+    expect(schedulers.map((scheduler) => scheduler.key).sort()).toEqual(['detect:cart', 'detect:checkout', 'detect:payment']);
+    const scored = new Set<string>();
+    const worker = startServiceWorker({ queueName: QUEUE_NAMES.detection, connection, prefix, logger: silentLogger(), process: async (service) => scored.add(service) });
+    closers.push(() => worker.close());
+    await waitFor(() => scored.size === 3);
+
+    // A service leaving the catalogue leaves the schedule too.
+    await syncSchedules(queues, ['payment', 'checkout'], { detectionEveryMilliseconds: 300 });
+    expect((await queues.detection.getJobSchedulers()).map((scheduler) => scheduler.key).sort()).toEqual(['detect:checkout', 'detect:payment']);
+    expect((await queues.training.getJobSchedulers()).map((scheduler) => scheduler.key).sort()).toEqual(['train:checkout', 'train:payment']);
+  });
+
+  it('hands a killed worker\'s job to another worker, which finishes it without raising anything twice', async () => {
+    // What one uninterrupted pass raises, in its own key space.
+    const reference: Anomaly[] = [];
+    await detectService('payment', dependenciesFor(`${prefix}reference:`, async (anomaly) => void reference.push(anomaly)));
+    expect(reference.length).toBeGreaterThan(1);
+
+    const raised: Anomaly[] = [];
+    let dyingWorkerRaised = false;
+    const dying = startServiceWorker({
+      queueName: QUEUE_NAMES.detection,
+      connection,
+      prefix,
+      logger: silentLogger(),
+      lockDuration: 1_000,
+      stalledInterval: 500,
+      process: (service) =>
+        detectService(
+          service,
+          dependenciesFor(
+            prefix,
+            async (anomaly) => {
+              raised.push(anomaly);
+              dyingWorkerRaised = true;
+              // The process dies here: after raising one anomaly, before saving anything.
+              await new Promise(() => undefined);
+            },
+            300,
+          ),
+        ),
+    });
+    const job = await queues.detection.add('detect', { service: 'payment' });
+    await waitFor(() => dyingWorkerRaised);
+    await dying.close(true);
+
+    const survivor = startServiceWorker({
+      queueName: QUEUE_NAMES.detection,
+      connection,
+      prefix,
+      logger: silentLogger(),
+      lockDuration: 1_000,
+      stalledInterval: 500,
+      process: (service) => detectService(service, dependenciesFor(prefix, async (anomaly) => void raised.push(anomaly), 300)),
+    });
+    closers.push(() => survivor.close());
+    await waitFor(async () => (await Job.fromId(queues.detection, job.id!))?.finishedOn !== undefined);
+
+    expect(raised.map((anomaly) => anomaly.id).sort()).toEqual(reference.map((anomaly) => anomaly.id).sort());
+    expect(new Set(raised.map((anomaly) => anomaly.id)).size).toBe(raised.length);
+  });
+});
