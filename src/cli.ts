@@ -2,6 +2,7 @@ import { loadConfig } from './config.js';
 import { asAiopsError, ErrorCode, isUserError } from './errors.js';
 import { createLogger } from './logger.js';
 import type { CommandIo } from './commands/command-io.js';
+import { detectCommand } from './commands/detect.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 
@@ -9,6 +10,9 @@ export const HELP = `usage: aiops <command> [options]
 
 commands:
   start          the bot and its workers in one process (the default for npm start)
+  bot            the bot alone: schedules detection (and, with Slack configured, answers there)
+  worker         a worker alone: runs detection and training jobs; start as many as needed
+  detect         score timestamp,value CSV files with the streaming detector (aiops detect --help)
   sim list       the simulated world's fault scenarios
   sim export     the simulated world's metric history as OpenMetrics (see aiops sim --help)
 
@@ -26,12 +30,17 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'start': {
+      case 'start':
+      case 'bot':
+      case 'worker': {
+        const roles = { schedule: command !== 'worker', work: command !== 'bot' };
         const config = loadConfig(context.environment, { stdoutIsTerminal: context.stdoutIsTerminal });
         const logger = createLogger({ level: config.logLevel, pretty: config.prettyLogs });
-        await startCommand({ config, logger, stopSignal: context.stopSignal() });
+        await startCommand({ config, logger, roles, stopSignal: context.stopSignal() });
         return 0;
       }
+      case 'detect':
+        return await detectCommand(rest, context);
       case 'sim':
         return await simCommand(rest, context);
       case undefined:
@@ -41,7 +50,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         context.stdout.write(`${HELP}\n`);
         return command === undefined ? 2 : 0;
       default:
-        context.stderr.write(`aiops: unknown command "${command}"; expected start or sim (aiops --help lists them)\n`);
+        context.stderr.write(`aiops: unknown command "${command}"; expected start, bot, worker, detect or sim (aiops --help lists them)\n`);
         return 2;
     }
   } catch (error) {

@@ -2,73 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliContext } from '../src/cli.js';
+import { runCli } from '../src/cli.js';
+import { createHarness, expectUserError, run, type Run } from './support/cli-harness.js';
 
-/** A fixed clock: `sim export` without --end must not depend on when the test runs. */
-const NOW = Date.parse('2026-11-25T12:00:00Z');
 const SCENARIO_NAMES = ['db-pool-exhaustion', 'bad-deploy', 'memory-leak', 'traffic-surge', 'crash-loop', 'slow-dependency'];
-/** How Node prints a stack frame; a user's mistake must never show one. */
-const STACK_FRAME = '    at ';
-
-/** Collects everything written to it as text. */
-class TextCollector extends Writable {
-  text = '';
-
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
-interface Run {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-interface Harness {
-  context: CliContext;
-  stdout: TextCollector;
-  stderr: TextCollector;
-  /** Plays the part of SIGTERM for `aiops start`. */
-  stop: (signal: string) => void;
-}
-
-function createHarness(environment: Record<string, string | undefined> = {}): Harness {
-  const stdout = new TextCollector();
-  const stderr = new TextCollector();
-  let stop: (signal: string) => void = () => {};
-  const stopped = new Promise<string>((resolve) => {
-    stop = resolve;
-  });
-  return {
-    context: { stdout, stderr, environment, now: () => NOW, stopSignal: () => stopped, stdoutIsTerminal: false },
-    stdout,
-    stderr,
-    stop,
-  };
-}
-
-async function run(argv: string[], environment: Record<string, string | undefined> = {}): Promise<Run> {
-  const harness = createHarness(environment);
-  const exitCode = await runCli(argv, harness.context);
-  return { exitCode, stdout: harness.stdout.text, stderr: harness.stderr.text };
-}
-
-/** A user mistake: exit 2, nothing on stdout, exactly this one line on stderr, no stack trace. */
-function expectUserError(result: Run, expectedLine: string | RegExp): void {
-  expect(result.exitCode).toBe(2);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).not.toContain(STACK_FRAME);
-  expect(result.stderr.endsWith('\n')).toBe(true);
-  expect(result.stderr.split('\n')).toHaveLength(2);
-  const line = result.stderr.slice(0, -1);
-  if (typeof expectedLine === 'string') expect(line).toBe(expectedLine);
-  else expect(line).toMatch(expectedLine);
-}
-
 describe('aiops: help and commands', () => {
   it.each([['--help'], ['-h'], ['help']])('%s prints the usage and exits 0', async (flag) => {
     const result = await run([flag]);
@@ -85,7 +23,7 @@ describe('aiops: help and commands', () => {
   });
 
   it('refuses an unknown command in one line', async () => {
-    expectUserError(await run(['deploy']), 'aiops: unknown command "deploy"; expected start or sim (aiops --help lists them)');
+    expectUserError(await run(['deploy']), 'aiops: unknown command "deploy"; expected start, bot, worker, detect or sim (aiops --help lists them)');
   });
 });
 

@@ -1,43 +1,77 @@
+import type { Worker } from 'bullmq';
+import { createAlertPipeline } from '../alerts/pipeline.js';
 import type { Config } from '../config.js';
+import { createDetector, RECOMMENDED_ALERT_THRESHOLD, restoreDetector } from '../detection/create-detector.js';
 import { startHealthServer } from '../http/health-server.js';
+import { detectService } from '../jobs/detect-service.js';
+import { createQueues, QUEUE_NAMES } from '../jobs/queues.js';
+import { syncSchedules } from '../jobs/schedules.js';
+import { createServiceFindings } from '../jobs/service-findings.js';
+import { trainService } from '../jobs/train-service.js';
+import { startServiceWorker } from '../jobs/workers/service-worker.js';
 import type { Logger } from '../logger.js';
 import { createSources } from '../sources/create-sources.js';
+import { ModelStore } from '../state/model-store.js';
+import { connectRedis, createRedis } from '../state/redis.js';
+
+/** What a process does: `start` both, `bot` schedules (and, with the Slack issue, talks to Slack), `worker` works. */
+export interface Roles {
+  schedule: boolean;
+  work: boolean;
+}
 
 export interface StartOptions {
   config: Readonly<Config>;
   logger: Logger;
+  roles: Roles;
   /** Resolves when the process should stop (SIGINT/SIGTERM in production, a promise in tests). */
   stopSignal: Promise<string>;
 }
 
+/** Every key this deployment writes to Redis starts with it, BullMQ's included. */
+const KEY_PREFIX = 'aiops:';
 /** How often the simulated world reports where it stands, in real milliseconds. */
 const HEARTBEAT_MILLISECONDS = 60_000;
 
-/** The all-in-one process: sources, the HTTP endpoint, and (with later issues) Slack and the workers. */
-export async function startCommand({ config, logger, stopSignal }: StartOptions): Promise<void> {
+/** Runs the roles asked for until the stop signal: sources, Redis, the schedules and/or the workers, /healthz. */
+export async function startCommand({ config, logger, roles, stopSignal }: StartOptions): Promise<void> {
   const sources = createSources(config, logger.child({ component: 'sources' }));
   const services = Object.values(config.catalogue.services);
-  const startedAt = Date.now();
   const world = sources.world;
+  const now = () => world?.clock.now() ?? Date.now();
+  const redis = createRedis(config.redisUrl);
+  await connectRedis(redis, config.redisUrl);
+  const queues = createQueues(redis, KEY_PREFIX);
+  const workers: Worker[] = [];
+  const jobsLogger = logger.child({ component: 'jobs' });
+
+  if (roles.schedule) await syncSchedules(queues, services.map((service) => service.name));
+  if (roles.work) {
+    const models = new ModelStore(redis, KEY_PREFIX);
+    const sink = createAlertPipeline(logger.child({ component: 'alerts' }));
+    const extraFindings = createServiceFindings({ catalogue: config.catalogue, cluster: sources.cluster, models, logger: jobsLogger });
+    const detection = { metrics: sources.metrics, catalogue: config.catalogue, redis, prefix: KEY_PREFIX, sink, now, logger: jobsLogger, createDetector, restoreDetector, threshold: RECOMMENDED_ALERT_THRESHOLD, extraFindings, cache: new Map() };
+    workers.push(
+      startServiceWorker({ queueName: QUEUE_NAMES.detection, connection: redis, prefix: KEY_PREFIX, logger: jobsLogger, process: (service) => detectService(service, detection) }),
+      startServiceWorker({ queueName: QUEUE_NAMES.training, connection: redis, prefix: KEY_PREFIX, logger: jobsLogger, concurrency: 1, process: (service) => trainService(service, { metrics: sources.metrics, models, now, logger: jobsLogger }) }),
+    );
+  }
+
+  const startedAt = Date.now();
   const server = await startHealthServer({
     port: config.port,
     status: () => ({
+      roles,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       services: services.length,
       sources: { metrics: sources.metrics.kind, logs: sources.logs.kind, cluster: sources.cluster.kind },
+      redis: redis.status,
       ...(world ? { simulation: { time: new Date(world.clock.now()).toISOString(), scenario: world.scenario?.name, faultActive: world.faultActiveAt(world.clock.now()) } } : {}),
     }),
   });
 
   logger.info(
-    {
-      services: services.map((service) => `${service.namespace}/${service.name}`),
-      metrics: sources.metrics.kind,
-      logs: sources.logs.kind,
-      cluster: sources.cluster.kind,
-      catalogue: config.cataloguePath,
-      port: server.port,
-    },
+    { services: services.map((service) => `${service.namespace}/${service.name}`), metrics: sources.metrics.kind, logs: sources.logs.kind, cluster: sources.cluster.kind, catalogue: config.cataloguePath, roles, port: server.port },
     `watching ${services.length} services; /healthz on port ${server.port}`,
   );
   if (world?.scenario) {
@@ -49,15 +83,17 @@ export async function startCommand({ config, logger, stopSignal }: StartOptions)
   if (config.slack) logger.warn({ mode: config.slack.mode }, 'Slack settings found, but this build has no Slack surface yet: running without Slack');
 
   const heartbeat = world
-    ? setInterval(() => {
-        logger.info({ time: new Date(world.clock.now()).toISOString(), faultActive: world.faultActiveAt(world.clock.now()) }, 'simulated world running');
-      }, HEARTBEAT_MILLISECONDS)
+    ? setInterval(() => logger.info({ time: new Date(world.clock.now()).toISOString(), faultActive: world.faultActiveAt(world.clock.now()) }, 'simulated world running'), HEARTBEAT_MILLISECONDS)
     : undefined;
   heartbeat?.unref();
 
   const signal = await stopSignal;
   logger.info({ signal }, 'stopping');
   if (heartbeat) clearInterval(heartbeat);
+  // Workers first: they finish their current job, so nothing is left half-scored.
+  await Promise.all(workers.map((worker) => worker.close()));
+  await queues.close();
   await server.close();
+  redis.disconnect();
   logger.info('stopped');
 }

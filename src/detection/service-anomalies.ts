@@ -35,7 +35,9 @@ export function serviceAnomalies(service: string, scored: ScoredSignal[], option
       const score = scores[index] ?? 0;
       if (score < options.threshold || sample.timestamp < options.emitFrom) return;
       const before = [...history, ...samples.slice(0, index)].filter((earlier) => earlier.timestamp >= sample.timestamp - 3_600_000);
-      const entry = { signal, score, value: sample.value, usual: median(before.map((earlier) => earlier.value)) };
+      const usual = median(before.map((earlier) => earlier.value));
+      if (!materialChange(signal, sample.value, usual)) return;
+      const entry = { signal, score, value: sample.value, usual };
       firing.set(sample.timestamp, [...(firing.get(sample.timestamp) ?? []), entry]);
     });
   }
@@ -56,6 +58,27 @@ export function serviceAnomalies(service: string, scored: ScoredSignal[], option
         summary: `${service}: ${entries.map((entry) => `${entry.signal} ${formatSignal(entry.signal, entry.value)}${entry.usual === undefined ? '' : ` (usually ${formatSignal(entry.signal, entry.usual)})`}`).join(', ')}`,
       };
     });
+}
+
+/**
+ * Statistically unusual is not enough to wake someone: the change must also matter. A detector
+ * tuned to catch onsets early will flag a 5% wobble on a very quiet series; these floors keep
+ * such findings out of the channel. Errors count in points, restarts in whole restarts, latency
+ * by half again (and 10 ms), the rest by a quarter of the last hour's median.
+ */
+export function materialChange(signal: Signal, value: number, usual: number | undefined): boolean {
+  if (usual === undefined || !Number.isFinite(value)) return true;
+  switch (signal) {
+    case 'error_rate':
+      return Math.abs(value - usual) >= 0.01;
+    case 'restarts':
+      return Math.abs(value - usual) >= 1;
+    case 'latency_p95':
+      // A p95 read from histogram buckets jumps by a quarter when it crosses a bucket boundary.
+      return Math.abs(value - usual) >= Math.max(0.5 * Math.abs(usual), 0.01);
+    default:
+      return Math.abs(value - usual) >= 0.25 * Math.abs(usual);
+  }
 }
 
 function severityOf(entries: Array<{ signal: Signal; score: number }>): AnomalySeverity {

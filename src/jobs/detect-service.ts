@@ -19,6 +19,8 @@ export interface DetectionOptions {
   maximumCatchUpMinutes?: number;
   /** Findings older than this when scored are learnt from but not raised: news, not history (default 15). */
   emitWindowMinutes?: number;
+  /** Minutes between saves of the detectors to Redis (default 5); a takeover replays at most this much. */
+  checkpointEveryMinutes?: number;
   /**
    * How long one pass may hold a service, ms (default 60 000). A worker that dies keeps it this
    * long at most; the next pass then catches up from the last saved sample.
@@ -40,10 +42,27 @@ export interface DetectionDependencies {
   restoreDetector: (state: DetectorState) => AnomalyDetector;
   /** Score at which a signal counts as anomalous. */
   threshold: number;
-  /** Extra findings for the service (multivariate model, exhaustion prediction) from the freshly fetched signals. */
-  extraFindings?: (service: string, signals: Map<Signal, Sample[]>, now: number) => Promise<Anomaly[]>;
+  /** This worker's detectors from its last pass per service (see DetectorCache); none: always restore from Redis. */
+  cache?: DetectorCache;
+  /**
+   * Extra findings for the service (multivariate model, exhaustion prediction) from the freshly
+   * fetched signals; `firstNew` is the first sample time this pass had not seen before.
+   */
+  extraFindings?: (service: string, signals: Map<Signal, Sample[]>, now: number, firstNew: number) => Promise<Anomaly[]>;
   options?: DetectionOptions;
 }
+
+/** A worker's detectors for one service after its last pass, valid while the saved revision is `revision`. */
+export interface CachedDetectors {
+  revision: number;
+  lastScored: number;
+  /** `lastScored` of the last checkpoint saved to Redis. */
+  checkpointScored?: number;
+  detectors: Map<Signal, AnomalyDetector>;
+}
+
+/** Detectors a worker keeps in memory between passes, by service. */
+export type DetectorCache = Map<string, CachedDetectors>;
 
 export interface DetectionRun {
   service: string;
@@ -68,14 +87,17 @@ export async function detectService(service: string, dependencies: DetectionDepe
 }
 
 async function detectWithLease(service: string, dependencies: DetectionDependencies): Promise<DetectionRun> {
-  const options = { stepSeconds: 60, warmUpMinutes: 1440, maximumCatchUpMinutes: 1440, emitWindowMinutes: 15, ...dependencies.options };
+  const options = { stepSeconds: 60, warmUpMinutes: 1440, maximumCatchUpMinutes: 1440, emitWindowMinutes: 15, checkpointEveryMinutes: 5, ...dependencies.options };
   const step = options.stepSeconds * 1000;
   const store = new DetectionStore(dependencies.redis, dependencies.prefix);
-  const state = await store.load(service);
+  const start = await startingPoint(service, store, dependencies.cache);
   const end = Math.floor(dependencies.now() / step) * step;
   const earliest = end - options.maximumCatchUpMinutes * 60_000;
-  const firstNew = state.lastScored === undefined ? end - options.warmUpMinutes * 60_000 : Math.max(state.lastScored + step, earliest);
-  if (firstNew > end) return { service, ran: true, samplesScored: 0, anomaliesEmitted: 0 };
+  const firstNew = start.lastScored === undefined ? end - options.warmUpMinutes * 60_000 : Math.max(start.lastScored + step, earliest);
+  if (firstNew > end) {
+    if (start.live) dependencies.cache?.set(service, start.live);
+    return { service, ran: true, samplesScored: 0, anomaliesEmitted: 0 };
+  }
 
   // An hour before the new samples gives summaries their "usually".
   const range = { start: new Date(firstNew - 3_600_000), end: new Date(end), stepSeconds: options.stepSeconds };
@@ -83,24 +105,24 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
   const signals = new Map<Signal, Sample[]>(fetched);
 
   const scored: ScoredSignal[] = [];
-  const detectors: Partial<Record<Signal, DetectorState>> = {};
+  const detectors = new Map<Signal, AnomalyDetector>();
   let samplesScored = 0;
-  let newest = state.lastScored ?? firstNew - step;
+  let newest = start.lastScored ?? firstNew - step;
   for (const [signal, samples] of signals) {
-    const saved = state.detectors[signal];
-    const detector = saved ? dependencies.restoreDetector(saved) : dependencies.createDetector();
+    const saved = start.saved[signal];
+    const detector = start.live?.detectors.get(signal) ?? (saved ? dependencies.restoreDetector(saved) : dependencies.createDetector());
+    detectors.set(signal, detector);
     const fresh = samples.filter((sample) => sample.timestamp >= firstNew);
     const scores = fresh.map((sample) => detector.update(sample.timestamp, sample.value));
     samplesScored += fresh.length;
-    newest = Math.max(newest, ...fresh.map((sample) => sample.timestamp));
-    detectors[signal] = detector.snapshot();
+    for (const sample of fresh) newest = Math.max(newest, sample.timestamp);
     scored.push({ signal, samples: fresh, scores, history: samples.filter((sample) => sample.timestamp < firstNew) });
   }
 
   const emitFrom = end - options.emitWindowMinutes * 60_000;
   const anomalies = [
     ...serviceAnomalies(service, scored, { threshold: dependencies.threshold, emitFrom }),
-    ...((await dependencies.extraFindings?.(service, signals, end)) ?? []),
+    ...((await dependencies.extraFindings?.(service, signals, end, firstNew)) ?? []),
   ];
   let anomaliesEmitted = 0;
   for (const anomaly of anomalies) {
@@ -108,7 +130,45 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
     await dependencies.sink(anomaly);
     anomaliesEmitted += 1;
   }
-  await store.save(service, { lastScored: newest, detectors });
+
+  // A checkpoint every few minutes, not every pass: a worker that takes over replays the minutes
+  // since the last one, the detectors are deterministic, and the once-only claims above keep the
+  // replay from raising anything twice.
+  let revision = start.revision;
+  let checkpointScored = start.checkpointScored;
+  if (checkpointScored === undefined || newest - checkpointScored >= options.checkpointEveryMinutes * 60_000) {
+    const states: Partial<Record<Signal, DetectorState>> = {};
+    for (const [signal, detector] of detectors) states[signal] = detector.snapshot();
+    revision = await store.save(service, { lastScored: newest, detectors: states });
+    checkpointScored = newest;
+  }
+  dependencies.cache?.set(service, { revision, lastScored: newest, checkpointScored, detectors });
   dependencies.logger.debug({ service, samplesScored, anomaliesEmitted }, 'detection pass');
   return { service, ran: true, samplesScored, anomaliesEmitted };
+}
+
+interface StartingPoint {
+  lastScored?: number;
+  revision: number;
+  checkpointScored?: number;
+  /** Detectors this worker still holds from its own last pass, when nobody has saved since. */
+  live?: CachedDetectors;
+  /** Saved states, when the detectors must be restored. */
+  saved: Partial<Record<Signal, DetectorState>>;
+}
+
+/**
+ * Restoring detectors from JSON costs more than scoring a minute: a worker that scored this
+ * service last keeps them, and the saved revision says whether another worker has checkpointed
+ * since (then its state wins).
+ */
+async function startingPoint(service: string, store: DetectionStore, cache: DetectorCache | undefined): Promise<StartingPoint> {
+  const cached = cache?.get(service);
+  // The cached detectors are about to change in place: only a finished pass may put them back.
+  cache?.delete(service);
+  if (cached && cached.revision === (await store.revision(service))) {
+    return { lastScored: cached.lastScored, revision: cached.revision, checkpointScored: cached.checkpointScored, live: cached, saved: {} };
+  }
+  const loaded = await store.load(service);
+  return { lastScored: loaded.lastScored, revision: loaded.revision, checkpointScored: loaded.lastScored, saved: loaded.detectors };
 }

@@ -16,8 +16,8 @@ export async function syncSchedules(queues: Queues, services: string[], options:
   const trainingEvery = options.trainingEveryMilliseconds ?? 86_400_000;
   for (const service of services) {
     await queues.detection.upsertJobScheduler(`detect:${service}`, { every: detectionEvery }, { name: 'detect', data: { service } });
-    // `immediately` trains once at start-up, so a new deployment has models within minutes, not a day.
-    await queues.training.upsertJobScheduler(`train:${service}`, { every: trainingEvery, immediately: true }, { name: 'train', data: { service } });
+    // An `every` scheduler's first job runs at once, so a new deployment has models within minutes, not a day.
+    await queues.training.upsertJobScheduler(`train:${service}`, { every: trainingEvery }, { name: 'train', data: { service } });
   }
   const wanted = new Set(services);
   for (const queue of [queues.detection, queues.training]) {

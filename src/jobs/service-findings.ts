@@ -1,9 +1,9 @@
 import type { Catalogue } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
-import { deserialiseServiceModel, multivariateAnomalies } from '../detection/service-model.js';
+import { deserialiseServiceModel, multivariateAnomalies, type ServiceModel } from '../detection/service-model.js';
 import { predictiveAnomaly, type CapacityName } from '../forecast/predictive-alert.js';
 import type { Logger } from '../logger.js';
-import type { Cluster } from '../sources/cluster.js';
+import type { Cluster, Deployment } from '../sources/cluster.js';
 import type { Sample } from '../sources/metrics.js';
 import { SIGNALS, type Signal } from '../sources/signals.js';
 import type { ModelStore } from '../state/model-store.js';
@@ -24,29 +24,61 @@ export interface FindingsDependencies {
  * that view for this pass rather than failing detection.
  */
 export function createServiceFindings(dependencies: FindingsDependencies) {
-  return async (service: string, signals: Map<Signal, Sample[]>, now: number): Promise<Anomaly[]> => {
+  // Decoding a forest costs more than scoring with it: keep each service's model until retrained.
+  const models = new Map<string, { trainedAt: number; model: ServiceModel }>();
+  const deployments = new Map<string, { readAt: number; deployment: Deployment }>();
+  return async (service: string, signals: Map<Signal, Sample[]>, now: number, firstNew: number): Promise<Anomaly[]> => {
     const emitFrom = now - (dependencies.emitWindowMinutes ?? 15) * 60_000;
     const findings: Anomaly[] = [];
-    const stored = await dependencies.models.load(service);
-    if (stored) {
-      const model = deserialiseServiceModel(stored.model);
-      findings.push(...multivariateAnomalies(service, model, alignRows(signals, SIGNALS), emitFrom));
+    const model = await currentModel(service, models, dependencies.models);
+    if (model) {
+      // New rows, plus the few before them that a run of consecutive outliers may have started on.
+      const rows = alignRows(signals, SIGNALS).filter((row) => row.timestamp >= Math.max(emitFrom, firstNew) - 5 * 60_000);
+      findings.push(...multivariateAnomalies(service, model, rows, emitFrom));
     }
-    findings.push(...(await predictions(service, signals, now, dependencies)));
+    findings.push(...(await predictions(service, signals, now, deployments, dependencies)));
     return findings;
   };
 }
 
-async function predictions(service: string, signals: Map<Signal, Sample[]>, now: number, dependencies: FindingsDependencies): Promise<Anomaly[]> {
+async function currentModel(service: string, cache: Map<string, { trainedAt: number; model: ServiceModel }>, store: ModelStore): Promise<ServiceModel | undefined> {
+  const trainedAt = await store.trainedAt(service);
+  if (trainedAt === undefined) return undefined;
+  const cached = cache.get(service);
+  if (cached?.trainedAt === trainedAt) return cached.model;
+  const stored = await store.load(service);
+  if (!stored) return undefined;
+  const model = deserialiseServiceModel(stored.model);
+  cache.set(service, { trainedAt: stored.trainedAt, model });
+  return model;
+}
+
+/** Limits and replicas change rarely; reading them every minute for every service would load the API server for nothing. */
+const DEPLOYMENT_REFRESH_MILLISECONDS = 5 * 60_000;
+
+async function predictions(
+  service: string,
+  signals: Map<Signal, Sample[]>,
+  now: number,
+  deployments: Map<string, { readAt: number; deployment: Deployment }>,
+  dependencies: FindingsDependencies,
+): Promise<Anomaly[]> {
   const entry = dependencies.catalogue.services[service];
   if (!entry) return [];
-  let deployment;
-  try {
-    deployment = await dependencies.cluster.getDeployment(entry.namespace, entry.deployment);
-  } catch (error) {
-    dependencies.logger.warn({ service, error: (error as Error).message }, 'cannot read the deployment: skipping exhaustion prediction');
-    return [];
+  let deployment = deployments.get(service);
+  if (!deployment || Math.abs(now - deployment.readAt) >= DEPLOYMENT_REFRESH_MILLISECONDS) {
+    try {
+      deployment = { readAt: now, deployment: await dependencies.cluster.getDeployment(entry.namespace, entry.deployment) };
+      deployments.set(service, deployment);
+    } catch (error) {
+      dependencies.logger.warn({ service, error: (error as Error).message }, 'cannot read the deployment: skipping exhaustion prediction');
+      return [];
+    }
   }
+  return capacityPredictions(service, signals, now, deployment.deployment);
+}
+
+function capacityPredictions(service: string, signals: Map<Signal, Sample[]>, now: number, deployment: Deployment): Anomaly[] {
   // The service's signals are sums over its pods, so its capacity is the per-pod limit times the replicas.
   const capacities: Array<{ signal: Signal; capacity: number | undefined; capacityName: CapacityName }> = [
     { signal: 'memory', capacity: deployment.resources.memoryLimitBytes, capacityName: 'memory limit' },

@@ -9,7 +9,7 @@ export interface StoredModel {
   features: string[];
 }
 
-/** Trained models by service, shared by every worker. */
+/** Trained models by service, shared by every worker: one hash per service. */
 export class ModelStore {
   constructor(
     private readonly redis: Redis,
@@ -21,11 +21,18 @@ export class ModelStore {
   }
 
   async save(service: string, stored: StoredModel): Promise<void> {
-    await this.redis.set(this.key(service), JSON.stringify(stored));
+    await this.redis.hset(this.key(service), { model: stored.model, trainedAt: String(stored.trainedAt), features: JSON.stringify(stored.features) });
   }
 
   async load(service: string): Promise<StoredModel | undefined> {
-    const text = await this.redis.get(this.key(service));
-    return text === null ? undefined : (JSON.parse(text) as StoredModel);
+    const fields = await this.redis.hgetall(this.key(service));
+    if (fields.model === undefined) return undefined;
+    return { model: fields.model, trainedAt: Number(fields.trainedAt), features: JSON.parse(fields.features ?? '[]') as string[] };
+  }
+
+  /** When the current model was trained: cheap to ask before reading a model a worker may already hold. */
+  async trainedAt(service: string): Promise<number | undefined> {
+    const value = await this.redis.hget(this.key(service), 'trainedAt');
+    return value === null ? undefined : Number(value);
   }
 }

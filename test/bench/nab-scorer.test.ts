@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { GOLDEN_DETECTORS, type ProfileName, loadNabCorpus, readGoldenScores } from '../../bench/nab/nab-corpus.js';
+import {
+  type CostProfile,
+  type CorpusScore,
+  PROBATIONARY,
+  normalizeScore,
+  probationaryPeriod,
+  scaledSigmoid,
+  scoreAtThreshold,
+  scoreByThreshold,
+  scoreCorpus,
+  sweepScores,
+} from '../../bench/nab/nab-scorer.js';
+
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const datasetsPath = resolve(repositoryRoot, '..', 'shared', 'datasets');
+
+/** DEV_SCORES.md, "Full precision": threshold, raw score, normalised score. */
+const DEV_SCORES: Record<string, Record<ProfileName, [number, number, number]>> = {
+  numenta: {
+    standard: [0.544449877418, 24.173905597394896, 71.20518034859201],
+    reward_low_FP_rate: [0.581621033511, 17.083798469867343, 64.98578813146258],
+    reward_low_FN_rate: [0.504178337413, 15.729283219909505, 75.86507790637984],
+  },
+  windowedGaussian: {
+    standard: [1.0, -15.150358495574654, 36.71021184598715],
+    reward_low_FP_rate: [1.0, -32.60671531724135, 21.397618142770746],
+    reward_low_FN_rate: [0.999999978912, -36.75460765379892, 45.17274406210589],
+  },
+  randomCutForest: {
+    standard: [0.454019111529, 2.2764042543671206, 51.996845837164145],
+    reward_low_FP_rate: [0.575366064803, -13.357001708766264, 38.283331834415556],
+    reward_low_FN_rate: [0.454019111529, -9.72359574563288, 60.980353365126966],
+  },
+  null: {
+    standard: [1.1, -57.0, 0.0],
+    reward_low_FP_rate: [1.1, -57.0, 0.0],
+    reward_low_FN_rate: [1.1, -114.0, 0.0],
+  },
+};
+
+/** DEV_SCORES.md, "Per-file raw scores at the standard profile's θ*" (a sample, edge cases included). */
+const PER_FILE_STANDARD: Record<string, Record<string, number>> = {
+  numenta: {
+    'artificialNoAnomaly/art_daily_no_noise.csv': -0.22,
+    'artificialWithAnomaly/art_daily_flatmiddle.csv': 0.4999963147226144,
+    'realKnownCause/nyc_taxi.csv': 2.4357277324658533,
+    'realTweets/Twitter_volume_PFE.csv': 3.0217764355881336,
+  },
+  windowedGaussian: {
+    'realAWSCloudwatch/ec2_disk_write_bytes_1ef3de.csv': -4.190896785522053,
+    'realKnownCause/ec2_request_latency_system_failure.csv': 2.0215068567753214,
+  },
+  randomCutForest: {
+    'realAWSCloudwatch/ec2_cpu_utilization_c6585a.csv': -1.4300000000000004,
+    'realTweets/Twitter_volume_IBM.csv': -5.342948873585332,
+    'realKnownCause/ambient_temperature_system_failure.csv': 1.762168569941799,
+  },
+  null: { 'realKnownCause/nyc_taxi.csv': -5.0 },
+};
+
+const STANDARD: CostProfile = { truePositiveWeight: 1, falsePositiveWeight: 0.11, falseNegativeWeight: 1 };
+
+describe('NAB scorer, constructed cases', () => {
+  it('has the scaled sigmoid of SCORING.md §4', () => {
+    expect(scaledSigmoid(-1)).toBeCloseTo(0.98661, 5);
+    expect(scaledSigmoid(0)).toBe(0);
+    expect(scaledSigmoid(1)).toBeCloseTo(-0.98661, 5);
+    expect(scaledSigmoid(3.5)).toBe(-1);
+  });
+
+  it('computes the probationary period as NAB does', () => {
+    expect(probationaryPeriod(4032)).toBe(604);
+    expect(probationaryPeriod(15902)).toBe(750);
+  });
+
+  it('rewards the earliest detection in a window once and charges every false-positive row', () => {
+    // 20 rows, probation 2, one window on rows 10..13.
+    const windows = [{ firstRow: 10, lastRow: 13, id: 'file|w' }];
+    const scores = new Array<number>(20).fill(0);
+    scores[11] = 0.9; // second row of the window
+    scores[12] = 0.9;
+    scores[5] = 0.7; // a false positive before any window: -A_FP
+    scores[1] = 1; // probationary: ignored
+    const rows = sweepScores(scores, windows, STANDARD, 2);
+    expect(rows[1]?.label).toBe(PROBATIONARY);
+    expect(rows[10]?.weight).toBeCloseTo(1, 12);
+    const curve = scoreByThreshold(rows, STANDARD);
+    expect(curve[0]).toEqual({ threshold: 1.1, score: -1 });
+    const windowScore = rows[11]?.weight as number;
+    expect(scoreAtThreshold(curve, 0.9)).toBeCloseTo(windowScore, 12);
+    expect(scoreAtThreshold(curve, 0.8)).toBeCloseTo(windowScore, 12);
+    expect(scoreAtThreshold(curve, 0.7)).toBeCloseTo(windowScore - 0.11, 12);
+    // Below every score of the file: every row detected (the last entry).
+    expect(scoreAtThreshold(curve, -1)).toBeCloseTo(curve[curve.length - 1]?.score as number, 12);
+  });
+
+  it('weighs rows after a window by their distance from it', () => {
+    const windows = [{ firstRow: 4, lastRow: 7, id: 'file|w' }];
+    const rows = sweepScores(new Array<number>(30).fill(0), windows, STANDARD, 0);
+    expect(rows[8]?.weight).toBeLessThan(0);
+    expect(rows[8]?.weight).toBeGreaterThan(-0.11);
+    expect(rows[29]?.weight).toBe(-0.11);
+  });
+
+  it('normalises so that null scores 0 and perfect 100', () => {
+    expect(normalizeScore(-57, 57, STANDARD)).toBe(0);
+    expect(normalizeScore(57, 57, STANDARD)).toBe(100);
+  });
+});
+
+describe.skipIf(!existsSync(resolve(datasetsPath, 'nab')))('NAB scorer against DEV_SCORES.md', () => {
+  const corpus = loadNabCorpus(datasetsPath);
+  const results = new Map<string, CorpusScore>();
+  const scored = (detector: string, profile: ProfileName): CorpusScore => {
+    const key = `${detector}/${profile}`;
+    let result = results.get(key);
+    if (!result) {
+      const files = corpus.files.map((file) => ({ ...file, anomalyScores: readGoldenScores(datasetsPath, detector, file) }));
+      result = scoreCorpus(files, corpus.profiles[profile]);
+      results.set(key, result);
+    }
+    return result;
+  };
+
+  it('reads the 31 files and 57 windows of the development subset', () => {
+    expect(corpus.files).toHaveLength(31);
+    expect(corpus.files.reduce((sum, file) => sum + file.windows.length, 0)).toBe(57);
+    expect(corpus.profiles.reward_low_FN_rate).toEqual({ truePositiveWeight: 1, falsePositiveWeight: 0.11, falseNegativeWeight: 2 });
+  });
+
+  for (const detector of GOLDEN_DETECTORS) {
+    for (const profile of ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const) {
+      it(`reproduces ${detector} / ${profile}`, () => {
+        const [threshold, rawScore, normalizedScore] = DEV_SCORES[detector]?.[profile] as [number, number, number];
+        const result = scored(detector, profile);
+        expect(Math.abs(result.threshold - threshold)).toBeLessThan(1e-6);
+        expect(Math.abs(result.rawScore - rawScore)).toBeLessThan(1e-6);
+        expect(Math.abs(result.normalizedScore - normalizedScore)).toBeLessThan(1e-6);
+      });
+    }
+
+    it(`reproduces per-file standard scores of ${detector}`, () => {
+      const result = scored(detector, 'standard');
+      for (const [name, expected] of Object.entries(PER_FILE_STANDARD[detector] ?? {})) {
+        const file = result.fileScores.find((entry) => entry.name === name);
+        expect(Math.abs((file?.rawScore ?? Number.NaN) - expected), name).toBeLessThan(1e-6);
+      }
+    });
+  }
+});
