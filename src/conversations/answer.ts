@@ -1,0 +1,54 @@
+import type { Anomaly } from '../detection/anomaly.js';
+
+/** Something that changed in the estate recently: the first suspect in most incidents. */
+export interface RecentChange {
+  service: string;
+  kind: 'deploy' | 'rollback' | 'restart' | 'scale' | 'event';
+  /** One line, e.g. "payment 2.4.0 → 2.5.0 (deploy payment 2.5.0: new card-token flow)". */
+  description: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+/** A service that looks wrong now, with the anomalies that say so, newest first. */
+export interface ServiceInAnomaly {
+  service: string;
+  anomalies: Anomaly[];
+}
+
+/**
+ * The bot's answer to a question, at any stage: `investigating` while it works (the Slack message
+ * shows progress), `done` at the end. Rendered by src/slack/blocks; produced by the deterministic
+ * path now and by the LLM agent once it lands.
+ */
+export interface Answer {
+  question: string;
+  /** The catalogued services the question names, if any. */
+  services: string[];
+  stage: 'investigating' | 'done';
+  /** What the bot is doing or has done, one short line each, in order ("Checked 6 signals of order-service"). */
+  steps: string[];
+  /** The likely cause in one line, when there is one ("database: latency_p95 185 ms (usually 9 ms)"). */
+  conclusion?: string;
+  /** The service the evidence points at, when there is one. */
+  suspect?: string;
+  servicesInAnomaly: ServiceInAnomaly[];
+  recentChanges: RecentChange[];
+  /** What to do next, one line each. */
+  suggestions: string[];
+  /** How the answer was made: `deterministic` (catalogue, anomalies, changes) or `llm` (the agent). */
+  method: 'deterministic' | 'llm';
+}
+
+/** The state a dashboard or `/aiops status` shows. */
+export interface EstateStatus {
+  /** Milliseconds since the epoch. */
+  generatedAt: number;
+  services: Array<{ service: string; team: string; channel: string; healthy: boolean; anomalies: Anomaly[] }>;
+  /** Open incidents; until the alert pipeline groups anomalies into incidents, each recent anomaly stands alone. */
+  incidents: Anomaly[];
+  /** Healing actions awaiting an approver (the healing issue fills these). */
+  pendingApprovals: Array<{ id: string; service: string; action: string; requestedAt: number }>;
+  /** Healing actions carried out recently (the healing issue fills these). */
+  recentActions: Array<{ id: string; service: string; action: string; outcome: string; at: number }>;
+}
