@@ -11,7 +11,14 @@ import { trainService } from '../jobs/train-service.js';
 import { startServiceWorker } from '../jobs/workers/service-worker.js';
 import type { Logger } from '../logger.js';
 import { createSources } from '../sources/create-sources.js';
+import { AnomalyLog } from '../state/anomaly-log.js';
 import { ModelStore } from '../state/model-store.js';
+import { SilenceStore } from '../state/silence-store.js';
+import { AuditLog } from '../state/audit-log.js';
+import { ThreadContext } from '../state/thread-context.js';
+import { ChannelPacer } from '../slack/channel-pacer.js';
+import { createSlackSurface } from '../slack/surface.js';
+import { announceStateChanged } from '../state/state-changed.js';
 import { connectRedis, createRedis } from '../state/redis.js';
 
 /** What a process does: `start` both, `bot` schedules (and, with the Slack issue, talks to Slack), `worker` works. */
@@ -45,10 +52,20 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   const workers: Worker[] = [];
   const jobsLogger = logger.child({ component: 'jobs' });
 
-  if (roles.schedule) await syncSchedules(queues, services.map((service) => service.name));
+  // A faster simulated clock needs detection as often per simulated minute: once a simulated minute, at most once a second.
+  const detectionEveryMilliseconds = Math.max(1_000, Math.round(60_000 / (world ? config.simulationSpeed : 1)));
+  if (roles.schedule) await syncSchedules(queues, services.map((service) => service.name), { detectionEveryMilliseconds });
+  const anomalyLog = new AnomalyLog(redis, KEY_PREFIX);
+  const audit = new AuditLog(redis, KEY_PREFIX);
+  const silences = new SilenceStore(redis, KEY_PREFIX);
   if (roles.work) {
     const models = new ModelStore(redis, KEY_PREFIX);
-    const sink = createAlertPipeline(logger.child({ component: 'alerts' }));
+    const sink = createAlertPipeline({
+      logger: logger.child({ component: 'alerts' }),
+      anomalies: anomalyLog,
+      silences,
+      onRecorded: (anomaly) => void announceStateChanged(redis, KEY_PREFIX, anomaly.id),
+    });
     const extraFindings = createServiceFindings({ catalogue: config.catalogue, cluster: sources.cluster, models, logger: jobsLogger });
     const detection = { metrics: sources.metrics, catalogue: config.catalogue, redis, prefix: KEY_PREFIX, sink, now, logger: jobsLogger, createDetector, restoreDetector, threshold: RECOMMENDED_ALERT_THRESHOLD, extraFindings, cache: new Map() };
     workers.push(
@@ -57,8 +74,27 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
     );
   }
 
+  // The Slack surface belongs to the bot role; workers never talk to Slack.
+  const slack =
+    config.slack && roles.schedule
+      ? createSlackSurface(config.slack, {
+          catalogue: config.catalogue,
+          answers: { catalogue: config.catalogue, cluster: sources.cluster, anomalies: anomalyLog, now },
+          status: { catalogue: config.catalogue, anomalies: anomalyLog, audit, now },
+          silences,
+          audit,
+          threads: new ThreadContext(redis, KEY_PREFIX),
+          redis,
+          prefix: KEY_PREFIX,
+          now,
+          pacer: new ChannelPacer(),
+          logger: logger.child({ component: 'slack' }),
+        })
+      : undefined;
+
   const startedAt = Date.now();
   const server = await startHealthServer({
+    routes: slack?.requestListener ? [{ pathPrefix: '/slack/', listener: slack.requestListener }] : [],
     port: config.port,
     status: () => ({
       roles,
@@ -66,6 +102,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
       services: services.length,
       sources: { metrics: sources.metrics.kind, logs: sources.logs.kind, cluster: sources.cluster.kind },
       redis: redis.status,
+      slack: config.slack ? (slack ? config.slack.mode : 'not in this role') : 'not configured',
       ...(world ? { simulation: { time: new Date(world.clock.now()).toISOString(), scenario: world.scenario?.name, faultActive: world.faultActiveAt(world.clock.now()) } } : {}),
     }),
   });
@@ -80,7 +117,12 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
       `simulated world: scenario ${world.scenario.name} (${world.scenario.description})`,
     );
   }
-  if (config.slack) logger.warn({ mode: config.slack.mode }, 'Slack settings found, but this build has no Slack surface yet: running without Slack');
+  if (slack) {
+    await slack.start();
+    logger.info({ mode: config.slack!.mode }, config.slack!.mode === 'socket' ? 'connected to Slack (Socket Mode)' : `Slack events on http://0.0.0.0:${server.port}/slack/events`);
+  } else if (!config.slack) {
+    logger.info('Slack not configured (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET): anomalies go to this log only');
+  }
 
   const heartbeat = world
     ? setInterval(() => logger.info({ time: new Date(world.clock.now()).toISOString(), faultActive: world.faultActiveAt(world.clock.now()) }, 'simulated world running'), HEARTBEAT_MILLISECONDS)
@@ -90,6 +132,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   const signal = await stopSignal;
   logger.info({ signal }, 'stopping');
   if (heartbeat) clearInterval(heartbeat);
+  await slack?.stop();
   // Workers first: they finish their current job, so nothing is left half-scored.
   await Promise.all(workers.map((worker) => worker.close()));
   await queues.close();

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AiopsError, ErrorCode } from '../errors.js';
 
@@ -8,6 +8,8 @@ export interface HealthServerOptions {
   host?: string;
   /** What /healthz reports besides `status: ok`. */
   status: () => Record<string, unknown>;
+  /** Other handlers by path prefix, e.g. `/slack/` for Slack's HTTP events. */
+  routes?: Array<{ pathPrefix: string; listener: RequestListener }>;
 }
 
 export interface RunningServer {
@@ -16,13 +18,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The process's own HTTP endpoint: /healthz now; Slack events and webhooks mount here later. */
+/** The process's one HTTP endpoint: /healthz, and Slack's events in HTTP mode (webhooks mount here too). */
 export async function startHealthServer(options: HealthServerOptions): Promise<RunningServer> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method === 'GET' && path === '/healthz') {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ status: 'ok', ...options.status() }));
+      return;
+    }
+    const route = options.routes?.find((candidate) => path?.startsWith(candidate.pathPrefix));
+    if (route) {
+      route.listener(request, response);
       return;
     }
     response.writeHead(404, { 'content-type': 'application/json' });

@@ -1,0 +1,63 @@
+import type { Catalogue } from '../catalogue.js';
+
+export type AiopsCommand =
+  | { kind: 'ask'; question: string }
+  | { kind: 'status'; service?: string }
+  | { kind: 'incidents' }
+  | { kind: 'forecast'; service: string; horizonHours: number }
+  | { kind: 'silence'; target: string; durationMilliseconds: number; durationText: string }
+  | { kind: 'audit' }
+  | { kind: 'help' }
+  | { kind: 'invalid'; problem: string };
+
+const DURATION = /^(\d+)(m|h|d)$/;
+const UNIT_MILLISECONDS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** The longest silence: anything longer is a decision for the catalogue, not a chat command. */
+const MAXIMUM_SILENCE_MILLISECONDS = 7 * 86_400_000;
+
+/** Parses `/aiops` text. Pure: the catalogue says which services exist; nothing here throws. */
+export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsCommand {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const [subcommand, ...rest] = words;
+  const known = (name: string | undefined) => name !== undefined && name in catalogue.services;
+  const unknownService = (name: string) => `Unknown service \`${name}\`; catalogued services: ${Object.keys(catalogue.services).join(', ')}.`;
+  switch (subcommand?.toLowerCase()) {
+    case undefined:
+    case 'help':
+      return { kind: 'help' };
+    case 'ask':
+      return rest.length > 0 ? { kind: 'ask', question: rest.join(' ') } : { kind: 'invalid', problem: '`ask` needs a question, e.g. `/aiops ask why is order-service slow?`' };
+    case 'status':
+      if (rest.length > 1) return { kind: 'invalid', problem: '`status` takes at most one service.' };
+      if (rest[0] !== undefined && !known(rest[0])) return { kind: 'invalid', problem: unknownService(rest[0]) };
+      return { kind: 'status', service: rest[0] };
+    case 'incidents':
+      return rest.length === 0 ? { kind: 'incidents' } : { kind: 'invalid', problem: '`incidents` takes no arguments.' };
+    case 'audit':
+      return rest.length === 0 ? { kind: 'audit' } : { kind: 'invalid', problem: '`audit` takes no arguments.' };
+    case 'forecast': {
+      const [service, horizon = '24h', ...extra] = rest;
+      if (service === undefined) return { kind: 'invalid', problem: '`forecast` needs a service, e.g. `/aiops forecast order-service 24h`.' };
+      if (!known(service)) return { kind: 'invalid', problem: unknownService(service) };
+      const match = /^(\d+)(h|d)$/.exec(horizon);
+      if (!match || extra.length > 0) return { kind: 'invalid', problem: `Horizon \`${horizon}\` is not a duration like \`6h\` or \`2d\`.` };
+      const hours = Number(match[1]) * (match[2] === 'd' ? 24 : 1);
+      if (hours < 1 || hours > 14 * 24) return { kind: 'invalid', problem: 'The forecast horizon must be from 1 hour to 14 days.' };
+      return { kind: 'forecast', service, horizonHours: hours };
+    }
+    case 'silence': {
+      const [target, duration, ...extra] = rest;
+      if (target === undefined || duration === undefined || extra.length > 0) {
+        return { kind: 'invalid', problem: '`silence` needs a service (or incident id) and a duration, e.g. `/aiops silence payment 2h`.' };
+      }
+      const match = DURATION.exec(duration);
+      if (!match) return { kind: 'invalid', problem: `Duration \`${duration}\` is not like \`30m\`, \`2h\` or \`1d\`.` };
+      const milliseconds = Number(match[1]) * UNIT_MILLISECONDS[match[2] as keyof typeof UNIT_MILLISECONDS];
+      if (milliseconds <= 0 || milliseconds > MAXIMUM_SILENCE_MILLISECONDS) return { kind: 'invalid', problem: 'A silence lasts from 1 minute to 7 days.' };
+      if (!known(target) && !/^[a-z0-9-]+:(anomaly|multivariate|predictive):/.test(target)) return { kind: 'invalid', problem: unknownService(target) };
+      return { kind: 'silence', target, durationMilliseconds: milliseconds, durationText: duration };
+    }
+    default:
+      return { kind: 'invalid', problem: `Unknown subcommand \`${subcommand}\`.` };
+  }
+}

@@ -1,0 +1,168 @@
+import type { Answer, RecentChange, ServiceInAnomaly } from '../../conversations/answer.js';
+import { anomalyMrkdwn, anomalyPlain, bySeverityThenNewest, severityEmoji, severityRank, worstAnomaly } from './incidents-message.js';
+import {
+  SLACK_LIMITS,
+  capBlocks,
+  context,
+  counted,
+  escapeMrkdwn,
+  fallbackText,
+  fitLines,
+  relativeTime,
+  section,
+  whenMrkdwn,
+  type BlockMessage,
+  type KnownBlock,
+} from './limits.js';
+
+export interface AnswerMessageOptions {
+  /** Milliseconds since the epoch: what "5 min ago" counts from. */
+  now: number;
+  /** The window the investigation looked at, named when nothing is wrong. Default 30 minutes. */
+  lookbackMinutes?: number;
+}
+
+/** Honest labels: a reader should know whether a model or fixed rules produced the answer. */
+export const METHOD_LABELS: Record<Answer['method'], string> = {
+  deterministic: 'Answered from the catalogue, current anomalies and recent changes — no LLM configured',
+  llm: 'Investigated by the LLM agent with read-only tools',
+};
+
+/** How much of each list a threaded answer shows; the rest is counted, not dropped silently. */
+const SHOWN = { steps: 8, services: 10, anomaliesPerService: 3, changes: 8, fallbackEvidence: 10, fallbackChanges: 5 } as const;
+
+const CHANGE_EMOJI: Record<RecentChange['kind'], string> = { deploy: '🚀', rollback: '↩️', restart: '🔁', scale: '📏', event: '📌' };
+
+/** The bot's answer in a thread: progress while investigating, then the conclusion and its evidence. */
+export function answerMessage(answer: Answer, options: AnswerMessageOptions): BlockMessage {
+  return answer.stage === 'investigating' ? progressMessage(answer) : conclusionMessage(answer, { now: options.now, lookbackMinutes: options.lookbackMinutes ?? 30 });
+}
+
+function progressMessage(answer: Answer): BlockMessage {
+  const steps = answer.steps;
+  const shown = steps.slice(-SHOWN.steps);
+  const earlier = steps.length - shown.length;
+  const lines = [
+    ...(earlier > 0 ? [`✓ ${counted(earlier, 'earlier step')}`] : []),
+    ...shown.map((step, index) => `${index === shown.length - 1 ? '⏳' : '✓'} ${escapeMrkdwn(step)}`),
+  ];
+  const current = steps.at(-1);
+  const text = current ? `Looking into it… ${escapeMrkdwn(current)}` : 'Looking into it…';
+  const body = lines.length > 0 ? `⏳ *Looking into it…*\n${fitLines(lines, SLACK_LIMITS.sectionText - 30)}` : '⏳ *Looking into it…*';
+  return { text: fallbackText([text]), blocks: [section(body)] };
+}
+
+function conclusionMessage(answer: Answer, options: Required<AnswerMessageOptions>): BlockMessage {
+  const services = [...answer.servicesInAnomaly]
+    .filter((entry) => entry.anomalies.length > 0)
+    .sort((left, right) => mostSevereFirst(left, right, answer.suspect));
+  const changes = [...answer.recentChanges].sort((left, right) => right.at - left.at);
+  const headline = headlineOf(answer, services, options.lookbackMinutes);
+  const suspect = answer.suspect ? `Suspect: *${escapeMrkdwn(answer.suspect)}*` : undefined;
+
+  const blocks: KnownBlock[] = [section(suspect ? `${headline.mrkdwn}\n${suspect}` : headline.mrkdwn)];
+  const evidenceBlocks = services.map((entry, index) => section(`${index === 0 ? '*Evidence*\n' : ''}${evidenceText(entry, answer.suspect, options.now)}`));
+  blocks.push(...capBlocks(evidenceBlocks, SHOWN.services + 1, 'services in anomaly'));
+  blocks.push(section(`*Recent changes*\n${changes.length === 0 ? 'None recorded.' : changesText(changes, options.now)}`));
+  if (answer.suggestions.length > 0) {
+    blocks.push(section(`*What to do next*\n${fitLines(answer.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion)}`), SLACK_LIMITS.sectionText - 20)}`));
+  }
+  blocks.push(context([METHOD_LABELS[answer.method]]));
+
+  const evidenceLines = services.flatMap((entry) => [...entry.anomalies].sort(bySeverityThenNewest)).map((anomaly) => `${severityEmoji(anomaly.severity)} ${anomalyPlain(anomaly)}`);
+  const lines = [
+    headline.plain,
+    ...(answer.suspect ? [`Suspect: ${escapeMrkdwn(answer.suspect)}`] : []),
+    ...listWithMore(evidenceLines, SHOWN.fallbackEvidence, 'Evidence:'),
+    ...listWithMore(
+      changes.map((change) => `${changeLinePlain(change)} — ${relativeTime(change.at, options.now)}`),
+      SHOWN.fallbackChanges,
+      'Recent changes:',
+    ),
+    ...answer.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion)}`),
+    METHOD_LABELS[answer.method],
+  ];
+  return { text: fallbackText(lines), blocks: capBlocks(blocks, SLACK_LIMITS.messageBlocks) };
+}
+
+/** The first thing a reader sees: the conclusion, or a plain statement that nothing is wrong. */
+function headlineOf(answer: Answer, services: ServiceInAnomaly[], lookbackMinutes: number): { mrkdwn: string; plain: string } {
+  if (answer.conclusion) {
+    const conclusion = escapeMrkdwn(answer.conclusion);
+    return { mrkdwn: `*${conclusion}*`, plain: conclusion };
+  }
+  if (services.length === 0) {
+    const window = `the last ${describeMinutes(lookbackMinutes)}`;
+    const named = answer.services.map(escapeMrkdwn);
+    const statement =
+      named.length === 0
+        ? `No anomalies anywhere in the estate in ${window}`
+        : `No anomalies on ${named.join(', ')} or ${named.length === 1 ? 'its' : 'their'} dependencies in ${window}`;
+    return { mrkdwn: `✅ *${statement}*`, plain: statement };
+  }
+  const statement = `Anomalies on ${counted(services.length, 'service')}; no single cause stands out`;
+  return { mrkdwn: `*${statement}*`, plain: statement };
+}
+
+function evidenceText(entry: ServiceInAnomaly, suspect: string | undefined, now: number): string {
+  const anomalies = [...entry.anomalies].sort(bySeverityThenNewest);
+  const shown = anomalies.slice(0, SHOWN.anomaliesPerService);
+  const lines = shown.map((anomaly) => `${severityEmoji(anomaly.severity)} ${anomalyMrkdwn(anomaly)} · ${whenMrkdwn(anomaly.detectedAt, now)}`);
+  const hidden = anomalies.length - shown.length;
+  if (hidden > 0) lines.push(`… and ${hidden} more on ${escapeMrkdwn(entry.service)}`);
+  if (entry.service === suspect) lines[0] = `${lines[0]} ← suspect`;
+  return fitLines(lines, SLACK_LIMITS.sectionText - 20);
+}
+
+function changesText(changes: RecentChange[], now: number): string {
+  const shown = changes.slice(0, SHOWN.changes);
+  const lines = shown.map((change) => `${CHANGE_EMOJI[change.kind]} ${changeLineMrkdwn(change)} · ${whenMrkdwn(change.at, now)}`);
+  if (changes.length > shown.length) lines.push(`… and ${changes.length - shown.length} more`);
+  return fitLines(lines, SLACK_LIMITS.sectionText - 30);
+}
+
+/**
+ * Descriptions usually start with the service ("payment 2.4.0 → 2.5.0 (deploy …)"), so the name is
+ * bolded in place; the kind is added only when the description does not already say it.
+ */
+function changeLineMrkdwn(change: RecentChange): string {
+  const { service, rest, kind } = changeParts(change);
+  return `*${service}*${rest}${kind}`;
+}
+
+function changeLinePlain(change: RecentChange): string {
+  const { service, rest, kind } = changeParts(change);
+  return `${service}${rest}${kind}`;
+}
+
+function changeParts(change: RecentChange): { service: string; rest: string; kind: string } {
+  const service = escapeMrkdwn(change.service);
+  const startsWithService = change.description.startsWith(`${change.service} `);
+  const rest = escapeMrkdwn(startsWithService ? change.description.slice(change.service.length) : `: ${change.description}`);
+  const kind = change.description.toLowerCase().includes(change.kind) ? '' : ` (${change.kind})`;
+  return { service, rest, kind };
+}
+
+function listWithMore(lines: string[], maximum: number, title: string): string[] {
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, maximum);
+  return [title, ...shown, ...(lines.length > shown.length ? [`… and ${lines.length - shown.length} more`] : [])];
+}
+
+/** Services with the most severe anomaly first; the suspect wins a tie, then the newest evidence. */
+function mostSevereFirst(left: ServiceInAnomaly, right: ServiceInAnomaly, suspect: string | undefined): number {
+  const worst = (entry: ServiceInAnomaly) => worstAnomaly(entry.anomalies)!;
+  const leftWorst = worst(left);
+  const rightWorst = worst(right);
+  return (
+    severityRank(rightWorst.severity) - severityRank(leftWorst.severity) ||
+    Number(right.service === suspect) - Number(left.service === suspect) ||
+    rightWorst.detectedAt - leftWorst.detectedAt ||
+    left.service.localeCompare(right.service)
+  );
+}
+
+function describeMinutes(minutes: number): string {
+  if (minutes % 60 === 0 && minutes >= 120) return `${minutes / 60} hours`;
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}

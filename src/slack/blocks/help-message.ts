@@ -1,0 +1,50 @@
+import { context, escapeMrkdwn, fallbackText, header, section, type BlockMessage } from './limits.js';
+
+export interface SubcommandHelp {
+  name: string;
+  /** The arguments after the subcommand: `<required>`, `[optional]`. */
+  arguments: string;
+  description: string;
+  example: string;
+}
+
+/** The `/aiops` subcommands in the order a newcomer needs them. */
+export const AIOPS_SUBCOMMANDS: readonly SubcommandHelp[] = [
+  { name: 'ask', arguments: '<question>', description: 'Investigate a question in plain language and answer with the cause and evidence.', example: '/aiops ask why is order-service slow?' },
+  { name: 'status', arguments: '[service]', description: 'Show every service (healthy or in anomaly), or one service in detail.', example: '/aiops status payment' },
+  { name: 'incidents', arguments: '', description: 'List the open incidents, newest first.', example: '/aiops incidents' },
+  { name: 'forecast', arguments: '<service> [horizon]', description: 'Forecast a service’s load and recommend a replica count (horizon defaults to 24h).', example: '/aiops forecast order-service 24h' },
+  { name: 'silence', arguments: '<service|incident> <duration>', description: 'Stop alerts for a service or one incident for a while.', example: '/aiops silence payment 2h' },
+  { name: 'audit', arguments: '', description: 'Show recent healing actions: who approved them and how they ended.', example: '/aiops audit' },
+  { name: 'help', arguments: '', description: 'Show this help.', example: '/aiops help' },
+];
+
+function usageOf(subcommand: SubcommandHelp): string {
+  return `/aiops ${subcommand.name}${subcommand.arguments ? ` ${subcommand.arguments}` : ''}`;
+}
+
+/** Every subcommand with one line of description and an example. */
+export function helpMessage(): BlockMessage {
+  const blocks = [
+    header('/aiops commands'),
+    ...AIOPS_SUBCOMMANDS.map((subcommand) =>
+      section(`\`${escapeMrkdwn(usageOf(subcommand))}\` — ${escapeMrkdwn(subcommand.description)}\n_Example:_ \`${escapeMrkdwn(subcommand.example)}\``),
+    ),
+    context(['You can also mention @aiops with a question in any channel it is in.']),
+  ];
+  const lines = ['/aiops commands:', ...AIOPS_SUBCOMMANDS.map((subcommand) => `${escapeMrkdwn(usageOf(subcommand))} — ${escapeMrkdwn(subcommand.description)}`)];
+  return { text: fallbackText(lines), blocks };
+}
+
+/**
+ * A reply to a command that could not be understood: the problem in one line first (the caller
+ * writes it, e.g. "Unknown subcommand `frobnicate`."), then the short usage.
+ */
+export function usageMessage(problem: string): BlockMessage {
+  const escapedProblem = escapeMrkdwn(problem);
+  const usage = AIOPS_SUBCOMMANDS.map((subcommand) => `\`${escapeMrkdwn(usageOf(subcommand))}\``).join('\n');
+  return {
+    text: fallbackText([escapedProblem, `Usage: ${AIOPS_SUBCOMMANDS.map((subcommand) => escapeMrkdwn(usageOf(subcommand))).join(' | ')}`]),
+    blocks: [section(`${escapedProblem}\n*Usage:*\n${usage}`), context(['`/aiops help` shows what each one does, with examples.'])],
+  };
+}

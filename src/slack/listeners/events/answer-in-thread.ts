@@ -1,0 +1,42 @@
+import type { WebClient } from '@slack/web-api';
+import type { Answer } from '../../../conversations/answer.js';
+import { deterministicAnswer } from '../../../conversations/deterministic-answer.js';
+import { answerMessage } from '../../blocks/answer-message.js';
+import type { SlackServices } from '../../slack-services.js';
+
+export interface Question {
+  channel: string;
+  /** The thread to answer in: the question's own ts, or the thread it was asked in. */
+  threadTs: string;
+  text: string;
+}
+
+/**
+ * Answers in the thread: a "looking into it" reply at once, edited in place as the
+ * investigation goes and when it ends. The thread remembers its services for follow-ups.
+ */
+export async function answerInThread(client: WebClient, question: Question, services: SlackServices): Promise<void> {
+  const now = services.now;
+  const threadServices = await services.threads.services(question.channel, question.threadTs);
+  const first: Answer = { question: question.text, services: [], stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'deterministic' };
+  const posted = await services.pacer.send(question.channel, () =>
+    client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, ...answerMessage(first, { now: now() }) }),
+  );
+  const ts = posted.ts!;
+  const show = (answer: Answer) => client.chat.update({ channel: question.channel, ts, ...answerMessage(answer, { now: now() }) });
+  try {
+    const answer = await deterministicAnswer(question.text, threadServices, services.answers, async (progress) => {
+      await show(progress);
+    });
+    await show(answer);
+    await services.threads.remember(question.channel, question.threadTs, answer.suspect ? [...new Set([...answer.services, answer.suspect])] : answer.services);
+  } catch (error) {
+    services.logger.error({ channel: question.channel, error: (error as Error).message }, 'answering failed');
+    await client.chat.update({ channel: question.channel, ts, text: `Sorry, I could not finish looking into this: ${(error as Error).message}` });
+  }
+}
+
+/** The question without the bot's own mention. */
+export function questionText(text: string): string {
+  return text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ').replace(/\s+/g, ' ').trim();
+}

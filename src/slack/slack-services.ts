@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+import type { Catalogue } from '../catalogue.js';
+import type { AnswerDependencies } from '../conversations/deterministic-answer.js';
+import type { StatusDependencies } from '../conversations/estate-status.js';
+import type { Logger } from '../logger.js';
+import type { AuditLog } from '../state/audit-log.js';
+import type { SilenceStore } from '../state/silence-store.js';
+import type { ThreadContext } from '../state/thread-context.js';
+import type { ChannelPacer } from './channel-pacer.js';
+
+/** What the Slack listeners call: the domain behind the chat surface. */
+export interface SlackServices {
+  catalogue: Catalogue;
+  answers: AnswerDependencies;
+  status: StatusDependencies;
+  silences: SilenceStore;
+  audit: AuditLog;
+  threads: ThreadContext;
+  redis: Redis;
+  /** Key prefix of this deployment's state in Redis. */
+  prefix: string;
+  now: () => number;
+  pacer: ChannelPacer;
+  logger: Logger;
+}

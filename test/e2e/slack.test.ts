@@ -1,0 +1,146 @@
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import { sendCommand, sendEvent } from '../fakes/slack-signer.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { createHarness } from '../support/cli-harness.js';
+
+/**
+ * The bot as a user starts it (`aiops start`: the simulated world playing the connection-pool
+ * scenario, real Redis, detection workers), in HTTP mode against the fake Slack Web API, driven
+ * by signed requests as Slack sends them.
+ */
+
+const SIGNING_SECRET = 'e2e-signing-secret';
+const REDIS_DATABASE = 9;
+const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetriesPerRequest: 1 });
+let slack: FakeSlack;
+let eventsUrl: string;
+let stop: (signal: string) => void;
+let exited: Promise<number>;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMilliseconds: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMilliseconds;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function mention(text: string, channel: string, ts: string) {
+  return { type: 'app_mention', user: 'U0ALICE', text: `<@U0AIOPSBOT> ${text}`, channel, ts, event_ts: ts };
+}
+
+beforeAll(async () => {
+  await redis.flushdb();
+  slack = await startFakeSlack();
+  const port = await freePort();
+  eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+  const harness = createHarness({
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DATABASE}`,
+    AIOPS_SCENARIO: 'db-pool-exhaustion',
+    // An hour of simulated time every 30 s: the fault starts 5 simulated minutes in.
+    AIOPS_SIM_SPEED: '120',
+    LOG_LEVEL: 'fatal',
+  });
+  stop = harness.stop;
+  exited = runCli(['start'], harness.context);
+  // Detection needs a few simulated minutes of the fault before the database is in anomaly.
+  await until(
+    async () => {
+      const ids = await redis.zrange('aiops:anomalies:index', '0', '-1');
+      return ids.some((id) => id.startsWith('database:')) ? true : undefined;
+    },
+    90_000,
+    'an anomaly on database',
+  );
+}, 120_000);
+
+afterAll(async () => {
+  stop?.('SIGTERM');
+  expect(await exited).toBe(0);
+  await slack?.close();
+  await redis.flushdb();
+  await redis.quit();
+});
+
+describe('Slack, end to end over HTTP', () => {
+  it('answers "why is order-service slow?" in the thread, naming the database, and ignores Slack\'s retry', async () => {
+    const event = mention('why is order-service slow?', 'C0ORDERS', '1764000000.000100');
+    const delivery = await sendEvent(eventsUrl, SIGNING_SECRET, event, { eventId: 'Ev0WHY' });
+    expect(delivery.status).toBe(200);
+    expect(delivery.elapsedMilliseconds).toBeLessThan(3_000);
+    const reply = await slack.waitFor((call) => call.method === 'chat.postMessage' && call.body.thread_ts === event.ts, 5_000);
+    expect(String(reply.body.text)).toMatch(/looking into it/i);
+    await until(async () => (slack.thread('C0ORDERS', event.ts).at(-1)?.text.includes('database') ? true : undefined), 15_000, 'the final answer');
+    const [answer] = slack.thread('C0ORDERS', event.ts);
+    expect(answer!.updateCount).toBeGreaterThan(0);
+    expect(answer!.text).toMatch(/database/);
+    expect(JSON.stringify(answer!.blocks)).toMatch(/no LLM/i);
+
+    // Slack redelivers the same event (same event_id): no second answer.
+    const retry = await sendEvent(eventsUrl, SIGNING_SECRET, event, { eventId: 'Ev0WHY', retryNum: 1 });
+    expect(retry.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(slack.calls('chat.postMessage').filter((call) => call.body.thread_ts === event.ts)).toHaveLength(1);
+  }, 30_000);
+
+  it('answers /aiops status, incidents, help and a malformed command, each to the user alone', async () => {
+    const ask = async (text: string) => {
+      const before = slack.calls('chat.postEphemeral').length;
+      const delivery = await sendCommand(eventsUrl, SIGNING_SECRET, { text, userId: 'U0ALICE', channelId: 'C0ORDERS' });
+      expect(delivery.status).toBe(200);
+      const call = await slack.waitFor((candidate) => candidate.method === 'chat.postEphemeral' && slack.calls('chat.postEphemeral').indexOf(candidate) >= before, 5_000);
+      expect(call.body.user).toBe('U0ALICE');
+      return String(call.body.text);
+    };
+    expect(await ask('status')).toMatch(/database/);
+    expect(await ask('incidents')).toMatch(/database/);
+    expect(await ask('help')).toMatch(/ask/);
+    expect(await ask('frobnicate now')).toMatch(/Unknown subcommand `frobnicate`/);
+  }, 30_000);
+
+  it('publishes App Home with the open incidents when a user opens it', async () => {
+    const delivery = await sendEvent(eventsUrl, SIGNING_SECRET, { type: 'app_home_opened', user: 'U0BOB', channel: 'D0BOB', tab: 'home', event_ts: '1764000001.000200' });
+    expect(delivery.status).toBe(200);
+    await slack.waitFor((call) => call.method === 'views.publish' && call.body.user_id === 'U0BOB', 5_000);
+    expect(JSON.stringify(slack.homeView('U0BOB'))).toMatch(/database/);
+  }, 15_000);
+
+  it('waits out a 429 from chat.postMessage and delivers the reply once', async () => {
+    slack.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 });
+    const event = mention('is payment ok?', 'C0PAY', '1764000002.000300');
+    await sendEvent(eventsUrl, SIGNING_SECRET, event);
+    await until(async () => (slack.thread('C0PAY', event.ts).length > 0 ? true : undefined), 10_000, 'the reply after the 429');
+    const attempts = slack.calls('chat.postMessage').filter((call) => call.body.thread_ts === event.ts);
+    expect(attempts.map((call) => call.status)).toEqual([429, 200]);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(slack.thread('C0PAY', event.ts)).toHaveLength(1);
+  }, 20_000);
+
+  it('refuses a bad signature or an old timestamp with 401 and does nothing', async () => {
+    const forged = await sendEvent(eventsUrl, SIGNING_SECRET, mention('hello', 'C0X', '1764000003.000400'), { badSignature: true });
+    const stale = await sendCommand(eventsUrl, SIGNING_SECRET, { text: 'status', userId: 'U0ALICE', channelId: 'C0X' }, { staleTimestamp: true });
+    expect(forged.status).toBe(401);
+    expect(stale.status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Other calls may arrive meanwhile (App Home refreshes as anomalies come in); none answers these.
+    expect(slack.calls().filter((call) => call.body.channel === 'C0X')).toEqual([]);
+  });
+});

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { answerMessage } from '../../../src/slack/blocks/answer-message.js';
+import { checkBlocks, checkFallback, expectNoInjection, textsOf, visibleText } from './block-checks.js';
+import { MINUTE, NOW, anomaly, databaseLatency, doneAnswer, manyAnomalies, orderLatency } from './estate-fixtures.js';
+
+describe('answerMessage while investigating', () => {
+  it('shows the steps done with ✓ and the current one with ⏳', () => {
+    const message = answerMessage(
+      doneAnswer({
+        stage: 'investigating',
+        conclusion: undefined,
+        suspect: undefined,
+        steps: ['Read the catalogue: order-service depends on payment and database', 'Checked 6 signals of order-service', 'Checking database'],
+      }),
+      { now: NOW },
+    );
+    checkBlocks(message.blocks, 50);
+    checkFallback(message.text);
+    expect(message.blocks).toHaveLength(1);
+    const lines = visibleText(message.blocks).split('\n');
+    expect(lines[0]).toContain('Looking into it…');
+    expect(lines.slice(1)).toEqual(['✓ Read the catalogue: order-service depends on payment and database', '✓ Checked 6 signals of order-service', '⏳ Checking database']);
+    expect(message.text).toBe('Looking into it… Checking database');
+  });
+
+  it('is just "Looking into it…" before the first step', () => {
+    const message = answerMessage(doneAnswer({ stage: 'investigating', steps: [] }), { now: NOW });
+    expect(visibleText(message.blocks)).toBe('⏳ *Looking into it…*');
+    expect(message.text).toBe('Looking into it…');
+  });
+
+  it('keeps a long investigation compact', () => {
+    const steps = Array.from({ length: 40 }, (_, index) => `Checked signal ${index}`);
+    const message = answerMessage(doneAnswer({ stage: 'investigating', steps }), { now: NOW });
+    const text = visibleText(message.blocks);
+    expect(text).toContain('✓ 32 earlier steps');
+    expect(text).toContain('⏳ Checked signal 39');
+    expect(text).not.toContain('Checked signal 31\n');
+  });
+});
+
+describe('answerMessage when done', () => {
+  const message = answerMessage(doneAnswer(), { now: NOW });
+  const texts = textsOf(message.blocks);
+  const all = texts.join('\n');
+
+  it('leads with the conclusion in bold and names the suspect', () => {
+    checkBlocks(message.blocks, 50);
+    expect(texts[0]).toBe('*database: latency_p95 185 ms (usually 9 ms)*\nSuspect: *database*');
+  });
+
+  it('lists the evidence most severe first, with when it was seen', () => {
+    const database = all.indexOf('🔴 *database*: latency_p95 185 ms (usually 9 ms), cpu 1.85 cores (usually 0.42 cores)');
+    const order = all.indexOf('🟠 *order-service*: latency_p95 420 ms (usually 80 ms)');
+    const payment = all.indexOf('🔵 *payment*: memory 812 MiB (usually 610 MiB)');
+    expect(database).toBeGreaterThan(-1);
+    expect(database).toBeLessThan(order);
+    expect(order).toBeLessThan(payment);
+    expect(all).toContain('*Evidence*');
+    expect(all).toContain(`<!date^${(NOW - 6 * MINUTE) / 1000}^`);
+    expect(all).toContain('(6 min ago)');
+    expect(all).toMatch(/database\*: latency_p95 185 ms[^\n]*← suspect/);
+  });
+
+  it('puts a service’s most severe anomaly first even when a milder one is newer', () => {
+    const milderButNewer = anomaly({ service: 'database', summary: 'database: memory 3.10 GiB (usually 2.40 GiB)', severity: 'info', detectedAt: NOW - MINUTE });
+    const mixed = answerMessage(doneAnswer({ servicesInAnomaly: [{ service: 'database', anomalies: [milderButNewer, databaseLatency] }] }), { now: NOW });
+    const evidence = textsOf(mixed.blocks).find((text) => text.startsWith('*Evidence*'))!.split('\n');
+    expect(evidence[1]).toMatch(/^🔴 \*database\*: latency_p95 185 ms/);
+    expect(evidence[2]).toMatch(/^🔵 \*database\*: memory 3.10 GiB/);
+  });
+
+  it('lists recent changes newest first', () => {
+    const changes = texts.find((text) => text.startsWith('*Recent changes*'))!;
+    expect(changes).toBeDefined();
+    const deploy = changes.indexOf('🚀 *payment* 2.4.0 → 2.5.0 (deploy payment 2.5.0: new card-token flow)');
+    const scale = changes.indexOf('📏 *order-service* 3 → 5 replicas (scale)');
+    expect(deploy).toBeGreaterThan(-1);
+    expect(deploy).toBeLessThan(scale);
+    expect(changes).toContain('(25 min ago)');
+  });
+
+  it('shows the suggestions and labels the method honestly', () => {
+    expect(all).toContain('*What to do next*\n• Look for slow queries on database\n• If the load came with payment 2.5.0, roll it back');
+    expect(texts.at(-1)).toBe('Answered from the catalogue, current anomalies and recent changes — no LLM configured');
+    const llm = answerMessage(doneAnswer({ method: 'llm' }), { now: NOW });
+    expect(textsOf(llm.blocks).at(-1)).toBe('Investigated by the LLM agent with read-only tools');
+    expect(visibleText(llm.blocks)).not.toContain('no LLM');
+  });
+
+  it('has a complete plain-text fallback', () => {
+    checkFallback(message.text);
+    const lines = message.text.split('\n');
+    expect(lines[0]).toBe('database: latency_p95 185 ms (usually 9 ms)');
+    expect(lines[1]).toBe('Suspect: database');
+    expect(message.text).toContain('payment 2.4.0 → 2.5.0 (deploy payment 2.5.0: new card-token flow) — 25 min ago');
+    expect(message.text).toContain('• Look for slow queries on database');
+    expect(lines.at(-1)).toBe('Answered from the catalogue, current anomalies and recent changes — no LLM configured');
+  });
+
+  it('says plainly when nothing is wrong', () => {
+    const calm = answerMessage(doneAnswer({ conclusion: undefined, suspect: undefined, servicesInAnomaly: [], recentChanges: [], suggestions: [] }), { now: NOW });
+    checkBlocks(calm.blocks, 50);
+    expect(textsOf(calm.blocks)[0]).toBe('✅ *No anomalies on order-service or its dependencies in the last 30 minutes*');
+    expect(visibleText(calm.blocks)).toContain('*Recent changes*\nNone recorded.');
+    expect(visibleText(calm.blocks)).not.toContain('Evidence');
+    expect(calm.text.split('\n')[0]).toBe('No anomalies on order-service or its dependencies in the last 30 minutes');
+    const estateWide = answerMessage(doneAnswer({ services: [], conclusion: undefined, servicesInAnomaly: [] }), { now: NOW, lookbackMinutes: 120 });
+    expect(estateWide.text.split('\n')[0]).toBe('No anomalies anywhere in the estate in the last 2 hours');
+  });
+
+  it('admits when anomalies point nowhere in particular', () => {
+    const unclear = answerMessage(doneAnswer({ conclusion: undefined, suspect: undefined }), { now: NOW });
+    expect(textsOf(unclear.blocks)[0]).toBe('*Anomalies on 3 services; no single cause stands out*');
+    expect(visibleText(unclear.blocks)).not.toContain('Suspect');
+  });
+});
+
+describe('answerMessage escaping', () => {
+  it('renders mentions and links in names, summaries and changes literally', () => {
+    const hostile = anomaly({ service: 'evil<!channel>', summary: 'evil<!channel>: log line <@U0ADMIN> said <https://evil.example|click> & more', severity: 'critical' });
+    const message = answerMessage(
+      doneAnswer({
+        conclusion: 'Caused by <!here> deploy',
+        suspect: 'evil<!channel>',
+        servicesInAnomaly: [{ service: 'evil<!channel>', anomalies: [hostile] }],
+        recentChanges: [{ service: 'evil<!channel>', kind: 'event', description: '<!channel> wake up', at: NOW - MINUTE }],
+        suggestions: ['Ping <!here>'],
+      }),
+      { now: NOW },
+    );
+    checkBlocks(message.blocks, 50);
+    const all = visibleText(message.blocks);
+    expectNoInjection(all);
+    expectNoInjection(message.text);
+    expect(all).toContain('*evil&lt;!channel&gt;*: log line &lt;@U0ADMIN&gt; said &lt;https://evil.example|click&gt; &amp; more');
+    expect(all).toContain('Suspect: *evil&lt;!channel&gt;*');
+    expect(all).toContain('*Caused by &lt;!here&gt; deploy*');
+    expect(message.text).toContain('Caused by &lt;!here&gt; deploy');
+  });
+});
+
+describe('answerMessage limits', () => {
+  it('fits 500 anomalies on 500 services into 50 blocks and says how many are hidden', () => {
+    const anomalies = manyAnomalies(500);
+    const message = answerMessage(
+      doneAnswer({ servicesInAnomaly: anomalies.map((item) => ({ service: item.service, anomalies: [item] })) }),
+      { now: NOW },
+    );
+    checkBlocks(message.blocks, 50);
+    checkFallback(message.text);
+    expect(visibleText(message.blocks)).toMatch(/… \d+ more services in anomaly not shown/);
+    expect(message.text).toContain('… and 490 more');
+    expect(message.text.split('\n').at(-1)).toContain('no LLM configured');
+  });
+
+  it('fits 500 anomalies of one service into one section', () => {
+    const anomalies = Array.from({ length: 500 }, (_, index) => ({ ...databaseLatency, id: `database:${index}`, detectedAt: NOW - index * 1000 }));
+    const message = answerMessage(doneAnswer({ servicesInAnomaly: [{ service: 'database', anomalies }, { service: 'order-service', anomalies: [orderLatency] }] }), { now: NOW });
+    checkBlocks(message.blocks, 50);
+    expect(visibleText(message.blocks)).toContain('… and 497 more on database');
+  });
+
+  it('trims an enormous conclusion, step, change and suggestion list within Slack’s limits', () => {
+    const huge = 'x'.repeat(20_000);
+    const message = answerMessage(
+      doneAnswer({
+        conclusion: huge,
+        suggestions: Array.from({ length: 300 }, (_, index) => `suggestion ${index} ${'y'.repeat(80)}`),
+        recentChanges: Array.from({ length: 300 }, (_, index) => ({ service: 'payment', kind: 'deploy' as const, description: `payment build ${index} ${'z'.repeat(3000)}`, at: NOW - index * MINUTE })),
+      }),
+      { now: NOW },
+    );
+    checkBlocks(message.blocks, 50);
+    checkFallback(message.text);
+    expect(visibleText(message.blocks)).toMatch(/… and \d+ more/);
+    const progress = answerMessage(doneAnswer({ stage: 'investigating', steps: [huge] }), { now: NOW });
+    checkBlocks(progress.blocks, 50);
+    checkFallback(progress.text);
+  });
+});
