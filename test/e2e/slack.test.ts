@@ -101,6 +101,24 @@ describe('Slack, end to end over HTTP', () => {
     expect(slack.calls('chat.postMessage').filter((call) => call.body.thread_ts === event.ts)).toHaveLength(1);
   }, 30_000);
 
+  it('keeps the thread\'s services for a follow-up that names none', async () => {
+    const event = mention('why is order-service slow?', 'C0FOLLOW', '1764000010.000100');
+    await sendEvent(eventsUrl, SIGNING_SECRET, event);
+    await until(async () => (slack.thread('C0FOLLOW', event.ts).at(-1)?.text.includes('database') ? true : undefined), 15_000, 'the first answer');
+    const followUp = { ...mention('and what changed recently?', 'C0FOLLOW', '1764000011.000200'), thread_ts: event.ts };
+    await sendEvent(eventsUrl, SIGNING_SECRET, followUp);
+    await until(async () => (slack.thread('C0FOLLOW', event.ts).length >= 2 && slack.thread('C0FOLLOW', event.ts).at(-1)!.updateCount > 0 ? true : undefined), 15_000, 'the follow-up answer');
+    const answer = slack.thread('C0FOLLOW', event.ts).at(-1)!;
+    expect(JSON.stringify(answer.blocks)).toMatch(/order-service/);
+    expect(JSON.stringify(answer.blocks)).not.toMatch(/all 10 catalogued services/);
+  }, 40_000);
+
+  it('answers a direct message in its thread', async () => {
+    const message = { type: 'message', channel_type: 'im', user: 'U0ALICE', text: 'why is order-service slow?', channel: 'D0ALICE', ts: '1764000020.000100', event_ts: '1764000020.000100' };
+    await sendEvent(eventsUrl, SIGNING_SECRET, message);
+    await until(async () => (slack.thread('D0ALICE', message.ts).at(-1)?.text.includes('database') ? true : undefined), 15_000, 'the DM answer');
+  }, 20_000);
+
   it('answers /aiops status, incidents, help and a malformed command, each to the user alone', async () => {
     const ask = async (text: string) => {
       const before = slack.calls('chat.postEphemeral').length;
