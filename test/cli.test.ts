@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { createHarness, expectUserError, run, type Run } from './support/cli-harness.js';
+import { freePort } from './support/free-port.js';
 
 const SCENARIO_NAMES = ['db-pool-exhaustion', 'bad-deploy', 'memory-leak', 'traffic-surge', 'crash-loop', 'slow-dependency'];
 describe('aiops: help and commands', () => {
@@ -278,14 +278,6 @@ describe('aiops start', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 async function waitForHealth(port: number): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 20_000;

@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import { sendCommand, sendEvent } from '../fakes/slack-signer.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { createHarness } from '../support/cli-harness.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * The bot as a user starts it (`aiops start`: the simulated world playing the connection-pool
@@ -20,14 +20,6 @@ let eventsUrl: string;
 let stop: (signal: string) => void;
 let exited: Promise<number>;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMilliseconds: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMilliseconds;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 
 /**
  * The process as a user starts it: `node --import tsx src/main.ts …` from the repository root,
@@ -72,14 +72,6 @@ function logMessages(stdout: string): string[] {
     .map((line) => (JSON.parse(line) as { msg: string }).msg);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('the aiops process', () => {
   it('start: watches the simulated estate, serves /healthz and stops cleanly on SIGTERM', async () => {

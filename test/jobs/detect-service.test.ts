@@ -3,28 +3,12 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import type { Anomaly } from '../../src/detection/anomaly.js';
-import type { AnomalyDetector, DetectorState } from '../../src/detection/detector.js';
 import { detectService, type DetectionDependencies } from '../../src/jobs/detect-service.js';
 import { silentLogger } from '../../src/logger.js';
+import { RatioDetector } from '../support/ratio-detector.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
 
-/**
- * The detection pass against real Redis and the simulated world. The detector here is a test
- * double with a known rule (a value above 1.5× the first value it saw scores 1), so what is
- * checked is the plumbing: state carried between passes and workers, anomalies raised once.
- */
-class RatioDetector implements AnomalyDetector {
-  constructor(private first?: number) {}
-  update(_timestamp: number, value: number): number {
-    if (!Number.isFinite(value)) return 0;
-    this.first ??= value;
-    return value > this.first * 1.5 ? 1 : 0;
-  }
-  snapshot(): DetectorState {
-    return { kind: 'ratio-test', version: 1, first: this.first };
-  }
-}
 
 const MINUTE = 60_000;
 const FAULT_START = Date.UTC(2026, 10, 24, 19, 0, 0);
@@ -60,7 +44,7 @@ function setUp(scenario: string, minutesAfterFault: number) {
     now: () => clock.now(),
     logger: silentLogger(),
     createDetector: () => new RatioDetector(),
-    restoreDetector: (state) => new RatioDetector(state.first as number | undefined),
+    restoreDetector: RatioDetector.restore,
     threshold: 0.5,
     options: { warmUpMinutes: 60 },
   };
@@ -103,9 +87,30 @@ describe('detectService', () => {
     await detectService('payment', dependencies);
     clock.advance(3 * MINUTE);
     // Another worker: same Redis, fresh process state.
-    const other = { ...dependencies, createDetector: () => new RatioDetector(), restoreDetector: (state: DetectorState) => new RatioDetector(state.first as number | undefined) };
+    const other = { ...dependencies, createDetector: () => new RatioDetector(), restoreDetector: RatioDetector.restore };
     const run = await detectService('payment', other);
     expect(run.samplesScored).toBe(6 * 3);
+  });
+
+  it('keeps detectors in memory between its own passes, and drops them when another worker has saved since', async () => {
+    const { clock, dependencies } = setUp('bad-deploy', -10);
+    const cache = new Map();
+    const cached = { ...dependencies, cache };
+    await detectService('payment', cached);
+    let restores = 0;
+    const counting = { ...cached, restoreDetector: (state: Parameters<typeof RatioDetector.restore>[0]) => (restores++, RatioDetector.restore(state)) };
+    clock.advance(2 * MINUTE);
+    expect((await detectService('payment', counting)).samplesScored).toBe(6 * 2);
+    expect(restores).toBe(0);
+
+    // Another worker, without this one's memory, replays from the last checkpoint (the two minutes
+    // above were not checkpointed: fewer than five) and checkpoints twelve minutes.
+    clock.advance(10 * MINUTE);
+    expect((await detectService('payment', dependencies)).samplesScored).toBe(6 * 12);
+    clock.advance(MINUTE);
+    // Back here: the saved state is newer than the memory, so it is restored and only the new minute is scored.
+    expect((await detectService('payment', counting)).samplesScored).toBe(6);
+    expect(restores).toBe(6);
   });
 
   it('lets only one worker score a service at a time', async () => {

@@ -4,27 +4,15 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import type { Anomaly } from '../../src/detection/anomaly.js';
-import type { AnomalyDetector, DetectorState } from '../../src/detection/detector.js';
 import { detectService, type DetectionDependencies } from '../../src/jobs/detect-service.js';
 import { createQueues, QUEUE_NAMES, type Queues } from '../../src/jobs/queues.js';
 import { syncSchedules } from '../../src/jobs/schedules.js';
 import { startServiceWorker } from '../../src/jobs/workers/service-worker.js';
 import { silentLogger } from '../../src/logger.js';
+import { RatioDetector } from '../support/ratio-detector.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
 
-/** Scores 1 when a value exceeds 1.5× the first one it saw: a known rule, so the plumbing is what is tested. */
-class RatioDetector implements AnomalyDetector {
-  constructor(private first?: number) {}
-  update(_timestamp: number, value: number): number {
-    if (!Number.isFinite(value)) return 0;
-    this.first ??= value;
-    return value > this.first * 1.5 ? 1 : 0;
-  }
-  snapshot(): DetectorState {
-    return { kind: 'ratio-test', version: 1, first: this.first };
-  }
-}
 
 const MINUTE = 60_000;
 const FAULT_START = Date.UTC(2026, 10, 24, 19, 0, 0);
@@ -63,7 +51,7 @@ function dependenciesFor(keyPrefix: string, sink: (anomaly: Anomaly) => Promise<
     now: () => clock.now(),
     logger: silentLogger(),
     createDetector: () => new RatioDetector(),
-    restoreDetector: (state) => new RatioDetector(state.first as number | undefined),
+    restoreDetector: RatioDetector.restore,
     threshold: 0.5,
     options: { warmUpMinutes: 60, emitWindowMinutes: 60, leaseMilliseconds },
   };
