@@ -4,6 +4,9 @@ import { deterministicAnswer } from '../../../conversations/deterministic-answer
 import { answerMessage } from '../../blocks/answer-message.js';
 import type { SlackServices } from '../../slack-services.js';
 
+/** Minimum time between two progress edits of the same reply. */
+const PROGRESS_EDIT_MILLISECONDS = 1_000;
+
 export interface Question {
   channel: string;
   /** The thread to answer in: the question's own ts, or the thread it was asked in. */
@@ -25,7 +28,12 @@ export async function answerInThread(client: WebClient, question: Question, serv
   const ts = posted.ts!;
   const show = (answer: Answer) => client.chat.update({ channel: question.channel, ts, ...answerMessage(answer, { now: now() }) });
   try {
+    // Progress is worth an edit only when the work takes long enough for someone to be watching;
+    // a fast answer goes straight from "looking into it" to the result, saving Slack two calls.
+    let lastShown = Date.now();
     const answer = await deterministicAnswer(question.text, threadServices, services.answers, async (progress) => {
+      if (Date.now() - lastShown < PROGRESS_EDIT_MILLISECONDS) return;
+      lastShown = Date.now();
       await show(progress);
     });
     await show(answer);
