@@ -33,6 +33,8 @@ export interface Config {
   llm?: LlmConfig;
   cataloguePath: string;
   catalogue: Catalogue;
+  /** When set, POST /webhooks/alertmanager requires `Authorization: Bearer <token>`. */
+  alertmanagerWebhookToken?: string;
   /** Simulated world only: the fault scenario to play. */
   scenario?: string;
   /** Simulated world only: simulated seconds per real second. */
@@ -84,6 +86,9 @@ const environmentSchema = z.object({
   OPENAI_BASE_URL: url(['http:', 'https:']),
   OPENAI_MODEL: optionalText,
   AIOPS_CONFIG: optionalText,
+  ALERTMANAGER_WEBHOOK_TOKEN: optionalText.refine((value) => value === undefined || value.length >= 16, {
+    message: 'expected a bearer token of at least 16 characters',
+  }),
   // Checked against the known names here: otherwise an unknown one fails later without naming the variable.
   AIOPS_SCENARIO: optionalText.refine((value) => value === undefined || SCENARIOS.some((scenario) => scenario.name === value), {
     message: `expected one of ${SCENARIOS.map((scenario) => scenario.name).join(', ')} (aiops sim list describes them)`,
@@ -121,6 +126,7 @@ export function loadConfig(environment: Environment = process.env, options: { st
     llm: llmConfig(variables),
     cataloguePath,
     catalogue: loadCatalogue(cataloguePath),
+    alertmanagerWebhookToken: variables.ALERTMANAGER_WEBHOOK_TOKEN,
     scenario: variables.AIOPS_SCENARIO,
     simulationSpeed: variables.AIOPS_SIM_SPEED === undefined ? 1 : Number(variables.AIOPS_SIM_SPEED),
     logLevel: variables.LOG_LEVEL ?? 'info',

@@ -192,6 +192,10 @@ describe('loadConfig: the environment', () => {
       expectConfigError({ PORT: port }, 'PORT: expected a port number between 0 and 65535');
     });
 
+    it('an Alertmanager webhook token too short to be a secret', () => {
+      expectConfigError({ ALERTMANAGER_WEBHOOK_TOKEN: 'short' }, 'ALERTMANAGER_WEBHOOK_TOKEN: expected a bearer token of at least 16 characters');
+    });
+
     it('an unknown LOG_LEVEL', () => {
       expectConfigError({ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal');
     });

@@ -5,9 +5,8 @@ import type { SilenceStore } from '../state/silence-store.js';
 
 /**
  * The alert pipeline's entry point: everything detection finds goes through here. The alert
- * issue turns anomalies into deduplicated, correlated incidents; until then each anomaly is
- * checked against silences, recorded for the Slack surface (status, incidents, App Home, answers)
- * and logged, one structured line each.
+ * Each anomaly is checked against silences, recorded for the Slack surface (status, incidents,
+ * App Home, answers), correlated into incidents with Alertmanager's alerts, and logged.
  */
 export type AnomalySink = (anomaly: Anomaly) => Promise<void>;
 
@@ -17,6 +16,8 @@ export interface AlertPipelineDependencies {
   silences?: SilenceStore;
   /** Called after an anomaly is recorded, e.g. to refresh App Home. */
   onRecorded?: (anomaly: Anomaly) => void;
+  /** Correlates the anomaly into incidents (with Alertmanager's alerts). */
+  ingest?: (anomaly: Anomaly) => Promise<void>;
 }
 
 export function createAlertPipeline(dependencies: AlertPipelineDependencies): AnomalySink {
@@ -27,6 +28,7 @@ export function createAlertPipeline(dependencies: AlertPipelineDependencies): An
       return;
     }
     await dependencies.anomalies?.record(anomaly);
+    await dependencies.ingest?.(anomaly);
     dependencies.logger.warn(
       { anomalyId: anomaly.id, kind: anomaly.kind, service: anomaly.service, signals: anomaly.signals, score: anomaly.score, severity: anomaly.severity, evidence: anomaly.evidence },
       anomaly.summary,

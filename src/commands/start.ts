@@ -10,6 +10,11 @@ import { createServiceFindings } from '../jobs/service-findings.js';
 import { trainService } from '../jobs/train-service.js';
 import { startServiceWorker } from '../jobs/workers/service-worker.js';
 import type { Logger } from '../logger.js';
+import type { Alert } from '../alerts/alert.js';
+import { alertFromAnomaly } from '../alerts/alert.js';
+import type { IncidentChange } from '../alerts/correlate.js';
+import { alertmanagerWebhook } from '../http/alertmanager-webhook.js';
+import { IncidentStore } from '../state/incident-store.js';
 import { createSources } from '../sources/create-sources.js';
 import { AnomalyLog } from '../state/anomaly-log.js';
 import { ModelStore } from '../state/model-store.js';
@@ -57,6 +62,9 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   if (roles.schedule) await syncSchedules(queues, services.map((service) => service.name), { detectionEveryMilliseconds });
   const anomalyLog = new AnomalyLog(redis, KEY_PREFIX);
   const audit = new AuditLog(redis, KEY_PREFIX);
+  const incidents = new IncidentStore(redis, KEY_PREFIX, config.catalogue);
+  const incidentLogger = logger.child({ component: 'incidents' });
+  const ingest = async (alerts: Alert[]) => logIncidentChanges(incidentLogger, await incidents.ingest(alerts, now()));
   const silences = new SilenceStore(redis, KEY_PREFIX);
   if (roles.work) {
     const models = new ModelStore(redis, KEY_PREFIX);
@@ -65,6 +73,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
       anomalies: anomalyLog,
       silences,
       onRecorded: (anomaly) => void announceStateChanged(redis, KEY_PREFIX, anomaly.id),
+      ingest: (anomaly) => ingest([alertFromAnomaly(anomaly)]),
     });
     const extraFindings = createServiceFindings({ catalogue: config.catalogue, cluster: sources.cluster, models, logger: jobsLogger });
     const detection = { metrics: sources.metrics, catalogue: config.catalogue, redis, prefix: KEY_PREFIX, sink, now, logger: jobsLogger, createDetector, restoreDetector, threshold: RECOMMENDED_ALERT_THRESHOLD, extraFindings, cache: new Map() };
@@ -93,8 +102,15 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
       : undefined;
 
   const startedAt = Date.now();
+  const routes = [
+    ...(slack?.requestListener ? [{ pathPrefix: '/slack/', listener: slack.requestListener }] : []),
+    ...(roles.schedule ? [{ pathPrefix: '/webhooks/alertmanager', listener: alertmanagerWebhook({ catalogue: config.catalogue, token: config.alertmanagerWebhookToken, ingest, now }) }] : []),
+  ];
+  // Detector alerts never resolve themselves: the bot settles incidents whose alerts went quiet.
+  const settling = roles.schedule ? setInterval(() => void incidents.settle(now()).then((changes) => logIncidentChanges(incidentLogger, changes)), 60_000) : undefined;
+  settling?.unref();
   const server = await startHealthServer({
-    routes: slack?.requestListener ? [{ pathPrefix: '/slack/', listener: slack.requestListener }] : [],
+    routes,
     port: config.port,
     status: () => ({
       roles,
@@ -132,11 +148,21 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   const signal = await stopSignal;
   logger.info({ signal }, 'stopping');
   if (heartbeat) clearInterval(heartbeat);
+  if (settling) clearInterval(settling);
   await slack?.stop();
   // Workers first: they finish their current job, so nothing is left half-scored.
   await Promise.all(workers.map((worker) => worker.close()));
   await queues.close();
+  await incidents.close();
   await server.close();
   redis.disconnect();
   logger.info('stopped');
+}
+
+/** Until incidents have their own Slack messages, every change of one is a log line. */
+function logIncidentChanges(logger: Logger, changes: IncidentChange[]): void {
+  for (const change of changes) {
+    if (change.kind === 'duplicate' || change.kind === 'ignored' || change.kind === 'updated') continue;
+    logger.info({ incident: change.incidentId, kind: change.kind, fingerprint: change.fingerprint, severity: change.severity }, `incident ${change.incidentId ?? ''} ${change.kind}: ${change.reason}`);
+  }
 }

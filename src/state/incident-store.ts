@@ -1,0 +1,279 @@
+import type { Redis } from 'ioredis';
+import type { Alert } from '../alerts/alert.js';
+import {
+  applyAlert,
+  settleIncidents,
+  type CorrelationState,
+  type Incident,
+  type IncidentChange,
+  type SettleOptions,
+  type Tombstone,
+} from '../alerts/correlate.js';
+import type { Catalogue } from '../catalogue.js';
+import { AiopsError, ErrorCode } from '../errors.js';
+
+export interface IncidentStoreOptions extends SettleOptions {
+  /** Resolved incidents are pruned on write once resolved longer ago than this, ms. Default 24 hours. */
+  retentionMilliseconds?: number;
+  /** Optimistic transactions tried before giving up under contention. Default 50. */
+  maxAttempts?: number;
+  /** Upper bound of the random wait between two attempts, ms (it grows with the attempt up to this). Default 50. */
+  maxBackoffMilliseconds?: number;
+  /** Safety expiry of an incident's Slack message reference and root claim, s; pruning deletes them earlier. Default 30 days. */
+  messageTtlSeconds?: number;
+}
+
+/** Where an incident's root message lives in Slack, so later changes edit it or reply in its thread. */
+export interface IncidentMessage {
+  channel: string;
+  ts: string;
+}
+
+const DEFAULT_OPTIONS = {
+  retentionMilliseconds: 24 * 60 * 60_000,
+  maxAttempts: 50,
+  maxBackoffMilliseconds: 50,
+  messageTtlSeconds: 30 * 24 * 60 * 60,
+};
+
+type Settings = typeof DEFAULT_OPTIONS & SettleOptions;
+
+/** What one transaction read: the state for correlation, and the raw JSON to write only what changed. */
+interface Stored {
+  state: CorrelationState;
+  rawIncidents: Record<string, string>;
+  rawTombstones: string | null;
+}
+
+/**
+ * The durable correlation state, shared by every bot replica.
+ *
+ * Layout under the prefix: `incidents` is a hash of incident id to the incident's JSON;
+ * `incidents:tombstones` is the JSON array of tombstones; `incident:sequence` is the counter
+ * behind ids (`INC-42`); `incident:<id>:message` and `incident:<id>:root` hold the Slack message
+ * reference and the claim to post it.
+ *
+ * Every change is an optimistic transaction: WATCH the hash and the tombstones, read both, apply
+ * the pure correlation in JS, write back only the incidents that changed in MULTI/EXEC, and start
+ * again after a short random wait if another process wrote in between. So two replicas fed the
+ * same alerts (an Alertmanager HA pair) reach one incident, never two. WATCH belongs to a
+ * connection, and anyone's EXEC on it clears it, so transactions run on a connection of their own
+ * (a duplicate of the one given, opened on first write; `close()` ends it), one at a time per
+ * store. Ids come from INCR, reserved only when an alert opens an incident and kept across
+ * retries; an attempt lost to a replica that opened the incident first leaves a gap in the numbers.
+ */
+export class IncidentStore {
+  private readonly settings: Settings;
+  private transactionConnection: Redis | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly catalogue: Catalogue,
+    options: IncidentStoreOptions = {},
+  ) {
+    this.settings = { ...DEFAULT_OPTIONS, ...options };
+  }
+
+  private get incidentsKey(): string {
+    return `${this.prefix}incidents`;
+  }
+
+  private get tombstonesKey(): string {
+    return `${this.prefix}incidents:tombstones`;
+  }
+
+  private get sequenceKey(): string {
+    return `${this.prefix}incident:sequence`;
+  }
+
+  private messageKey(id: string): string {
+    return `${this.prefix}incident:${id}:message`;
+  }
+
+  private rootClaimKey(id: string): string {
+    return `${this.prefix}incident:${id}:root`;
+  }
+
+  /** Applies the alerts in order, all in one transaction; one change per alert. */
+  async ingest(alerts: readonly Alert[], now: number): Promise<IncidentChange[]> {
+    if (alerts.length === 0) return [];
+    return this.update(now, (initial, newIncidentId) => {
+      let state = initial;
+      const changes: IncidentChange[] = [];
+      for (const alert of alerts) {
+        const result = applyAlert(state, alert, this.catalogue, { ...this.settings, newIncidentId });
+        state = { incidents: result.incidents, tombstones: result.tombstones };
+        changes.push(result.change);
+      }
+      return { state, result: changes };
+    });
+  }
+
+  /** Ends what time alone ends (see settleIncidents); call it on a timer with the current time. */
+  async settle(now: number): Promise<IncidentChange[]> {
+    return this.update(now, (state) => {
+      const { changes, ...settled } = settleIncidents(state, now, this.settings);
+      return { state: settled, result: changes };
+    });
+  }
+
+  async open(): Promise<Incident[]> {
+    return (await this.all()).filter((incident) => incident.status === 'open');
+  }
+
+  async get(id: string): Promise<Incident | undefined> {
+    const body = await this.redis.hget(this.incidentsKey, id);
+    return body === null ? undefined : parseIncident(id, body);
+  }
+
+  /** Open and recently resolved incidents, newest (latest opened) first. */
+  async all(): Promise<Incident[]> {
+    const bodies = await this.redis.hgetall(this.incidentsKey);
+    const incidents = Object.entries(bodies).map(([id, body]) => parseIncident(id, body));
+    return incidents.sort((left, right) => right.firstSeen - left.firstSeen || incidentNumber(right.id) - incidentNumber(left.id));
+  }
+
+  async setMessage(id: string, message: IncidentMessage): Promise<void> {
+    await this.redis.set(this.messageKey(id), JSON.stringify({ channel: message.channel, ts: message.ts }), 'EX', this.settings.messageTtlSeconds);
+  }
+
+  async message(id: string): Promise<IncidentMessage | undefined> {
+    const body = await this.redis.get(this.messageKey(id));
+    return body === null ? undefined : (JSON.parse(body) as IncidentMessage);
+  }
+
+  /**
+   * True for exactly one caller across all processes: the one that posts the incident's root
+   * message. Everyone else (and the same bot after a restart) edits the message `message(id)` names.
+   */
+  async claimRootMessage(id: string): Promise<boolean> {
+    return (await this.redis.set(this.rootClaimKey(id), '1', 'EX', this.settings.messageTtlSeconds, 'NX')) === 'OK';
+  }
+
+  /** Gives the claim back when posting the root message failed, so a later attempt can post it. */
+  async releaseRootMessage(id: string): Promise<void> {
+    await this.redis.del(this.rootClaimKey(id));
+  }
+
+  /** Closes the transaction connection, if one was opened; the connection given stays the caller's. */
+  async close(): Promise<void> {
+    const connection = this.transactionConnection;
+    this.transactionConnection = undefined;
+    if (connection) await connection.quit();
+  }
+
+  /** One at a time per store: concurrent WATCH cycles on one connection would clear each other's watch. */
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private connection(): Redis {
+    this.transactionConnection ??= this.redis.duplicate();
+    return this.transactionConnection;
+  }
+
+  private update<T>(now: number, compute: (state: CorrelationState, newIncidentId: () => string) => { state: CorrelationState; result: T }): Promise<T> {
+    return this.serialize(async () => {
+      const connection = this.connection();
+      const reserved: string[] = [];
+      for (let attempt = 1; attempt <= this.settings.maxAttempts; attempt++) {
+        await connection.watch(this.incidentsKey, this.tombstonesKey);
+        let executed = false;
+        try {
+          const stored = await this.read(connection);
+          // The pure step is deterministic: a dry run counts the ids it needs, so the counter is
+          // only touched when something opens, and the real run uses ids reserved for this call.
+          let wanted = 0;
+          let outcome = compute(stored.state, () => `pending-${wanted++}`);
+          if (wanted > 0) {
+            if (reserved.length < wanted) {
+              const missing = wanted - reserved.length;
+              const last = await connection.incrby(this.sequenceKey, missing);
+              for (let number = last - missing + 1; number <= last; number++) reserved.push(`INC-${number}`);
+            }
+            let next = 0;
+            outcome = compute(stored.state, () => reserved[next++]!);
+          }
+          const transaction = this.writes(connection, stored, outcome.state, now);
+          executed = true;
+          const replies = await transaction.exec();
+          if (replies !== null) {
+            const failure = replies.find(([error]) => error !== null)?.[0];
+            if (failure) throw new AiopsError(ErrorCode.SourceUnavailable, `incident store: write failed: ${failure.message}`, { backend: 'redis', cause: failure });
+            return outcome.result;
+          }
+        } finally {
+          // EXEC ends the watch whatever it answers; anything thrown before it must end it here.
+          if (!executed) await connection.unwatch().catch(() => undefined);
+        }
+        await sleep(Math.random() * Math.min(this.settings.maxBackoffMilliseconds, 2 ** attempt));
+      }
+      throw new AiopsError(ErrorCode.SourceUnavailable, `incident store: gave up after ${this.settings.maxAttempts} conflicting writes`, {
+        backend: 'redis',
+        hint: 'too many replicas are writing incidents at once',
+      });
+    });
+  }
+
+  private async read(connection: Redis): Promise<Stored> {
+    const replies = await connection.pipeline().hgetall(this.incidentsKey).get(this.tombstonesKey).exec();
+    const [incidentsReply, tombstonesReply] = replies ?? [];
+    const error = incidentsReply?.[0] ?? tombstonesReply?.[0];
+    if (error) throw new AiopsError(ErrorCode.SourceUnavailable, `incident store: read failed: ${error.message}`, { backend: 'redis', cause: error });
+    const rawIncidents = (incidentsReply?.[1] ?? {}) as Record<string, string>;
+    const rawTombstones = (tombstonesReply?.[1] ?? null) as string | null;
+    // Opening order, as a single process would have appended them: ties in correlation then break alike everywhere.
+    const incidents = Object.entries(rawIncidents)
+      .map(([id, body]) => parseIncident(id, body))
+      .sort((left, right) => incidentNumber(left.id) - incidentNumber(right.id) || left.id.localeCompare(right.id));
+    const tombstones = rawTombstones === null ? [] : (JSON.parse(rawTombstones) as Tombstone[]);
+    return { state: { incidents, tombstones }, rawIncidents, rawTombstones };
+  }
+
+  /** The MULTI writing only what changed, and pruning incidents resolved before the retention. */
+  private writes(connection: Redis, stored: Stored, state: CorrelationState, now: number) {
+    const transaction = connection.multi();
+    const cutoff = now - this.settings.retentionMilliseconds;
+    const kept = new Set<string>();
+    for (const incident of state.incidents) {
+      if (incident.status === 'resolved' && incident.resolvedAt !== undefined && incident.resolvedAt < cutoff) continue;
+      kept.add(incident.id);
+      const body = JSON.stringify(incident);
+      if (stored.rawIncidents[incident.id] !== body) transaction.hset(this.incidentsKey, incident.id, body);
+    }
+    const pruned = Object.keys(stored.rawIncidents).filter((id) => !kept.has(id));
+    if (pruned.length > 0) {
+      transaction.hdel(this.incidentsKey, ...pruned);
+      transaction.del(...pruned.flatMap((id) => [this.messageKey(id), this.rootClaimKey(id)]));
+    }
+    const tombstones = state.tombstones.length === 0 ? null : JSON.stringify(state.tombstones);
+    if (tombstones !== stored.rawTombstones) {
+      if (tombstones === null) transaction.del(this.tombstonesKey);
+      else transaction.set(this.tombstonesKey, tombstones);
+    }
+    // Even with nothing to write, EXEC checks the watch: the changes returned came from one consistent read.
+    return transaction;
+  }
+}
+
+function parseIncident(id: string, body: string): Incident {
+  try {
+    return JSON.parse(body) as Incident;
+  } catch (error) {
+    throw new AiopsError(ErrorCode.SourceBadResponse, `incident store: incident ${id} is not valid JSON`, { backend: 'redis', cause: error });
+  }
+}
+
+/** The number in `INC-42`; ids of another shape sort first. */
+function incidentNumber(id: string): number {
+  const match = /^INC-(\d+)$/.exec(id);
+  return match ? Number(match[1]) : 0;
+}
+
+function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}

@@ -1,0 +1,110 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
+import { runCli } from '../../src/cli.js';
+import { IncidentStore } from '../../src/state/incident-store.js';
+import { createHarness } from '../support/cli-harness.js';
+import { freePort } from '../support/free-port.js';
+
+/** Alertmanager's webhook as it reaches the running bot: `aiops start`, real Redis, the example catalogue. */
+
+const REDIS_DATABASE = 12;
+const TOKEN = 'alertmanager-secret-token';
+const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetriesPerRequest: 1 });
+let url: string;
+let stop: (signal: string) => void;
+let exited: Promise<number>;
+
+function payload(alerts: Array<Record<string, unknown>>): Record<string, unknown> {
+  return {
+    version: '4',
+    groupKey: '{}:{alertname="HighLatency"}',
+    truncatedAlerts: 0,
+    status: 'firing',
+    receiver: 'aiops',
+    groupLabels: { alertname: 'HighLatency' },
+    commonLabels: { namespace: 'shop' },
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.monitoring:9093',
+    alerts,
+  };
+}
+
+function alert(service: string, fingerprint: string, status = 'firing'): Record<string, unknown> {
+  return {
+    status,
+    labels: { alertname: 'HighLatency', namespace: 'shop', service, severity: 'warning' },
+    annotations: { summary: `${service} p95 latency above 1 s` },
+    startsAt: new Date(Date.now() - 60_000).toISOString(),
+    endsAt: status === 'resolved' ? new Date().toISOString() : '0001-01-01T00:00:00Z',
+    generatorURL: 'http://prometheus.monitoring:9090/graph',
+    fingerprint,
+  };
+}
+
+async function post(body: unknown, token: string | null = TOKEN): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  await redis.flushdb();
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}/webhooks/alertmanager`;
+  const harness = createHarness({ PORT: String(port), REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DATABASE}`, ALERTMANAGER_WEBHOOK_TOKEN: TOKEN, LOG_LEVEL: 'fatal' });
+  stop = harness.stop;
+  exited = runCli(['start'], harness.context);
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const ready = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  stop?.('SIGTERM');
+  expect(await exited).toBe(0);
+  await redis.flushdb();
+  await redis.quit();
+});
+
+describe('POST /webhooks/alertmanager', () => {
+  it('turns alerts on neighbouring services into one incident, and a redelivery from the HA peer changes nothing', async () => {
+    const body = payload([alert('database', 'aaaa000000000001'), alert('order-service', 'aaaa000000000002')]);
+    expect(await post(body)).toEqual({ status: 200, body: { accepted: 2 } });
+    expect(await post(body)).toEqual({ status: 200, body: { accepted: 2 } });
+    const incidents = await openIncidents();
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ origin: 'database' });
+    expect([...(incidents[0]!.services as string[])].sort()).toEqual(['database', 'order-service']);
+  });
+
+  it('refuses a malformed payload with 400 and one line naming the problem, storing nothing', async () => {
+    const before = await openIncidents();
+    const bad = payload([{ ...alert('cart', 'bbbb000000000001'), startsAt: 'yesterday' }]);
+    const response = await post(bad);
+    expect(response.status).toBe(400);
+    expect(String(response.body.error)).toMatch(/^alerts\[0\]\.startsAt: /);
+    expect(String(response.body.error)).not.toContain('\n');
+    expect(await post('{not json')).toEqual({ status: 400, body: { error: 'body: expected JSON (an Alertmanager webhook payload)' } });
+    expect(await openIncidents()).toEqual(before);
+  });
+
+  it('refuses a request without the configured bearer token', async () => {
+    expect((await post(payload([alert('cart', 'cccc000000000001')]), null)).status).toBe(401);
+    expect((await post(payload([alert('cart', 'cccc000000000001')]), 'wrong-token-wrong-token')).status).toBe(401);
+  });
+});
+
+async function openIncidents(): Promise<Array<Record<string, unknown>>> {
+  const store = new IncidentStore(redis, 'aiops:', loadCatalogue(EXAMPLE_CATALOGUE_PATH));
+  try {
+    return (await store.open()) as unknown as Array<Record<string, unknown>>;
+  } finally {
+    await store.close();
+  }
+}

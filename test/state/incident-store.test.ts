@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/alerts/alert.js';
+import type { Incident, IncidentChange } from '../../src/alerts/correlate.js';
+import { IncidentStore, type IncidentStoreOptions } from '../../src/state/incident-store.js';
+import { MINUTE, T0, catalogue, detectorAlert, managerAlert } from '../alerts/builders.js';
+
+const HOUR = 60 * MINUTE;
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+let prefix: string;
+let opened: { connections: Redis[]; stores: IncidentStore[] };
+
+beforeEach(() => {
+  prefix = `test:${randomUUID()}:`;
+  opened = { connections: [], stores: [] };
+});
+
+afterEach(async () => {
+  await Promise.all(opened.stores.map((store) => store.close()));
+  await Promise.all(opened.connections.map((connection) => connection.quit()));
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+});
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+/** A store on a connection of its own, as a separate bot replica would have. */
+function replica(options: IncidentStoreOptions = {}, storePrefix = prefix): IncidentStore {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  opened.connections.push(connection);
+  const store = new IncidentStore(connection, storePrefix, catalogue, options);
+  opened.stores.push(store);
+  return store;
+}
+
+/** What an incident is, whatever it is called: its services and its alerts. */
+function shape(incident: Incident): string {
+  return `${incident.services.join(',')}|${Object.keys(incident.alerts).sort().join(',')}`;
+}
+
+/** A deterministic shuffle (mulberry32), so a failure replays. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), state | 1);
+    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  const result = [...items];
+  for (let index = result.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1));
+    [result[index], result[other]] = [result[other]!, result[index]!];
+  }
+  return result;
+}
+
+/**
+ * 40 groups an hour apart, 5 deliveries each (3 fingerprints, 2 delivered twice). Each group is
+ * one service, or every fifth one database and order-service, which are neighbours: whatever the
+ * order, a group becomes exactly one incident, so any extra incident is a race.
+ */
+function haPairAlerts(): Alert[] {
+  const services = ['cart', 'payment', 'shipping', 'frontend'];
+  const alerts: Alert[] = [];
+  for (let group = 0; group < 40; group++) {
+    const start = T0 + group * HOUR;
+    for (const [delivery, number] of [0, 1, 2, 0, 1].entries()) {
+      const service = group % 5 === 4 ? (number === 1 ? 'order-service' : 'database') : services[group % services.length]!;
+      alerts.push(
+        managerAlert({
+          fingerprint: `am-${group}-${number}`,
+          name: `Alert${number}`,
+          service,
+          status: 'firing',
+          startsAt: start + number * MINUTE,
+          receivedAt: start + delivery * MINUTE,
+        }),
+      );
+    }
+  }
+  return alerts;
+}
+
+describe('IncidentStore', () => {
+  it('opens one incident for a firing alert and counts the same alert again as a duplicate', async () => {
+    const store = replica();
+    const alert = detectorAlert('payment', ['latency_p95'], T0);
+
+    const [first] = await store.ingest([alert], T0);
+    expect(first).toMatchObject({ kind: 'opened', incidentId: 'INC-1', fingerprint: alert.fingerprint });
+
+    const [again] = await store.ingest([{ ...alert, receivedAt: T0 + MINUTE }], T0 + MINUTE);
+    expect(again).toMatchObject({ kind: 'duplicate', incidentId: 'INC-1' });
+
+    const open = await store.open();
+    expect(open.map((incident) => incident.id)).toEqual(['INC-1']);
+    expect(open[0]!.lastSeen).toBe(T0 + MINUTE);
+    expect(await store.get('INC-1')).toEqual(open[0]);
+    expect(await store.get('INC-2')).toBeUndefined();
+  });
+
+  it('joins anomalies on database then order-service into one incident with database as origin', async () => {
+    const store = replica();
+    const changes = await store.ingest([detectorAlert('database', ['latency_p95'], T0), detectorAlert('order-service', ['error_rate'], T0 + 2 * MINUTE)], T0 + 2 * MINUTE);
+
+    expect(changes.map((change) => [change.kind, change.incidentId])).toEqual([
+      ['opened', 'INC-1'],
+      ['joined', 'INC-1'],
+    ]);
+    const [incident, ...others] = await store.open();
+    expect(others).toEqual([]);
+    expect(incident).toMatchObject({ id: 'INC-1', services: ['database', 'order-service'], origin: 'database' });
+  });
+
+  it('gives two replicas ingesting the same alerts concurrently the incidents one store alone makes', async () => {
+    const alerts = haPairAlerts();
+    expect(alerts).toHaveLength(200);
+
+    const alone = replica({}, `${prefix}alone:`);
+    await alone.ingest(alerts, T0 + 40 * HOUR);
+    const expected = await alone.all();
+    expect(expected).toHaveLength(40);
+
+    // Like an Alertmanager HA pair: both replicas get every alert, in one shuffled order, at once.
+    const [left, right] = [replica(), replica()];
+    const deliveries = shuffled(alerts, 7).flatMap((alert) => [left.ingest([alert], alert.receivedAt), right.ingest([alert], alert.receivedAt)]);
+    const changes = (await Promise.all(deliveries)).flat();
+
+    const incidents = await left.all();
+    const ids = incidents.map((incident) => incident.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every((id) => /^INC-\d+$/.test(id))).toBe(true);
+    expect(incidents.map(shape).sort()).toEqual(expected.map(shape).sort());
+    // Each incident was opened by exactly one replica; the other saw it as already there.
+    expect(changes.filter((change: IncidentChange) => change.kind === 'opened')).toHaveLength(40);
+    const pair = incidents.filter((incident) => incident.services.length === 2);
+    expect(pair).toHaveLength(8);
+    expect(pair.every((incident) => incident.origin === 'database')).toBe(true);
+    expect(await right.all()).toEqual(incidents);
+  });
+
+  it('keeps incidents, tombstones and message references across a restart', async () => {
+    const before = replica();
+    const [opening] = await before.ingest([detectorAlert('cart', ['error_rate'], T0)], T0);
+    const late = managerAlert({ fingerprint: 'am-late', service: 'shipping', status: 'resolved', startsAt: T0 - 5 * MINUTE, endsAt: T0, receivedAt: T0 });
+    await before.ingest([late], T0);
+    await before.setMessage(opening!.incidentId!, { channel: 'C0123ABCDEF', ts: '1715680800.000100' });
+    expect(await before.claimRootMessage(opening!.incidentId!)).toBe(true);
+    await before.close();
+
+    const after = replica();
+    expect((await after.open()).map((incident) => incident.id)).toEqual(['INC-1']);
+    expect(await after.message('INC-1')).toEqual({ channel: 'C0123ABCDEF', ts: '1715680800.000100' });
+    expect(await after.claimRootMessage('INC-1')).toBe(false);
+
+    const changes = await after.ingest(
+      [detectorAlert('cart', ['error_rate'], T0 + MINUTE), { ...late, status: 'firing', endsAt: undefined, receivedAt: T0 + MINUTE }],
+      T0 + MINUTE,
+    );
+    expect(changes.map((change) => change.kind)).toEqual(['duplicate', 'ignored']);
+    expect(changes[0]!.incidentId).toBe('INC-1');
+    expect(await after.all()).toHaveLength(1);
+  });
+
+  it('lets only one of two replicas claim an incident root message', async () => {
+    const [left, right] = [replica(), replica()];
+    await left.ingest([detectorAlert('payment', ['latency_p95'], T0)], T0);
+
+    const claims = await Promise.all([left.claimRootMessage('INC-1'), right.claimRootMessage('INC-1'), left.claimRootMessage('INC-1'), right.claimRootMessage('INC-1')]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await right.message('INC-1')).toBeUndefined();
+
+    await left.releaseRootMessage('INC-1');
+    expect(await right.claimRootMessage('INC-1')).toBe(true);
+  });
+
+  it('settles an incident whose detector alerts went quiet', async () => {
+    const store = replica({ resolveTimeoutMilliseconds: 5 * MINUTE });
+    await store.ingest([detectorAlert('payment', ['latency_p95'], T0)], T0);
+
+    expect(await store.settle(T0 + 4 * MINUTE)).toEqual([]);
+    expect(await store.open()).toHaveLength(1);
+
+    const changes = await store.settle(T0 + 6 * MINUTE);
+    expect(changes).toEqual([expect.objectContaining({ kind: 'resolved', incidentId: 'INC-1' })]);
+    expect(await store.open()).toEqual([]);
+    expect(await store.get('INC-1')).toMatchObject({ status: 'resolved', resolvedAt: T0 + 5 * MINUTE });
+  });
+
+  it('prunes incidents resolved more than a day ago on write, with their message references', async () => {
+    const store = replica();
+    await store.ingest([detectorAlert('payment', ['latency_p95'], T0)], T0);
+    await store.settle(T0 + 10 * MINUTE);
+    await store.setMessage('INC-1', { channel: 'C0123ABCDEF', ts: '1.2' });
+
+    await store.ingest([detectorAlert('cart', ['error_rate'], T0 + 20 * HOUR)], T0 + 20 * HOUR);
+    expect((await store.all()).map((incident) => [incident.id, incident.status])).toEqual([
+      ['INC-2', 'open'],
+      ['INC-1', 'resolved'],
+    ]);
+
+    await store.ingest([detectorAlert('cart', ['error_rate'], T0 + 25 * HOUR)], T0 + 25 * HOUR);
+    expect((await store.all()).map((incident) => incident.id)).toEqual(['INC-2']);
+    expect(await store.get('INC-1')).toBeUndefined();
+    expect(await store.message('INC-1')).toBeUndefined();
+  });
+});
