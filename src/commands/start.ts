@@ -23,7 +23,9 @@ import { AuditLog } from '../state/audit-log.js';
 import { ThreadContext } from '../state/thread-context.js';
 import { ChannelPacer } from '../slack/channel-pacer.js';
 import { createSlackSurface } from '../slack/surface.js';
-import { announceStateChanged } from '../state/state-changed.js';
+import { announceStateChanged, incidentChangedChannel } from '../state/state-changed.js';
+import { IncidentAcknowledgements } from '../state/incident-acknowledgements.js';
+import type { Redis } from 'ioredis';
 import { connectRedis, createRedis } from '../state/redis.js';
 
 /** What a process does: `start` both, `bot` schedules (and, with the Slack issue, talks to Slack), `worker` works. */
@@ -64,7 +66,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   const audit = new AuditLog(redis, KEY_PREFIX);
   const incidents = new IncidentStore(redis, KEY_PREFIX, config.catalogue);
   const incidentLogger = logger.child({ component: 'incidents' });
-  const ingest = async (alerts: Alert[]) => logIncidentChanges(incidentLogger, await incidents.ingest(alerts, now()));
+  const ingest = async (alerts: Alert[]) => announceIncidentChanges(redis, incidentLogger, await incidents.ingest(alerts, now()));
   const silences = new SilenceStore(redis, KEY_PREFIX);
   if (roles.work) {
     const models = new ModelStore(redis, KEY_PREFIX);
@@ -98,6 +100,8 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
           now,
           pacer: new ChannelPacer(),
           logger: logger.child({ component: 'slack' }),
+          incidents,
+          acknowledgements: new IncidentAcknowledgements(redis, KEY_PREFIX),
         })
       : undefined;
 
@@ -107,7 +111,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
     ...(roles.schedule ? [{ pathPrefix: '/webhooks/alertmanager', listener: alertmanagerWebhook({ catalogue: config.catalogue, token: config.alertmanagerWebhookToken, ingest, now }) }] : []),
   ];
   // Detector alerts never resolve themselves: the bot settles incidents whose alerts went quiet.
-  const settling = roles.schedule ? setInterval(() => void incidents.settle(now()).then((changes) => logIncidentChanges(incidentLogger, changes)), 60_000) : undefined;
+  const settling = roles.schedule ? setInterval(() => void incidents.settle(now()).then((changes) => announceIncidentChanges(redis, incidentLogger, changes)), 60_000) : undefined;
   settling?.unref();
   const server = await startHealthServer({
     routes,
@@ -159,10 +163,14 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   logger.info('stopped');
 }
 
-/** Until incidents have their own Slack messages, every change of one is a log line. */
-function logIncidentChanges(logger: Logger, changes: IncidentChange[]): void {
+/**
+ * Every significant incident change is logged and announced on Redis, where the process talking
+ * to Slack (this one or the bot) turns it into the incident's message and thread.
+ */
+async function announceIncidentChanges(redis: Redis, logger: Logger, changes: IncidentChange[]): Promise<void> {
   for (const change of changes) {
     if (change.kind === 'duplicate' || change.kind === 'ignored' || change.kind === 'updated') continue;
     logger.info({ incident: change.incidentId, kind: change.kind, fingerprint: change.fingerprint, severity: change.severity }, `incident ${change.incidentId ?? ''} ${change.kind}: ${change.reason}`);
+    await redis.publish(incidentChangedChannel(KEY_PREFIX), JSON.stringify(change));
   }
 }

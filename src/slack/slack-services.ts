@@ -6,6 +6,8 @@ import type { Logger } from '../logger.js';
 import type { AuditLog } from '../state/audit-log.js';
 import type { SilenceStore } from '../state/silence-store.js';
 import type { ThreadContext } from '../state/thread-context.js';
+import type { IncidentAcknowledgements } from '../state/incident-acknowledgements.js';
+import type { IncidentStore } from '../state/incident-store.js';
 import type { ChannelPacer } from './channel-pacer.js';
 
 /** What the Slack listeners call: the domain behind the chat surface. */
@@ -22,4 +24,7 @@ export interface SlackServices {
   now: () => number;
   pacer: ChannelPacer;
   logger: Logger;
+  /** Incidents and who acknowledged them; absent, incident messages are not managed from this process. */
+  incidents?: IncidentStore;
+  acknowledgements?: IncidentAcknowledgements;
 }

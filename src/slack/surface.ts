@@ -8,7 +8,10 @@ import { register as registerActions } from './listeners/actions/index.js';
 import { register as registerCommands } from './listeners/commands/index.js';
 import { register as registerEvents } from './listeners/events/index.js';
 import type { SlackServices } from './slack-services.js';
-import { stateChangedChannel } from '../state/state-changed.js';
+import { incidentChangedChannel, stateChangedChannel } from '../state/state-changed.js';
+import type { IncidentChange } from '../alerts/correlate.js';
+import { IncidentNotifier } from './incident-notifier.js';
+import { registerIncidentActions } from './listeners/actions/incident-actions.js';
 
 export interface SlackSurface {
   app: App;
@@ -20,6 +23,8 @@ export interface SlackSurface {
 
 /** App Home is republished at most this often, however fast state changes. */
 const HOME_REFRESH_MILLISECONDS = 5_000;
+/** How often incidents held back by the group wait are checked for being due. */
+const DUE_CHECK_MILLISECONDS = 10_000;
 /** Users whose App Home is kept fresh: those who opened it this recently. */
 const HOME_VIEWER_MILLISECONDS = 86_400_000;
 
@@ -42,12 +47,25 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   registerEvents(app, services);
   registerCommands(app, services);
   registerActions(app, services);
+  const notifier =
+    services.incidents && services.acknowledgements
+      ? new IncidentNotifier(app.client, {
+          incidents: services.incidents,
+          acknowledgements: services.acknowledgements,
+          catalogue: services.catalogue,
+          pacer: services.pacer,
+          now: services.now,
+          logger: services.logger,
+        })
+      : undefined;
+  if (notifier) registerIncidentActions(app, services, notifier);
   app.error(async (error) => {
     services.logger.error({ error: error.message, code: (error as { code?: string }).code }, 'Slack listener failed');
   });
 
   const subscriber = services.redis.duplicate();
   let refreshTimer: NodeJS.Timeout | undefined;
+  let dueTimer: NodeJS.Timeout | undefined;
   const refreshHomes = async () => {
     refreshTimer = undefined;
     const viewers = await services.redis.zrangebyscore(`${services.prefix}slack:home-viewers`, Date.now() - HOME_VIEWER_MILLISECONDS, '+inf');
@@ -62,14 +80,19 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
     app,
     requestListener: receiver?.requestListener,
     start: async () => {
-      await subscriber.subscribe(stateChangedChannel(services.prefix));
-      subscriber.on('message', () => {
+      await subscriber.subscribe(stateChangedChannel(services.prefix), incidentChangedChannel(services.prefix));
+      subscriber.on('message', (channel: string, message: string) => {
+        if (channel === incidentChangedChannel(services.prefix)) void notifier?.handle(JSON.parse(message) as IncidentChange);
         refreshTimer ??= setTimeout(() => void refreshHomes(), HOME_REFRESH_MILLISECONDS);
       });
+      // New low-severity incidents wait a little before they are posted; this posts them when due.
+      dueTimer = notifier ? setInterval(() => void notifier.postDue().catch((error: Error) => services.logger.warn({ error: error.message }, 'posting due incidents failed')), DUE_CHECK_MILLISECONDS) : undefined;
+      dueTimer?.unref();
       if (config.mode === 'socket') await app.start();
     },
     stop: async () => {
       if (refreshTimer) clearTimeout(refreshTimer);
+      if (dueTimer) clearInterval(dueTimer);
       subscriber.disconnect();
       if (config.mode === 'socket') await app.stop();
     },

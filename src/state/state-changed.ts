@@ -8,3 +8,8 @@ export function stateChangedChannel(prefix: string): string {
 export async function announceStateChanged(redis: Redis, prefix: string, what: string): Promise<void> {
   await redis.publish(stateChangedChannel(prefix), what);
 }
+
+/** The Redis channel carrying incident changes (JSON) from whichever process ingested them to the one talking to Slack. */
+export function incidentChangedChannel(prefix: string): string {
+  return `${prefix}incident-changed`;
+}

@@ -1,0 +1,87 @@
+import type { IncidentChange, Incident } from '../../alerts/correlate.js';
+import { severityEmoji } from './incidents-message.js';
+import { button, capBlocks, context, escapeMrkdwn, fallbackText, fitLines, section, SLACK_LIMITS, whenMrkdwn, type BlockMessage, type KnownBlock } from './limits.js';
+
+/** The incident buttons' action ids; their value is the incident id. */
+export const INCIDENT_ACTIONS = {
+  acknowledge: 'aiops_incident_acknowledge',
+  silence: 'aiops_incident_silence',
+  investigate: 'aiops_incident_investigate',
+} as const;
+
+export interface IncidentMessageOptions {
+  now: number;
+  /** Who acknowledged it, a Slack user id, when someone has. */
+  acknowledgedBy?: string;
+}
+
+/**
+ * The one root message an incident has, edited in place as it changes: what is affected, where
+ * it likely started, how many alerts, since when, and what can be done from here.
+ */
+export function incidentMessage(incident: Incident, options: IncidentMessageOptions): BlockMessage {
+  const alerts = Object.values(incident.alerts);
+  const firing = alerts.filter((alert) => alert.status === 'firing');
+  const state = incident.status === 'resolved' ? '✅ Resolved' : incident.flapping ? '🔁 Flapping' : `${severityEmoji(incident.severity)} ${capitalise(incident.severity)}`;
+  const where = incident.origin ?? incident.services[0] ?? 'unknown service';
+  const title = `${state} · *${escapeMrkdwn(incident.id)}* · ${escapeMrkdwn(where)}${incident.services.length > 1 ? ` and ${incident.services.length - 1} more` : ''}`;
+  const lines = [
+    title,
+    `Likely origin: *${escapeMrkdwn(incident.origin ?? 'unknown')}* · services: ${incident.services.map(escapeMrkdwn).join(', ') || 'none catalogued'}`,
+    `${firing.length} of ${alerts.length} alert${alerts.length === 1 ? '' : 's'} firing · first seen ${whenMrkdwn(incident.firstSeen, options.now)} · last ${whenMrkdwn(incident.lastSeen, options.now)}`,
+  ];
+  if (incident.status === 'resolved' && incident.resolvedAt !== undefined) lines.push(`Resolved after ${duration(incident.resolvedAt - incident.firstSeen)}`);
+  if (options.acknowledgedBy) lines.push(`Acknowledged by <@${escapeMrkdwn(options.acknowledgedBy)}>`);
+  const alertLines = [...alerts]
+    .sort((left, right) => Number(right.status === 'firing') - Number(left.status === 'firing') || right.lastSeen - left.lastSeen)
+    .map((alert) => `${alert.status === 'firing' ? '•' : '◦'} ${escapeMrkdwn(alert.summary)}`);
+  const blocks: KnownBlock[] = [section(lines.join('\n')), section(fitLines(alertLines, SLACK_LIMITS.sectionText))];
+  if (incident.status === 'open') {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        ...(options.acknowledgedBy ? [] : [button({ actionId: INCIDENT_ACTIONS.acknowledge, text: 'Acknowledge', value: incident.id, style: 'primary' })]),
+        button({ actionId: INCIDENT_ACTIONS.silence, text: 'Silence 1h', value: incident.id }),
+        button({ actionId: INCIDENT_ACTIONS.investigate, text: 'Investigate', value: incident.id }),
+      ],
+    });
+  }
+  blocks.push(context([`aiops incident ${escapeMrkdwn(incident.id)} · updated in place as alerts join, escalate or resolve`]));
+  const plain = [`${incident.status === 'resolved' ? 'Resolved' : capitalise(incident.severity)} ${incident.id} on ${where}`, `${firing.length} of ${alerts.length} alerts firing`, ...alerts.map((alert) => alert.summary)];
+  return { text: fallbackText(plain.map(escapeMrkdwn)), blocks: capBlocks(blocks, SLACK_LIMITS.messageBlocks, 'blocks') };
+}
+
+/** A thread note for a change worth telling the people following the incident. */
+export function incidentNote(change: IncidentChange, incident: Incident): BlockMessage | undefined {
+  const alert = incident.alerts[change.fingerprint];
+  const what = alert ? escapeMrkdwn(alert.summary) : escapeMrkdwn(change.fingerprint);
+  let text: string | undefined;
+  switch (change.kind) {
+    case 'joined':
+      text = `➕ Joined: ${what}`;
+      break;
+    case 'escalated':
+      text = `⬆️ Escalated to *${change.severity ?? incident.severity}*: ${what}`;
+      break;
+    case 'flapping':
+      text = `🔁 Flapping: ${what} keeps firing and resolving; the incident stays open until it calms down`;
+      break;
+    case 'resolved':
+      text = incident.status === 'resolved' ? `✅ Resolved after ${duration((incident.resolvedAt ?? incident.lastSeen) - incident.firstSeen)}` : undefined;
+      break;
+    default:
+      text = undefined;
+  }
+  return text === undefined ? undefined : { text: fallbackText([text]), blocks: [section(text)] };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function duration(milliseconds: number): string {
+  const minutes = Math.max(1, Math.round(milliseconds / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${minutes % 60} min`;
+}

@@ -1,0 +1,49 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { INCIDENT_ACTIONS } from '../../blocks/incident-message.js';
+import { noticeMessage } from '../../blocks/notice-message.js';
+import type { IncidentNotifier } from '../../incident-notifier.js';
+import type { SlackServices } from '../../slack-services.js';
+import { answerInThread } from '../events/answer-in-thread.js';
+
+const SILENCE_MILLISECONDS = 3_600_000;
+
+/** The buttons on an incident's root message. Each acknowledges at once and answers the clicker alone. */
+export function registerIncidentActions(app: App, services: SlackServices, notifier: IncidentNotifier): void {
+  const incidentOf = async (id: string) => (services.incidents ? await services.incidents.get(id) : undefined);
+
+  app.action<BlockButtonAction>(INCIDENT_ACTIONS.acknowledge, async ({ ack, action, body, respond }) => {
+    await ack();
+    const incident = await incidentOf(action.value ?? '');
+    if (!incident || !services.acknowledgements) return void respond(reply(`Incident ${action.value} is no longer known.`));
+    const now = services.now();
+    const first = await services.acknowledgements.acknowledge(incident.id, { by: body.user.id, at: now });
+    if (!first) return void respond(reply(`${incident.id} was already acknowledged.`));
+    await services.audit.append({ at: now, actor: body.user.id, action: 'acknowledge', target: incident.id, detail: `acknowledged ${incident.id} (${incident.services.join(', ')})` });
+    await notifier.render(incident);
+  });
+
+  app.action<BlockButtonAction>(INCIDENT_ACTIONS.silence, async ({ ack, action, body, respond }) => {
+    await ack();
+    const incident = await incidentOf(action.value ?? '');
+    if (!incident) return void respond(reply(`Incident ${action.value} is no longer known.`));
+    const now = services.now();
+    for (const target of [incident.id, ...incident.services]) {
+      await services.silences.add({ target, until: now + SILENCE_MILLISECONDS, by: body.user.id, createdAt: now }, now);
+    }
+    await services.audit.append({ at: now, actor: body.user.id, action: 'silence', target: incident.id, detail: `silenced ${incident.services.join(', ') || incident.id} for 1h` });
+    await respond(reply(`Silenced ${incident.services.join(', ') || incident.id} for 1 h: new anomalies there are logged, not raised.`));
+  });
+
+  app.action<BlockButtonAction>(INCIDENT_ACTIONS.investigate, async ({ ack, action, client }) => {
+    await ack();
+    const incident = await incidentOf(action.value ?? '');
+    const message = incident && services.incidents ? await services.incidents.message(incident.id) : undefined;
+    if (!incident || !message) return;
+    const subject = incident.origin ?? incident.services[0] ?? 'this incident';
+    await answerInThread(client, { channel: message.channel, threadTs: message.ts, text: `why is ${subject} unhealthy?` }, services);
+  });
+}
+
+function reply(text: string) {
+  return { response_type: 'ephemeral' as const, replace_original: false, ...noticeMessage(text) };
+}

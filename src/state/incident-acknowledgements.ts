@@ -1,0 +1,30 @@
+import type { Redis } from 'ioredis';
+
+export interface Acknowledgement {
+  /** Slack user id. */
+  by: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+/** Who took an incident on. Kept apart from the correlation state, which only alerts change. */
+export class IncidentAcknowledgements {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private get key(): string {
+    return `${this.prefix}incident-acknowledgements`;
+  }
+
+  /** Records the first acknowledgement only; returns whether this one was it. */
+  async acknowledge(incidentId: string, acknowledgement: Acknowledgement): Promise<boolean> {
+    return (await this.redis.hsetnx(this.key, incidentId, JSON.stringify(acknowledgement))) === 1;
+  }
+
+  async get(incidentId: string): Promise<Acknowledgement | undefined> {
+    const text = await this.redis.hget(this.key, incidentId);
+    return text === null ? undefined : (JSON.parse(text) as Acknowledgement);
+  }
+}

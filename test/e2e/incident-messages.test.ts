@@ -1,0 +1,130 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import { blockActionPayload, sendBlockAction } from '../fakes/slack-signer.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { createHarness } from '../support/cli-harness.js';
+import { freePort } from '../support/free-port.js';
+
+/**
+ * Incidents in Slack, end to end: Alertmanager webhooks into `aiops start`, one root message per
+ * incident in the origin service's channel, edited in place, notes in its thread, and the same
+ * message kept across a restart of the bot.
+ */
+
+const SIGNING_SECRET = 'incident-signing-secret';
+const REDIS_DATABASE = 13;
+const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetriesPerRequest: 1 });
+let slack: FakeSlack;
+let port: number;
+
+interface Running {
+  stop: (signal: string) => void;
+  exited: Promise<number>;
+}
+
+async function startBot(): Promise<Running> {
+  const harness = createHarness({
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DATABASE}`,
+    LOG_LEVEL: 'fatal',
+  });
+  const exited = runCli(['start'], harness.context);
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { stop: harness.stop, exited };
+}
+
+function alert(service: string, fingerprint: string, status: 'firing' | 'resolved' = 'firing'): Record<string, unknown> {
+  return {
+    status,
+    labels: { alertname: 'HighErrorRate', namespace: 'shop', service, severity: 'critical' },
+    annotations: { summary: `${service} is failing requests` },
+    startsAt: new Date(Date.now() - 120_000).toISOString(),
+    endsAt: status === 'resolved' ? new Date().toISOString() : '0001-01-01T00:00:00Z',
+    generatorURL: 'http://prometheus:9090/graph',
+    fingerprint,
+  };
+}
+
+async function webhook(alerts: Array<Record<string, unknown>>): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${port}/webhooks/alertmanager`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ version: '4', groupKey: 'g', status: 'firing', receiver: 'aiops', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://alertmanager:9093', alerts }),
+  });
+  expect(response.status).toBe(200);
+}
+
+async function until(condition: () => boolean, what: string, timeoutMilliseconds = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMilliseconds;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const roots = () => slack.calls('chat.postMessage').filter((call) => call.body.thread_ts === undefined && String(call.body.text).includes('INC-'));
+
+beforeAll(async () => {
+  await redis.flushdb();
+  slack = await startFakeSlack();
+  port = await freePort();
+});
+
+afterAll(async () => {
+  await slack?.close();
+  await redis.flushdb();
+  await redis.quit();
+});
+
+describe('incident messages', () => {
+  it('keeps one message per incident, edited in place with thread notes, across a restart of the bot', async () => {
+    let bot = await startBot();
+    await webhook([alert('database', 'f000000000000001')]);
+    await until(() => roots().length === 1, 'the root message');
+    const [root] = roots();
+    expect(root!.body.channel).toBe('#shop-platform');
+    const ts = String(root!.response && (root!.response as { ts: string }).ts);
+    expect(String(root!.body.text)).toMatch(/INC-\d+ on database/);
+
+    // A neighbour in the call graph joins the same incident: the message is edited, the thread told.
+    await webhook([alert('order-service', 'f000000000000002')]);
+    await until(() => slack.calls('chat.postMessage').some((call) => call.body.thread_ts === ts && /Joined/.test(String(call.body.text))), 'the joined note');
+    expect(slack.calls('chat.update').some((call) => call.body.ts === ts && /2 alerts firing/.test(String(call.body.text)))).toBe(true);
+
+    // The bot restarts: the incident keeps its message.
+    bot.stop('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    bot = await startBot();
+    await webhook([alert('database', 'f000000000000001', 'resolved'), alert('order-service', 'f000000000000002', 'resolved')]);
+    await until(() => slack.calls('chat.postMessage').some((call) => call.body.thread_ts === ts && /Resolved after/.test(String(call.body.text))), 'the resolution note');
+    expect(roots()).toHaveLength(1);
+    expect(slack.calls('chat.update').some((call) => call.body.ts === ts && /^Resolved INC-/.test(String(call.body.text)))).toBe(true);
+    bot.stop('SIGTERM');
+    expect(await bot.exited).toBe(0);
+  }, 60_000);
+
+  it('records who acknowledged an incident, once, and shows it on the message', async () => {
+    const bot = await startBot();
+    try {
+      await webhook([alert('payment', 'f000000000000011')]);
+      await until(() => roots().some((call) => /on payment/.test(String(call.body.text))), 'the payment incident');
+      const root = roots().find((call) => /on payment/.test(String(call.body.text)))!;
+      const ts = (root.response as { ts: string }).ts;
+      const incidentId = /INC-\d+/.exec(String(root.body.text))![0];
+      const click = blockActionPayload({ actionId: 'aiops_incident_acknowledge', value: incidentId, userId: 'U0CAROL', channelId: '#shop-payments', messageTs: ts, responseUrl: slack.responseUrl({ channel: '#shop-payments' }) });
+      expect((await sendBlockAction(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, click)).status).toBe(200);
+      await until(() => slack.calls('chat.update').some((call) => call.body.ts === ts && JSON.stringify(call.body.blocks).includes('Acknowledged by <@U0CAROL>')), 'the acknowledged message');
+      expect(await redis.xlen('aiops:audit')).toBeGreaterThan(0);
+    } finally {
+      bot.stop('SIGTERM');
+      expect(await bot.exited).toBe(0);
+    }
+  }, 30_000);
+});

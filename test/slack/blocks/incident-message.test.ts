@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident } from '../../../src/alerts/correlate.js';
+import { INCIDENT_ACTIONS, incidentMessage, incidentNote } from '../../../src/slack/blocks/incident-message.js';
+
+const NOW = Date.UTC(2026, 10, 24, 19, 30);
+
+function incident(overrides: Partial<Incident> = {}): Incident {
+  const alert = (fingerprint: string, service: string, status: 'firing' | 'resolved') => ({
+    fingerprint, source: 'alertmanager' as const, name: 'HighErrorRate', service, groupKey: 'HighErrorRate', status, severity: 'critical' as const,
+    startsAt: NOW - 600_000, firstSeen: NOW - 600_000, lastSeen: NOW - 60_000, summary: `${service} is failing <!channel> requests`, transitions: [NOW - 600_000],
+  });
+  return {
+    id: 'INC-7', status: 'open', flapping: false, services: ['database', 'order-service'], origin: 'database', severity: 'critical',
+    alerts: { a: alert('a', 'database', 'firing'), b: alert('b', 'order-service', 'resolved') },
+    firstSeen: NOW - 600_000, lastSeen: NOW - 60_000, ...overrides,
+  };
+}
+
+describe('incidentMessage', () => {
+  it('names the incident, its origin and its alerts, with buttons while open, escaping what alerts say', () => {
+    const message = incidentMessage(incident(), { now: NOW });
+    expect(message.text).toMatch(/^Critical INC-7 on database/);
+    const json = JSON.stringify(message.blocks);
+    expect(json).toContain('1 of 2 alerts firing');
+    expect(json).toContain('&lt;!channel&gt;');
+    expect(json).not.toContain('<!channel>');
+    const actions = message.blocks.find((block) => block.type === 'actions') as { elements: Array<{ action_id: string; value: string }> };
+    expect(actions.elements.map((element) => element.action_id)).toEqual([INCIDENT_ACTIONS.acknowledge, INCIDENT_ACTIONS.silence, INCIDENT_ACTIONS.investigate]);
+    expect(actions.elements.every((element) => element.value === 'INC-7')).toBe(true);
+  });
+
+  it('drops Acknowledge once acknowledged and every button once resolved', () => {
+    const acknowledged = incidentMessage(incident(), { now: NOW, acknowledgedBy: 'U0CAROL' });
+    expect(JSON.stringify(acknowledged.blocks)).toContain('Acknowledged by <@U0CAROL>');
+    expect(JSON.stringify(acknowledged.blocks)).not.toContain(INCIDENT_ACTIONS.acknowledge);
+    const resolved = incidentMessage(incident({ status: 'resolved', resolvedAt: NOW }), { now: NOW });
+    expect(resolved.text).toMatch(/^Resolved INC-7/);
+    expect(resolved.blocks.some((block) => block.type === 'actions')).toBe(false);
+    expect(JSON.stringify(resolved.blocks)).toContain('Resolved after 10 min');
+  });
+});
+
+describe('incidentNote', () => {
+  it('tells the thread about joins, escalations and the resolution, and stays quiet about the rest', () => {
+    const open = incident();
+    expect(incidentNote({ kind: 'joined', incidentId: 'INC-7', fingerprint: 'b', reason: '' }, open)?.text).toMatch(/^➕ Joined: order-service is failing/);
+    expect(incidentNote({ kind: 'escalated', incidentId: 'INC-7', fingerprint: 'a', reason: '', severity: 'critical' }, open)?.text).toMatch(/Escalated to \*critical\*/);
+    expect(incidentNote({ kind: 'duplicate', incidentId: 'INC-7', fingerprint: 'a', reason: '' }, open)).toBeUndefined();
+    expect(incidentNote({ kind: 'resolved', incidentId: 'INC-7', fingerprint: 'a', reason: '' }, incident({ status: 'resolved', resolvedAt: NOW }))?.text).toBe('✅ Resolved after 10 min');
+  });
+});
