@@ -11,6 +11,7 @@ import { trainService } from '../jobs/train-service.js';
 import { startServiceWorker } from '../jobs/workers/service-worker.js';
 import type { Logger } from '../logger.js';
 import type { Alert } from '../alerts/alert.js';
+import type { Anomaly } from '../detection/anomaly.js';
 import { alertFromAnomaly } from '../alerts/alert.js';
 import type { IncidentChange } from '../alerts/correlate.js';
 import { alertmanagerWebhook } from '../http/alertmanager-webhook.js';
@@ -78,7 +79,11 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
       ingest: (anomaly) => ingest([alertFromAnomaly(anomaly)]),
     });
     const extraFindings = createServiceFindings({ catalogue: config.catalogue, cluster: sources.cluster, models, logger: jobsLogger });
-    const detection = { metrics: sources.metrics, catalogue: config.catalogue, redis, prefix: KEY_PREFIX, sink, now, logger: jobsLogger, createDetector, restoreDetector, threshold: RECOMMENDED_ALERT_THRESHOLD, extraFindings, cache: new Map() };
+    const detection = { metrics: sources.metrics, catalogue: config.catalogue, redis, prefix: KEY_PREFIX, sink, now, logger: jobsLogger, createDetector, restoreDetector, threshold: RECOMMENDED_ALERT_THRESHOLD, extraFindings, cache: new Map(),
+      // An incident lasts while its anomalies do: ongoing ones keep their alerts firing, recovered ones resolve them.
+      onOngoing: (anomaly: Anomaly, at: number) => ingest([{ ...alertFromAnomaly(anomaly), receivedAt: at }]),
+      onRecovered: (anomaly: Anomaly, at: number) => ingest([{ ...alertFromAnomaly(anomaly), status: 'resolved' as const, endsAt: at, receivedAt: at }]),
+    };
     workers.push(
       startServiceWorker({ queueName: QUEUE_NAMES.detection, connection: redis, prefix: KEY_PREFIX, logger: jobsLogger, process: (service) => detectService(service, detection) }),
       startServiceWorker({ queueName: QUEUE_NAMES.training, connection: redis, prefix: KEY_PREFIX, logger: jobsLogger, concurrency: 1, process: (service) => trainService(service, { metrics: sources.metrics, models, now, logger: jobsLogger }) }),

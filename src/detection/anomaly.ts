@@ -21,4 +21,6 @@ export interface Anomaly {
   evidence: { start: number; end: number };
   /** One line for people, e.g. "order-service latency_p95 0.74 s (usually 0.08 s)". */
   summary: string;
+  /** What each signal usually was before it: while a signal still differs materially from this, the anomaly lasts. */
+  baseline?: Partial<Record<Signal, number>>;
 }

@@ -55,6 +55,7 @@ export function serviceAnomalies(service: string, scored: ScoredSignal[], option
         severity: severityOf(entries),
         detectedAt: timestamp,
         evidence: { start: timestamp - 30 * 60_000, end: timestamp },
+        baseline: Object.fromEntries(entries.filter((entry) => entry.usual !== undefined).map((entry) => [entry.signal, entry.usual!])),
         summary: `${service}: ${entries.map((entry) => `${entry.signal} ${formatSignal(entry.signal, entry.value)}${entry.usual === undefined ? '' : ` (usually ${formatSignal(entry.signal, entry.usual)})`}`).join(', ')}`,
       };
     });

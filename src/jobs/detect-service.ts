@@ -3,7 +3,9 @@ import type { AnomalySink } from '../alerts/pipeline.js';
 import type { Catalogue } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import type { AnomalyDetector, DetectorState } from '../detection/detector.js';
-import { serviceAnomalies, type ScoredSignal } from '../detection/service-anomalies.js';
+import { materialChange, serviceAnomalies, type ScoredSignal } from '../detection/service-anomalies.js';
+import { anomalyFingerprint } from '../alerts/fingerprint.js';
+import { ActiveAnomalies } from '../state/active-anomalies.js';
 import type { Logger } from '../logger.js';
 import type { MetricsSource, Sample } from '../sources/metrics.js';
 import { SIGNALS, type Signal } from '../sources/signals.js';
@@ -50,6 +52,10 @@ export interface DetectionDependencies {
    */
   extraFindings?: (service: string, signals: Map<Signal, Sample[]>, now: number, firstNew: number) => Promise<Anomaly[]>;
   options?: DetectionOptions;
+  /** An anomaly raised earlier is still going on at `now` (its signals have not recovered). */
+  onOngoing?: (anomaly: Anomaly, now: number) => Promise<void>;
+  /** An anomaly raised earlier has ended: its signals are back near their baseline. */
+  onRecovered?: (anomaly: Anomaly, now: number) => Promise<void>;
 }
 
 /** A worker's detectors for one service after its last pass, valid while the saved revision is `revision`. */
@@ -73,6 +79,8 @@ export interface DetectionRun {
 }
 
 const EMITTED_TTL_SECONDS = 7 * 86_400;
+/** The longest an anomaly is followed against its baseline. */
+const ONGOING_MAXIMUM_MILLISECONDS = 6 * 3_600_000;
 
 /**
  * One detection pass over one service: fetch what arrived since the last pass, score it with the
@@ -125,11 +133,15 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
     ...((await dependencies.extraFindings?.(service, signals, end, firstNew)) ?? []),
   ];
   let anomaliesEmitted = 0;
+  const active = new ActiveAnomalies(dependencies.redis, dependencies.prefix);
+  const ongoing = await active.all(service);
   for (const anomaly of anomalies) {
     if (!(await claimOnce(dependencies.redis, `${dependencies.prefix}emitted:${anomaly.id}`, EMITTED_TTL_SECONDS))) continue;
     await dependencies.sink(anomaly);
+    if (anomaly.baseline && Object.keys(anomaly.baseline).length > 0) await active.add(anomaly, anomalyFingerprint(anomaly));
     anomaliesEmitted += 1;
   }
+  await followOngoing(service, ongoing, signals, end, active, dependencies);
 
   // A checkpoint every few minutes, not every pass: a worker that takes over replays the minutes
   // since the last one, the detectors are deterministic, and the once-only claims above keep the
@@ -145,6 +157,34 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
   dependencies.cache?.set(service, { revision, lastScored: newest, checkpointScored, detectors });
   dependencies.logger.debug({ service, samplesScored, anomaliesEmitted }, 'detection pass');
   return { service, ran: true, samplesScored, anomaliesEmitted };
+}
+
+/**
+ * Anomalies raised earlier are followed every pass: while one of their signals still differs
+ * materially from its baseline they are reported as ongoing, and once none does, as recovered.
+ */
+async function followOngoing(
+  service: string,
+  ongoing: Array<{ fingerprint: string; anomaly: Anomaly }>,
+  signals: Map<Signal, Sample[]>,
+  now: number,
+  active: ActiveAnomalies,
+  dependencies: DetectionDependencies,
+): Promise<void> {
+  for (const { fingerprint, anomaly } of ongoing) {
+    // A baseline goes stale as the day turns; after this long, only a fresh detection keeps it going.
+    const fresh = now - anomaly.detectedAt <= ONGOING_MAXIMUM_MILLISECONDS;
+    const still = fresh && Object.entries(anomaly.baseline ?? {}).some(([signal, usual]) => {
+      const latest = [...(signals.get(signal as Signal) ?? [])].reverse().find((sample) => Number.isFinite(sample.value));
+      return latest !== undefined && materialChange(signal as Signal, latest.value, usual);
+    });
+    if (still) {
+      await dependencies.onOngoing?.(anomaly, now);
+    } else {
+      await active.remove(service, fingerprint);
+      await dependencies.onRecovered?.(anomaly, now);
+    }
+  }
 }
 
 interface StartingPoint {
