@@ -5,7 +5,7 @@ import type { Anomaly } from '../detection/anomaly.js';
 import type { AnomalyDetector, DetectorState } from '../detection/detector.js';
 import { materialChange, serviceAnomalies, type ScoredSignal } from '../detection/service-anomalies.js';
 import { anomalyFingerprint } from '../alerts/fingerprint.js';
-import { ActiveAnomalies } from '../state/active-anomalies.js';
+import { ActiveAnomalies, type FollowedAnomaly } from '../state/active-anomalies.js';
 import type { Logger } from '../logger.js';
 import type { MetricsSource, Sample } from '../sources/metrics.js';
 import { SIGNALS, type Signal } from '../sources/signals.js';
@@ -79,6 +79,8 @@ export interface DetectionRun {
 }
 
 const EMITTED_TTL_SECONDS = 7 * 86_400;
+/** How long signals must stay back near their baseline before an anomaly counts as recovered. */
+const RECOVERY_HOLD_MILLISECONDS = 10 * 60_000;
 /** The longest an anomaly is followed against its baseline. */
 const ONGOING_MAXIMUM_MILLISECONDS = 6 * 3_600_000;
 
@@ -165,7 +167,7 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
  */
 async function followOngoing(
   service: string,
-  ongoing: Array<{ fingerprint: string; anomaly: Anomaly }>,
+  ongoing: Array<{ fingerprint: string; anomaly: FollowedAnomaly }>,
   signals: Map<Signal, Sample[]>,
   now: number,
   active: ActiveAnomalies,
@@ -178,11 +180,24 @@ async function followOngoing(
       const latest = [...(signals.get(signal as Signal) ?? [])].reverse().find((sample) => Number.isFinite(sample.value));
       return latest !== undefined && materialChange(signal as Signal, latest.value, usual);
     });
-    if (still) {
-      await dependencies.onOngoing?.(anomaly, now);
-    } else {
+    if (still || !fresh) {
+      if (still && anomaly.recoveringSince !== undefined) await active.add({ ...anomaly, recoveringSince: undefined }, fingerprint);
+      if (still) await dependencies.onOngoing?.(anomaly, now);
+      else {
+        await active.remove(service, fingerprint);
+        await dependencies.onRecovered?.(anomaly, now);
+      }
+      continue;
+    }
+    // Back to normal, but a sawtooth (a leak killed and restarted) dips to normal too: only a
+    // signal that stays back for a while has recovered. Meanwhile the alert is kept firing.
+    const since = anomaly.recoveringSince ?? now;
+    if (now - since >= RECOVERY_HOLD_MILLISECONDS) {
       await active.remove(service, fingerprint);
       await dependencies.onRecovered?.(anomaly, now);
+    } else {
+      if (anomaly.recoveringSince === undefined) await active.add({ ...anomaly, recoveringSince: since }, fingerprint);
+      await dependencies.onOngoing?.(anomaly, now);
     }
   }
 }

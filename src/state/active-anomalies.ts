@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Anomaly } from '../detection/anomaly.js';
 
+/** A raised anomaly being followed; `recoveringSince` is when its signals came back, if they have. */
+export type FollowedAnomaly = Anomaly & { recoveringSince?: number };
+
 /**
  * Anomalies that are still going on, by service. A detector fires once at an onset and then
  * holds off; this is what says, pass after pass, that the signal has not recovered yet.
@@ -15,13 +18,13 @@ export class ActiveAnomalies {
     return `${this.prefix}active-anomalies:${service}`;
   }
 
-  async add(anomaly: Anomaly, fingerprint: string): Promise<void> {
+  async add(anomaly: FollowedAnomaly, fingerprint: string): Promise<void> {
     await this.redis.hset(this.key(anomaly.service), fingerprint, JSON.stringify(anomaly));
   }
 
-  async all(service: string): Promise<Array<{ fingerprint: string; anomaly: Anomaly }>> {
+  async all(service: string): Promise<Array<{ fingerprint: string; anomaly: FollowedAnomaly }>> {
     const fields = await this.redis.hgetall(this.key(service));
-    return Object.entries(fields).map(([fingerprint, text]) => ({ fingerprint, anomaly: JSON.parse(text) as Anomaly }));
+    return Object.entries(fields).map(([fingerprint, text]) => ({ fingerprint, anomaly: JSON.parse(text) as FollowedAnomaly }));
   }
 
   async remove(service: string, fingerprint: string): Promise<void> {
