@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../test/support/free-port.js';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -61,12 +61,7 @@ execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dire
 const backfillSeconds = seconds(started);
 
 // 3. The same range queries through both sources.
-const port = await new Promise<number>((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const address = server.address() as { port: number };
-    server.close(() => resolve(address.port));
-  });
-});
+const port = await freePort();
 writeFileSync(join(directory, 'prometheus.yml'), 'scrape_configs: []\n');
 const prometheusProcess = spawn('prometheus', [`--config.file=${join(directory, 'prometheus.yml')}`, `--storage.tsdb.path=${join(directory, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=10y'], { stdio: 'ignore' });
 try {

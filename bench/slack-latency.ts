@@ -28,7 +28,7 @@
  * the Kubernetes API. Redis database `--redis` is flushed before and
  * after, so it must be one nothing else uses (database 0 is refused).
  */
-import { createServer } from 'node:net';
+import { freePort } from '../test/support/free-port.js';
 import { cpus, totalmem } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -349,14 +349,6 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMilliseconds
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
-}
 
 function wholeNumber(name: string, value: string, minimum: number): number {
   const parsed = Number(value);

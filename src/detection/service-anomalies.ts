@@ -1,6 +1,7 @@
 import type { Sample } from '../sources/metrics.js';
 import type { Signal } from '../sources/signals.js';
 import type { Anomaly, AnomalySeverity } from './anomaly.js';
+import { median } from './median.js';
 
 /** One signal's newly scored samples, with the history before them for context. */
 export interface ScoredSignal {
@@ -89,12 +90,6 @@ function severityOf(entries: Array<{ signal: Signal; score: number }>): AnomalyS
   return entries.length >= 2 ? 'warning' : 'info';
 }
 
-function median(values: number[]): number | undefined {
-  const finite = values.filter(Number.isFinite).sort((left, right) => left - right);
-  if (finite.length === 0) return undefined;
-  const middle = Math.floor(finite.length / 2);
-  return finite.length % 2 === 1 ? finite[middle]! : (finite[middle - 1]! + finite[middle]!) / 2;
-}
 
 /** A value in the signal's unit, short enough for a Slack line. */
 export function formatSignal(signal: Signal, value: number): string {

@@ -1,6 +1,7 @@
 import type { Signal } from '../sources/signals.js';
 import type { Anomaly } from './anomaly.js';
 import { deserialiseIsolationForest, fitIsolationForest, scoreIsolationForest, serialiseIsolationForest, type IsolationForestModel } from './isolation-forest.js';
+import { median } from './median.js';
 import { formatSignal } from './service-anomalies.js';
 
 /**
@@ -38,10 +39,10 @@ export function trainServiceModel(features: Signal[], rows: number[][], options:
   const forest = fitIsolationForest(rows, { seed: options.seed ?? 1 });
   const trainingScores = scoreIsolationForest(forest, rows);
   const highest = trainingScores.reduce((maximum, score) => Math.max(maximum, score), 0);
-  const medians = features.map((_, column) => median(rows.map((row) => row[column]!)));
+  const medians = features.map((_, column) => median(rows.map((row) => row[column]!))!);
   const scales = features.map((_, column) => {
     const deviations = rows.map((row) => Math.abs(row[column]! - medians[column]!));
-    return Math.max(1.4826 * median(deviations), Math.abs(medians[column]!) * 0.01, 1e-9);
+    return Math.max(1.4826 * median(deviations)!, Math.abs(medians[column]!) * 0.01, 1e-9);
   });
   return { features, forest, medians, scales, threshold: Math.min(0.95, highest + (options.margin ?? 0.05)) };
 }
@@ -84,8 +85,3 @@ export function deserialiseServiceModel(text: string): ServiceModel {
   return { ...parsed, forest: deserialiseIsolationForest(parsed.forest) };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}

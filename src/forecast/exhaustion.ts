@@ -1,3 +1,4 @@
+import { definedOnly } from '../defined-only.js';
 import { inputError } from '../errors.js';
 
 /**
@@ -162,9 +163,6 @@ interface Point {
   value: number;
 }
 
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
 
 function validate(capacity: number, settings: typeof EXHAUSTION_DEFAULTS): void {
   if (!Number.isFinite(capacity) || capacity <= 0) throw inputError('capacity', 'expected a positive finite number (skip series without a limit)');

@@ -1,3 +1,4 @@
+import { definedOnly } from '../defined-only.js';
 import type { Anomaly, AnomalySeverity } from '../detection/anomaly.js';
 import { inputError } from '../errors.js';
 import type { Signal } from '../sources/signals.js';
@@ -169,6 +170,3 @@ export function formatQuantity(value: number, unit: 'bytes' | 'cores'): string {
   return `${mebibytes < 10 ? Math.round(mebibytes * 10) / 10 : Math.round(mebibytes)} MiB`;
 }
 
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
-}

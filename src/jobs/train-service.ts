@@ -1,4 +1,4 @@
-import { hashKey } from '../sources/sim/random.js';
+import { hashKey } from '../hash-key.js';
 import type { Logger } from '../logger.js';
 import type { MetricsSource, Sample } from '../sources/metrics.js';
 import { SIGNALS, type Signal } from '../sources/signals.js';

@@ -1,3 +1,4 @@
+import { definedOnly } from '../../defined-only.js';
 import {
   ApiException,
   AppsV1Api,
@@ -328,6 +329,3 @@ function written(options: WriteOptions, wouldDo: string, done: string): WriteRes
   return options.dryRun ? { dryRun: true, summary: `would ${wouldDo} (dry run)` } : { dryRun: false, summary: done };
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
-}
