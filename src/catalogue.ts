@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { ALERT_SEVERITIES, type AlertSeverity } from './alerts/alert.js';
+import { parseDuration } from './duration.js';
 import { configError } from './errors.js';
 import { SIGNALS, isSignal, type Signal } from './sources/signals.js';
 import { formatZodIssue } from './zod-issue.js';
@@ -41,11 +43,13 @@ const queryTemplates = z
     }
   });
 
+const channel = z.string().regex(/^(#[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{8,})$/, 'expected a channel name like #orders or a channel ID like C0123ABCDEF');
+
 const serviceSchema = z.strictObject({
   namespace: kubernetesName,
   deployment: kubernetesName,
   team: z.string().min(1, 'expected the owning team'),
-  channel: z.string().regex(/^(#[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{8,})$/, 'expected a channel name like #orders or a channel ID like C0123ABCDEF'),
+  channel,
   dependencies: z.array(z.string()).default([]),
   /** Per-service overrides of `prometheus.queries`. */
   queries: queryTemplates.optional(),
@@ -65,10 +69,70 @@ const elasticsearchSchema = z.strictObject({
     .prefault({}),
 });
 
+const duration = z.string().transform((text, context) => {
+  const milliseconds = parseDuration(text);
+  if (milliseconds === undefined) {
+    context.addIssue({ code: 'custom', message: `expected a duration like 30s, 10m, 2h or 1d, got "${text}"` });
+    return z.NEVER;
+  }
+  return milliseconds;
+});
+
+const instant = z.union([z.string(), z.date()]).transform((value, context) => {
+  // YAML turns an unquoted ISO timestamp into a Date; a quoted one stays a string.
+  const milliseconds = value instanceof Date ? value.getTime() : /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(milliseconds)) {
+    context.addIssue({ code: 'custom', message: 'expected an ISO 8601 time with a zone, like 2026-12-01T22:00:00Z' });
+    return z.NEVER;
+  }
+  return milliseconds;
+});
+
+const severity = z.enum(ALERT_SEVERITIES as [AlertSeverity, ...AlertSeverity[]]);
+
+const maintenanceSchema = z
+  .strictObject({
+    /** Catalogued services, or "all". */
+    services: z.union([z.literal('all'), z.array(z.string()).min(1, 'expected at least one service, or "all"')]),
+    start: instant,
+    end: instant,
+    reason: z.string().min(1).optional(),
+  })
+  .refine((window) => window.end > window.start, { message: 'expected end after start', path: ['end'] });
+
+const escalationSchema = z
+  .strictObject({
+    name: z.string().min(1, 'expected a name people will read in the thread'),
+    /** Applies to incidents at least this severe. */
+    minimumSeverity: severity.default('info'),
+    /** Applies once the incident has been open this long without an acknowledgement. */
+    unacknowledgedFor: duration.optional(),
+    /** Applies once the incident spans at least this many services. */
+    minimumServices: z.number().int().min(2).optional(),
+    /** The severity the incident is shown and paged with from then on. */
+    raiseTo: severity.optional(),
+    /** Who to call in the thread: a Slack mention such as <!subteam^S0123ABCD>, <@U0123ABCD> or <!here>. */
+    notify: z.string().regex(/^(<[@!#][^>]+>\s*)+$/, 'expected Slack mentions like <!subteam^S0123ABCD>, <@U0123ABCD> or <!here>').optional(),
+  })
+  .refine((rule) => rule.unacknowledgedFor !== undefined || rule.minimumServices !== undefined, {
+    message: 'expected a condition: unacknowledgedFor and/or minimumServices',
+  })
+  .refine((rule) => rule.raiseTo !== undefined || rule.notify !== undefined, { message: 'expected an action: raiseTo and/or notify' });
+
+const alertingSchema = z.strictObject({
+  /** Where incidents go that name no catalogued service (an Alertmanager alert without a service label). */
+  defaultChannel: channel.optional(),
+  /** How long a new incident of each severity waits for related alerts before it is posted. */
+  groupWait: z.strictObject({ info: duration.optional(), warning: duration.optional(), critical: duration.optional() }).prefault({}),
+  maintenance: z.array(maintenanceSchema).default([]),
+  escalation: z.array(escalationSchema).default([]),
+});
+
 const catalogueSchema = z
   .strictObject({
     prometheus: z.strictObject({ queries: queryTemplates }),
     elasticsearch: elasticsearchSchema.prefault({}),
+    alerting: alertingSchema.prefault({}),
     services: z.record(kubernetesName, serviceSchema).refine((services) => Object.keys(services).length > 0, {
       message: 'expected at least one service',
     }),
@@ -82,6 +146,14 @@ const catalogueSchema = z
         message: `missing template for ${missing.join(', ')}; every standard signal needs one`,
       });
     }
+    catalogue.alerting.maintenance.forEach((window, index) => {
+      if (window.services === 'all') return;
+      window.services.forEach((service, serviceIndex) => {
+        if (!(service in catalogue.services)) {
+          context.addIssue({ code: 'custom', path: ['alerting', 'maintenance', index, 'services', serviceIndex], message: `unknown service "${service}"; expected one of the catalogued services` });
+        }
+      });
+    });
     for (const [name, service] of Object.entries(catalogue.services)) {
       service.dependencies.forEach((dependency, index) => {
         if (!(dependency in catalogue.services)) {
@@ -98,9 +170,14 @@ const catalogueSchema = z
 export type CatalogueService = z.infer<typeof serviceSchema> & { name: string };
 type ParsedCatalogue = z.infer<typeof catalogueSchema>;
 
+export type Alerting = ParsedCatalogue['alerting'];
+export type EscalationRule = Alerting['escalation'][number];
+
 export interface Catalogue {
   prometheus: { queries: Record<Signal, string> };
   elasticsearch: ParsedCatalogue['elasticsearch'];
+  /** Noise controls: group wait, maintenance windows, escalation rules. */
+  alerting: Alerting;
   services: Record<string, CatalogueService>;
 }
 
@@ -127,6 +204,7 @@ export function parseCatalogue(text: string, origin: string): Catalogue {
   return {
     prometheus: { queries: parsed.prometheus.queries as Record<Signal, string> },
     elasticsearch: parsed.elasticsearch,
+    alerting: parsed.alerting,
     services,
   };
 }

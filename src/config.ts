@@ -39,6 +39,8 @@ export interface Config {
   scenario?: string;
   /** Simulated world only: simulated seconds per real second. */
   simulationSpeed: number;
+  /** Simulated time at start-up (ms since the epoch); undefined: the real time. Pins the time of day, e.g. for tests. */
+  simulationStart?: number;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Pretty logs for people at a terminal, JSON for machines. */
   prettyLogs: boolean;
@@ -96,6 +98,9 @@ const environmentSchema = z.object({
   AIOPS_SIM_SPEED: optionalText.refine((value) => value === undefined || (Number(value) > 0 && Number(value) <= 3600), {
     message: 'expected simulated seconds per real second, a number above 0 and at most 3600',
   }),
+  AIOPS_SIM_START: optionalText.refine((value) => value === undefined || (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:\d{2})$/.test(value) && Number.isFinite(Date.parse(value))), {
+    message: 'expected an ISO 8601 time with a zone, like 2026-11-24T14:55:00Z',
+  }),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS).optional()),
   NODE_ENV: optionalText,
 });
@@ -129,6 +134,7 @@ export function loadConfig(environment: Environment = process.env, options: { st
     alertmanagerWebhookToken: variables.ALERTMANAGER_WEBHOOK_TOKEN,
     scenario: variables.AIOPS_SCENARIO,
     simulationSpeed: variables.AIOPS_SIM_SPEED === undefined ? 1 : Number(variables.AIOPS_SIM_SPEED),
+    simulationStart: variables.AIOPS_SIM_START === undefined ? undefined : Date.parse(variables.AIOPS_SIM_START),
     logLevel: variables.LOG_LEVEL ?? 'info',
     prettyLogs: (options.stdoutIsTerminal ?? process.stdout.isTTY === true) && variables.NODE_ENV !== 'production',
   };

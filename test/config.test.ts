@@ -200,6 +200,10 @@ describe('loadConfig: the environment', () => {
       expectConfigError({ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal');
     });
 
+    it.each(['yesterday', '2026-11-24 14:55', '2026-11-24T14:55:00', '2026-13-40T00:00:00Z'])('AIOPS_SIM_START=%s', (start) => {
+      expectConfigError({ AIOPS_SIM_START: start }, 'AIOPS_SIM_START: expected an ISO 8601 time with a zone, like 2026-11-24T14:55:00Z');
+    });
+
     it.each(['0', '-2', 'fast', '3601'])('AIOPS_SIM_SPEED=%s', (speed) => {
       expectConfigError({ AIOPS_SIM_SPEED: speed }, 'AIOPS_SIM_SPEED: expected simulated seconds per real second, a number above 0 and at most 3600');
     });
@@ -298,6 +302,52 @@ describe('loadConfig: the catalogue named by AIOPS_CONFIG', () => {
         document.services.cart!.dependencies = ['cache2'];
       },
       'services.cart.dependencies[0]: unknown service "cache2"; expected one of the catalogued services',
+    );
+  });
+
+  it('reads the alerting section: group waits, maintenance windows with ISO times, escalation rules', () => {
+    const path = writeEditedExample((document) => {
+      document.alerting = {
+        defaultChannel: '#ops-alerts',
+        groupWait: { warning: '2m', critical: '0s' },
+        maintenance: [{ services: ['database'], start: '2026-12-01T22:00:00Z', end: '2026-12-01T23:30:00Z', reason: 'Postgres upgrade' }],
+        escalation: [{ name: 'unacknowledged critical', minimumSeverity: 'critical', unacknowledgedFor: '10m', notify: '<!subteam^S0123ABCD>' }],
+      };
+    });
+    const { alerting } = load({ AIOPS_CONFIG: path }).catalogue;
+    expect(alerting.defaultChannel).toBe('#ops-alerts');
+    expect(alerting.groupWait).toEqual({ warning: 120_000, critical: 0 });
+    expect(alerting.maintenance).toEqual([{ services: ['database'], start: Date.UTC(2026, 11, 1, 22), end: Date.UTC(2026, 11, 1, 23, 30), reason: 'Postgres upgrade' }]);
+    expect(alerting.escalation).toEqual([{ name: 'unacknowledged critical', minimumSeverity: 'critical', unacknowledgedFor: 600_000, notify: '<!subteam^S0123ABCD>' }]);
+  });
+
+  it('refuses a maintenance window on an unknown service, or ending before it starts', () => {
+    expectCatalogueError(
+      (document) => {
+        document.alerting = { maintenance: [{ services: ['databse'], start: '2026-12-01T22:00:00Z', end: '2026-12-01T23:00:00Z' }] };
+      },
+      'alerting.maintenance[0].services[0]: unknown service "databse"; expected one of the catalogued services',
+    );
+    expectCatalogueError(
+      (document) => {
+        document.alerting = { maintenance: [{ services: 'all', start: '2026-12-01T22:00:00Z', end: '2026-12-01T21:00:00Z' }] };
+      },
+      'alerting.maintenance[0].end: expected end after start',
+    );
+  });
+
+  it('refuses an escalation rule with a bad duration or without a condition', () => {
+    expectCatalogueError(
+      (document) => {
+        document.alerting = { escalation: [{ name: 'slow', unacknowledgedFor: '10 minutes', notify: '<!here>' }] };
+      },
+      'alerting.escalation[0].unacknowledgedFor: expected a duration like 30s, 10m, 2h or 1d, got "10 minutes"',
+    );
+    expectCatalogueError(
+      (document) => {
+        document.alerting = { escalation: [{ name: 'always', notify: '<!here>' }] };
+      },
+      'alerting.escalation[0]: expected a condition: unacknowledgedFor and/or minimumServices',
     );
   });
 

@@ -1,4 +1,5 @@
 import type { Anomaly } from '../detection/anomaly.js';
+import { isSignal, type Signal } from '../sources/signals.js';
 import { anomalyFingerprint } from './fingerprint.js';
 
 export type AlertSource = 'alertmanager' | 'detector';
@@ -73,6 +74,16 @@ export function alertFromAnomaly(anomaly: Anomaly): Alert {
     receivedAt: anomaly.detectedAt,
     summary: anomaly.summary,
   };
+}
+
+/**
+ * The signals our detectors found anomalous, from the `signals` label alertFromAnomaly writes.
+ * Undefined for Alertmanager's alerts: a rule's labels say nothing reliable about which of our
+ * signals it watches, and correlation treats that as "may be failing".
+ */
+export function signalsOf(alert: Pick<Alert, 'source' | 'labels'>): Signal[] | undefined {
+  if (alert.source !== 'detector' || alert.labels.signals === undefined) return undefined;
+  return alert.labels.signals.split(',').filter(isSignal);
 }
 
 /** An annotation is for people, so a time reads as ISO 8601; a broken number stays visible rather than throwing. */

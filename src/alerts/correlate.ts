@@ -1,5 +1,6 @@
 import type { Catalogue } from '../catalogue.js';
-import { maximumSeverity, severityRank, type Alert, type AlertSeverity, type AlertSource, type AlertStatus } from './alert.js';
+import { describesLoadOnly, type Signal } from '../sources/signals.js';
+import { maximumSeverity, severityRank, signalsOf, type Alert, type AlertSeverity, type AlertSource, type AlertStatus } from './alert.js';
 import { DEFAULT_FLAPPING_OPTIONS, isFlapping, type FlappingOptions } from './flapping.js';
 import { neighboursOf, originOf } from './origin.js';
 
@@ -11,6 +12,8 @@ export interface IncidentAlert {
   service?: string;
   /** What a service-less alert groups by: its name and the group labels (see CorrelationOptions). */
   groupKey: string;
+  /** The signals our detectors found anomalous; undefined for Alertmanager's alerts (see signalsOf). */
+  signals?: Signal[];
   status: AlertStatus;
   severity: AlertSeverity;
   /** Start of the current episode, as the source reports it. */
@@ -42,6 +45,8 @@ export interface Incident {
   firstSeen: number;
   lastSeen: number;
   resolvedAt?: number;
+  /** The Slack user who resolved it by hand (see resolveIncident); cleared when it reopens. */
+  resolvedBy?: string;
 }
 
 /**
@@ -159,11 +164,12 @@ export function applyAlert(state: CorrelationState, alert: Alert, catalogue: Cat
     if (incident.status === 'open') {
       return finish(incidents, tombstones, incident, next, catalogue, settings, 'updated', `${alert.name} fired again`);
     }
-    if (incident.resolvedAt !== undefined && alert.startsAt - incident.resolvedAt <= settings.windowMilliseconds) {
-      const reopened: Incident = { ...incident, status: 'open', resolvedAt: undefined };
+    // Load alone reopens nothing (see isLoadOnly); it may still join another open incident below.
+    if (!isLoadOnly(current) && incident.resolvedAt !== undefined && alert.startsAt - incident.resolvedAt <= settings.windowMilliseconds) {
+      const reopened: Incident = { ...incident, status: 'open', resolvedAt: undefined, resolvedBy: undefined };
       return finish(incidents, tombstones, reopened, next, catalogue, settings, 'opened', `${alert.name} fired again soon after the incident resolved`, incident);
     }
-    // Long after its incident closed: a new story, correlated afresh.
+    // Long after its incident closed (or load, which reopens nothing): a new story, correlated afresh.
     return openOrJoin({ incidents, tombstones }, alert, catalogue, settings, options.newIncidentId);
   }
 
@@ -203,7 +209,7 @@ export function settleIncidents(state: CorrelationState, now: number, options: S
     }
     const updated = refresh({ ...incident, alerts }, undefined);
     const fingerprint = expired[0]?.fingerprint ?? Object.keys(alerts).sort()[0] ?? '';
-    if (Object.values(alerts).some((alert) => alert.status === 'firing')) {
+    if (Object.values(alerts).some(holdsOpen)) {
       if (expired.length > 0) changes.push(changeOf('updated', incident, updated, fingerprint, `${expired.map((alert) => alert.name).join(', ')} no longer reported`));
       return updated;
     }
@@ -211,8 +217,9 @@ export function settleIncidents(state: CorrelationState, now: number, options: S
       if (expired.length > 0) changes.push(changeOf('updated', incident, updated, fingerprint, 'alerts quiet, still flapping'));
       return updated;
     }
-    const resolved: Incident = { ...updated, status: 'resolved', resolvedAt: latestEnd(alerts) };
-    changes.push(changeOf('resolved', incident, resolved, fingerprint, incident.flapping ? 'flapping has calmed down' : 'no alert reported any more'));
+    const resolved = resolve(updated, settings);
+    const reason = incident.flapping ? 'flapping has calmed down' : Object.values(alerts).some((alert) => alert.status === 'firing') ? 'only load is still reported' : 'no alert reported any more';
+    changes.push(changeOf('resolved', incident, resolved, fingerprint, reason));
     return resolved;
   });
   return { incidents, tombstones, changes };
@@ -247,6 +254,7 @@ function openOrJoin(state: CorrelationState, alert: Alert, catalogue: Catalogue,
     name: alert.name,
     service: alert.service,
     groupKey: groupKeyOf(alert, settings),
+    ...definedSignals(alert),
     status: 'firing',
     severity: alert.severity,
     startsAt: alert.startsAt,
@@ -256,9 +264,11 @@ function openOrJoin(state: CorrelationState, alert: Alert, catalogue: Catalogue,
     transitions: [alert.startsAt],
   };
   const target = joinTarget(state.incidents, fresh, catalogue, settings);
-  if (target) {
-    const where = fresh.service ?? fresh.groupKey;
-    return finish(state.incidents, state.tombstones, target, fresh, catalogue, settings, 'joined', `${alert.name} on ${where} joined`);
+  const where = fresh.service ?? fresh.groupKey;
+  if (target) return finish(state.incidents, state.tombstones, target, fresh, catalogue, settings, 'joined', `${alert.name} on ${where} joined`);
+  if (isLoadOnly(fresh)) {
+    // Recorded by the pipeline all the same (status, App Home); it joins the incident that a failure opens.
+    return { ...state, change: { kind: 'ignored', fingerprint: alert.fingerprint, reason: `${alert.name} on ${where} is load alone, which opens no incident` } };
   }
   const opened: Incident = {
     id: newIncidentId(),
@@ -298,13 +308,12 @@ function finish(
 
   let kind = proposed;
   if (proposed === 'resolved') {
-    const stillFiring = Object.values(alerts).some((alert) => alert.status === 'firing');
-    if (stillFiring || updated.flapping) {
+    if (Object.values(alerts).some(holdsOpen) || updated.flapping) {
       // A flapping incident stays open instead of resolving and reopening with every bounce;
       // settleIncidents ends it once its alerts have been calm for the flapping window.
       kind = 'updated';
     } else {
-      updated = { ...updated, status: 'resolved', resolvedAt: latestEnd(alerts) };
+      updated = resolve(updated, settings);
     }
   }
   if (becameFlapping) kind = 'flapping';
@@ -316,6 +325,41 @@ function finish(
   const change = changeOf(kind, before, updated, next.fingerprint, becameFlapping ? `${reason}; flapping` : reason);
   if (kind === 'opened' && before.id === incident.id && before.status === 'resolved') change.reopened = true;
   return { incidents: replaced, tombstones, change };
+}
+
+/**
+ * Load alone is context, not trouble: an alert saying only that a service is busier than usual
+ * (describesLoadOnly) joins an open incident, where it shows how far a surge reached, but neither
+ * opens one nor keeps one open. A service still busy after the fix is no incident.
+ */
+function isLoadOnly(alert: Pick<IncidentAlert, 'signals'>): boolean {
+  return alert.signals !== undefined && describesLoadOnly(alert.signals);
+}
+
+function holdsOpen(alert: IncidentAlert): boolean {
+  return alert.status === 'firing' && !isLoadOnly(alert);
+}
+
+/**
+ * The incident resolved when the last alert that could hold it open ended. Load alerts still
+ * firing end with it: they were part of its story, and their further reports (the same episode)
+ * are then ignored instead of reopening it.
+ */
+function resolve(incident: Incident, settings: Settings): Incident {
+  const holding = Object.values(incident.alerts).filter((alert) => !isLoadOnly(alert));
+  const resolvedAt = latestEnd(holding.length > 0 ? holding : Object.values(incident.alerts));
+  const alerts = { ...incident.alerts };
+  for (const alert of Object.values(alerts)) {
+    if (alert.status !== 'firing') continue;
+    const endsAt = Math.max(resolvedAt, alert.startsAt);
+    alerts[alert.fingerprint] = withTransitions({ ...alert, status: 'resolved', endsAt }, [endsAt], settings);
+  }
+  return { ...incident, alerts, status: 'resolved', resolvedAt };
+}
+
+function definedSignals(alert: Alert): { signals?: Signal[] } {
+  const signals = signalsOf(alert);
+  return signals === undefined ? {} : { signals };
 }
 
 function changeOf(kind: IncidentChangeKind, before: Incident, after: Incident, fingerprint: string, reason: string): IncidentChange {
@@ -407,10 +451,41 @@ function latestTransition(alerts: Record<string, IncidentAlert>): number {
   return Math.max(...Object.values(alerts).flatMap((alert) => alert.transitions));
 }
 
-function latestEnd(alerts: Record<string, IncidentAlert>): number {
-  return Math.max(...Object.values(alerts).map((alert) => alert.endsAt ?? alert.lastSeen));
+function latestEnd(alerts: readonly IncidentAlert[]): number {
+  return Math.max(...alerts.map((alert) => alert.endsAt ?? alert.lastSeen));
 }
 
 function iso(milliseconds: number): string {
   return Number.isFinite(milliseconds) ? new Date(milliseconds).toISOString() : String(milliseconds);
+}
+
+/** What resolving by hand did: the new state, and the change to announce (none when nothing changed). */
+export interface ResolveResult extends CorrelationState {
+  change?: IncidentChange;
+}
+
+/**
+ * Resolves an open incident by hand: a person says it is over, whatever its alerts say. Every
+ * firing alert ends at `at`, so a redelivery of the same episode (Alertmanager repeating a firing
+ * alert, a detector still reporting the same anomaly) is ignored like any late firing, while a new
+ * episode reopens the incident within the correlation window, as after any resolution. Pure like
+ * applyAlert. An unknown or already resolved incident gives no change: a double click is harmless.
+ */
+export function resolveIncident(state: CorrelationState, id: string, resolution: { by: string; at: number }, options: SettleOptions = {}): ResolveResult {
+  const settings = settingsOf(options);
+  const incident = state.incidents.find((candidate) => candidate.id === id);
+  if (!incident || incident.status !== 'open') return { incidents: state.incidents, tombstones: state.tombstones };
+  const alerts = { ...incident.alerts };
+  const ended = Object.values(alerts)
+    .filter((alert) => alert.status === 'firing')
+    .sort((left, right) => left.fingerprint.localeCompare(right.fingerprint));
+  for (const alert of ended) {
+    // An episode cannot end before it began, even when the clicker's clock lags the source's.
+    const endsAt = Math.max(resolution.at, alert.startsAt);
+    alerts[alert.fingerprint] = withTransitions({ ...alert, status: 'resolved', endsAt }, [endsAt], settings);
+  }
+  const resolved: Incident = { ...refresh({ ...incident, alerts }, undefined), status: 'resolved', resolvedAt: resolution.at, resolvedBy: resolution.by };
+  const fingerprint = ended[0]?.fingerprint ?? Object.keys(alerts).sort()[0] ?? '';
+  const change = changeOf('resolved', incident, resolved, fingerprint, `resolved by hand by ${resolution.by}`);
+  return { incidents: state.incidents.map((candidate) => (candidate.id === id ? resolved : candidate)), tombstones: state.tombstones, change };
 }

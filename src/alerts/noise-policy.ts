@@ -1,23 +1,25 @@
 import type { AlertSeverity } from './alert.js';
 import type { Incident } from './correlate.js';
 
-/** A planned quiet period, from configuration: its services' incidents page no one from start to end. */
+/** A planned quiet period, from the catalogue's `alerting.maintenance`: its services' incidents page no one from start to end. */
 export interface MaintenanceWindow {
   /** Catalogued services covered, or 'all' for the whole estate (service-less incidents included). */
   services: string[] | 'all';
   /** Milliseconds since the epoch; the window covers start <= now < end. */
   start: number;
   end: number;
+  /** Shown to people: what the planned work is. */
+  reason?: string;
 }
 
 export interface NoisePolicyOptions {
   /**
-   * How long a new incident waits for related alerts before its first notification, by severity
+   * How long a new incident waits for related alerts before its first notification, by severity, ms
    * (Alertmanager's group_wait). Default 30 s for info and warning, 0 for critical: a storm's
    * first alert is rarely the whole story, but a critical one should not wait for the rest.
    */
-  groupWaitMilliseconds?: Partial<Record<AlertSeverity, number>>;
-  maintenanceWindows?: readonly MaintenanceWindow[];
+  groupWait?: Partial<Record<AlertSeverity, number | undefined>>;
+  maintenance?: readonly MaintenanceWindow[];
 }
 
 export const DEFAULT_GROUP_WAIT_MILLISECONDS: Readonly<Record<AlertSeverity, number>> = { info: 30_000, warning: 30_000, critical: 0 };
@@ -39,11 +41,11 @@ export interface NotifyDecision {
  * its wait was a blip nobody needs to hear about.
  */
 export function shouldNotify(incident: Incident, now: number, options: NoisePolicyOptions = {}): NotifyDecision {
-  const maintenance = maintenanceCovering(incident, now, options.maintenanceWindows ?? []);
+  const maintenance = maintenanceCovering(incident, now, options.maintenance ?? []);
   if (maintenance !== undefined) {
     return { notify: false, reason: `in a maintenance window until ${iso(maintenance)}`, retryAt: maintenance };
   }
-  const wait = options.groupWaitMilliseconds?.[incident.severity] ?? DEFAULT_GROUP_WAIT_MILLISECONDS[incident.severity];
+  const wait = options.groupWait?.[incident.severity] ?? DEFAULT_GROUP_WAIT_MILLISECONDS[incident.severity];
   const waitEnds = incident.firstSeen + wait;
   if (incident.status === 'resolved') {
     const resolvedAt = incident.resolvedAt ?? now;

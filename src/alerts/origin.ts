@@ -1,9 +1,12 @@
 import type { Catalogue } from '../catalogue.js';
+import { describesLoadOnly, type Signal } from '../sources/signals.js';
 import type { IncidentAlert } from './correlate.js';
 
 /**
  * The likely origin. Faults travel from a dependency to its callers, so the origin is an affected
- * service with no other affected service among its dependencies, direct or indirect. Several
+ * service with no other affected service among its dependencies, direct or indirect. Load travels
+ * the other way (a surge at a caller reaches its dependencies), so services that are only busier
+ * than usual (see isMerelyLoaded) are left out while any other service is affected. Several
  * such services (two separate roots) or none (a dependency cycle) fall back to the one affected
  * first, then to the name, so the answer never depends on delivery order.
  */
@@ -14,13 +17,30 @@ export function originOf(alerts: readonly IncidentAlert[], catalogue: Catalogue)
     firstAffected.set(alert.service, Math.min(firstAffected.get(alert.service) ?? Number.POSITIVE_INFINITY, alert.startsAt));
   }
   const affected = [...firstAffected.keys()];
-  const roots = affected.filter((service) => {
+  const failing = affected.filter((service) => !isMerelyLoaded(alerts.filter((alert) => alert.service === service)));
+  const considered = failing.length > 0 ? failing : affected;
+  const roots = considered.filter((service) => {
     const beneath = dependenciesOf(service, catalogue);
-    return !affected.some((other) => other !== service && beneath.has(other));
+    return !considered.some((other) => other !== service && beneath.has(other));
   });
-  const candidates = roots.length > 0 ? roots : affected;
+  const candidates = roots.length > 0 ? roots : considered;
   candidates.sort((left, right) => firstAffected.get(left)! - firstAffected.get(right)! || left.localeCompare(right));
   return candidates[0];
+}
+
+/**
+ * Whether one service's alerts, all together, say only that it is busier (or quieter) than usual:
+ * its request rate changed, and nothing else did but the CPU and memory that follow it. A
+ * prediction that such a service runs out of CPU is the same load seen ahead. An alert whose
+ * signals are unknown (Alertmanager's) may be a failure, so it never counts as load.
+ */
+export function isMerelyLoaded(alerts: readonly Pick<IncidentAlert, 'signals'>[]): boolean {
+  const signals: Signal[] = [];
+  for (const alert of alerts) {
+    if (alert.signals === undefined) return false;
+    signals.push(...alert.signals);
+  }
+  return describesLoadOnly(signals);
 }
 
 /** Every service `service` calls, directly or through others. */

@@ -15,6 +15,7 @@ import type { Anomaly } from '../detection/anomaly.js';
 import { alertFromAnomaly } from '../alerts/alert.js';
 import type { IncidentChange } from '../alerts/correlate.js';
 import { alertmanagerWebhook } from '../http/alertmanager-webhook.js';
+import { incidentContext } from '../alerts/incident-context.js';
 import { IncidentStore } from '../state/incident-store.js';
 import { createSources } from '../sources/create-sources.js';
 import { AnomalyLog } from '../state/anomaly-log.js';
@@ -24,8 +25,10 @@ import { AuditLog } from '../state/audit-log.js';
 import { ThreadContext } from '../state/thread-context.js';
 import { ChannelPacer } from '../slack/channel-pacer.js';
 import { createSlackSurface } from '../slack/surface.js';
-import { announceStateChanged, incidentChangedChannel } from '../state/state-changed.js';
+import { announceIncidentChanges, announceStateChanged } from '../state/state-changed.js';
 import { IncidentAcknowledgements } from '../state/incident-acknowledgements.js';
+import { IncidentEscalations } from '../state/incident-escalations.js';
+import { IncidentOutbox } from '../state/incident-outbox.js';
 import type { Redis } from 'ioredis';
 import { connectRedis, createRedis } from '../state/redis.js';
 
@@ -67,7 +70,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   const audit = new AuditLog(redis, KEY_PREFIX);
   const incidents = new IncidentStore(redis, KEY_PREFIX, config.catalogue);
   const incidentLogger = logger.child({ component: 'incidents' });
-  const ingest = async (alerts: Alert[]) => announceIncidentChanges(redis, incidentLogger, await incidents.ingest(alerts, now()));
+  const ingest = async (alerts: Alert[]) => announceAndLog(redis, incidentLogger, await incidents.ingest(alerts, now()));
   const silences = new SilenceStore(redis, KEY_PREFIX);
   if (roles.work) {
     const models = new ModelStore(redis, KEY_PREFIX);
@@ -91,12 +94,13 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   }
 
   // The Slack surface belongs to the bot role; workers never talk to Slack.
+  const acknowledgements = new IncidentAcknowledgements(redis, KEY_PREFIX);
   const slack =
     config.slack && roles.schedule
       ? createSlackSurface(config.slack, {
           catalogue: config.catalogue,
           answers: { catalogue: config.catalogue, cluster: sources.cluster, anomalies: anomalyLog, now },
-          status: { catalogue: config.catalogue, anomalies: anomalyLog, audit, now },
+          status: { catalogue: config.catalogue, anomalies: anomalyLog, audit, now, incidents, acknowledgements },
           silences,
           audit,
           threads: new ThreadContext(redis, KEY_PREFIX),
@@ -106,7 +110,14 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
           pacer: new ChannelPacer(),
           logger: logger.child({ component: 'slack' }),
           incidents,
-          acknowledgements: new IncidentAcknowledgements(redis, KEY_PREFIX),
+          acknowledgements,
+          incidentMessages: {
+            incidents,
+            acknowledgements,
+            outbox: new IncidentOutbox(redis, KEY_PREFIX),
+            escalations: new IncidentEscalations(redis, KEY_PREFIX),
+            context: (incident) => incidentContext(sources.cluster, config.catalogue, incident, now()),
+          },
         })
       : undefined;
 
@@ -116,7 +127,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
     ...(roles.schedule ? [{ pathPrefix: '/webhooks/alertmanager', listener: alertmanagerWebhook({ catalogue: config.catalogue, token: config.alertmanagerWebhookToken, ingest, now }) }] : []),
   ];
   // Detector alerts never resolve themselves: the bot settles incidents whose alerts went quiet.
-  const settling = roles.schedule ? setInterval(() => void incidents.settle(now()).then((changes) => announceIncidentChanges(redis, incidentLogger, changes)), 60_000) : undefined;
+  const settling = roles.schedule ? setInterval(() => void incidents.settle(now()).then((changes) => announceAndLog(redis, incidentLogger, changes)), 60_000) : undefined;
   settling?.unref();
   const server = await startHealthServer({
     routes,
@@ -169,13 +180,13 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
 }
 
 /**
- * Every significant incident change is logged and announced on Redis, where the process talking
- * to Slack (this one or the bot) turns it into the incident's message and thread.
+ * Every significant incident change is logged; all are queued for the process talking to Slack
+ * (this one or the bot), which turns them into the incident's message and thread.
  */
-async function announceIncidentChanges(redis: Redis, logger: Logger, changes: IncidentChange[]): Promise<void> {
+async function announceAndLog(redis: Redis, logger: Logger, changes: IncidentChange[]): Promise<void> {
   for (const change of changes) {
     if (change.kind === 'duplicate' || change.kind === 'ignored' || change.kind === 'updated') continue;
     logger.info({ incident: change.incidentId, kind: change.kind, fingerprint: change.fingerprint, severity: change.severity }, `incident ${change.incidentId ?? ''} ${change.kind}: ${change.reason}`);
-    await redis.publish(incidentChangedChannel(KEY_PREFIX), JSON.stringify(change));
   }
+  await announceIncidentChanges(redis, KEY_PREFIX, changes);
 }

@@ -1,4 +1,5 @@
 import type { Anomaly } from '../detection/anomaly.js';
+import type { IncidentSummary } from './incident-summary.js';
 
 /** Something that changed in the estate recently: the first suspect in most incidents. */
 export interface RecentChange {
@@ -45,8 +46,11 @@ export interface EstateStatus {
   /** Milliseconds since the epoch. */
   generatedAt: number;
   services: Array<{ service: string; team: string; channel: string; healthy: boolean; anomalies: Anomaly[] }>;
-  /** Open incidents; until the alert pipeline groups anomalies into incidents, each recent anomaly stands alone. */
-  incidents: Anomaly[];
+  /**
+   * Open incidents, and those resolved in the last day, newest first. Without an incident store
+   * each recent anomaly stands alone as an open incident (its `headline` set).
+   */
+  incidents: IncidentSummary[];
   /** Healing actions awaiting an approver (the healing issue fills these). */
   pendingApprovals: Array<{ id: string; service: string; action: string; requestedAt: number }>;
   /** Healing actions carried out recently (the healing issue fills these). */

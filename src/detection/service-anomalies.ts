@@ -1,5 +1,5 @@
 import type { Sample } from '../sources/metrics.js';
-import type { Signal } from '../sources/signals.js';
+import { SYMPTOM_SIGNALS, type Signal } from '../sources/signals.js';
 import type { Anomaly, AnomalySeverity } from './anomaly.js';
 import { median } from './median.js';
 
@@ -20,9 +20,6 @@ export interface ServiceAnomalyOptions {
   /** Only samples at or after this time raise anomalies; older ones only train the detectors (catch-up, warm-up). */
   emitFrom: number;
 }
-
-/** Signals users feel directly: trouble there is more urgent than in resource signals. */
-const USER_FACING: readonly Signal[] = ['error_rate', 'latency_p95', 'restarts'];
 
 /**
  * Turns per-signal scores into anomalies: every sample time at which one or more signals of the
@@ -66,10 +63,13 @@ export function serviceAnomalies(service: string, scored: ScoredSignal[], option
  * Statistically unusual is not enough to wake someone: the change must also matter. A detector
  * tuned to catch onsets early will flag a 5% wobble on a very quiet series; these floors keep
  * such findings out of the channel. Errors count in points, restarts in whole restarts, latency
- * by half again (and 10 ms), the rest by a quarter of the last hour's median.
+ * by half again (and 10 ms), the rest by a quarter of the last hour's median. Symptoms matter
+ * only when they get worse: errors or latency falling back after a long fault (the last hour's
+ * median is then the fault) is the recovery, not news.
  */
 export function materialChange(signal: Signal, value: number, usual: number | undefined): boolean {
   if (usual === undefined || !Number.isFinite(value)) return true;
+  if (SYMPTOM_SIGNALS.includes(signal) && value <= usual) return false;
   switch (signal) {
     case 'error_rate':
       return Math.abs(value - usual) >= 0.01;
@@ -84,7 +84,8 @@ export function materialChange(signal: Signal, value: number, usual: number | un
 }
 
 function severityOf(entries: Array<{ signal: Signal; score: number }>): AnomalySeverity {
-  const userFacing = entries.filter((entry) => USER_FACING.includes(entry.signal));
+  // Symptoms are what users feel: trouble there is more urgent than in resource signals.
+  const userFacing = entries.filter((entry) => SYMPTOM_SIGNALS.includes(entry.signal));
   if (userFacing.length >= 2 || (userFacing.length === 1 && entries.length >= 2)) return 'critical';
   if (userFacing.length === 1) return 'warning';
   return entries.length >= 2 ? 'warning' : 'info';

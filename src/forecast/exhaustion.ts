@@ -219,12 +219,24 @@ function lastRestartIndex(points: readonly Point[], settings: typeof EXHAUSTION_
 }
 
 /**
- * Index where the current trend starts: the best split into two least-squares lines, taken when it
- * beats one line by more than the Bayesian information criterion's price of the extra line and
- * breakpoint (3 ln n). A leak that began an hour into a flat six-hour window is otherwise averaged
- * away by the flat part. Least squares with prefix sums keeps the search linear in the window.
+ * Index where the current trend starts: the series is split where a change of trend pays (see
+ * bestSplit), then what follows is searched again, until the last part holds none. Only the most
+ * telling split would keep an older change: a surge an hour ago, then a scale-out ten minutes ago,
+ * would be fitted as one climb from the surge through the scale-out's step.
  */
 function lastTrendChangeIndex(points: readonly Point[], settings: typeof EXHAUSTION_DEFAULTS): number {
+  let start = 0;
+  for (let split = bestSplit(points, settings); split > 0; split = bestSplit(points.slice(start), settings)) start += split;
+  return start;
+}
+
+/**
+ * The best split into two least-squares lines, taken when it beats one line by more than the
+ * Bayesian information criterion's price of the extra line and breakpoint (3 ln n); 0 for none. A
+ * leak that began an hour into a flat six-hour window is otherwise averaged away by the flat part.
+ * Least squares with prefix sums keeps the search linear in the window.
+ */
+function bestSplit(points: readonly Point[], settings: typeof EXHAUSTION_DEFAULTS): number {
   const count = points.length;
   const sums = prefixSums(points);
   const floor = count * SPREAD_FLOOR ** 2;

@@ -3,7 +3,8 @@ import type { AnomalySink } from '../alerts/pipeline.js';
 import type { Catalogue } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import type { AnomalyDetector, DetectorState } from '../detection/detector.js';
-import { materialChange, serviceAnomalies, type ScoredSignal } from '../detection/service-anomalies.js';
+import { recoveryHoldMilliseconds, stillGoing } from '../detection/ongoing-anomaly.js';
+import { serviceAnomalies, type ScoredSignal } from '../detection/service-anomalies.js';
 import { anomalyFingerprint } from '../alerts/fingerprint.js';
 import { ActiveAnomalies, type FollowedAnomaly } from '../state/active-anomalies.js';
 import type { Logger } from '../logger.js';
@@ -79,8 +80,6 @@ export interface DetectionRun {
 }
 
 const EMITTED_TTL_SECONDS = 7 * 86_400;
-/** How long signals must stay back near their baseline before an anomaly counts as recovered. */
-const RECOVERY_HOLD_MILLISECONDS = 10 * 60_000;
 /** The longest an anomaly is followed against its baseline. */
 const ONGOING_MAXIMUM_MILLISECONDS = 6 * 3_600_000;
 
@@ -140,10 +139,13 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
   for (const anomaly of anomalies) {
     if (!(await claimOnce(dependencies.redis, `${dependencies.prefix}emitted:${anomaly.id}`, EMITTED_TTL_SECONDS))) continue;
     await dependencies.sink(anomaly);
-    if (anomaly.baseline && Object.keys(anomaly.baseline).length > 0) await active.add(anomaly, anomalyFingerprint(anomaly));
+    // Followed until over: against its baseline, or, for a prediction, while it is made again.
+    if (anomaly.kind === 'predictive' || (anomaly.baseline && Object.keys(anomaly.baseline).length > 0)) await active.add(anomaly, anomalyFingerprint(anomaly));
     anomaliesEmitted += 1;
   }
-  await followOngoing(service, ongoing, signals, end, active, dependencies);
+  // A prediction is raised once per id (severity and hour), but made afresh every pass it holds.
+  const predictions = new Map(anomalies.filter((anomaly) => anomaly.kind === 'predictive').map((anomaly) => [anomalyFingerprint(anomaly), anomaly]));
+  await followOngoing(service, ongoing, signals, predictions, end, active, dependencies);
 
   // A checkpoint every few minutes, not every pass: a worker that takes over replays the minutes
   // since the last one, the detectors are deterministic, and the once-only claims above keep the
@@ -162,26 +164,28 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
 }
 
 /**
- * Anomalies raised earlier are followed every pass: while one of their signals still differs
- * materially from its baseline they are reported as ongoing, and once none does, as recovered.
+ * Anomalies raised earlier are followed every pass (see stillGoing): while they go on they are
+ * reported as ongoing, and once they have stopped for their hold, as recovered.
  */
 async function followOngoing(
   service: string,
   ongoing: Array<{ fingerprint: string; anomaly: FollowedAnomaly }>,
   signals: Map<Signal, Sample[]>,
+  predictions: Map<string, Anomaly>,
   now: number,
   active: ActiveAnomalies,
   dependencies: DetectionDependencies,
 ): Promise<void> {
-  for (const { fingerprint, anomaly } of ongoing) {
+  const latest = (signal: Signal) => [...(signals.get(signal) ?? [])].reverse().find((sample) => Number.isFinite(sample.value))?.value;
+  for (const { fingerprint, anomaly: followed } of ongoing) {
+    const predicted = predictions.get(fingerprint);
+    // The prediction made this pass replaces the one raised: its time left and detection time are current.
+    const anomaly: FollowedAnomaly = predicted ? { ...predicted, recoveringSince: followed.recoveringSince } : followed;
     // A baseline goes stale as the day turns; after this long, only a fresh detection keeps it going.
     const fresh = now - anomaly.detectedAt <= ONGOING_MAXIMUM_MILLISECONDS;
-    const still = fresh && Object.entries(anomaly.baseline ?? {}).some(([signal, usual]) => {
-      const latest = [...(signals.get(signal as Signal) ?? [])].reverse().find((sample) => Number.isFinite(sample.value));
-      return latest !== undefined && materialChange(signal as Signal, latest.value, usual);
-    });
+    const still = fresh && stillGoing(anomaly, latest, predicted !== undefined);
     if (still || !fresh) {
-      if (still && anomaly.recoveringSince !== undefined) await active.add({ ...anomaly, recoveringSince: undefined }, fingerprint);
+      if (still && (predicted || anomaly.recoveringSince !== undefined)) await active.add({ ...anomaly, recoveringSince: undefined }, fingerprint);
       if (still) await dependencies.onOngoing?.(anomaly, now);
       else {
         await active.remove(service, fingerprint);
@@ -189,10 +193,9 @@ async function followOngoing(
       }
       continue;
     }
-    // Back to normal, but a sawtooth (a leak killed and restarted) dips to normal too: only a
-    // signal that stays back for a while has recovered. Meanwhile the alert is kept firing.
+    // Stopped, but only what stays stopped for a while is over. Meanwhile the alert is kept firing.
     const since = anomaly.recoveringSince ?? now;
-    if (now - since >= RECOVERY_HOLD_MILLISECONDS) {
+    if (now - since >= recoveryHoldMilliseconds(anomaly)) {
       await active.remove(service, fingerprint);
       await dependencies.onRecovered?.(anomaly, now);
     } else {

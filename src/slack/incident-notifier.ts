@@ -1,92 +1,236 @@
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode as SlackErrorCode, type WebClient } from '@slack/web-api';
 import type { Incident, IncidentChange } from '../alerts/correlate.js';
-import { shouldNotify, type NoisePolicyOptions } from '../alerts/noise-policy.js';
+import { escalatedSeverity, escalationsDue } from '../alerts/escalation.js';
+import { shouldNotify } from '../alerts/noise-policy.js';
 import type { Catalogue } from '../catalogue.js';
 import type { Logger } from '../logger.js';
 import type { IncidentAcknowledgements } from '../state/incident-acknowledgements.js';
-import type { IncidentStore } from '../state/incident-store.js';
+import type { IncidentEscalations } from '../state/incident-escalations.js';
+import type { DueIncident, IncidentOutbox, ThreadNote } from '../state/incident-outbox.js';
+import type { IncidentMessage, IncidentStore, PostingAttempt } from '../state/incident-store.js';
+import { escalationNote } from './blocks/escalation-note.js';
 import { incidentMessage, incidentNote } from './blocks/incident-message.js';
+import { joinedNote } from './blocks/joined-note.js';
+import type { BlockMessage } from './blocks/limits.js';
 import type { ChannelPacer } from './channel-pacer.js';
+import { findIncidentRoot, incidentMetadata } from './find-incident-root.js';
+import { slackErrorText, slackRetryDelay } from './slack-retry.js';
 
 export interface IncidentNotifierDependencies {
   incidents: IncidentStore;
+  outbox: IncidentOutbox;
   acknowledgements: IncidentAcknowledgements;
+  escalations: IncidentEscalations;
   catalogue: Catalogue;
   pacer: ChannelPacer;
+  /** The incidents' clock (simulated time on the simulated world). */
   now: () => number;
+  /** Real time, for the outbox's due times and backoffs. Default Date.now. */
+  wallClock?: () => number;
   logger: Logger;
-  noise?: NoisePolicyOptions;
+  /** Kubernetes context lines for the root message (deploys, warning events); none when absent. */
+  context?: (incident: Incident) => Promise<string[]>;
 }
 
-/** Changes that deserve a line in the incident's thread; the root message shows every change anyway. */
-const NOTED: ReadonlySet<IncidentChange['kind']> = new Set(['joined', 'escalated', 'flapping', 'resolved']);
+/** Incidents synced at once by one process; each one's calls stay in order. */
+const CONCURRENCY = 4;
+/** Due incidents read from the outbox per round. */
+const BATCH = 100;
+/** Renewed while a sync runs; a killed process's incidents move on to another within this. */
+const LEASE_MILLISECONDS = 15_000;
 
 /**
- * One Slack message per incident, in the channel of the service it likely started in: posted
- * once (the root claim in Redis makes sure of that across processes and restarts), then edited in
- * place; significant changes also go to its thread. Changes arrive in order per process.
+ * One Slack message per incident, in the channel of the service it likely started in, posted
+ * once and then edited in place; significant changes also go to its thread.
+ *
+ * It works from the durable outbox, never from a change in memory: `drain()` takes each incident
+ * marked due, draws its root message from the incident as stored now, posts or edits it, posts
+ * the thread notes waiting for it, and only then takes it off. A failed call (an outage, a 429)
+ * leaves the incident due after a backoff, so nothing is lost, and a restart picks up where the
+ * last process stopped. The Web API client given should not retry on its own: the outbox does.
  */
 export class IncidentNotifier {
-  private queue: Promise<unknown> = Promise.resolve();
+  private draining: Promise<void> | undefined;
+  private drainAgain = false;
+  private readonly attempts = new Map<string, number>();
+  private readonly wallClock: () => number;
 
   constructor(
     private readonly client: WebClient,
     private readonly dependencies: IncidentNotifierDependencies,
-  ) {}
-
-  /** Handles one change; changes are applied one after another so thread notes keep their order. */
-  handle(change: IncidentChange): Promise<void> {
-    const next = this.queue.then(() => this.apply(change)).catch((error: Error) => this.dependencies.logger.error({ incident: change.incidentId, error: error.message }, 'incident message failed'));
-    this.queue = next;
-    return next;
+  ) {
+    this.wallClock = dependencies.wallClock ?? Date.now;
   }
 
-  /** Posts the root message of open incidents that are now due (a new low-severity one waits a little first). */
-  async postDue(): Promise<void> {
-    for (const incident of await this.dependencies.incidents.open()) {
-      if (!(await this.dependencies.incidents.message(incident.id))) await this.render(incident);
+  /** Syncs every due incident; a call while a drain runs makes that drain go round once more. */
+  drain(): Promise<void> {
+    if (this.draining) {
+      this.drainAgain = true;
+      return this.draining;
+    }
+    this.draining = this.drainRounds().finally(() => {
+      this.draining = undefined;
+    });
+    return this.draining;
+  }
+
+  /** Redraws an incident's message soon, e.g. after an acknowledgement. */
+  async refresh(incidentId: string): Promise<void> {
+    await this.dependencies.outbox.touch(incidentId, this.wallClock());
+    await this.drain();
+  }
+
+  /**
+   * What time alone changes: an incident held back by its group wait or a maintenance window may
+   * be due now, and an escalation rule may have come to apply. Call it on a timer.
+   */
+  async sweep(): Promise<void> {
+    const { incidents, outbox, acknowledgements, escalations, catalogue, now } = this.dependencies;
+    for (const incident of await incidents.open()) {
+      if (!(await incidents.message(incident.id))) await outbox.touch(incident.id, this.wallClock());
+      const acknowledged = (await acknowledgements.get(incident.id)) !== undefined;
+      for (const rule of escalationsDue(incident, catalogue.alerting.escalation, { acknowledged, now: now() })) {
+        if (await escalations.record(incident.id, rule.name)) {
+          this.dependencies.logger.info({ incident: incident.id, rule: rule.name, raiseTo: rule.raiseTo }, `incident ${incident.id} escalated by rule "${rule.name}"`);
+          await outbox.addNote({ kind: 'escalation-rule', incidentId: incident.id, rule: rule.name }, this.wallClock());
+        }
+      }
     }
   }
 
-  /** Re-renders the root message, e.g. after an acknowledgement. */
-  async render(incident: Incident): Promise<void> {
-    const { incidents, now } = this.dependencies;
+  private async drainRounds(): Promise<void> {
+    do {
+      this.drainAgain = false;
+      const due = await this.dependencies.outbox.due(this.wallClock(), BATCH);
+      for (let start = 0; start < due.length; start += CONCURRENCY) {
+        await Promise.all(due.slice(start, start + CONCURRENCY).map((entry) => this.syncDue(entry)));
+      }
+      if (due.length === BATCH) this.drainAgain = true;
+    } while (this.drainAgain);
+  }
+
+  private async syncDue(entry: DueIncident): Promise<void> {
+    const { outbox, logger } = this.dependencies;
+    // Not leased: another process is syncing it, and leaves it due if it changed meanwhile.
+    await outbox.exclusively(entry.incidentId, LEASE_MILLISECONDS, async () => {
+      try {
+        await this.sync(entry.incidentId);
+        this.attempts.delete(entry.incidentId);
+        await outbox.complete(entry);
+      } catch (error) {
+        const attempt = (this.attempts.get(entry.incidentId) ?? 0) + 1;
+        this.attempts.set(entry.incidentId, attempt);
+        const delay = slackRetryDelay(error, attempt);
+        logger.warn({ incident: entry.incidentId, attempt, retryInSeconds: delay / 1000, error: slackErrorText(error) }, `incident message not delivered; will retry`);
+        await outbox.retryAt(entry, this.wallClock() + delay);
+      }
+    });
+  }
+
+  /** Brings one incident's root message and thread up to date with the incident as stored now. */
+  private async sync(incidentId: string): Promise<void> {
+    const { incidents, outbox, now, logger } = this.dependencies;
+    // Notes first: whatever is drawn below was read after them, so a new root message tells them all.
+    const notes = await outbox.notes(incidentId);
+    const incident = await incidents.get(incidentId);
+    if (!incident) return outbox.dropNotes(incidentId, notes.length);
+    const shown = await this.shown(incident);
+    const body = await this.body(shown);
+    const message = await incidents.message(incidentId);
+    if (!message) {
+      const decision = shouldNotify(shown, now(), this.dependencies.catalogue.alerting);
+      const channel = this.channelFor(incident);
+      // Not posted, and none to post: over within its group wait, or still held back (the sweep
+      // comes back for it). An incident that outlived its wait is posted even if it is over by now
+      // (Slack was down, say): it happened, and the channel's record should say so.
+      if (!decision.notify || !channel) {
+        if (!channel) logger.warn({ incident: incidentId }, 'incident names no catalogued service and alerting.defaultChannel is not set: not posted');
+        return outbox.dropNotes(incidentId, notes.length);
+      }
+      await this.postRoot(incidentId, channel, body);
+      return outbox.dropNotes(incidentId, notes.length);
+    }
+    await this.dependencies.pacer.send(message.channel, () => this.client.chat.update({ channel: message.channel, ts: message.ts, ...body, metadata: incidentMetadata(incidentId) }));
+    for (const run of runsOfJoins(notes)) {
+      const reply = run.length > 1 || run[0]!.kind === 'joined' ? joinedNote(run as IncidentChange[], shown) : this.noteFor(run[0]!, shown);
+      if (reply) await this.dependencies.pacer.send(message.channel, () => this.client.chat.postMessage({ channel: message.channel, thread_ts: message.ts, ...reply }));
+      await outbox.dropNotes(incidentId, run.length);
+    }
+  }
+
+  /** The incident as people see it: with the severity escalation rules raised it to. */
+  private async shown(incident: Incident): Promise<Incident> {
+    const fired = await this.firedRules(incident.id);
+    return { ...incident, severity: escalatedSeverity(incident, fired) };
+  }
+
+  private async body(incident: Incident): Promise<BlockMessage> {
     const acknowledgement = await this.dependencies.acknowledgements.get(incident.id);
-    const body = incidentMessage(incident, { now: now(), acknowledgedBy: acknowledgement?.by });
-    const existing = await incidents.message(incident.id);
-    if (existing) {
-      await this.client.chat.update({ channel: existing.channel, ts: existing.ts, ...body });
-      return;
+    const context = (await this.dependencies.context?.(incident)) ?? [];
+    return incidentMessage(incident, { now: this.dependencies.now(), acknowledgedBy: acknowledgement?.by, context });
+  }
+
+  /**
+   * Posts the root message exactly once. The attempt is written down first; if a poster died
+   * after posting but before recording, the message is found in the channel by its metadata
+   * rather than posted again.
+   */
+  private async postRoot(incidentId: string, channel: string, body: BlockMessage): Promise<IncidentMessage> {
+    const { incidents, pacer } = this.dependencies;
+    const attempt = await incidents.postingAttempt(incidentId);
+    const earlier = attempt ? await this.findEarlierRoot(incidentId, attempt) : undefined;
+    if (earlier) {
+      await incidents.setMessage(incidentId, earlier);
+      await pacer.send(earlier.channel, () => this.client.chat.update({ channel: earlier.channel, ts: earlier.ts, ...body, metadata: incidentMetadata(incidentId) }));
+      return earlier;
     }
-    if (incident.status !== 'open' || !shouldNotify(incident, now(), this.dependencies.noise).notify) return;
-    const channel = this.channelFor(incident);
-    if (!channel) {
-      this.dependencies.logger.warn({ incident: incident.id }, 'incident has no catalogued service, so no channel: not posted');
-      return;
-    }
-    if (!(await incidents.claimRootMessage(incident.id))) return;
+    await incidents.markPosting(incidentId, { channel, at: this.wallClock() });
+    const posted = await pacer.send(channel, () => this.client.chat.postMessage({ channel, ...body, metadata: incidentMetadata(incidentId) }));
+    const message = { channel: posted.channel ?? channel, ts: posted.ts! };
+    await incidents.setMessage(incidentId, message);
+    return message;
+  }
+
+  /**
+   * The message an earlier attempt may have posted. Slack refusing the lookup (an app installed
+   * without the history scopes) is no reason to leave the incident unposted: it is posted again,
+   * at the small risk of a second message, and the log says why. An outage is retried as usual.
+   */
+  private async findEarlierRoot(incidentId: string, attempt: PostingAttempt): Promise<IncidentMessage | undefined> {
     try {
-      const posted = await this.dependencies.pacer.send(channel, () => this.client.chat.postMessage({ channel, ...body }));
-      await incidents.setMessage(incident.id, { channel: posted.channel ?? channel, ts: posted.ts! });
+      return await findIncidentRoot(this.client, attempt.channel, incidentId, attempt.at);
     } catch (error) {
-      await incidents.releaseRootMessage(incident.id);
-      throw error;
+      if ((error as { code?: string }).code !== SlackErrorCode.PlatformError) throw error;
+      this.dependencies.logger.warn({ incident: incidentId, error: slackErrorText(error) }, 'cannot look for the message an interrupted attempt may have posted (does the app have channels:history?); posting it');
+      return undefined;
     }
   }
 
-  private async apply(change: IncidentChange): Promise<void> {
-    if (!change.incidentId) return;
-    const incident = await this.dependencies.incidents.get(change.incidentId);
-    if (!incident) return;
-    const hadMessage = (await this.dependencies.incidents.message(incident.id)) !== undefined;
-    await this.render(incident);
-    const message = await this.dependencies.incidents.message(incident.id);
-    const note = hadMessage && NOTED.has(change.kind) ? incidentNote(change, incident) : undefined;
-    if (message && note) await this.dependencies.pacer.send(message.channel, () => this.client.chat.postMessage({ channel: message.channel, thread_ts: message.ts, ...note }));
+  private noteFor(note: ThreadNote, incident: Incident): BlockMessage | undefined {
+    if (note.kind !== 'escalation-rule') return incidentNote(note, incident);
+    const rule = this.dependencies.catalogue.alerting.escalation.find((candidate) => candidate.name === note.rule);
+    return rule ? escalationNote(rule) : undefined;
+  }
+
+  private async firedRules(incidentId: string) {
+    const names = new Set(await this.dependencies.escalations.fired(incidentId));
+    return this.dependencies.catalogue.alerting.escalation.filter((rule) => names.has(rule.name));
   }
 
   private channelFor(incident: Incident): string | undefined {
+    const { services, alerting } = this.dependencies.catalogue;
     const service = incident.origin ?? incident.services[0];
-    return service === undefined ? undefined : this.dependencies.catalogue.services[service]?.channel;
+    return (service === undefined ? undefined : services[service]?.channel) ?? alerting.defaultChannel;
   }
+}
+
+/** The notes in order, consecutive joins grouped (they become one note), everything else alone. */
+function runsOfJoins(notes: readonly ThreadNote[]): ThreadNote[][] {
+  const runs: ThreadNote[][] = [];
+  for (const note of notes) {
+    const last = runs.at(-1);
+    if (note.kind === 'joined' && last?.[0]?.kind === 'joined') last.push(note);
+    else runs.push([note]);
+  }
+  return runs;
 }

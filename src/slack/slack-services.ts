@@ -9,6 +9,7 @@ import type { ThreadContext } from '../state/thread-context.js';
 import type { IncidentAcknowledgements } from '../state/incident-acknowledgements.js';
 import type { IncidentStore } from '../state/incident-store.js';
 import type { ChannelPacer } from './channel-pacer.js';
+import type { IncidentNotifierDependencies } from './incident-notifier.js';
 
 /** What the Slack listeners call: the domain behind the chat surface. */
 export interface SlackServices {
@@ -27,4 +28,6 @@ export interface SlackServices {
   /** Incidents and who acknowledged them; absent, incident messages are not managed from this process. */
   incidents?: IncidentStore;
   acknowledgements?: IncidentAcknowledgements;
+  /** What the incident messages need beyond the above; absent, this process posts none. */
+  incidentMessages?: Pick<IncidentNotifierDependencies, 'incidents' | 'outbox' | 'acknowledgements' | 'escalations' | 'context'>;
 }

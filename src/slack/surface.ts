@@ -1,4 +1,5 @@
 import { App, HTTPReceiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { RequestListener } from 'node:http';
 import type { SlackConfig } from '../config.js';
 import { estateStatus } from '../conversations/estate-status.js';
@@ -9,7 +10,6 @@ import { register as registerCommands } from './listeners/commands/index.js';
 import { register as registerEvents } from './listeners/events/index.js';
 import type { SlackServices } from './slack-services.js';
 import { incidentChangedChannel, stateChangedChannel } from '../state/state-changed.js';
-import type { IncidentChange } from '../alerts/correlate.js';
 import { IncidentNotifier } from './incident-notifier.js';
 import { registerIncidentActions } from './listeners/actions/incident-actions.js';
 
@@ -23,8 +23,10 @@ export interface SlackSurface {
 
 /** App Home is republished at most this often, however fast state changes. */
 const HOME_REFRESH_MILLISECONDS = 5_000;
-/** How often incidents held back by the group wait are checked for being due. */
-const DUE_CHECK_MILLISECONDS = 10_000;
+/** How often the incident outbox is read for retries that came due. */
+const DRAIN_MILLISECONDS = 1_000;
+/** How often open incidents are checked for the end of a group wait or maintenance, and for escalation rules. */
+const SWEEP_MILLISECONDS = 10_000;
 /** Users whose App Home is kept fresh: those who opened it this recently. */
 const HOME_VIEWER_MILLISECONDS = 86_400_000;
 
@@ -47,17 +49,10 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   registerEvents(app, services);
   registerCommands(app, services);
   registerActions(app, services);
-  const notifier =
-    services.incidents && services.acknowledgements
-      ? new IncidentNotifier(app.client, {
-          incidents: services.incidents,
-          acknowledgements: services.acknowledgements,
-          catalogue: services.catalogue,
-          pacer: services.pacer,
-          now: services.now,
-          logger: services.logger,
-        })
-      : undefined;
+  // Incident messages retry through the durable outbox, not inside one call: a client that waited
+  // out an outage itself would hold the incident's lease and its channel's queue for half an hour.
+  const incidentClient = new WebClient(config.botToken, { ...clientOptions, logger, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  const notifier = services.incidentMessages ? new IncidentNotifier(incidentClient, { ...services.incidentMessages, catalogue: services.catalogue, pacer: services.pacer, now: services.now, logger: services.logger }) : undefined;
   if (notifier) registerIncidentActions(app, services, notifier);
   app.error(async (error) => {
     services.logger.error({ error: error.message, code: (error as { code?: string }).code }, 'Slack listener failed');
@@ -65,7 +60,9 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
 
   const subscriber = services.redis.duplicate();
   let refreshTimer: NodeJS.Timeout | undefined;
-  let dueTimer: NodeJS.Timeout | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const logDrainFailure = (error: Error) => services.logger.warn({ error: error.message }, 'incident messages: outbox unreadable');
   const refreshHomes = async () => {
     refreshTimer = undefined;
     const viewers = await services.redis.zrangebyscore(`${services.prefix}slack:home-viewers`, Date.now() - HOME_VIEWER_MILLISECONDS, '+inf');
@@ -81,18 +78,24 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
     requestListener: receiver?.requestListener,
     start: async () => {
       await subscriber.subscribe(stateChangedChannel(services.prefix), incidentChangedChannel(services.prefix));
-      subscriber.on('message', (channel: string, message: string) => {
-        if (channel === incidentChangedChannel(services.prefix)) void notifier?.handle(JSON.parse(message) as IncidentChange);
+      subscriber.on('message', (channel: string) => {
+        if (channel === incidentChangedChannel(services.prefix)) void notifier?.drain().catch(logDrainFailure);
         refreshTimer ??= setTimeout(() => void refreshHomes(), HOME_REFRESH_MILLISECONDS);
       });
-      // New low-severity incidents wait a little before they are posted; this posts them when due.
-      dueTimer = notifier ? setInterval(() => void notifier.postDue().catch((error: Error) => services.logger.warn({ error: error.message }, 'posting due incidents failed')), DUE_CHECK_MILLISECONDS) : undefined;
-      dueTimer?.unref();
+      if (notifier) {
+        // Changes wake the drain at once; the timers catch retries that came due, incidents whose
+        // group wait or maintenance ended, escalation rules, and whatever a restart left behind.
+        drainTimer = setInterval(() => void notifier.drain().catch(logDrainFailure), DRAIN_MILLISECONDS);
+        sweepTimer = setInterval(() => void notifier.sweep().catch(logDrainFailure), SWEEP_MILLISECONDS);
+        void notifier.drain().catch(logDrainFailure);
+      }
       if (config.mode === 'socket') await app.start();
     },
     stop: async () => {
       if (refreshTimer) clearTimeout(refreshTimer);
-      if (dueTimer) clearInterval(dueTimer);
+      if (drainTimer) clearInterval(drainTimer);
+      if (sweepTimer) clearInterval(sweepTimer);
+      await notifier?.drain().catch(logDrainFailure);
       subscriber.disconnect();
       if (config.mode === 'socket') await app.stop();
     },

@@ -34,7 +34,7 @@ export function createSources(config: Config, logger: Logger, options: CreateSou
   let world: SimWorld | undefined;
   let simulated: ReturnType<typeof createSimulatedSources> | undefined;
   if (realCount < 3) {
-    const clock = new SimulatedClock({ speed: config.simulationSpeed });
+    const clock = new SimulatedClock({ speed: config.simulationSpeed, ...(config.simulationStart === undefined ? {} : { start: config.simulationStart }) });
     const scenario = config.scenario ?? DEFAULT_SCENARIO;
     const faultStart = clock.now() + (options.faultStartsInMinutes ?? 5) * 60_000;
     simulated = createSimulatedSources(config.catalogue, { clock, scenario, faultStart });

@@ -15,3 +15,23 @@ export type Signal = (typeof SIGNALS)[number];
 export function isSignal(name: string): name is Signal {
   return (SIGNALS as readonly string[]).includes(name);
 }
+
+/**
+ * What a change in each signal says about a service. Symptoms are the service failing (what its
+ * callers and users feel, or its containers dying); load is how much it is asked to do; resources
+ * are what it spends doing it, and follow the load. A fault passes symptoms up the call graph
+ * (callers wait and fail) but load down it (a surge at a caller is a surge at its dependencies),
+ * which is why correlation tells them apart.
+ */
+export const SYMPTOM_SIGNALS: readonly Signal[] = ['error_rate', 'latency_p95', 'restarts'];
+export const LOAD_SIGNALS: readonly Signal[] = ['request_rate'];
+export const RESOURCE_SIGNALS: readonly Signal[] = ['cpu', 'memory'];
+
+/**
+ * Whether these anomalous signals only say the service is asked to do more (or less) than usual:
+ * its request rate changed and nothing else did but the resources that follow it. Such a service
+ * is busy, not failing.
+ */
+export function describesLoadOnly(signals: readonly Signal[]): boolean {
+  return signals.some((signal) => LOAD_SIGNALS.includes(signal)) && signals.every((signal) => LOAD_SIGNALS.includes(signal) || RESOURCE_SIGNALS.includes(signal));
+}

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Alert } from '../alerts/alert.js';
 import {
   applyAlert,
+  resolveIncident,
   settleIncidents,
   type CorrelationState,
   type Incident,
@@ -19,7 +20,7 @@ export interface IncidentStoreOptions extends SettleOptions {
   maxAttempts?: number;
   /** Upper bound of the random wait between two attempts, ms (it grows with the attempt up to this). Default 50. */
   maxBackoffMilliseconds?: number;
-  /** Safety expiry of an incident's Slack message reference and root claim, s; pruning deletes them earlier. Default 30 days. */
+  /** Safety expiry of an incident's Slack message reference and posting attempt, s; pruning deletes them earlier. Default 30 days. */
   messageTtlSeconds?: number;
 }
 
@@ -27,6 +28,12 @@ export interface IncidentStoreOptions extends SettleOptions {
 export interface IncidentMessage {
   channel: string;
   ts: string;
+}
+
+/** A root message being posted: where, and since when (wall-clock ms), to look for it after a crash. */
+export interface PostingAttempt {
+  channel: string;
+  at: number;
 }
 
 const DEFAULT_OPTIONS = {
@@ -37,6 +44,14 @@ const DEFAULT_OPTIONS = {
 };
 
 type Settings = typeof DEFAULT_OPTIONS & SettleOptions;
+
+/** An ingest call waiting for the next transaction. */
+interface WaitingIngest {
+  alerts: readonly Alert[];
+  now: number;
+  resolve: (changes: IncidentChange[]) => void;
+  reject: (error: unknown) => void;
+}
 
 /** What one transaction read: the state for correlation, and the raw JSON to write only what changed. */
 interface Stored {
@@ -50,8 +65,8 @@ interface Stored {
  *
  * Layout under the prefix: `incidents` is a hash of incident id to the incident's JSON;
  * `incidents:tombstones` is the JSON array of tombstones; `incident:sequence` is the counter
- * behind ids (`INC-42`); `incident:<id>:message` and `incident:<id>:root` hold the Slack message
- * reference and the claim to post it.
+ * behind ids (`INC-42`); `incident:<id>:message` and `incident:<id>:posting` hold the Slack message
+ * reference and an unfinished attempt to post it.
  *
  * Every change is an optimistic transaction: WATCH the hash and the tombstones, read both, apply
  * the pure correlation in JS, write back only the incidents that changed in MULTI/EXEC, and start
@@ -66,6 +81,7 @@ export class IncidentStore {
   private readonly settings: Settings;
   private transactionConnection: Redis | undefined;
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly waiting: WaitingIngest[] = [];
 
   constructor(
     private readonly redis: Redis,
@@ -92,30 +108,66 @@ export class IncidentStore {
     return `${this.prefix}incident:${id}:message`;
   }
 
-  private rootClaimKey(id: string): string {
-    return `${this.prefix}incident:${id}:root`;
+  private postingKey(id: string): string {
+    return `${this.prefix}incident:${id}:posting`;
   }
 
-  /** Applies the alerts in order, all in one transaction; one change per alert. */
-  async ingest(alerts: readonly Alert[], now: number): Promise<IncidentChange[]> {
-    if (alerts.length === 0) return [];
-    return this.update(now, (initial, newIncidentId) => {
-      let state = initial;
-      const changes: IncidentChange[] = [];
-      for (const alert of alerts) {
-        const result = applyAlert(state, alert, this.catalogue, { ...this.settings, newIncidentId });
-        state = { incidents: result.incidents, tombstones: result.tombstones };
-        changes.push(result.change);
-      }
-      return { state, result: changes };
+  /**
+   * Applies the alerts in order; one change per alert. Calls made while a transaction runs are
+   * committed together in the next one (a group commit), in the order they were made: a storm of
+   * concurrent webhook deliveries costs a few transactions, not one each, and every caller still
+   * gets its own changes.
+   */
+  ingest(alerts: readonly Alert[], now: number): Promise<IncidentChange[]> {
+    if (alerts.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ alerts, now, resolve, reject });
+      if (this.waiting.length === 1) void this.commitWaiting();
     });
+  }
+
+  private async commitWaiting(): Promise<void> {
+    let group: WaitingIngest[] | undefined;
+    try {
+      const changesByCall = await this.update(
+        () => Math.max(...(group ?? this.waiting).map((call) => call.now)),
+        (initial, newIncidentId) => {
+          // Taken when the transaction starts, so calls made until then join it.
+          group ??= this.waiting.splice(0);
+          let state = initial;
+          const result = group.map((call) =>
+            call.alerts.map((alert) => {
+              const applied = applyAlert(state, alert, this.catalogue, { ...this.settings, newIncidentId });
+              state = { incidents: applied.incidents, tombstones: applied.tombstones };
+              return applied.change;
+            }),
+          );
+          return { state, result };
+        },
+      );
+      group?.forEach((call, index) => call.resolve(changesByCall[index]!));
+    } catch (error) {
+      (group ?? this.waiting.splice(0)).forEach((call) => call.reject(error));
+    }
   }
 
   /** Ends what time alone ends (see settleIncidents); call it on a timer with the current time. */
   async settle(now: number): Promise<IncidentChange[]> {
-    return this.update(now, (state) => {
+    return this.update(() => now, (state) => {
       const { changes, ...settled } = settleIncidents(state, now, this.settings);
       return { state: settled, result: changes };
+    });
+  }
+
+  /**
+   * Resolves an open incident by hand (see resolveIncident), as one transaction: of two clicks,
+   * here or on another replica, only the first gets the change; the other gets undefined, as does
+   * an incident that is unknown or already resolved.
+   */
+  async resolve(id: string, by: string, now: number): Promise<IncidentChange | undefined> {
+    return this.update(() => now, (state) => {
+      const { change, ...resolved } = resolveIncident(state, id, { by, at: now }, this.settings);
+      return { state: resolved, result: change };
     });
   }
 
@@ -135,8 +187,13 @@ export class IncidentStore {
     return incidents.sort((left, right) => right.firstSeen - left.firstSeen || incidentNumber(right.id) - incidentNumber(left.id));
   }
 
+  /** Records where the root message is; the posting attempt behind it is over. */
   async setMessage(id: string, message: IncidentMessage): Promise<void> {
-    await this.redis.set(this.messageKey(id), JSON.stringify({ channel: message.channel, ts: message.ts }), 'EX', this.settings.messageTtlSeconds);
+    await this.redis
+      .multi()
+      .set(this.messageKey(id), JSON.stringify({ channel: message.channel, ts: message.ts }), 'EX', this.settings.messageTtlSeconds)
+      .del(this.postingKey(id))
+      .exec();
   }
 
   async message(id: string): Promise<IncidentMessage | undefined> {
@@ -145,16 +202,18 @@ export class IncidentStore {
   }
 
   /**
-   * True for exactly one caller across all processes: the one that posts the incident's root
-   * message. Everyone else (and the same bot after a restart) edits the message `message(id)` names.
+   * Notes that a root message is about to be posted to `channel`. If the poster dies before
+   * `setMessage`, the next one finds the note and looks for the message in the channel before
+   * posting, so no incident ever gets two root messages.
    */
-  async claimRootMessage(id: string): Promise<boolean> {
-    return (await this.redis.set(this.rootClaimKey(id), '1', 'EX', this.settings.messageTtlSeconds, 'NX')) === 'OK';
+  async markPosting(id: string, attempt: PostingAttempt): Promise<void> {
+    await this.redis.set(this.postingKey(id), JSON.stringify(attempt), 'EX', this.settings.messageTtlSeconds);
   }
 
-  /** Gives the claim back when posting the root message failed, so a later attempt can post it. */
-  async releaseRootMessage(id: string): Promise<void> {
-    await this.redis.del(this.rootClaimKey(id));
+  /** The unfinished posting attempt, if a poster died between posting and recording. */
+  async postingAttempt(id: string): Promise<PostingAttempt | undefined> {
+    const body = await this.redis.get(this.postingKey(id));
+    return body === null ? undefined : (JSON.parse(body) as PostingAttempt);
   }
 
   /** Closes the transaction connection, if one was opened; the connection given stays the caller's. */
@@ -176,7 +235,8 @@ export class IncidentStore {
     return this.transactionConnection;
   }
 
-  private update<T>(now: number, compute: (state: CorrelationState, newIncidentId: () => string) => { state: CorrelationState; result: T }): Promise<T> {
+  /** `now` is read once the state is computed: pruning needs the time of the latest call in the group. */
+  private update<T>(now: () => number, compute: (state: CorrelationState, newIncidentId: () => string) => { state: CorrelationState; result: T }): Promise<T> {
     return this.serialize(async () => {
       const connection = this.connection();
       const reserved: string[] = [];
@@ -198,7 +258,7 @@ export class IncidentStore {
             let next = 0;
             outcome = compute(stored.state, () => reserved[next++]!);
           }
-          const transaction = this.writes(connection, stored, outcome.state, now);
+          const transaction = this.writes(connection, stored, outcome.state, now());
           executed = true;
           const replies = await transaction.exec();
           if (replies !== null) {
@@ -248,7 +308,7 @@ export class IncidentStore {
     const pruned = Object.keys(stored.rawIncidents).filter((id) => !kept.has(id));
     if (pruned.length > 0) {
       transaction.hdel(this.incidentsKey, ...pruned);
-      transaction.del(...pruned.flatMap((id) => [this.messageKey(id), this.rootClaimKey(id)]));
+      transaction.del(...pruned.flatMap((id) => [this.messageKey(id), this.postingKey(id)]));
     }
     const tombstones = state.tombstones.length === 0 ? null : JSON.stringify(state.tombstones);
     if (tombstones !== stored.rawTombstones) {

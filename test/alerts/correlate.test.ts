@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
 import { parseAlertmanagerWebhook } from '../../src/alerts/alertmanager.js';
-import { applyAlert, settleIncidents, type CorrelationState, type Incident } from '../../src/alerts/correlate.js';
+import { applyAlert, resolveIncident, settleIncidents, type CorrelationState, type Incident } from '../../src/alerts/correlate.js';
 import { originOf } from '../../src/alerts/origin.js';
 import { MINUTE, T0, catalogue, detectorAlert, emptyState, managerAlert, replay, sequentialIds } from './builders.js';
 
@@ -315,5 +315,88 @@ describe('applyAlert: tombstones', () => {
     const { state } = replay([resolved, detectorAlert('payment', ['cpu'], T0 + 61 * MINUTE)]);
     expect(state.tombstones).toEqual([]);
     expect(emptyState()).toEqual({ incidents: [], tombstones: [] });
+  });
+});
+
+describe('resolveIncident: resolving by hand', () => {
+  const database = managerAlert({ fingerprint: 'r000000000000001', service: 'database', status: 'firing', startsAt: T0, receivedAt: T0 });
+  const orders = managerAlert({ fingerprint: 'r000000000000002', service: 'order-service', status: 'firing', severity: 'critical', startsAt: T0 + MINUTE, receivedAt: T0 + MINUTE });
+  const opened = () => replay([database, orders]).state;
+
+  it('ends every firing alert at the time given and names who resolved it', () => {
+    const before = opened();
+    const frozen = JSON.stringify(before);
+    const { change, ...state } = resolveIncident(before, 'incident-1', { by: 'U0DAVE', at: T0 + 10 * MINUTE });
+    expect(JSON.stringify(before)).toBe(frozen);
+    const incident = only(state);
+    expect(incident).toMatchObject({ status: 'resolved', resolvedAt: T0 + 10 * MINUTE, resolvedBy: 'U0DAVE', severity: 'critical' });
+    expect(Object.values(incident.alerts).map((alert) => [alert.status, alert.endsAt])).toEqual([
+      ['resolved', T0 + 10 * MINUTE],
+      ['resolved', T0 + 10 * MINUTE],
+    ]);
+    expect(change).toEqual({ kind: 'resolved', incidentId: 'incident-1', fingerprint: 'r000000000000001', reason: 'resolved by hand by U0DAVE', severity: 'critical' });
+  });
+
+  it('gives no change for an incident already resolved or unknown, so a double click is harmless', () => {
+    const once = resolveIncident(opened(), 'incident-1', { by: 'U0DAVE', at: T0 + 10 * MINUTE });
+    const twice = resolveIncident(once, 'incident-1', { by: 'U0ERIN', at: T0 + 11 * MINUTE });
+    expect(twice.change).toBeUndefined();
+    expect(only(twice)).toEqual(only(once));
+    expect(resolveIncident(opened(), 'incident-9', { by: 'U0DAVE', at: T0 }).change).toBeUndefined();
+  });
+
+  it('ignores a redelivery of the episode it ended, and reopens the incident for a new one within the window, forgetting who resolved it', () => {
+    const resolved = resolveIncident(opened(), 'incident-1', { by: 'U0DAVE', at: T0 + 10 * MINUTE });
+    const { state, changes } = replay(
+      [
+        // Alertmanager repeats the alert that was still firing: same episode, already over.
+        { ...database, receivedAt: T0 + 12 * MINUTE },
+        // It fires again: a new episode soon after.
+        { ...database, startsAt: T0 + 15 * MINUTE, receivedAt: T0 + 15 * MINUTE },
+      ],
+      {},
+      { incidents: resolved.incidents, tombstones: resolved.tombstones },
+    );
+    expect(changes.map((change) => change.kind)).toEqual(['ignored', 'opened']);
+    expect(changes[1]).toMatchObject({ incidentId: 'incident-1', reopened: true });
+    const incident = only(state);
+    expect(incident.status).toBe('open');
+    expect(incident.resolvedBy).toBeUndefined();
+    expect(incident.resolvedAt).toBeUndefined();
+    expect(incident.alerts.r000000000000001).toMatchObject({ status: 'firing', startsAt: T0 + 15 * MINUTE });
+    expect(incident.alerts.r000000000000002).toMatchObject({ status: 'resolved' });
+  });
+
+  it('opens a new incident when the alert fires again long after, as for any resolved incident', () => {
+    const resolved = resolveIncident(opened(), 'incident-1', { by: 'U0DAVE', at: T0 + 10 * MINUTE });
+    const { state, changes } = replay([{ ...database, startsAt: T0 + 2 * 60 * MINUTE, receivedAt: T0 + 2 * 60 * MINUTE }], { newIncidentId: () => 'incident-2' }, resolved);
+    expect(changes.map((change) => [change.kind, change.incidentId])).toEqual([['opened', 'incident-2']]);
+    expect(state.incidents.map((incident) => [incident.id, incident.status, incident.resolvedBy])).toEqual([
+      ['incident-1', 'resolved', 'U0DAVE'],
+      ['incident-2', 'open', undefined],
+    ]);
+  });
+
+  it('lets a detector reopen it with a new finding, not with reports of the finding it ended', () => {
+    const finding = detectorAlert('payment', ['error_rate'], T0);
+    const { state: open } = replay([finding]);
+    const resolved = resolveIncident(open, 'incident-1', { by: 'U0DAVE', at: T0 + 2 * MINUTE });
+    const { changes } = replay(
+      [
+        { ...finding, receivedAt: T0 + 3 * MINUTE },
+        detectorAlert('payment', ['error_rate'], T0 + 6 * MINUTE),
+      ],
+      {},
+      resolved,
+    );
+    expect(changes.map((change) => change.kind)).toEqual(['ignored', 'opened']);
+    expect(changes[1]).toMatchObject({ incidentId: 'incident-1', reopened: true });
+  });
+
+  it('is left alone by settling once resolved', () => {
+    const resolved = resolveIncident(replay([detectorAlert('payment', ['error_rate'], T0)]).state, 'incident-1', { by: 'U0DAVE', at: T0 + MINUTE });
+    const settled = settleIncidents(resolved, T0 + 60 * MINUTE);
+    expect(settled.changes).toEqual([]);
+    expect(only(settled)).toEqual(only(resolved));
   });
 });

@@ -32,7 +32,7 @@ describe('shouldNotify: group wait', () => {
   });
 
   it('takes the waits from its options', () => {
-    const options = { groupWaitMilliseconds: { warning: 2 * MINUTE, critical: 10_000 } };
+    const options = { groupWait: { warning: 2 * MINUTE, critical: 10_000 } };
     expect(shouldNotify(incident(), T0 + MINUTE, options)).toMatchObject({ notify: false, retryAt: T0 + 2 * MINUTE });
     expect(shouldNotify(incident({ severity: 'critical' }), T0 + 5_000, options).notify).toBe(false);
     // Unset severities keep their default.
@@ -45,28 +45,28 @@ describe('shouldNotify: maintenance windows', () => {
   const window = (services: MaintenanceWindow['services'], start = T0, end = T0 + 60 * MINUTE): MaintenanceWindow => ({ services, start, end });
 
   it('silences an incident whose services are all under maintenance, critical included', () => {
-    const decision = shouldNotify(incident({ severity: 'critical' }), during, { maintenanceWindows: [window(['order-service', 'database'])] });
+    const decision = shouldNotify(incident({ severity: 'critical' }), during, { maintenance: [window(['order-service', 'database'])] });
     expect(decision).toEqual({ notify: false, reason: 'in a maintenance window until 2024-05-14T11:00:00.000Z', retryAt: T0 + 60 * MINUTE });
   });
 
   it('silences everything, service-less incidents too, in an estate-wide window', () => {
-    expect(shouldNotify(incident({ services: [], origin: undefined }), during, { maintenanceWindows: [window('all')] }).notify).toBe(false);
-    expect(shouldNotify(incident({ services: [], origin: undefined }), during, { maintenanceWindows: [window(['database'])] }).notify).toBe(true);
+    expect(shouldNotify(incident({ services: [], origin: undefined }), during, { maintenance: [window('all')] }).notify).toBe(false);
+    expect(shouldNotify(incident({ services: [], origin: undefined }), during, { maintenance: [window(['database'])] }).notify).toBe(true);
   });
 
   it('combines windows to cover an incident, but pages when it reaches beyond them', () => {
     const spread = incident({ services: ['database', 'order-service'] });
-    expect(shouldNotify(spread, during, { maintenanceWindows: [window(['database']), window(['order-service'], T0, T0 + 20 * MINUTE)] })).toMatchObject({
+    expect(shouldNotify(spread, during, { maintenance: [window(['database']), window(['order-service'], T0, T0 + 20 * MINUTE)] })).toMatchObject({
       notify: false,
       retryAt: T0 + 20 * MINUTE,
     });
-    expect(shouldNotify(spread, during, { maintenanceWindows: [window(['database'])] }).notify).toBe(true);
+    expect(shouldNotify(spread, during, { maintenance: [window(['database'])] }).notify).toBe(true);
   });
 
   it('applies only between start and end', () => {
     const windows = [window(['order-service'], T0 + 5 * MINUTE, T0 + 15 * MINUTE)];
-    expect(shouldNotify(incident(), T0 + 4 * MINUTE, { maintenanceWindows: windows }).notify).toBe(true);
-    expect(shouldNotify(incident(), T0 + 5 * MINUTE, { maintenanceWindows: windows }).notify).toBe(false);
-    expect(shouldNotify(incident(), T0 + 15 * MINUTE, { maintenanceWindows: windows }).notify).toBe(true);
+    expect(shouldNotify(incident(), T0 + 4 * MINUTE, { maintenance: windows }).notify).toBe(true);
+    expect(shouldNotify(incident(), T0 + 5 * MINUTE, { maintenance: windows }).notify).toBe(false);
+    expect(shouldNotify(incident(), T0 + 15 * MINUTE, { maintenance: windows }).notify).toBe(true);
   });
 });

@@ -110,6 +110,28 @@ describe('incident messages', () => {
     expect(await bot.exited).toBe(0);
   }, 60_000);
 
+  it('posts an incident that arrived during a Slack outage once Slack is back, even across a restart of the bot', async () => {
+    slack.failNext('chat.postMessage', { status: 503, times: 3 });
+    let bot = await startBot();
+    const failedBefore = () => slack.calls('chat.postMessage').filter((call) => call.status === 503).length;
+    await webhook([alert('user', 'f000000000000021')]);
+    await until(() => failedBefore() >= 1, 'a failed post');
+    bot.stop('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(roots().filter((call) => /on user/.test(String(call.body.text)) && call.status === 200)).toHaveLength(0);
+
+    bot = await startBot();
+    try {
+      await until(() => roots().some((call) => /on user/.test(String(call.body.text)) && call.status === 200), 'the user incident after the outage', 20_000);
+      // A moment more, in case a second root were on its way.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(slack.messages('#shop-identity').filter((message) => message.threadTs === undefined && /on user/.test(message.text))).toHaveLength(1);
+    } finally {
+      bot.stop('SIGTERM');
+      expect(await bot.exited).toBe(0);
+    }
+  }, 40_000);
+
   it('records who acknowledged an incident, once, and shows it on the message', async () => {
     const bot = await startBot();
     try {

@@ -47,8 +47,10 @@ beforeAll(async () => {
     PORT: String(port),
     REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DATABASE}`,
     AIOPS_SCENARIO: 'db-pool-exhaustion',
-    // An hour of simulated time every 30 s: the fault starts 5 simulated minutes in.
+    // An hour of simulated time every 30 s: the fault starts 5 simulated minutes in, at a fixed
+    // time of day, so the test does not depend on when it runs (shop traffic ramps up to 20:00 UTC).
     AIOPS_SIM_SPEED: '120',
+    AIOPS_SIM_START: '2026-11-24T14:55:00Z',
     LOG_LEVEL: 'fatal',
   });
   stop = harness.stop;

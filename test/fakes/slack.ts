@@ -291,6 +291,28 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!users && !channel) return ok(false, { error: 'users_list_not_supplied' });
       return ok(true, { no_op: false, already_open: false, channel: { id: channel ?? directMessageChannel(users ?? '') } });
     },
+    // Channels are known by what they were posted to: in this fake a channel's name (`#orders`) is also its id.
+    'conversations.list': () => {
+      const known = [...new Set([...messages.values()].map((message) => message.channel))].filter((channel) => channel.startsWith('#') || /^[CG]/.test(channel));
+      return ok(true, { channels: known.map((channel) => ({ id: channel, name: channel.replace(/^#/, ''), is_archived: false })), response_metadata: { next_cursor: '' } });
+    },
+    'conversations.history': (fields) => {
+      const channel = conversationOf(stringField(fields.channel));
+      if (!channel) return ok(false, { error: 'channel_not_found' });
+      const oldest = Number(stringField(fields.oldest) ?? '0');
+      const withMetadata = stringField(fields.include_all_metadata) === 'true';
+      // Newest first, top-level messages only, as Slack answers; metadata only when asked for.
+      const history = [...messages.values()]
+        .filter((message) => message.channel === channel && message.threadTs === undefined && Number(message.ts) >= oldest)
+        .sort((left, right) => Number(right.ts) - Number(left.ts))
+        .slice(0, Number(stringField(fields.limit) ?? '100'))
+        .map((message) => {
+          const wire = wireMessage(message);
+          if (!withMetadata) delete wire.metadata;
+          return wire;
+        });
+      return ok(true, { messages: history, has_more: false, response_metadata: { next_cursor: '' } });
+    },
     'users.info': (fields) => {
       const userId = stringField(fields.user) ?? '';
       const user = userRecord(userId);

@@ -135,6 +135,20 @@ describe('estimateExhaustion', () => {
     expect(estimate.fit!.start).toBeGreaterThanOrEqual(leakStart - 2 * MINUTE);
   });
 
+  it('fits after the last change of trend, not the most telling one: a surge, then a scale-out step, is no climb', () => {
+    // CPU of a traffic surge: flat, a jump capped at the limit for 15 minutes, then a step up when
+    // scaling out lifts the cap, flat again. One split (at the surge) left the step to be fitted as a climb.
+    const capacity = 6;
+    const surgeAt = START + 60 * MINUTE;
+    const scaledAt = surgeAt + 15 * MINUTE;
+    const random = noise(7);
+    const value = (time: number) => (time < surgeAt ? 0.7 : time < scaledAt ? 2.91 : 4) + 0.08 * random();
+    const now = scaledAt + 25 * MINUTE;
+    const estimate = estimateExhaustion(series(START, now, MINUTE, value), capacity);
+    expect(estimate.fit!.start).toBeGreaterThanOrEqual(scaledAt - MINUTE);
+    expect(estimate.status).not.toBe('predicted');
+  });
+
   it('does not take a lone spike or dip for a restart', () => {
     const now = START + 30 * MINUTE;
     const samples = series(START, now, MINUTE, leak).map((sample, index) =>

@@ -119,3 +119,76 @@ describe('detectService', () => {
     expect(await detectService('payment', dependencies)).toEqual({ service: 'payment', ran: false, samplesScored: 0, anomaliesEmitted: 0 });
   });
 });
+
+describe('detectService: predictions', () => {
+  /** A memory prediction for cart while `holds` says so, made afresh every pass as service-findings makes it. */
+  function predicting(holds: () => boolean) {
+    const { clock, raised, dependencies } = setUp('bad-deploy', 0);
+    const reports: Array<{ kind: 'ongoing' | 'recovered'; at: number; detectedAt: number; summary: string }> = [];
+    const followed: DetectionDependencies = {
+      ...dependencies,
+      // No per-signal anomaly can reach this: only the prediction is raised.
+      threshold: 2,
+      extraFindings: async (service, _signals, now) =>
+        holds()
+          ? [
+              {
+                id: `${service}:predictive:memory:warning:${Math.floor(now / 3_600_000)}`,
+                kind: 'predictive',
+                service,
+                signals: ['memory'],
+                score: 0.9,
+                severity: 'warning',
+                detectedAt: now,
+                evidence: { start: now - 20 * MINUTE, end: now },
+                summary: `${service} memory reaches its limit at ${new Date(now + 30 * MINUTE).toISOString()}`,
+              },
+            ]
+          : [],
+      onOngoing: async (anomaly, at) => void reports.push({ kind: 'ongoing', at, detectedAt: anomaly.detectedAt, summary: anomaly.summary }),
+      onRecovered: async (anomaly, at) => void reports.push({ kind: 'recovered', at, detectedAt: anomaly.detectedAt, summary: anomaly.summary }),
+    };
+    const pass = async () => {
+      clock.advance(MINUTE);
+      await detectService('cart', followed);
+    };
+    return { clock, raised, reports, pass, dependencies: followed };
+  }
+
+  it('raises a prediction once, reports it ongoing with its latest wording while it is made again, and ends it after the prediction hold', async () => {
+    let holds = true;
+    const { clock, raised, reports, pass, dependencies } = predicting(() => holds);
+    await detectService('cart', dependencies);
+    await pass();
+    await pass();
+    expect(raised).toHaveLength(1);
+    expect(reports.map((report) => [report.kind, report.at, report.detectedAt])).toEqual([
+      ['ongoing', clock.now() - MINUTE, clock.now() - MINUTE],
+      ['ongoing', clock.now(), clock.now()],
+    ]);
+
+    // The exhaustion it predicted (a restart) clears the series: the prediction lapses for a while.
+    holds = false;
+    reports.length = 0;
+    for (let minute = 1; minute <= 16; minute += 1) await pass();
+    expect(reports.map((report) => report.kind)).toEqual([...Array<string>(15).fill('ongoing'), 'recovered']);
+    await pass();
+    expect(reports).toHaveLength(16);
+  });
+
+  it('keeps it going when the prediction comes back within the hold', async () => {
+    let holds = true;
+    const { reports, pass, dependencies } = predicting(() => holds);
+    await detectService('cart', dependencies);
+    await pass();
+    holds = false;
+    for (let minute = 1; minute <= 12; minute += 1) await pass();
+    holds = true;
+    await pass();
+    holds = false;
+    for (let minute = 1; minute <= 15; minute += 1) await pass();
+    expect(reports.every((report) => report.kind === 'ongoing')).toBe(true);
+    await pass();
+    expect(reports.at(-1)?.kind).toBe('recovered');
+  });
+});

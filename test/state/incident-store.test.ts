@@ -149,14 +149,14 @@ describe('IncidentStore', () => {
     const [opening] = await before.ingest([detectorAlert('cart', ['error_rate'], T0)], T0);
     const late = managerAlert({ fingerprint: 'am-late', service: 'shipping', status: 'resolved', startsAt: T0 - 5 * MINUTE, endsAt: T0, receivedAt: T0 });
     await before.ingest([late], T0);
+    await before.markPosting(opening!.incidentId!, { channel: '#cart', at: T0 });
     await before.setMessage(opening!.incidentId!, { channel: 'C0123ABCDEF', ts: '1715680800.000100' });
-    expect(await before.claimRootMessage(opening!.incidentId!)).toBe(true);
     await before.close();
 
     const after = replica();
     expect((await after.open()).map((incident) => incident.id)).toEqual(['INC-1']);
     expect(await after.message('INC-1')).toEqual({ channel: 'C0123ABCDEF', ts: '1715680800.000100' });
-    expect(await after.claimRootMessage('INC-1')).toBe(false);
+    expect(await after.postingAttempt('INC-1')).toBeUndefined();
 
     const changes = await after.ingest(
       [detectorAlert('cart', ['error_rate'], T0 + MINUTE), { ...late, status: 'firing', endsAt: undefined, receivedAt: T0 + MINUTE }],
@@ -167,16 +167,32 @@ describe('IncidentStore', () => {
     expect(await after.all()).toHaveLength(1);
   });
 
-  it('lets only one of two replicas claim an incident root message', async () => {
+  it('remembers an unfinished root message posting until its message is recorded', async () => {
     const [left, right] = [replica(), replica()];
     await left.ingest([detectorAlert('payment', ['latency_p95'], T0)], T0);
 
-    const claims = await Promise.all([left.claimRootMessage('INC-1'), right.claimRootMessage('INC-1'), left.claimRootMessage('INC-1'), right.claimRootMessage('INC-1')]);
-    expect(claims.filter(Boolean)).toHaveLength(1);
+    await left.markPosting('INC-1', { channel: '#payments', at: T0 });
+    // Another process (or this one after a restart) sees the attempt, so it looks before posting again.
+    expect(await right.postingAttempt('INC-1')).toEqual({ channel: '#payments', at: T0 });
     expect(await right.message('INC-1')).toBeUndefined();
 
-    await left.releaseRootMessage('INC-1');
-    expect(await right.claimRootMessage('INC-1')).toBe(true);
+    await right.setMessage('INC-1', { channel: 'C0PAYMENTS1', ts: '1715680800.000200' });
+    expect(await left.postingAttempt('INC-1')).toBeUndefined();
+  });
+
+  it('commits concurrent ingest calls together, in call order, each caller getting its own changes', async () => {
+    const services = ['payment', 'cart', 'shipping', 'user'];
+    const calls = Array.from({ length: 80 }, (_, index) => [detectorAlert(services[index % 4]!, index % 8 < 4 ? ['error_rate'] : ['latency_p95'], T0 + index * 1000)]);
+    const together = replica();
+    const answers = await Promise.all(calls.map((alerts) => together.ingest(alerts, alerts[0]!.receivedAt)));
+    answers.forEach((changes, index) => expect(changes.map((change) => change.fingerprint)).toEqual([calls[index]![0]!.fingerprint]));
+
+    const one = replica({}, `${prefix}sequential:`);
+    const sequential: IncidentChange[][] = [];
+    for (const alerts of calls) sequential.push(await one.ingest(alerts, alerts[0]!.receivedAt));
+    expect(answers).toEqual(sequential);
+    expect(await together.all()).toEqual(await one.all());
+    await one.close();
   });
 
   it('settles an incident whose detector alerts went quiet', async () => {

@@ -1,5 +1,5 @@
 import type { EstateStatus } from '../../conversations/answer.js';
-import { anomalyMrkdwn, byWorstAnomaly, severityEmoji, worstAnomaly } from './incidents-message.js';
+import { RESOLVED_TITLE, anomalyMrkdwn, byNewestIncident, byWorstAnomaly, incidentMrkdwn, resolvedIncidentsMrkdwn, worstAnomaly } from './incidents-message.js';
 import {
   SLACK_LIMITS,
   capBlocks,
@@ -29,7 +29,8 @@ type ServiceStatus = EstateStatus['services'][number];
 export function homeView(status: EstateStatus, options: HomeViewOptions): HomeView & { blocks: KnownBlock[] } {
   const { now } = options;
   const inAnomaly = status.services.filter((service) => !service.healthy).sort(byWorstAnomaly);
-  const incidents = [...status.incidents].sort((left, right) => right.detectedAt - left.detectedAt);
+  const incidents = status.incidents.filter((incident) => incident.status === 'open').sort(byNewestIncident);
+  const resolved = status.incidents.filter((incident) => incident.status === 'resolved');
   const approvals = [...status.pendingApprovals].sort((left, right) => left.requestedAt - right.requestedAt);
   const actions = [...status.recentActions].sort((left, right) => right.at - left.at);
   const summary = [
@@ -44,10 +45,12 @@ export function homeView(status: EstateStatus, options: HomeViewOptions): HomeVi
     context([summary]),
     ...part(
       `Open incidents (${incidents.length})`,
-      incidents.map((incident) => section(`${severityEmoji(incident.severity)} ${anomalyMrkdwn(incident)}\n${whenMrkdwn(incident.detectedAt, now)}`)),
+      incidents.map((incident) => section(incidentMrkdwn(incident, now))),
       SHOWN.incidents,
       'incidents',
     ),
+    // Resolved ones take one section, with fewer details: what is still wrong matters more.
+    ...(resolved.length === 0 ? [] : [section(`*${RESOLVED_TITLE} (${resolved.length})*\n${resolvedIncidentsMrkdwn(resolved, now, SLACK_LIMITS.sectionText - 40)}`)]),
     ...part(
       `Services in anomaly (${inAnomaly.length})`,
       inAnomaly.map((service) => section(troubledText(service, now))),

@@ -5,6 +5,7 @@ import { button, capBlocks, context, escapeMrkdwn, fallbackText, fitLines, secti
 /** The incident buttons' action ids; their value is the incident id. */
 export const INCIDENT_ACTIONS = {
   acknowledge: 'aiops_incident_acknowledge',
+  resolve: 'aiops_incident_resolve',
   silence: 'aiops_incident_silence',
   investigate: 'aiops_incident_investigate',
 } as const;
@@ -13,6 +14,11 @@ export interface IncidentMessageOptions {
   now: number;
   /** Who acknowledged it, a Slack user id, when someone has. */
   acknowledgedBy?: string;
+  /**
+   * What happened around it in the cluster, one plain line each, newest first (see
+   * incidentContext); shown escaped under the alerts. Absent or empty: no Context section.
+   */
+  context?: string[];
 }
 
 /**
@@ -31,16 +37,22 @@ export function incidentMessage(incident: Incident, options: IncidentMessageOpti
     `${firing.length} of ${alerts.length} alert${alerts.length === 1 ? '' : 's'} firing · first seen ${whenMrkdwn(incident.firstSeen, options.now)} · last ${whenMrkdwn(incident.lastSeen, options.now)}`,
   ];
   if (incident.status === 'resolved' && incident.resolvedAt !== undefined) lines.push(`Resolved after ${duration(incident.resolvedAt - incident.firstSeen)}`);
+  if (incident.status === 'resolved' && incident.resolvedBy) lines.push(`Resolved by <@${escapeMrkdwn(incident.resolvedBy)}>`);
   if (options.acknowledgedBy) lines.push(`Acknowledged by <@${escapeMrkdwn(options.acknowledgedBy)}>`);
   const alertLines = [...alerts]
     .sort((left, right) => Number(right.status === 'firing') - Number(left.status === 'firing') || right.lastSeen - left.lastSeen)
     .map((alert) => `${alert.status === 'firing' ? '•' : '◦'} ${escapeMrkdwn(alert.summary)}`);
   const blocks: KnownBlock[] = [section(lines.join('\n')), section(fitLines(alertLines, SLACK_LIMITS.sectionText))];
+  if (options.context && options.context.length > 0) {
+    const title = '*Context*\n';
+    blocks.push(section(`${title}${fitLines(options.context.map(escapeMrkdwn), SLACK_LIMITS.sectionText - title.length)}`));
+  }
   if (incident.status === 'open') {
     blocks.push({
       type: 'actions',
       elements: [
         ...(options.acknowledgedBy ? [] : [button({ actionId: INCIDENT_ACTIONS.acknowledge, text: 'Acknowledge', value: incident.id, style: 'primary' })]),
+        button({ actionId: INCIDENT_ACTIONS.resolve, text: 'Resolve', value: incident.id }),
         button({ actionId: INCIDENT_ACTIONS.silence, text: 'Silence 1h', value: incident.id }),
         button({ actionId: INCIDENT_ACTIONS.investigate, text: 'Investigate', value: incident.id }),
       ],
@@ -67,7 +79,10 @@ export function incidentNote(change: IncidentChange, incident: Incident): BlockM
       text = `🔁 Flapping: ${what} keeps firing and resolving; the incident stays open until it calms down`;
       break;
     case 'resolved':
-      text = incident.status === 'resolved' ? `✅ Resolved after ${duration((incident.resolvedAt ?? incident.lastSeen) - incident.firstSeen)}` : undefined;
+      text =
+        incident.status === 'resolved'
+          ? `✅ Resolved after ${duration((incident.resolvedAt ?? incident.lastSeen) - incident.firstSeen)}${incident.resolvedBy ? ` by <@${escapeMrkdwn(incident.resolvedBy)}>` : ''}`
+          : undefined;
       break;
     default:
       text = undefined;

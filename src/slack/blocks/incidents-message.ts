@@ -1,10 +1,14 @@
+import type { IncidentSummary } from '../../conversations/incident-summary.js';
 import type { Anomaly, AnomalySeverity } from '../../detection/anomaly.js';
+import type { IncidentMessage } from '../../state/incident-store.js';
 import {
   SLACK_LIMITS,
   capBlocks,
   context,
+  counted,
   escapeMrkdwn,
   fallbackText,
+  fitLines,
   header,
   relativeTime,
   section,
@@ -53,7 +57,7 @@ export function byWorstAnomaly(left: { service: string; anomalies: readonly Anom
  * "database: latency_p95 185 ms (usually 9 ms)", so the service is bolded in place rather than
  * repeated; other summaries (forecasts) follow the service name.
  */
-export function anomalyMrkdwn(anomaly: Anomaly): string {
+export function anomalyMrkdwn(anomaly: Pick<Anomaly, 'service' | 'summary'>): string {
   const prefix = `${anomaly.service}: `;
   const service = `*${escapeMrkdwn(anomaly.service)}*`;
   return anomaly.summary.startsWith(prefix)
@@ -62,40 +66,109 @@ export function anomalyMrkdwn(anomaly: Anomaly): string {
 }
 
 /** The same anomaly for a plain-text fallback: the summary as written, escaped (Slack parses `text` too). */
-export function anomalyPlain(anomaly: Anomaly): string {
+export function anomalyPlain(anomaly: Pick<Anomaly, 'service' | 'summary'>): string {
   const prefix = `${anomaly.service}: `;
   return escapeMrkdwn(anomaly.summary.startsWith(prefix) ? anomaly.summary : `${anomaly.service} — ${anomaly.summary}`);
 }
 
-function raisedWord(anomaly: Anomaly): string {
-  return anomaly.kind === 'predictive' ? 'Predicted' : 'Detected';
-}
-
 /** "2 critical · 1 warning": the counts a reader scans before the list. */
-export function severityTally(anomalies: readonly Anomaly[]): string {
+export function severityTally(items: ReadonlyArray<{ severity: AnomalySeverity }>): string {
   return (['critical', 'warning', 'info'] as const)
-    .map((severity) => ({ severity, count: anomalies.filter((anomaly) => anomaly.severity === severity).length }))
+    .map((severity) => ({ severity, count: items.filter((item) => item.severity === severity).length }))
     .filter(({ count }) => count > 0)
     .map(({ severity, count }) => `${severityEmoji(severity)} ${count} ${severity}`)
     .join(' · ');
 }
 
-/** Open incidents, newest first: one section each, within Slack's 50 blocks per message. */
-export function incidentsMessage(incidents: readonly Anomaly[], options: IncidentsMessageOptions): BlockMessage {
-  if (incidents.length === 0) {
-    return { text: 'No open incidents.', blocks: [section('✅ No open incidents.')] };
+/**
+ * A link to an incident's root message. Slack's app_redirect URL needs no API call per incident
+ * (chat.getPermalink would), which matters for a list rebuilt on every App Home refresh; it opens
+ * the channel at the message in clients that follow `message_ts`, and the channel otherwise.
+ */
+export function incidentLink(message: IncidentMessage): string {
+  return `https://slack.com/app_redirect?channel=${encodeURIComponent(message.channel)}&message_ts=${encodeURIComponent(message.ts)}`;
+}
+
+/** Open incidents first seen last come first; then the most severe. */
+export function byNewestIncident(left: IncidentSummary, right: IncidentSummary): number {
+  return right.firstSeen - left.firstSeen || severityRank(right.severity) - severityRank(left.severity) || left.id.localeCompare(right.id);
+}
+
+/**
+ * One open incident in mrkdwn, escaped: its id (linked to its root message once posted),
+ * severity, origin, services, alerts firing out of all, when it began and who took it on. An
+ * anomaly standing in for an incident keeps its own line instead.
+ */
+export function incidentMrkdwn(incident: IncidentSummary, now: number): string {
+  if (incident.headline !== undefined) {
+    const line = anomalyMrkdwn({ service: incident.origin ?? incident.services[0] ?? 'unknown', summary: incident.headline });
+    return `${severityEmoji(incident.severity)} ${line}\n${incident.predicted ? 'Predicted' : 'Detected'} ${whenMrkdwn(incident.firstSeen, now)}`;
   }
-  const newestFirst = [...incidents].sort((left, right) => right.detectedAt - left.detectedAt || severityRank(right.severity) - severityRank(left.severity));
-  const title = `Open incidents (${incidents.length})`;
-  const tally = severityTally(newestFirst);
-  const incidentBlocks: KnownBlock[] = newestFirst.map((incident) =>
-    section(`${severityEmoji(incident.severity)} ${anomalyMrkdwn(incident)}\n${raisedWord(incident)} ${whenMrkdwn(incident.detectedAt, options.now)}`),
-  );
+  const state = incident.flapping ? ' · 🔁 flapping' : '';
+  const services = incident.services.map(escapeMrkdwn).join(', ') || 'none catalogued';
+  const acknowledged = incident.acknowledgedBy ? `acknowledged by <@${escapeMrkdwn(incident.acknowledgedBy)}>` : 'not acknowledged';
+  return [
+    `${severityEmoji(incident.severity)} *${idMrkdwn(incident)}* · ${incident.severity}${state} · origin *${escapeMrkdwn(incident.origin ?? 'unknown')}*`,
+    `Services: ${services} · ${incident.firingAlerts} of ${counted(incident.totalAlerts, 'alert')} firing`,
+    `First seen ${whenMrkdwn(incident.firstSeen, now)} · ${acknowledged}`,
+  ].join('\n');
+}
+
+/** Incidents resolved lately, one line each (fewer details than open ones), most recently resolved first, within `maximum` characters. */
+export function resolvedIncidentsMrkdwn(incidents: readonly IncidentSummary[], now: number, maximum: number = SLACK_LIMITS.sectionText): string {
+  const lines = [...incidents].sort(byLatestResolved).map((incident) => {
+    const by = incident.resolvedBy ? ` by <@${escapeMrkdwn(incident.resolvedBy)}>` : '';
+    return `✅ *${idMrkdwn(incident)}* · ${escapeMrkdwn(incident.origin ?? incident.services[0] ?? 'unknown')} · resolved ${whenMrkdwn(incident.resolvedAt ?? incident.lastSeen, now)}${by}`;
+  });
+  return fitLines(lines, maximum);
+}
+
+/** The title above the incidents resolved lately. */
+export const RESOLVED_TITLE = 'Resolved in the last 24 h';
+
+/**
+ * What `/aiops incidents` shows: open incidents newest first, one section each, then those
+ * resolved in the last day in one section; within Slack's 50 blocks and 4,000-character fallback.
+ */
+export function incidentsMessage(incidents: readonly IncidentSummary[], options: IncidentsMessageOptions): BlockMessage {
+  const open = incidents.filter((incident) => incident.status === 'open').sort(byNewestIncident);
+  const resolved = incidents.filter((incident) => incident.status === 'resolved').sort(byLatestResolved);
+  const resolvedBlocks = resolved.length === 0 ? [] : [section(`*${RESOLVED_TITLE} (${resolved.length})*\n${resolvedIncidentsMrkdwn(resolved, options.now, SLACK_LIMITS.sectionText - 40)}`)];
+  if (open.length === 0) {
+    return { text: fallbackText(['No open incidents.', ...resolvedPlain(resolved, options.now)]), blocks: [section('✅ No open incidents.'), ...resolvedBlocks] };
+  }
+  const title = `Open incidents (${open.length})`;
+  const tally = severityTally(open);
   const headBlocks = [header(title), context([tally])];
-  const blocks = [...headBlocks, ...capBlocks(incidentBlocks, SLACK_LIMITS.messageBlocks - headBlocks.length, 'incidents')];
-  const lines = [
-    `${title}: ${tally}`,
-    ...newestFirst.map((incident) => `${severityEmoji(incident.severity)} ${anomalyPlain(incident)} — ${relativeTime(incident.detectedAt, options.now)}`),
-  ];
+  const incidentBlocks: KnownBlock[] = open.map((incident) => section(incidentMrkdwn(incident, options.now)));
+  const blocks = [...headBlocks, ...capBlocks(incidentBlocks, SLACK_LIMITS.messageBlocks - headBlocks.length - resolvedBlocks.length, 'incidents'), ...resolvedBlocks];
+  const lines = [`${title}: ${tally}`, ...open.map((incident) => openPlain(incident, options.now)), ...resolvedPlain(resolved, options.now)];
   return { text: fallbackText(lines), blocks };
+}
+
+function openPlain(incident: IncidentSummary, now: number): string {
+  const emoji = severityEmoji(incident.severity);
+  if (incident.headline !== undefined) {
+    return `${emoji} ${anomalyPlain({ service: incident.origin ?? incident.services[0] ?? 'unknown', summary: incident.headline })} — ${relativeTime(incident.firstSeen, now)}`;
+  }
+  const origin = escapeMrkdwn(incident.origin ?? incident.services[0] ?? 'unknown');
+  return `${emoji} ${escapeMrkdwn(incident.id)} on ${origin}: ${incident.firingAlerts} of ${counted(incident.totalAlerts, 'alert')} firing — ${relativeTime(incident.firstSeen, now)}`;
+}
+
+function resolvedPlain(incidents: readonly IncidentSummary[], now: number): string[] {
+  if (incidents.length === 0) return [];
+  return [
+    `${RESOLVED_TITLE}:`,
+    ...incidents.map((incident) => `✅ ${escapeMrkdwn(incident.id)} on ${escapeMrkdwn(incident.origin ?? incident.services[0] ?? 'unknown')} — resolved ${relativeTime(incident.resolvedAt ?? incident.lastSeen, now)}`),
+  ];
+}
+
+function byLatestResolved(left: IncidentSummary, right: IncidentSummary): number {
+  return (right.resolvedAt ?? right.lastSeen) - (left.resolvedAt ?? left.lastSeen) || left.id.localeCompare(right.id);
+}
+
+/** The id, linked to the root message when there is one. */
+function idMrkdwn(incident: IncidentSummary): string {
+  const id = escapeMrkdwn(incident.id);
+  return incident.message ? `<${escapeMrkdwn(incidentLink(incident.message))}|${id}>` : id;
 }

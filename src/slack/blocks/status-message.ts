@@ -44,7 +44,8 @@ export function statusMessage(status: EstateStatus, options: StatusMessageOption
 function estateOverview(status: EstateStatus, now: number): BlockMessage {
   const inAnomaly = status.services.filter((service) => !service.healthy).sort(byWorstAnomaly);
   const healthy = status.services.filter((service) => service.healthy).sort((left, right) => left.service.localeCompare(right.service));
-  const counts = `${counted(status.services.length, 'service')} · ${inAnomaly.length} in anomaly · ${counted(status.incidents.length, 'open incident')}`;
+  const open = status.incidents.filter((incident) => incident.status === 'open');
+  const counts = `${counted(status.services.length, 'service')} · ${inAnomaly.length} in anomaly · ${counted(open.length, 'open incident')}`;
   const headBlocks: KnownBlock[] = [header('Estate status'), context([`${counts} · as of ${whenMrkdwn(status.generatedAt, now)}`])];
   const troubledBlocks = inAnomaly.map((service) =>
     section(
@@ -78,7 +79,7 @@ function estateOverview(status: EstateStatus, now: number): BlockMessage {
 function serviceDetail(status: EstateStatus, service: ServiceStatus, now: number): BlockMessage {
   const name = escapeMrkdwn(service.service);
   const anomalies = [...service.anomalies].sort(bySeverityThenNewest);
-  const incidents = status.incidents.filter((incident) => incident.service === service.service);
+  const incidents = status.incidents.filter((incident) => incident.status === 'open' && incident.services.includes(service.service));
   const approvals = status.pendingApprovals.filter((approval) => approval.service === service.service);
   const actions = status.recentActions.filter((action) => action.service === service.service);
   const health = service.healthy ? '✅ Healthy' : '🔴 In anomaly';

@@ -1,4 +1,5 @@
 import type { Answer, EstateStatus, RecentChange } from '../../../src/conversations/answer.js';
+import type { IncidentSummary } from '../../../src/conversations/incident-summary.js';
 import type { Anomaly } from '../../../src/detection/anomaly.js';
 
 /** 6 May 2025, 14:30 UTC: every fixture time counts back from here. */
@@ -88,6 +89,49 @@ export function doneAnswer(overrides: Partial<Answer> = {}): Answer {
   };
 }
 
+export function incidentSummary(overrides: Partial<IncidentSummary> & Pick<IncidentSummary, 'id' | 'services'>): IncidentSummary {
+  return {
+    status: 'open',
+    severity: 'warning',
+    flapping: false,
+    origin: overrides.services[0],
+    firingAlerts: 1,
+    totalAlerts: 1,
+    firstSeen: NOW - 5 * MINUTE,
+    lastSeen: NOW - MINUTE,
+    ...overrides,
+  };
+}
+
+/** Started at the database, spread to order-service; acknowledged, its root message posted. */
+export const databaseIncident = incidentSummary({
+  id: 'INC-7',
+  services: ['database', 'order-service'],
+  origin: 'database',
+  severity: 'critical',
+  firingAlerts: 2,
+  totalAlerts: 3,
+  firstSeen: NOW - 6 * MINUTE,
+  acknowledgedBy: 'U0CAROL',
+  message: { channel: 'C0PLATFORM', ts: '1746541440.000100' },
+});
+
+export const paymentIncident = incidentSummary({ id: 'INC-5', services: ['payment'], severity: 'info', firstSeen: NOW - 20 * MINUTE });
+
+/** An Alertmanager alert on a service detection finds healthy. */
+export const frontendIncident = incidentSummary({ id: 'INC-9', services: ['frontend'], severity: 'warning', firstSeen: NOW - 2 * MINUTE, flapping: true });
+
+export const resolvedCartIncident = incidentSummary({
+  id: 'INC-3',
+  services: ['cart'],
+  status: 'resolved',
+  firingAlerts: 0,
+  firstSeen: NOW - 3 * 60 * MINUTE,
+  resolvedAt: NOW - 2 * 60 * MINUTE,
+  resolvedBy: 'U0DAVE',
+  message: { channel: 'C0STORE', ts: '1746533400.000200' },
+});
+
 export function estate(overrides: Partial<EstateStatus> = {}): EstateStatus {
   return {
     generatedAt: NOW - MINUTE,
@@ -98,7 +142,7 @@ export function estate(overrides: Partial<EstateStatus> = {}): EstateStatus {
       { service: 'order-service', team: 'orders', channel: '#orders', healthy: false, anomalies: [orderLatency] },
       { service: 'frontend', team: 'storefront', channel: '#storefront', healthy: true, anomalies: [] },
     ],
-    incidents: [paymentMemory, databaseLatency, orderLatency],
+    incidents: [paymentIncident, databaseIncident, frontendIncident],
     pendingApprovals: [{ id: 'approval-1', service: 'order-service', action: 'scale order-service to 6 replicas', requestedAt: NOW - 3 * MINUTE }],
     recentActions: [
       { id: 'action-1', service: 'payment', action: 'rollout restart payment', outcome: 'succeeded, error rate back to 0.4%', at: NOW - 50 * MINUTE },

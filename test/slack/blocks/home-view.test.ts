@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { homeView } from '../../../src/slack/blocks/home-view.js';
 import { checkBlocks, expectNoInjection, textsOf, visibleText } from './block-checks.js';
-import { MINUTE, NOW, anomaly, estate, manyAnomalies } from './estate-fixtures.js';
+import { anomalyIncidentSummary } from '../../../src/conversations/incident-summary.js';
+import { MINUTE, NOW, anomaly, estate, incidentSummary, manyAnomalies, resolvedCartIncident } from './estate-fixtures.js';
 
 describe('homeView', () => {
   it('is a Home tab with each part and the time it was generated', () => {
@@ -18,12 +19,22 @@ describe('homeView', () => {
   it('orders incidents newest first, services most severe first, actions newest first', () => {
     const texts = textsOf(homeView(estate(), { now: NOW }).blocks);
     const after = (title: string) => texts.slice(texts.indexOf(title) + 1);
-    expect(after('Open incidents (3)').slice(0, 3).map((text) => text.split(':')[0])).toEqual(['🟠 *order-service*', '🔴 *database*', '🔵 *payment*']);
+    expect(after('Open incidents (3)').slice(0, 3).map((text) => text.split(' · ')[0])).toEqual(['🟠 *INC-9*', '🔴 *<https://slack.com/app_redirect?channel=C0PLATFORM&amp;message_ts=1746541440.000100|INC-7>*', '🔵 *INC-5*']);
     expect(after('Services in anomaly (3)').slice(0, 3).map((text) => text.split(':')[0])).toEqual(['🔴 *database*', '🔴 *order-service*', '🔴 *payment*']);
     expect(after('Pending approvals (1)')[0]).toMatch(/^⏸️ \*scale order-service to 6 replicas\* on \*order-service\*\nRequested <!date\^/);
     const actions = after('Recent actions')[0]!.split('\n');
     expect(actions[0]).toMatch(/^\*scale cart to 4 replicas\* on \*cart\*: succeeded · /);
     expect(actions[1]).toMatch(/^\*rollout restart payment\* on \*payment\*: succeeded, error rate back to 0.4% · /);
+  });
+
+  it('lists open incidents with their details, and those resolved in the last day in one section after them', () => {
+    const texts = textsOf(homeView(estate({ incidents: [...estate().incidents, resolvedCartIncident] }), { now: NOW }).blocks);
+    expect(texts[1]).toBe('5 services · 3 in anomaly · 3 open incidents · 1 awaiting approval');
+    const opened = texts.indexOf('Open incidents (3)');
+    expect(texts[opened + 2]).toContain('Services: database, order-service · 2 of 3 alerts firing');
+    expect(texts[opened + 2]).toContain('acknowledged by <@U0CAROL>');
+    expect(texts[opened + 4]).toMatch(/^\*Resolved in the last 24 h \(1\)\*\n✅ \*<https:\/\/slack\.com\/app_redirect\?channel=C0STORE&amp;message_ts=1746533400\.000200\|INC-3>\* · cart · resolved <!date\^/);
+    expect(texts[opened + 4]).toMatch(/by <@U0DAVE>$/);
   });
 
   it('says "None" in every empty part', () => {
@@ -45,7 +56,10 @@ describe('homeView', () => {
     const anomalies = manyAnomalies(500);
     const stormy = estate({
       services: anomalies.map((item) => ({ service: item.service, team: 'team', channel: '#ops', healthy: false, anomalies: [item] })),
-      incidents: anomalies,
+      incidents: [
+        ...anomalies.map((item, index) => incidentSummary({ id: `INC-${index}`, services: [item.service], firstSeen: item.detectedAt })),
+        ...anomalies.map((item, index) => incidentSummary({ id: `INC-R${index}`, services: [item.service], status: 'resolved', resolvedAt: NOW - index * MINUTE })),
+      ],
       pendingApprovals: anomalies.map((item, index) => ({ id: `approval-${index}`, service: item.service, action: `restart ${item.service}`, requestedAt: NOW - index * MINUTE })),
       recentActions: anomalies.map((item, index) => ({ id: `action-${index}`, service: item.service, action: `restart ${item.service}`, outcome: 'succeeded', at: NOW - index * MINUTE })),
     });
@@ -63,7 +77,7 @@ describe('homeView', () => {
     const view = homeView(
       estate({
         services: [{ service: 'x<!channel>', team: '<!here>', channel: '#ops', healthy: false, anomalies: [hostile] }],
-        incidents: [hostile],
+        incidents: [anomalyIncidentSummary(hostile), incidentSummary({ id: 'INC-<!everyone>', services: ['y<!here>'], status: 'resolved', resolvedAt: NOW })],
         pendingApprovals: [{ id: 'a', service: 'x<!channel>', action: '<!everyone>', requestedAt: NOW }],
         recentActions: [{ id: 'b', service: 'x', action: 'restart', outcome: '<https://evil.example|done>', at: NOW }],
       }),

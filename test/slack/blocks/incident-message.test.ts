@@ -25,7 +25,7 @@ describe('incidentMessage', () => {
     expect(json).toContain('&lt;!channel&gt;');
     expect(json).not.toContain('<!channel>');
     const actions = message.blocks.find((block) => block.type === 'actions') as { elements: Array<{ action_id: string; value: string }> };
-    expect(actions.elements.map((element) => element.action_id)).toEqual([INCIDENT_ACTIONS.acknowledge, INCIDENT_ACTIONS.silence, INCIDENT_ACTIONS.investigate]);
+    expect(actions.elements.map((element) => element.action_id)).toEqual([INCIDENT_ACTIONS.acknowledge, INCIDENT_ACTIONS.resolve, INCIDENT_ACTIONS.silence, INCIDENT_ACTIONS.investigate]);
     expect(actions.elements.every((element) => element.value === 'INC-7')).toBe(true);
   });
 
@@ -37,6 +37,31 @@ describe('incidentMessage', () => {
     expect(resolved.text).toMatch(/^Resolved INC-7/);
     expect(resolved.blocks.some((block) => block.type === 'actions')).toBe(false);
     expect(JSON.stringify(resolved.blocks)).toContain('Resolved after 10 min');
+    expect(JSON.stringify(resolved.blocks)).not.toContain('Resolved by');
+  });
+
+  it('names who resolved it by hand, escaped', () => {
+    const resolved = incidentMessage(incident({ status: 'resolved', resolvedAt: NOW, resolvedBy: 'U0DAVE' }), { now: NOW });
+    const header = (resolved.blocks[0] as { text: { text: string } }).text.text;
+    expect(header).toContain('Resolved after 10 min\nResolved by <@U0DAVE>');
+    expect(resolved.blocks.some((block) => block.type === 'actions')).toBe(false);
+    const hostile = incidentMessage(incident({ status: 'resolved', resolvedAt: NOW, resolvedBy: 'U1><!channel' }), { now: NOW });
+    expect(JSON.stringify(hostile.blocks)).not.toContain('<!channel>');
+    // A reopened incident that still carried the name would be wrong; an open one shows none.
+    expect(JSON.stringify(incidentMessage(incident({ resolvedBy: 'U0DAVE' }), { now: NOW }).blocks)).not.toContain('Resolved by');
+  });
+
+  it('shows the Kubernetes context as an escaped section under the alerts, within the section limit', () => {
+    const context = ['Deploy: payment 2.4.0 → 2.5.0 (new <!channel> flow) — 18:58 UTC, 2 min before the first alert', 'Warning OOMKilling on payment (2 pods)'];
+    const message = incidentMessage(incident(), { now: NOW, context });
+    const texts = message.blocks.flatMap((block) => (block.type === 'section' && block.text ? [block.text.text] : []));
+    expect(texts[2]).toBe('*Context*\nDeploy: payment 2.4.0 → 2.5.0 (new &lt;!channel&gt; flow) — 18:58 UTC, 2 min before the first alert\nWarning OOMKilling on payment (2 pods)');
+    expect(message.blocks.findIndex((block) => block.type === 'actions')).toBe(3);
+    expect(JSON.stringify(incidentMessage(incident(), { now: NOW, context: [] }).blocks)).not.toContain('Context');
+    const flood = incidentMessage(incident(), { now: NOW, context: Array.from({ length: 200 }, (_, index) => `event ${index} ${'x'.repeat(100)}`) });
+    const section = flood.blocks[2] as { text: { text: string } };
+    expect(section.text.text.length).toBeLessThanOrEqual(3000);
+    expect(section.text.text).toMatch(/… and \d+ more$/);
   });
 });
 
@@ -47,5 +72,8 @@ describe('incidentNote', () => {
     expect(incidentNote({ kind: 'escalated', incidentId: 'INC-7', fingerprint: 'a', reason: '', severity: 'critical' }, open)?.text).toMatch(/Escalated to \*critical\*/);
     expect(incidentNote({ kind: 'duplicate', incidentId: 'INC-7', fingerprint: 'a', reason: '' }, open)).toBeUndefined();
     expect(incidentNote({ kind: 'resolved', incidentId: 'INC-7', fingerprint: 'a', reason: '' }, incident({ status: 'resolved', resolvedAt: NOW }))?.text).toBe('✅ Resolved after 10 min');
+    expect(incidentNote({ kind: 'resolved', incidentId: 'INC-7', fingerprint: 'a', reason: 'resolved by hand by U0DAVE' }, incident({ status: 'resolved', resolvedAt: NOW, resolvedBy: 'U0DAVE' }))?.text).toBe(
+      '✅ Resolved after 10 min by <@U0DAVE>',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { INCIDENT_ACTIONS } from '../../blocks/incident-message.js';
+import { announceIncidentChange } from '../../../state/state-changed.js';
 import { noticeMessage } from '../../blocks/notice-message.js';
 import type { IncidentNotifier } from '../../incident-notifier.js';
 import type { SlackServices } from '../../slack-services.js';
@@ -19,7 +20,20 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
     const first = await services.acknowledgements.acknowledge(incident.id, { by: body.user.id, at: now });
     if (!first) return void respond(reply(`${incident.id} was already acknowledged.`));
     await services.audit.append({ at: now, actor: body.user.id, action: 'acknowledge', target: incident.id, detail: `acknowledged ${incident.id} (${incident.services.join(', ')})` });
-    await notifier.render(incident);
+    await notifier.refresh(incident.id);
+  });
+
+  app.action<BlockButtonAction>(INCIDENT_ACTIONS.resolve, async ({ ack, action, body, respond }) => {
+    await ack();
+    const incident = await incidentOf(action.value ?? '');
+    if (!incident || !services.incidents) return void respond(reply(`Incident ${action.value} is no longer known.`));
+    const now = services.now();
+    const change = await services.incidents.resolve(incident.id, body.user.id, now);
+    if (!change) return void respond(reply(`${incident.id} was already resolved.`));
+    await services.audit.append({ at: now, actor: body.user.id, action: 'resolve', target: incident.id, detail: `resolved ${incident.id} (${incident.services.join(', ')}) by hand` });
+    // Announced like any correlation change, so whichever process holds the notifier edits the
+    // root message and notes the resolution in the thread, in order with the other changes.
+    await announceIncidentChange(services.redis, services.prefix, change);
   });
 
   app.action<BlockButtonAction>(INCIDENT_ACTIONS.silence, async ({ ack, action, body, respond }) => {

@@ -1,6 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { estateStatus } from '../../../conversations/estate-status.js';
+import { estateStatusFor } from '../../estate-status-for.js';
 import { announceStateChanged } from '../../../state/state-changed.js';
 import { parseAiopsCommand } from '../../aiops-command.js';
 import { helpMessage, usageMessage } from '../../blocks/help-message.js';
@@ -27,9 +27,9 @@ export function register(app: App, services: SlackServices): void {
       case 'invalid':
         return reply(usageMessage(parsed.problem));
       case 'status':
-        return reply(statusMessage(await estateStatus(services.status), { service: parsed.service, now: services.now() }));
+        return reply(statusMessage(await estateStatusFor(services), { service: parsed.service, now: services.now() }));
       case 'incidents':
-        return reply(incidentsMessage((await estateStatus(services.status)).incidents, { now: services.now() }));
+        return reply(incidentsMessage((await estateStatusFor(services)).incidents, { now: services.now() }));
       case 'audit': {
         const entries = await services.audit.recent(15);
         const lines = entries.map((entry) => `${new Date(entry.at).toISOString().slice(0, 16).replace('T', ' ')} UTC  ${entry.actor}  ${entry.action} ${entry.target}: ${entry.detail}`);

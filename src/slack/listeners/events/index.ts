@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { estateStatus } from '../../../conversations/estate-status.js';
+import { estateStatusFor } from '../../estate-status-for.js';
 import { claimOnce } from '../../../state/once.js';
 import { homeView } from '../../blocks/home-view.js';
 import type { SlackServices } from '../../slack-services.js';
@@ -33,6 +33,6 @@ export function register(app: App, services: SlackServices): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     await services.redis.zadd(`${services.prefix}slack:home-viewers`, Date.now(), event.user);
-    await client.views.publish({ user_id: event.user, view: homeView(await estateStatus(services.status), { now: services.now() }) });
+    await client.views.publish({ user_id: event.user, view: homeView(await estateStatusFor(services), { now: services.now() }) });
   });
 }

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { App } from '@slack/bolt';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INCIDENT_ACTIONS } from '../../src/slack/blocks/incident-message.js';
+import type { IncidentNotifier } from '../../src/slack/incident-notifier.js';
+import { registerIncidentActions } from '../../src/slack/listeners/actions/incident-actions.js';
+import type { SlackServices } from '../../src/slack/slack-services.js';
+import { AuditLog } from '../../src/state/audit-log.js';
+import { IncidentStore } from '../../src/state/incident-store.js';
+import { incidentChangedChannel } from '../../src/state/state-changed.js';
+import { T0, catalogue, detectorAlert } from '../alerts/builders.js';
+
+/**
+ * The incident buttons' listeners on their own: registered on a stand-in for Bolt's App that
+ * keeps each handler, then called as Bolt would call them after a click.
+ */
+
+const REDIS_URL = 'redis://127.0.0.1:6379/15';
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+let prefix: string;
+let store: IncidentStore;
+let subscriber: Redis;
+let published: string[];
+
+type Handler = (arguments_: Record<string, unknown>) => Promise<void>;
+
+beforeEach(async () => {
+  prefix = `test:${randomUUID()}:`;
+  store = new IncidentStore(redis, prefix, catalogue);
+  published = [];
+  subscriber = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  await subscriber.subscribe(incidentChangedChannel(prefix));
+  subscriber.on('message', (_channel: string, message: string) => published.push(message));
+});
+
+afterEach(async () => {
+  await store.close();
+  await subscriber.quit();
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+});
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+function listeners(now: number): Map<string, Handler> {
+  const handlers = new Map<string, Handler>();
+  const app = { action: (id: string, handler: Handler) => void handlers.set(id, handler) } as unknown as App;
+  const services = { incidents: store, audit: new AuditLog(redis, prefix), redis, prefix, now: () => now } as unknown as SlackServices;
+  registerIncidentActions(app, services, { refresh: async () => undefined } as unknown as IncidentNotifier);
+  return handlers;
+}
+
+/** One click on a button by `user`; what the clicker was told, ephemerally. */
+async function click(handlers: Map<string, Handler>, actionId: string, value: string, user: string): Promise<string[]> {
+  const told: string[] = [];
+  let acknowledged = false;
+  await handlers.get(actionId)!({
+    ack: async () => void (acknowledged = true),
+    action: { type: 'button', action_id: actionId, value },
+    body: { user: { id: user } },
+    respond: async (message: { text: string; response_type: string }) => void told.push(`${message.response_type}: ${message.text}`),
+  });
+  expect(acknowledged).toBe(true);
+  return told;
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the Resolve button', () => {
+  it('resolves the incident by hand, audits it, announces it for the notifier, and tells a second click it is already resolved', async () => {
+    await store.ingest([detectorAlert('payment', ['error_rate'], T0)], T0);
+    const handlers = listeners(T0 + 300_000);
+
+    expect(await click(handlers, INCIDENT_ACTIONS.resolve, 'INC-1', 'U0DAVE')).toEqual([]);
+    expect(await store.get('INC-1')).toMatchObject({ status: 'resolved', resolvedBy: 'U0DAVE', resolvedAt: T0 + 300_000 });
+    const [entry] = await new AuditLog(redis, prefix).recent(5);
+    expect(entry).toEqual({ at: T0 + 300_000, actor: 'U0DAVE', action: 'resolve', target: 'INC-1', detail: 'resolved INC-1 (payment) by hand' });
+    await until(() => published.length === 1, 'the announcement');
+    expect(published[0]).toContain('INC-1');
+
+    expect(await click(handlers, INCIDENT_ACTIONS.resolve, 'INC-1', 'U0ERIN')).toEqual(['ephemeral: INC-1 was already resolved.']);
+    expect((await store.get('INC-1'))?.resolvedBy).toBe('U0DAVE');
+    expect(await new AuditLog(redis, prefix).recent(5)).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(published).toHaveLength(1);
+  });
+
+  it('says so when the incident is no longer known', async () => {
+    expect(await click(listeners(T0), INCIDENT_ACTIONS.resolve, 'INC-404', 'U0DAVE')).toEqual(['ephemeral: Incident INC-404 is no longer known.']);
+    expect(published).toEqual([]);
+  });
+});

@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/alerts/alert.js';
+import type { Catalogue, EscalationRule } from '../../src/catalogue.js';
+import { createLogger } from '../../src/logger.js';
+import { ChannelPacer } from '../../src/slack/channel-pacer.js';
+import { incidentMetadata } from '../../src/slack/find-incident-root.js';
+import { IncidentNotifier } from '../../src/slack/incident-notifier.js';
+import { IncidentAcknowledgements } from '../../src/state/incident-acknowledgements.js';
+import { IncidentEscalations } from '../../src/state/incident-escalations.js';
+import { IncidentOutbox } from '../../src/state/incident-outbox.js';
+import { IncidentStore } from '../../src/state/incident-store.js';
+import { catalogue as exampleCatalogue, detectorAlert, managerAlert, MINUTE, T0 } from '../alerts/builders.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+
+/**
+ * The notifier against real Redis and the fake Slack over HTTP: what reaches a channel when Slack
+ * fails, when a poster died mid-post, and under the catalogue's noise controls. Each test has
+ * its own key prefix, so tests never see each other's incidents.
+ */
+
+const redis = new Redis('redis://127.0.0.1:6379/13', { maxRetriesPerRequest: 1 });
+let slack: FakeSlack;
+
+interface World {
+  store: IncidentStore;
+  outbox: IncidentOutbox;
+  acknowledgements: IncidentAcknowledgements;
+  notifier: IncidentNotifier;
+  /** The incidents' clock and the wall clock, moved by hand. */
+  clock: { now: number; wall: number };
+  ingest(alerts: Alert[]): Promise<void>;
+}
+
+function world(alerting: Partial<Catalogue['alerting']> = {}): World {
+  const prefix = `test:notifier:${randomUUID()}:`;
+  const catalogue: Catalogue = { ...exampleCatalogue, alerting: { ...exampleCatalogue.alerting, ...alerting } };
+  const store = new IncidentStore(redis, prefix, catalogue);
+  const outbox = new IncidentOutbox(redis, prefix);
+  const acknowledgements = new IncidentAcknowledgements(redis, prefix);
+  const clock = { now: T0, wall: Date.now() };
+  const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  const notifier = new IncidentNotifier(client, {
+    incidents: store,
+    outbox,
+    acknowledgements,
+    escalations: new IncidentEscalations(redis, prefix),
+    catalogue,
+    pacer: new ChannelPacer(0),
+    now: () => clock.now,
+    wallClock: () => clock.wall,
+    logger: createLogger({ level: 'silent' }),
+  });
+  return {
+    store,
+    outbox,
+    acknowledgements,
+    notifier,
+    clock,
+    ingest: async (alerts) => outbox.enqueue(await store.ingest(alerts, clock.now), clock.wall),
+  };
+}
+
+/** Root messages (not thread replies) about one incident, as a channel member sees them. */
+function rootsOf(incidentId: string) {
+  return slack.messages().filter((message) => message.threadTs === undefined && message.text.includes(incidentId));
+}
+
+function repliesTo(channel: string, ts: string) {
+  return slack.thread(channel, ts).slice(1);
+}
+
+const critical = (service: string, at: number) => detectorAlert(service, ['error_rate'], at, 'critical');
+
+afterAll(() => {
+  redis.disconnect();
+});
+
+describe('incident notifier', () => {
+  let w: World;
+  // A Slack of its own per test: every test's first incident is INC-1.
+  beforeEach(async () => {
+    slack = await startFakeSlack();
+    w = world();
+  });
+  afterEach(async () => {
+    await slack.close();
+  });
+
+  it('posts a critical incident at once in its origin service’s channel, then edits it and notes joins in its thread', async () => {
+    await w.ingest([critical('payment', T0)]);
+    await w.notifier.drain();
+    const [root] = rootsOf('INC-1');
+    expect(root?.channel).toBe('#shop-payments');
+
+    w.clock.now += MINUTE;
+    await w.ingest([critical('checkout', T0 + MINUTE)]);
+    await w.notifier.drain();
+    expect(rootsOf('INC-1')).toHaveLength(1);
+    expect(rootsOf('INC-1')[0]!.updateCount).toBe(1);
+    expect(rootsOf('INC-1')[0]!.text).toMatch(/2 of 2 alerts firing/);
+    expect(repliesTo(root!.channel, root!.ts).map((reply) => reply.text)).toEqual([expect.stringMatching(/Joined: checkout/)]);
+    expect(await w.outbox.size()).toBe(0);
+  });
+
+  it('tells the thread once about alerts that joined together, not once per alert', async () => {
+    await w.ingest([critical('payment', T0)]);
+    await w.notifier.drain();
+    const [root] = rootsOf('INC-1');
+    w.clock.now += MINUTE;
+    await w.ingest([critical('checkout', T0 + MINUTE), detectorAlert('checkout', ['latency_p95'], T0 + MINUTE), detectorAlert('payment', ['latency_p95'], T0 + MINUTE)]);
+    await w.notifier.drain();
+    const replies = repliesTo(root!.channel, root!.ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.text).toMatch(/^➕ 3 alerts joined:/);
+  });
+
+  it('loses nothing to a Slack outage: the incident stays due, backs off, and posts once Slack answers again', async () => {
+    slack.failNext('chat.postMessage', { status: 503, times: 2 });
+    await w.ingest([critical('cart', T0)]);
+    await w.notifier.drain();
+    expect(rootsOf('INC-1')).toHaveLength(0);
+    expect(await w.outbox.size()).toBe(1);
+
+    // Not due before its backoff ends, so a drain now calls nobody.
+    const calls = slack.calls('chat.postMessage').length;
+    await w.notifier.drain();
+    expect(slack.calls('chat.postMessage')).toHaveLength(calls);
+
+    for (let round = 0; round < 5 && rootsOf('INC-1').length === 0; round++) {
+      w.clock.wall += 10_000;
+      await w.notifier.drain();
+    }
+    expect(rootsOf('INC-1')).toHaveLength(1);
+    expect(rootsOf('INC-1')[0]!.channel).toBe('#shop-web');
+    expect(await w.outbox.size()).toBe(0);
+  });
+
+  it('still posts an incident that ended during a Slack outage, as resolved, and never one that ended within its group wait', async () => {
+    slack.failNext('chat.postMessage', { status: 503, times: 1 });
+    await w.ingest([critical('cart', T0)]);
+    await w.notifier.drain();
+    w.clock.now += 10 * MINUTE;
+    await w.ingest([{ ...critical('cart', T0), status: 'resolved', endsAt: T0 + 10 * MINUTE, receivedAt: T0 + 10 * MINUTE }]);
+    w.clock.wall += 10_000;
+    await w.notifier.drain();
+    expect(rootsOf('INC-1').map((message) => message.text)).toEqual([expect.stringMatching(/^Resolved INC-1 on cart/)]);
+
+    await w.ingest([detectorAlert('user', ['latency_p95'], T0 + 10 * MINUTE, 'warning')]);
+    await w.ingest([{ ...detectorAlert('user', ['latency_p95'], T0 + 10 * MINUTE, 'warning'), status: 'resolved', endsAt: T0 + 10 * MINUTE + 5_000, receivedAt: T0 + 10 * MINUTE + 5_000 }]);
+    w.clock.now += MINUTE;
+    await w.notifier.sweep();
+    await w.notifier.drain();
+    expect(rootsOf('INC-2')).toHaveLength(0);
+  });
+
+  it('waits out a 429 for as long as Slack asks, then posts the thread note it owed', async () => {
+    await w.ingest([critical('payment', T0)]);
+    await w.notifier.drain();
+    const [root] = rootsOf('INC-1');
+
+    slack.failNext('chat.update', { status: 429, retryAfterSeconds: 30 });
+    w.clock.now += MINUTE;
+    await w.ingest([critical('checkout', T0 + MINUTE)]);
+    await w.notifier.drain();
+    expect(repliesTo(root!.channel, root!.ts)).toHaveLength(0);
+
+    w.clock.wall += 20_000;
+    await w.notifier.drain();
+    expect(repliesTo(root!.channel, root!.ts)).toHaveLength(0);
+
+    w.clock.wall += 11_000;
+    await w.notifier.drain();
+    expect(repliesTo(root!.channel, root!.ts).map((reply) => reply.text)).toEqual([expect.stringMatching(/Joined: checkout/)]);
+  });
+
+  it('finds the root message a poster sent before dying, instead of posting a second one', async () => {
+    await w.ingest([critical('payment', T0)]);
+    // A poster that died between posting and recording: its attempt is written down, the message is in Slack.
+    await w.store.markPosting('INC-1', { channel: '#shop-payments', at: w.clock.wall });
+    const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl });
+    const orphan = await client.chat.postMessage({ channel: '#shop-payments', text: 'INC-1 (posted by a process that died)', metadata: incidentMetadata('INC-1') });
+
+    await w.notifier.drain();
+    expect(rootsOf('INC-1')).toHaveLength(1);
+    expect(await w.store.message('INC-1')).toEqual({ channel: '#shop-payments', ts: orphan.ts });
+    expect(rootsOf('INC-1')[0]!.text).toMatch(/Critical INC-1 on payment/);
+  });
+
+  it('posts a root message again when an attempt left no message in Slack', async () => {
+    await w.ingest([critical('payment', T0)]);
+    await w.store.markPosting('INC-1', { channel: '#shop-payments', at: w.clock.wall });
+    await w.notifier.drain();
+    expect(rootsOf('INC-1')).toHaveLength(1);
+  });
+
+  it('posts anyway when Slack refuses the history lookup (an app without channels:history)', async () => {
+    await w.ingest([critical('payment', T0)]);
+    await w.store.markPosting('INC-1', { channel: '#shop-payments', at: w.clock.wall });
+    slack.failNext('conversations.list', { error: 'missing_scope' });
+    await w.notifier.drain();
+    expect(rootsOf('INC-1')).toHaveLength(1);
+  });
+
+  it('holds a warning incident for its group wait, then posts it from the sweep', async () => {
+    const held = world({ groupWait: { warning: 2 * MINUTE } });
+    await held.ingest([detectorAlert('cart', ['latency_p95'], T0, 'warning')]);
+    await held.notifier.drain();
+    expect(rootsOf('INC-1').filter((message) => message.channel === '#shop-web')).toHaveLength(0);
+
+    held.clock.now += 2 * MINUTE;
+    await held.notifier.sweep();
+    await held.notifier.drain();
+    expect(await held.store.message('INC-1')).toBeDefined();
+  });
+
+  it('keeps an incident quiet during a maintenance window of its services, and posts it when the window ends', async () => {
+    const maintained = world({ maintenance: [{ services: ['database'], start: T0 - MINUTE, end: T0 + 30 * MINUTE, reason: 'Postgres upgrade' }] });
+    await maintained.ingest([critical('database', T0)]);
+    await maintained.notifier.drain();
+    maintained.clock.now += 10 * MINUTE;
+    await maintained.notifier.sweep();
+    await maintained.notifier.drain();
+    expect(await maintained.store.message('INC-1')).toBeUndefined();
+
+    maintained.clock.now = T0 + 30 * MINUTE;
+    await maintained.notifier.sweep();
+    await maintained.notifier.drain();
+    expect(await maintained.store.message('INC-1')).toEqual(expect.objectContaining({ channel: '#shop-platform' }));
+  });
+
+  it('escalates an unacknowledged incident by rule once: raised severity on the message and the on-call called in the thread', async () => {
+    const rule: EscalationRule = { name: 'unacknowledged 15 min', minimumSeverity: 'warning', unacknowledgedFor: 15 * MINUTE, raiseTo: 'critical', notify: '<!subteam^S0ONCALL1>' };
+    const escalating = world({ escalation: [rule], groupWait: { warning: 0 } });
+    await escalating.ingest([detectorAlert('shipping', ['latency_p95'], T0, 'warning')]);
+    await escalating.notifier.drain();
+    const message = await escalating.store.message('INC-1');
+    expect(message).toBeDefined();
+
+    escalating.clock.now += 14 * MINUTE;
+    await escalating.notifier.sweep();
+    await escalating.notifier.drain();
+    expect(repliesTo(message!.channel, message!.ts)).toHaveLength(0);
+
+    escalating.clock.now += 2 * MINUTE;
+    await escalating.notifier.sweep();
+    await escalating.notifier.sweep();
+    await escalating.notifier.drain();
+    const replies = repliesTo(message!.channel, message!.ts);
+    expect(replies.map((reply) => reply.text)).toEqual([expect.stringContaining('<!subteam^S0ONCALL1>')]);
+    const root = slack.messages(message!.channel).find((candidate) => candidate.ts === message!.ts);
+    expect(root?.text).toMatch(/^Critical INC-1/);
+  });
+
+  it('does not escalate an incident someone acknowledged', async () => {
+    const rule: EscalationRule = { name: 'unacknowledged 5 min', minimumSeverity: 'info', unacknowledgedFor: 5 * MINUTE, notify: '<!here>' };
+    const escalating = world({ escalation: [rule] });
+    await escalating.ingest([critical('user', T0)]);
+    await escalating.notifier.drain();
+    await escalating.acknowledgements.acknowledge('INC-1', { by: 'U0SRE0001', at: T0 + MINUTE });
+    escalating.clock.now += 10 * MINUTE;
+    await escalating.notifier.sweep();
+    await escalating.notifier.drain();
+    const message = await escalating.store.message('INC-1');
+    expect(repliesTo(message!.channel, message!.ts)).toHaveLength(0);
+  });
+
+  it('routes an incident naming no catalogued service to the default channel', async () => {
+    const routed = world({ defaultChannel: '#ops-alerts' });
+    await routed.ingest([managerAlert({ fingerprint: 'node-disk', name: 'NodeDiskFull', status: 'firing', severity: 'critical', startsAt: T0, receivedAt: T0, summary: 'node-7 disk 97% full' })]);
+    await routed.notifier.drain();
+    expect(await routed.store.message('INC-1')).toEqual(expect.objectContaining({ channel: '#ops-alerts' }));
+  });
+});
