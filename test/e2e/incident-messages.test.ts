@@ -4,7 +4,9 @@ import { runCli } from '../../src/cli.js';
 import { blockActionPayload, sendBlockAction } from '../fakes/slack-signer.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { createHarness } from '../support/cli-harness.js';
+import { postAlertmanagerWebhook } from '../support/alertmanager-webhook.js';
 import { freePort } from '../support/free-port.js';
+import { until } from '../support/until.js';
 
 /**
  * Incidents in Slack, end to end: Alertmanager webhooks into `aiops start`, one root message per
@@ -53,20 +55,7 @@ function alert(service: string, fingerprint: string, status: 'firing' | 'resolve
 }
 
 async function webhook(alerts: Array<Record<string, unknown>>): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${port}/webhooks/alertmanager`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ version: '4', groupKey: 'g', status: 'firing', receiver: 'aiops', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://alertmanager:9093', alerts }),
-  });
-  expect(response.status).toBe(200);
-}
-
-async function until(condition: () => boolean, what: string, timeoutMilliseconds = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMilliseconds;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  expect((await postAlertmanagerWebhook(port, alerts)).status).toBe(200);
 }
 
 const roots = () => slack.calls('chat.postMessage').filter((call) => call.body.thread_ts === undefined && String(call.body.text).includes('INC-'));

@@ -4,7 +4,9 @@ import { runCli } from '../../src/cli.js';
 import { blockActionPayload, sendBlockAction, sendCommand } from '../fakes/slack-signer.js';
 import { RESPONSE_URL_CALL, startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { createHarness } from '../support/cli-harness.js';
+import { postAlertmanagerWebhook } from '../support/alertmanager-webhook.js';
 import { freePort } from '../support/free-port.js';
+import { until } from '../support/until.js';
 
 /**
  * Resolving an incident by hand, end to end: an Alertmanager alert opens it, the Resolve button
@@ -39,20 +41,7 @@ function alert(startsAt: number): Record<string, unknown> {
 }
 
 async function webhook(alerts: Array<Record<string, unknown>>): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${port}/webhooks/alertmanager`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ version: '4', groupKey: 'g', status: 'firing', receiver: 'aiops', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://alertmanager:9093', alerts }),
-  });
-  expect(response.status).toBe(200);
-}
-
-async function until(condition: () => boolean, what: string, timeoutMilliseconds = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMilliseconds;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  expect((await postAlertmanagerWebhook(port, alerts)).status).toBe(200);
 }
 
 beforeAll(async () => {

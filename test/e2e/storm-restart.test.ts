@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INCIDENT_EVENT_TYPE } from '../../src/slack/find-incident-root.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { freePort } from '../support/free-port.js';
+import { until } from '../support/until.js';
 
 /**
  * The restart test of the alert storm: `aiops start` as its own process, taking a storm of
@@ -41,14 +42,6 @@ function startBot(): { child: ChildProcess; exited: Promise<unknown> } {
     stdio: ['ignore', process.env.STORM_LOG_LEVEL ? 'inherit' : 'ignore', process.env.STORM_LOG_LEVEL ? 'inherit' : 'ignore'],
   });
   return { child, exited: new Promise((resolve) => child.once('exit', resolve)) };
-}
-
-async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMilliseconds: number): Promise<void> {
-  const deadline = Date.now() + timeoutMilliseconds;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const healthy = () => fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
