@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 import type { Alert } from '../alerts/alert.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import { alertFromAnomaly } from '../alerts/alert.js';
+import { withoutSilenced } from '../alerts/silenced.js';
 import type { IncidentChange } from '../alerts/correlate.js';
 import { alertmanagerWebhook } from '../http/alertmanager-webhook.js';
 import { incidentContext } from '../alerts/incident-context.js';
@@ -72,6 +73,12 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   const incidentLogger = logger.child({ component: 'incidents' });
   const ingest = async (alerts: Alert[]) => announceAndLog(redis, incidentLogger, await incidents.ingest(alerts, now()));
   const silences = new SilenceStore(redis, KEY_PREFIX);
+  // Alertmanager's alerts meet our silences here; our detectors' meet them in the alert pipeline.
+  const ingestUnsilenced = async (alerts: Alert[]) => {
+    const { kept, silenced } = await withoutSilenced(alerts, silences, now());
+    if (silenced.length > 0) incidentLogger.info({ silenced: silenced.map((alert) => `${alert.name} on ${alert.service ?? alert.fingerprint}`) }, `silenced: ${silenced.length} Alertmanager alert(s)`);
+    await ingest(kept);
+  };
   if (roles.work) {
     const models = new ModelStore(redis, KEY_PREFIX);
     const sink = createAlertPipeline({
@@ -124,7 +131,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   const startedAt = Date.now();
   const routes = [
     ...(slack?.requestListener ? [{ pathPrefix: '/slack/', listener: slack.requestListener }] : []),
-    ...(roles.schedule ? [{ pathPrefix: '/webhooks/alertmanager', listener: alertmanagerWebhook({ catalogue: config.catalogue, token: config.alertmanagerWebhookToken, ingest, now }) }] : []),
+    ...(roles.schedule ? [{ pathPrefix: '/webhooks/alertmanager', listener: alertmanagerWebhook({ catalogue: config.catalogue, token: config.alertmanagerWebhookToken, ingest: ingestUnsilenced, now }) }] : []),
   ];
   // Detector alerts never resolve themselves: the bot settles incidents whose alerts went quiet.
   const settling = roles.schedule ? setInterval(() => void incidents.settle(now()).then((changes) => announceAndLog(redis, incidentLogger, changes)), 60_000) : undefined;
