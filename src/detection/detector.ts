@@ -18,6 +18,12 @@ export interface AnomalyDetector {
    * point: the detector advances its clock and returns 0. Returns the anomaly score in [0, 1].
    */
   update(timestamp: number, value: number): number;
+  /**
+   * The caller did not alert on the last score: the change it scored is too small to matter
+   * (see materialChange). A detector that holds off after an alert forgets the hold-off that score
+   * started, so a change that goes on to matter can still alert. Call right after `update`.
+   */
+  dismiss?(): void;
   /** The state to save; `restoreDetector(snapshot())` continues exactly where this one is. */
   snapshot(): DetectorState;
 }

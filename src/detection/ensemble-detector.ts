@@ -68,7 +68,8 @@ const ABSOLUTE_SCALE_FLOOR = 1e-12;
  *
  * The score is the strongest view. An alert (a score at or above `alertLevel`) is followed by a
  * hold-off during which scores are capped below the alert level: one incident, one alert, and
- * the forecasters re-learn a new level meanwhile. A gap in the timestamps re-anchors the
+ * the forecasters re-learn a new level meanwhile. An alert the caller dismisses (too small a
+ * change to matter) starts no hold-off. A gap in the timestamps re-anchors the
  * forecasters' levels instead of reading the jump across it as news.
  */
 export class EnsembleDetector implements AnomalyDetector {
@@ -78,6 +79,8 @@ export class EnsembleDetector implements AnomalyDetector {
   private readonly likelihood: AnomalyLikelihood;
   private rows = 0;
   private holdoffRemaining = 0;
+  /** Whether the last update started a hold-off (not saved: dismiss follows its update at once). */
+  private startedHoldoff = false;
 
   constructor(
     private readonly settings: EnsembleSettings,
@@ -102,6 +105,7 @@ export class EnsembleDetector implements AnomalyDetector {
   }
 
   update(timestamp: number, value: number): number {
+    this.startedHoldoff = false;
     if (!Number.isFinite(value) || !Number.isFinite(timestamp)) return 0;
     const settings = this.settings;
     this.rows += 1;
@@ -118,8 +122,15 @@ export class EnsembleDetector implements AnomalyDetector {
       score = Math.min(score, settings.holdoffCeiling);
     } else if (score >= settings.alertLevel) {
       this.holdoffRemaining = settings.holdoffRows;
+      this.startedHoldoff = true;
     }
     return Math.min(1, Math.max(0, score));
+  }
+
+  /** An alert nobody raised holds nothing off: the hold-off is for one incident, one alert. */
+  dismiss(): void {
+    if (this.startedHoldoff) this.holdoffRemaining = 0;
+    this.startedHoldoff = false;
   }
 
   snapshot(): EnsembleState {

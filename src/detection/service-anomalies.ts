@@ -29,11 +29,11 @@ export interface ServiceAnomalyOptions {
 export function serviceAnomalies(service: string, scored: ScoredSignal[], options: ServiceAnomalyOptions): Anomaly[] {
   const firing = new Map<number, Array<{ signal: Signal; score: number; value: number; usual: number | undefined }>>();
   for (const { signal, samples, scores, history } of scored) {
+    const all = [...history, ...samples];
     samples.forEach((sample, index) => {
       const score = scores[index] ?? 0;
       if (score < options.threshold || sample.timestamp < options.emitFrom) return;
-      const before = [...history, ...samples.slice(0, index)].filter((earlier) => earlier.timestamp >= sample.timestamp - 3_600_000);
-      const usual = median(before.map((earlier) => earlier.value));
+      const usual = usualBefore(all, history.length + index);
       if (!materialChange(signal, sample.value, usual)) return;
       const entry = { signal, score, value: sample.value, usual };
       firing.set(sample.timestamp, [...(firing.get(sample.timestamp) ?? []), entry]);
@@ -57,6 +57,14 @@ export function serviceAnomalies(service: string, scored: ScoredSignal[], option
         summary: `${service}: ${entries.map((entry) => `${entry.signal} ${formatSignal(entry.signal, entry.value)}${entry.usual === undefined ? '' : ` (usually ${formatSignal(entry.signal, entry.usual)})`}`).join(', ')}`,
       };
     });
+}
+
+/** What "usual" means for `samples[index]`: the median of the samples in the hour before it. `samples` oldest first. */
+export function usualBefore(samples: readonly Sample[], index: number): number | undefined {
+  const since = samples[index]!.timestamp - 3_600_000;
+  const values: number[] = [];
+  for (let earlier = index - 1; earlier >= 0 && samples[earlier]!.timestamp >= since; earlier -= 1) values.push(samples[earlier]!.value);
+  return median(values);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Catalogue } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import type { AnomalyDetector, DetectorState } from '../detection/detector.js';
 import { recoveryHoldMilliseconds, stillGoing } from '../detection/ongoing-anomaly.js';
-import { serviceAnomalies, type ScoredSignal } from '../detection/service-anomalies.js';
+import { materialChange, serviceAnomalies, usualBefore, type ScoredSignal } from '../detection/service-anomalies.js';
 import { anomalyFingerprint } from '../alerts/fingerprint.js';
 import { ActiveAnomalies, type FollowedAnomaly } from '../state/active-anomalies.js';
 import type { Logger } from '../logger.js';
@@ -121,8 +121,16 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
     const saved = start.saved[signal];
     const detector = start.live?.detectors.get(signal) ?? (saved ? dependencies.restoreDetector(saved) : dependencies.createDetector());
     detectors.set(signal, detector);
-    const fresh = samples.filter((sample) => sample.timestamp >= firstNew);
-    const scores = fresh.map((sample) => detector.update(sample.timestamp, sample.value));
+    const firstFresh = samples.findIndex((sample) => sample.timestamp >= firstNew);
+    const fresh = firstFresh < 0 ? [] : samples.slice(firstFresh);
+    const scores = fresh.map((sample, index) => {
+      const score = detector.update(sample.timestamp, sample.value);
+      // A change too small to matter is never raised (materialChange), so it must not spend the
+      // detector's hold-off either: a fault whose first minute is still below the floor (or that
+      // starts just after a harmless new extreme) would otherwise go unreported for its whole onset.
+      if (score > 0 && !materialChange(signal, sample.value, usualBefore(samples, firstFresh + index))) detector.dismiss?.();
+      return score;
+    });
     samplesScored += fresh.length;
     for (const sample of fresh) newest = Math.max(newest, sample.timestamp);
     scored.push({ signal, samples: fresh, scores, history: samples.filter((sample) => sample.timestamp < firstNew) });

@@ -97,6 +97,36 @@ describe('streaming detector on constructed series', () => {
     expect(alertsBetween(scores, THRESHOLD)).toEqual([1500]);
   });
 
+  it('holds off after an alert, but not after one the caller dismissed', () => {
+    // A harmless blip, then twenty rows later a real shift: inside the hold-off the blip started.
+    const series = syntheticSeries(2000, { seed: 17 });
+    series.values[1500] = (series.values[1500] as number) + 15;
+    for (let row = 1520; row < 2000; row += 1) series.values[row] = (series.values[row] as number) + 30;
+    expect(alertsBetween(scoreSeries(createDetector({ learningRows: 500 }), series), THRESHOLD, 500)).toEqual([1500]);
+
+    const detector = createDetector({ learningRows: 500 });
+    const scores = series.values.map((value, row) => {
+      const score = detector.update(series.timestamps[row] as number, value);
+      if (row === 1500) detector.dismiss?.();
+      return score;
+    });
+    expect(alertsBetween(scores, THRESHOLD, 500)).toEqual([1500, 1520]);
+  });
+
+  it('keeps a hold-off when the row dismissed did not start it', () => {
+    const series = syntheticSeries(2000, { seed: 17 });
+    series.values[1500] = (series.values[1500] as number) + 15;
+    series.values[1520] = (series.values[1520] as number) + 30;
+    const detector = createDetector({ learningRows: 500 });
+    const scores = series.values.map((value, row) => {
+      const score = detector.update(series.timestamps[row] as number, value);
+      // Every row after the alert is dismissed: none of them started the hold-off, so it stands.
+      if (row > 1500) detector.dismiss?.();
+      return score;
+    });
+    expect(alertsBetween(scores, THRESHOLD, 500)).toEqual([1500]);
+  });
+
   it('keeps every score in [0, 1] on hostile input', () => {
     const detector = createDetector({ learningRows: 10 });
     const values = [0, 1e300, -1e300, 0, 0, Number.POSITIVE_INFINITY, -5, 1e-300, 3, 3, 3, Number.NaN, 7, -7, 1e12, 0];

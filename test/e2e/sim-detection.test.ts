@@ -36,9 +36,9 @@ async function cleanUp(prefix: string): Promise<void> {
   if (keys.length > 0) await redis.del(...keys);
 }
 
-function harness(scenario: string | undefined, start: number, emitWindowMinutes: number) {
+function harness(scenario: string | undefined, start: number, emitWindowMinutes: number, { seed = 21, faultStart = FAULT_START } = {}) {
   const clock = new ManualClock(start);
-  const sources = createSimulatedSources(catalogue, { clock, seed: 21, scenario, faultStart: FAULT_START });
+  const sources = createSimulatedSources(catalogue, { clock, seed, scenario, faultStart });
   const prefix = `test:${randomUUID()}:`;
   const models = new ModelStore(redis, prefix);
   const raised: Anomaly[] = [];
@@ -61,11 +61,11 @@ function harness(scenario: string | undefined, start: number, emitWindowMinutes:
 }
 
 /** The first minute at which the root cause's signals differ by more than 10% (1 point of errors) from the same world without the fault. */
-function faultShows(scenario: string, service: string): number {
-  const clock = new ManualClock(FAULT_START + 120 * MINUTE);
-  const faulty = new SimWorld({ clock, seed: 21, scenario, faultStart: FAULT_START });
-  const healthy = new SimWorld({ clock, seed: 21 });
-  for (let time = FAULT_START; time <= FAULT_START + 120 * MINUTE; time += MINUTE) {
+function faultShows(scenario: string, service: string, { seed = 21, faultStart = FAULT_START } = {}): number {
+  const clock = new ManualClock(faultStart + 120 * MINUTE);
+  const faulty = new SimWorld({ clock, seed, scenario, faultStart });
+  const healthy = new SimWorld({ clock, seed });
+  for (let time = faultStart; time <= faultStart + 120 * MINUTE; time += MINUTE) {
     const changed = SIGNALS.some((signal) => {
       const left = signalValue(faulty.snapshot(service, time), signal);
       const right = signalValue(healthy.snapshot(service, time), signal);
@@ -76,23 +76,44 @@ function faultShows(scenario: string, service: string): number {
   throw new Error(`${scenario} never shows in ${service}`);
 }
 
+async function detectedWithinFiveMinutes(scenario: string, rootCause: string, world: { seed?: number; faultStart?: number } = {}, leadMinutes = 1): Promise<void> {
+  const faultStart = world.faultStart ?? FAULT_START;
+  const { clock, prefix, raised, dependencies, train } = harness(scenario, faultStart - leadMinutes * MINUTE, 15, world);
+  try {
+    await train(rootCause);
+    await detectService(rootCause, dependencies);
+    const shows = faultShows(scenario, rootCause, world);
+    while (clock.now() < shows + 10 * MINUTE && !raised.some((anomaly) => anomaly.service === rootCause)) {
+      clock.advance(MINUTE);
+      await detectService(rootCause, dependencies);
+    }
+    const first = raised.find((anomaly) => anomaly.service === rootCause);
+    expect(first, `nothing raised on ${rootCause}`).toBeDefined();
+    expect((first!.detectedAt - shows) / MINUTE, first!.summary).toBeLessThanOrEqual(5);
+  } finally {
+    await cleanUp(prefix);
+  }
+}
+
 describe.each(SCENARIOS.map((scenario) => [scenario.name, scenario.rootCause] as const))('scenario %s', (scenario, rootCause) => {
   it(`is detected on ${rootCause} within 5 minutes of showing in its signals`, async () => {
-    const { clock, prefix, raised, dependencies, train } = harness(scenario, FAULT_START - MINUTE, 15);
-    try {
-      await train(rootCause);
-      await detectService(rootCause, dependencies);
-      const shows = faultShows(scenario, rootCause);
-      while (clock.now() < shows + 10 * MINUTE && !raised.some((anomaly) => anomaly.service === rootCause)) {
-        clock.advance(MINUTE);
-        await detectService(rootCause, dependencies);
-      }
-      const first = raised.find((anomaly) => anomaly.service === rootCause);
-      expect(first, `nothing raised on ${rootCause}`).toBeDefined();
-      expect((first!.detectedAt - shows) / MINUTE, first!.summary).toBeLessThanOrEqual(5);
-    } finally {
-      await cleanUp(prefix);
-    }
+    await detectedWithinFiveMinutes(scenario, rootCause);
+  });
+});
+
+/*
+ * Faults that used to go unreported for their whole onset: a harmless new extreme shortly before
+ * (a p95 a bucket higher, 10.8 ms against 9.5 ms) or the fault's own first minute below the floors
+ * (0.4 points of errors) scored as an alert, was dropped as too small to matter, and its hold-off
+ * capped the real onset's scores for the next 100 minutes.
+ */
+describe.each([
+  ['db-pool-exhaustion', 'database', 42, '2026-11-25T17:50:00Z'],
+  ['db-pool-exhaustion', 'database', 42, '2026-11-25T08:00:00Z'],
+  ['slow-dependency', 'cache', 21, '2026-11-24T16:00:00Z'],
+] as const)('scenario %s on %s (seed %i, fault at %s)', (scenario, rootCause, seed, at) => {
+  it(`is detected on ${rootCause} although a change too small to matter scored as an alert just before`, async () => {
+    await detectedWithinFiveMinutes(scenario, rootCause, { seed, faultStart: Date.parse(at) }, 5);
   });
 });
 
