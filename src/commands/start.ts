@@ -17,6 +17,10 @@ import { withoutSilenced } from '../alerts/silenced.js';
 import type { IncidentChange } from '../alerts/correlate.js';
 import { alertmanagerWebhook } from '../http/alertmanager-webhook.js';
 import { incidentContext } from '../alerts/incident-context.js';
+import { incidentLogEvidence } from '../alerts/incident-log-evidence.js';
+import { mineServiceLogs } from '../jobs/mine-service-logs.js';
+import { TemplateMiner, type MinerState } from '../logs/template-miner.js';
+import { LogFindingLog } from '../state/log-finding-log.js';
 import { IncidentStore } from '../state/incident-store.js';
 import { createSources } from '../sources/create-sources.js';
 import { AnomalyLog } from '../state/anomaly-log.js';
@@ -73,6 +77,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   const incidentLogger = logger.child({ component: 'incidents' });
   const ingest = async (alerts: Alert[]) => announceAndLog(redis, incidentLogger, await incidents.ingest(alerts, now()));
   const silences = new SilenceStore(redis, KEY_PREFIX);
+  const logFindings = new LogFindingLog(redis, KEY_PREFIX);
   // Alertmanager's alerts meet our silences here; our detectors' meet them in the alert pipeline.
   const ingestUnsilenced = async (alerts: Alert[]) => {
     const { kept, silenced } = await withoutSilenced(alerts, silences, now());
@@ -97,6 +102,28 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
     workers.push(
       startServiceWorker({ queueName: QUEUE_NAMES.detection, connection: redis, prefix: KEY_PREFIX, logger: jobsLogger, process: (service) => detectService(service, detection) }),
       startServiceWorker({ queueName: QUEUE_NAMES.training, connection: redis, prefix: KEY_PREFIX, logger: jobsLogger, concurrency: 1, process: (service) => trainService(service, { metrics: sources.metrics, models, now, logger: jobsLogger }) }),
+      startServiceWorker({
+        queueName: QUEUE_NAMES.logs,
+        connection: redis,
+        prefix: KEY_PREFIX,
+        logger: jobsLogger,
+        process: (service) =>
+          mineServiceLogs(service, {
+            reader: sources.logReader,
+            redis,
+            prefix: KEY_PREFIX,
+            now,
+            logger: jobsLogger,
+            createMiner: () => new TemplateMiner(),
+            restoreMiner: (state) => TemplateMiner.fromJSON(state as MinerState),
+            // Log findings are evidence: kept for incidents, answers and root causes, not raised as alerts of their own.
+            sink: async (finding) => {
+              await logFindings.record(finding);
+              jobsLogger.info({ service: finding.service, kind: finding.kind, templateId: finding.templateId, count: finding.count }, finding.summary);
+            },
+            metricAnomalies: async (service, start, end) => (await anomalyLog.since(start)).filter((anomaly) => anomaly.service === service && anomaly.evidence.start < end && anomaly.evidence.end >= start),
+          }),
+      }),
     );
   }
 
@@ -123,7 +150,11 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
             acknowledgements,
             outbox: new IncidentOutbox(redis, KEY_PREFIX),
             escalations: new IncidentEscalations(redis, KEY_PREFIX),
-            context: (incident) => incidentContext(sources.cluster, config.catalogue, incident, now()),
+            // Log findings first: a new error template is often the plainest clue; the cluster's changes follow.
+            context: async (incident) => [
+              ...(await incidentLogEvidence(incident, (service, since) => logFindings.since(service, since))),
+              ...(await incidentContext(sources.cluster, config.catalogue, incident, now())),
+            ],
           },
         })
       : undefined;

@@ -5,6 +5,8 @@ export const QUEUE_NAMES = {
   detection: 'aiops-detection',
   /** One job per service per day: retrain its multivariate model from history. */
   training: 'aiops-training',
+  /** One job per service per minute: mine its new log lines into templates and judge the counts. */
+  logs: 'aiops-logs',
 } as const;
 
 export interface ServiceJob {
@@ -14,6 +16,7 @@ export interface ServiceJob {
 export interface Queues {
   detection: Queue<ServiceJob>;
   training: Queue<ServiceJob>;
+  logs: Queue<ServiceJob>;
   close(): Promise<void>;
 }
 
@@ -31,11 +34,13 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
   };
   const detection = new Queue<ServiceJob>(QUEUE_NAMES.detection, options);
   const training = new Queue<ServiceJob>(QUEUE_NAMES.training, options);
+  const logs = new Queue<ServiceJob>(QUEUE_NAMES.logs, options);
   return {
     detection,
     training,
+    logs,
     close: async () => {
-      await Promise.all([detection.close(), training.close()]);
+      await Promise.all([detection.close(), training.close(), logs.close()]);
     },
   };
 }

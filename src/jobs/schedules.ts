@@ -5,6 +5,8 @@ export interface ScheduleOptions {
   detectionEveryMilliseconds?: number;
   /** How often each service's model is retrained, milliseconds (default a day). */
   trainingEveryMilliseconds?: number;
+  /** How often each service's new log lines are mined, milliseconds (default: as often as detection). */
+  logsEveryMilliseconds?: number;
 }
 
 /**
@@ -14,13 +16,15 @@ export interface ScheduleOptions {
 export async function syncSchedules(queues: Queues, services: string[], options: ScheduleOptions = {}): Promise<void> {
   const detectionEvery = options.detectionEveryMilliseconds ?? 60_000;
   const trainingEvery = options.trainingEveryMilliseconds ?? 86_400_000;
+  const logsEvery = options.logsEveryMilliseconds ?? detectionEvery;
   for (const service of services) {
     await queues.detection.upsertJobScheduler(`detect:${service}`, { every: detectionEvery }, { name: 'detect', data: { service } });
     // An `every` scheduler's first job runs at once, so a new deployment has models within minutes, not a day.
     await queues.training.upsertJobScheduler(`train:${service}`, { every: trainingEvery }, { name: 'train', data: { service } });
+    await queues.logs.upsertJobScheduler(`logs:${service}`, { every: logsEvery }, { name: 'logs', data: { service } });
   }
   const wanted = new Set(services);
-  for (const queue of [queues.detection, queues.training]) {
+  for (const queue of [queues.detection, queues.training, queues.logs]) {
     for (const scheduler of await queue.getJobSchedulers()) {
       const service = scheduler.key.split(':').slice(1).join(':');
       if (!wanted.has(service)) await queue.removeJobScheduler(scheduler.key);

@@ -1,7 +1,10 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Cluster } from './cluster.js';
-import { createElasticsearchLogs } from './elasticsearch/elasticsearch-logs.js';
+import { createElasticsearchClient, createElasticsearchLogs } from './elasticsearch/elasticsearch-logs.js';
+import { ElasticsearchLogReader } from './elasticsearch/elasticsearch-log-reader.js';
+import type { LogReader } from './log-reader.js';
+import { SimulatedLogReader } from './sim/sim-log-reader.js';
 import { createKubernetesCluster } from './kubernetes/kubernetes-cluster.js';
 import type { LogSource } from './logs.js';
 import type { MetricsSource } from './metrics.js';
@@ -14,6 +17,8 @@ import type { SimWorld } from './sim/world.js';
 export interface Sources {
   metrics: MetricsSource;
   logs: LogSource;
+  /** New log lines per service since a cursor, for template mining. */
+  logReader: LogReader;
   cluster: Cluster;
   /** Present when any source is simulated. */
   world?: SimWorld;
@@ -46,6 +51,9 @@ export function createSources(config: Config, logger: Logger, options: CreateSou
   return {
     metrics: config.prometheusUrl ? new PrometheusMetrics({ url: config.prometheusUrl, catalogue: config.catalogue }) : simulated!.metrics,
     logs: config.elasticsearchUrl ? createElasticsearchLogs(config.elasticsearchUrl, config.catalogue.elasticsearch) : simulated!.logs,
+    logReader: config.elasticsearchUrl
+      ? new ElasticsearchLogReader({ client: createElasticsearchClient(config.elasticsearchUrl), settings: config.catalogue.elasticsearch })
+      : new SimulatedLogReader(world!),
     cluster: config.kubeconfig ? createKubernetesCluster(config.kubeconfig) : simulated!.cluster,
     world,
   };

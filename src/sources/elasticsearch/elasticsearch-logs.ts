@@ -74,7 +74,7 @@ export class ElasticsearchLogs implements LogSource {
       _source: [fields.timestamp, fields.service, fields.pod, fields.level, fields.message],
       query: { bool: { filter } },
     });
-    return response.hits.map((hit) => this.toEntry(hit, search.service));
+    return response.hits.map((hit) => logEntryOf(hit, this.settings.fields, search.service));
   }
 
   async errorCounts(query: ErrorCountQuery): Promise<ErrorCount[]> {
@@ -139,7 +139,7 @@ export class ElasticsearchLogs implements LogSource {
         }
         const hits = (response as { hits?: { hits?: unknown } } | undefined)?.hits?.hits;
         if (!Array.isArray(hits)) throw badResponse('the answer has no hits.hits');
-        return { hits: hits as Hit[], aggregations: (response as { aggregations?: Record<string, unknown> }).aggregations };
+        return { hits: hits as ElasticsearchHit[], aggregations: (response as { aggregations?: Record<string, unknown> }).aggregations };
       },
       { backend: BACKEND, hint: HINT, ...this.retry },
     );
@@ -165,24 +165,6 @@ export class ElasticsearchLogs implements LogSource {
     }
     return error;
   }
-
-  private toEntry(hit: Hit, searchedService: string): LogEntry {
-    const { fields } = this.settings;
-    const source = hit._source ?? {};
-    const timestamp = timestampOf(readField(source, fields.timestamp)) ?? timestampOf(hit.sort?.[0]);
-    if (timestamp === undefined) {
-      throw badResponse(`document ${hit._id ?? '?'} has no readable ${fields.timestamp} (catalogue elasticsearch.fields.timestamp)`);
-    }
-    const entry: LogEntry = {
-      timestamp,
-      service: textOf(readField(source, fields.service)) ?? searchedService,
-      level: levelOf(readField(source, fields.level)),
-      message: textOf(readField(source, fields.message)) ?? '',
-    };
-    const pod = textOf(readField(source, fields.pod));
-    if (pod !== undefined) entry.pod = pod;
-    return entry;
-  }
 }
 
 /** Builds the client for a URL (credentials may sit in it) and the adapter over it. */
@@ -192,26 +174,47 @@ export function createElasticsearchLogs(
   options: Omit<ElasticsearchLogsOptions, 'client' | 'settings'> = {},
 ): ElasticsearchLogs {
   const timeoutMilliseconds = options.timeoutMilliseconds ?? DEFAULTS.timeoutMilliseconds;
-  let client: Client;
+  return new ElasticsearchLogs({ ...options, client: createElasticsearchClient(url, timeoutMilliseconds), settings, timeoutMilliseconds });
+}
+
+/** The client for ELASTICSEARCH_URL, shared by the log adapter and the log reader. */
+export function createElasticsearchClient(url: string, timeoutMilliseconds: number = DEFAULTS.timeoutMilliseconds): Client {
   try {
     // withRetry does the retrying; a client retrying too would multiply the attempts.
-    client = new Client({ node: url, requestTimeout: timeoutMilliseconds, maxRetries: 0 });
+    return new Client({ node: url, requestTimeout: timeoutMilliseconds, maxRetries: 0 });
   } catch {
     // The URL is left out of the message: it may carry a password.
     throw configError('ELASTICSEARCH_URL', 'expected a URL like http://localhost:9200');
   }
-  return new ElasticsearchLogs({ ...options, client, settings, timeoutMilliseconds });
 }
 
-interface Hit {
+export interface ElasticsearchHit {
   _id?: string;
   _source?: Record<string, unknown>;
   sort?: unknown[];
 }
 
 interface SearchAnswer {
-  hits: Hit[];
+  hits: ElasticsearchHit[];
   aggregations?: Record<string, unknown>;
+}
+
+/** One hit as a log entry, reading the catalogue's field names; the service searched stands in for a missing one. */
+export function logEntryOf(hit: ElasticsearchHit, fields: ElasticsearchSettings['fields'], searchedService: string): LogEntry {
+  const source = hit._source ?? {};
+  const timestamp = timestampOf(readField(source, fields.timestamp)) ?? timestampOf(hit.sort?.[0]);
+  if (timestamp === undefined) {
+    throw badResponse(`document ${hit._id ?? '?'} has no readable ${fields.timestamp} (catalogue elasticsearch.fields.timestamp)`);
+  }
+  const entry: LogEntry = {
+    timestamp,
+    service: textOf(readField(source, fields.service)) ?? searchedService,
+    level: levelOf(readField(source, fields.level)),
+    message: textOf(readField(source, fields.message)) ?? '',
+  };
+  const pod = textOf(readField(source, fields.pod));
+  if (pod !== undefined) entry.pod = pod;
+  return entry;
 }
 
 function limitOf(limit: number | undefined): number {

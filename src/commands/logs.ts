@@ -1,0 +1,49 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { inputError } from '../errors.js';
+import { TemplateMiner } from '../logs/template-miner.js';
+import type { CommandIo } from './command-io.js';
+
+export const LOGS_HELP = `usage: aiops logs templates --input FILE [--output FILE]
+
+Mines log templates online, in one pass: every line of FILE is one log message; each gets the id
+and the text of its template (variables written <*>). Writes CSV line,template_id,template (line
+counts from 1) to --output, or to stdout without it. The template shown is the one the line joined
+when it was read; ids stay stable as templates generalise.`;
+
+export async function logsCommand(argv: string[], io: CommandIo): Promise<number> {
+  const [subcommand, ...rest] = argv;
+  if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
+    io.stdout.write(`${LOGS_HELP}\n`);
+    return subcommand === undefined ? 2 : 0;
+  }
+  if (subcommand !== 'templates') throw inputError('logs', `unknown subcommand "${subcommand}"; expected templates`);
+  const { values, positionals } = parseArgs({ args: rest, options: { input: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  if (values.help) {
+    io.stdout.write(`${LOGS_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) throw inputError('logs templates', `unexpected argument "${positionals[0]}"`);
+  if (!values.input) throw inputError('--input', 'required: a file with one log message per line');
+  const bytes = await readFile(values.input).catch(() => undefined);
+  if (bytes === undefined) throw inputError('--input', `${values.input} cannot be read`);
+  if (bytes.length === 0) throw inputError('--input', `${values.input} is empty`);
+  if (bytes.includes(0)) throw inputError('--input', `${values.input} looks binary (it holds NUL bytes); expected text, one log message per line`);
+  const messages = bytes.toString('utf8').split(/\r?\n/);
+  if (messages[messages.length - 1] === '') messages.pop();
+  const miner = new TemplateMiner();
+  const rows = ['line,template_id,template'];
+  messages.forEach((message, index) => {
+    const match = miner.add(message);
+    rows.push(`${index + 1},${match.templateId},${csvCell(match.template)}`);
+  });
+  const text = `${rows.join('\n')}\n`;
+  if (values.output) await writeFile(values.output, text);
+  else io.stdout.write(text);
+  return 0;
+}
+
+/** RFC 4180: a cell with a comma, a quote or a line break is quoted, quotes doubled. */
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

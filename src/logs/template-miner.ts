@@ -1,0 +1,319 @@
+/**
+ * An online, one-pass log template miner after Drain (He et al., ICWS 2017): a message is masked
+ * (src/logs/masks.ts), split on white space and routed through a fixed-depth tree, first by its
+ * token count, then by its first tokens; in the leaf it joins the most similar template when enough
+ * of its positions agree, and the positions that differ become `<*>`. A template keeps its id when it
+ * generalises, so ids stay stable for the life of the miner and across `toJSON`/`fromJSON`.
+ *
+ * Memory bound: at most `maximumTemplates` templates are held. Past that, the least recently used
+ * templates are candidates for eviction and the rarest of the oldest few goes, so a stream of unique
+ * junk cannot push out the templates that matter. The tree holds only paths that lead to a live
+ * template (a template's path is pruned when it is evicted), at most `depth - 1` nodes per template,
+ * and each template holds its tokens and one example, so memory is O(maximumTemplates × longest
+ * message) however long the stream runs. Messages longer than MAXIMUM_TOKENS tokens are cut there.
+ *
+ * Pure: no I/O, no clock; the order of the messages is the only input.
+ */
+import { definedOnly } from '../defined-only.js';
+import { DEFAULT_MASKS, type Mask, WILDCARD, compileMasks, maskMessage } from './masks.js';
+
+export interface MinerOptions {
+  /** Fraction of a template's positions a message must share to join it. Default 0.5. */
+  similarityThreshold?: number;
+  /** Depth of the routing tree, counting the root and the token-count level; `depth - 2` first tokens route. Default 4. */
+  depth?: number;
+  /** Most templates held at once; the rarest of the least recently used go first. Default 10,000. */
+  maximumTemplates?: number;
+  /** Masks applied before the defaults, e.g. a data set's own identifiers. Default none. */
+  extraMasks?: readonly Mask[];
+}
+
+export interface MinedTemplate {
+  id: string;
+  template: string;
+  count: number;
+  /** The first message that formed the template, unmasked. */
+  example: string;
+}
+
+export interface MinerMatch {
+  templateId: string;
+  template: string;
+  /** True when this message created the template. */
+  isNew: boolean;
+}
+
+/** Everything needed to resume mining: plain JSON. Options are not part of it; pass them again. */
+export interface MinerState {
+  version: 1;
+  nextId: number;
+  /** Least recently used first. */
+  templates: Array<{ id: string; tokens: string[]; count: number; example: string }>;
+}
+
+const DEFAULTS = { similarityThreshold: 0.5, depth: 4, maximumTemplates: 10_000 } as const;
+/** A node routes at most this many distinct tokens; later ones share the `<*>` branch (Drain's max_child). */
+const MAXIMUM_CHILDREN = 100;
+/** How many of the least recently used templates compete for eviction; the rarest of them goes. */
+const EVICTION_CANDIDATES = 8;
+/** Messages are cut at this many tokens, so one pathological line cannot hold unbounded memory. */
+const MAXIMUM_TOKENS = 512;
+
+interface Template {
+  id: string;
+  tokens: string[];
+  count: number;
+  example: string;
+  /** The routing keys from the root: the token count, then the first tokens' keys. */
+  path: string[];
+}
+
+interface TreeNode {
+  children: Map<string, TreeNode>;
+  templates: Template[];
+}
+
+export class TemplateMiner {
+  private readonly similarityThreshold: number;
+  private readonly prefixTokens: number;
+  private readonly maximumTemplates: number;
+  private readonly masks: RegExp | undefined;
+  private readonly root: TreeNode = newNode();
+  /** Every live template; Map order is recency, least recently used first. */
+  private readonly byId = new Map<string, Template>();
+  private nextId = 1;
+
+  constructor(options: MinerOptions = {}) {
+    const settings = { ...DEFAULTS, ...definedOnly(options) };
+    if (!(settings.similarityThreshold >= 0 && settings.similarityThreshold <= 1)) throw new RangeError(`similarityThreshold must be in [0,1], got ${settings.similarityThreshold}`);
+    if (!Number.isInteger(settings.depth) || settings.depth < 3) throw new RangeError(`depth must be a whole number of at least 3, got ${settings.depth}`);
+    if (!Number.isInteger(settings.maximumTemplates) || settings.maximumTemplates < 1) throw new RangeError(`maximumTemplates must be a whole number of at least 1, got ${settings.maximumTemplates}`);
+    this.similarityThreshold = settings.similarityThreshold;
+    this.prefixTokens = settings.depth - 2;
+    this.maximumTemplates = settings.maximumTemplates;
+    this.masks = compileMasks([...(options.extraMasks ?? []), ...DEFAULT_MASKS]);
+  }
+
+  /** Learns from one message: it joins (and may generalise) the closest template or founds a new one. */
+  add(message: string): MinerMatch {
+    const tokens = this.tokenize(message);
+    const path = this.routingPath(tokens);
+    const leaf = this.leafFor(path);
+    const closest = this.closest(leaf.templates, tokens);
+    if (closest !== undefined) {
+      generalise(closest, tokens);
+      closest.count += 1;
+      this.touch(closest);
+      return { templateId: closest.id, template: closest.tokens.join(' '), isNew: false };
+    }
+    const template: Template = { id: `T${this.nextId}`, tokens, count: 1, example: message, path };
+    this.nextId += 1;
+    leaf.templates.push(template);
+    this.byId.set(template.id, template);
+    if (this.byId.size > this.maximumTemplates) this.evictOne(template);
+    return { templateId: template.id, template: tokens.join(' '), isNew: true };
+  }
+
+  /** The template a message would join, without learning from it; undefined when none is close enough. */
+  match(message: string): MinerMatch | undefined {
+    const tokens = this.tokenize(message);
+    let node: TreeNode | undefined = this.root;
+    for (const key of this.routingPath(tokens)) {
+      node = node.children.get(key) ?? node.children.get(WILDCARD);
+      if (node === undefined) return undefined;
+    }
+    const closest = this.closest(node.templates, tokens);
+    return closest && { templateId: closest.id, template: closest.tokens.join(' '), isNew: false };
+  }
+
+  /** The live templates, most frequent first. */
+  templates(): MinedTemplate[] {
+    return [...this.byId.values()]
+      .map((template) => ({ id: template.id, template: template.tokens.join(' '), count: template.count, example: template.example }))
+      .sort((left, right) => right.count - left.count || idOrder(left.id, right.id));
+  }
+
+  toJSON(): MinerState {
+    return { version: 1, nextId: this.nextId, templates: [...this.byId.values()].map(({ id, tokens, count, example }) => ({ id, tokens: [...tokens], count, example })) };
+  }
+
+  /** A miner that carries on where the saved one stopped: same templates, same ids, same recency. */
+  static fromJSON(state: MinerState, options: MinerOptions = {}): TemplateMiner {
+    if (state?.version !== 1 || !Array.isArray(state.templates)) throw new TypeError('not a TemplateMiner state (version 1)');
+    const miner = new TemplateMiner(options);
+    for (const saved of state.templates) {
+      const path = miner.routingPath(saved.tokens);
+      const template: Template = { id: saved.id, tokens: [...saved.tokens], count: saved.count, example: saved.example, path };
+      miner.leafFor(path).templates.push(template);
+      miner.byId.set(template.id, template);
+    }
+    miner.nextId = state.nextId;
+    while (miner.byId.size > miner.maximumTemplates) miner.evictOne(undefined);
+    return miner;
+  }
+
+  private tokenize(message: string): string[] {
+    const tokens = maskMessage(message, this.masks).split(WHITE_SPACE);
+    if (tokens[0] === '') tokens.shift();
+    for (let index = 0; index < tokens.length; index += 1) {
+      // `<*>,<*>` or `<*>:<*>` is one variable however many parts it has.
+      if (tokens[index] !== WILDCARD && ONLY_VARIABLES.test(tokens[index] as string)) tokens[index] = WILDCARD;
+    }
+    if (tokens.length > 0 && tokens[tokens.length - 1] === '') tokens.pop();
+    return tokens.length > MAXIMUM_TOKENS ? tokens.slice(0, MAXIMUM_TOKENS) : tokens;
+  }
+
+  /** Token count, then the first tokens; a token with a digit routes as `<*>`, being likely a variable. */
+  private routingPath(tokens: readonly string[]): string[] {
+    const path = [String(tokens.length)];
+    const prefix = Math.min(this.prefixTokens, tokens.length);
+    for (let index = 0; index < prefix; index += 1) {
+      const token = tokens[index] as string;
+      path.push(hasDigit(token) ? WILDCARD : token);
+    }
+    return path;
+  }
+
+  /** The leaf at the end of a path, creating nodes on the way; a full node sends newcomers to `<*>`. */
+  private leafFor(path: string[]): TreeNode {
+    let node = this.root;
+    for (let level = 0; level < path.length; level += 1) {
+      let key = path[level] as string;
+      let child = node.children.get(key);
+      if (child === undefined && level > 0 && node.children.size >= MAXIMUM_CHILDREN) {
+        key = WILDCARD;
+        path[level] = WILDCARD;
+        child = node.children.get(key);
+      }
+      if (child === undefined) {
+        child = newNode();
+        node.children.set(key, child);
+      }
+      node = child;
+    }
+    return node;
+  }
+
+  /** The most similar template at or above the threshold; ties go to the more general one (Drain). */
+  private closest(candidates: readonly Template[], tokens: readonly string[]): Template | undefined {
+    let best: Template | undefined;
+    let bestSimilarity = -1;
+    let bestWildcards = -1;
+    for (const candidate of candidates) {
+      const { similarity, wildcards } = similarityOf(candidate.tokens, tokens);
+      if (similarity > bestSimilarity || (similarity === bestSimilarity && wildcards > bestWildcards)) {
+        best = candidate;
+        bestSimilarity = similarity;
+        bestWildcards = wildcards;
+      }
+    }
+    return bestSimilarity >= this.similarityThreshold ? best : undefined;
+  }
+
+  private touch(template: Template): void {
+    this.byId.delete(template.id);
+    this.byId.set(template.id, template);
+  }
+
+  /** Drops the rarest of the least recently used templates (never `keep`, the one just made). */
+  private evictOne(keep: Template | undefined): void {
+    let victim: Template | undefined;
+    let seen = 0;
+    for (const template of this.byId.values()) {
+      if (template === keep) continue;
+      if (victim === undefined || template.count < victim.count) victim = template;
+      seen += 1;
+      if (seen >= EVICTION_CANDIDATES) break;
+    }
+    if (victim === undefined) return;
+    this.byId.delete(victim.id);
+    this.removeFromTree(victim);
+  }
+
+  private removeFromTree(template: Template): void {
+    const nodes: TreeNode[] = [this.root];
+    for (const key of template.path) {
+      const child = (nodes[nodes.length - 1] as TreeNode).children.get(key);
+      if (child === undefined) return;
+      nodes.push(child);
+    }
+    const leaf = nodes[nodes.length - 1] as TreeNode;
+    leaf.templates.splice(leaf.templates.indexOf(template), 1);
+    for (let level = template.path.length - 1; level >= 0; level -= 1) {
+      const node = nodes[level + 1] as TreeNode;
+      if (node.children.size > 0 || node.templates.length > 0) break;
+      (nodes[level] as TreeNode).children.delete(template.path[level] as string);
+    }
+  }
+}
+
+const WHITE_SPACE = /\s+/;
+const ONLY_VARIABLES = /^(?:<\*>[,:;/_-]?)+$/;
+
+function newNode(): TreeNode {
+  return { children: new Map(), templates: [] };
+}
+
+/**
+ * Share of positions where the template's token equals the message's (a `<*>` in both counts: both
+ * are variables), and how many `<*>` the template has, for Drain's tie-break.
+ */
+function similarityOf(template: readonly string[], tokens: readonly string[]): { similarity: number; wildcards: number } {
+  if (template.length === 0) return { similarity: 1, wildcards: 0 };
+  let same = 0;
+  let wildcards = 0;
+  for (let index = 0; index < template.length; index += 1) {
+    const token = template[index] as string;
+    if (token === WILDCARD) wildcards += 1;
+    else if (token === tokens[index]) same += 1;
+    else if (differentEvents(token, tokens[index] as string) && !(index > 0 && VARIABLE_NAMES.has(template[index - 1] as string))) return { similarity: -1, wildcards };
+    if (token === WILDCARD && tokens[index] === WILDCARD) same += 1;
+  }
+  return { similarity: same / template.length, wildcards };
+}
+
+/** Positions where the message differs become `<*>`; the template only ever gets more general. */
+function generalise(template: Template, tokens: readonly string[]): void {
+  for (let index = 0; index < template.tokens.length; index += 1) {
+    const token = template.tokens[index] as string;
+    const other = tokens[index] as string;
+    if (token === other || token === WILDCARD) continue;
+    const equals = token.indexOf('=');
+    template.tokens[index] = equals > 0 && other.startsWith(token.slice(0, equals + 1)) ? `${token.slice(0, equals + 1)}${WILDCARD}` : WILDCARD;
+  }
+}
+
+/** Words after which a plain word is a value, not part of the template: `session closed for user root`. */
+const VARIABLE_NAMES = new Set(['user']);
+
+/**
+ * Whether two differing tokens must belong to different templates. Variables carry digits or were
+ * masked; a plain word that differs (`VM Started` / `VM Paused`, `HTTPS` / `SOCKS5`) marks another
+ * event. In `key=value` tokens the keys must agree and a plain-word value is a constant.
+ */
+function differentEvents(template: string, token: string): boolean {
+  if (token === WILDCARD) return false;
+  const equals = template.indexOf('=');
+  if (equals >= 0) {
+    if (!token.startsWith(template.slice(0, equals + 1))) return true;
+    return /^[A-Za-z]+$/.test(template.slice(equals + 1));
+  }
+  // A plain word (no digit, no variable) differs from anything but a token already holding a variable.
+  return (!variableLike(template) && !token.includes(WILDCARD)) || (!variableLike(token) && !template.includes(WILDCARD));
+}
+
+function variableLike(token: string): boolean {
+  return hasDigit(token) || token.includes(WILDCARD);
+}
+
+function hasDigit(token: string): boolean {
+  for (let index = 0; index < token.length; index += 1) {
+    const code = token.charCodeAt(index);
+    if (code >= 48 && code <= 57) return true;
+  }
+  return false;
+}
+
+function idOrder(left: string, right: string): number {
+  return left.length - right.length || (left < right ? -1 : left > right ? 1 : 0);
+}
