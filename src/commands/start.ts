@@ -21,6 +21,8 @@ import { incidentLogEvidence } from '../alerts/incident-log-evidence.js';
 import { mineServiceLogs } from '../jobs/mine-service-logs.js';
 import { TemplateMiner, type MinerState } from '../logs/template-miner.js';
 import { LogFindingLog } from '../state/log-finding-log.js';
+import { serviceTemplateSummary } from '../logs/service-template-summary.js';
+import { logTemplatesMessage } from '../slack/blocks/log-templates-message.js';
 import { IncidentStore } from '../state/incident-store.js';
 import { createSources } from '../sources/create-sources.js';
 import { AnomalyLog } from '../state/anomaly-log.js';
@@ -155,6 +157,12 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
               ...(await incidentLogEvidence(incident, (service, since) => logFindings.since(service, since))),
               ...(await incidentContext(sources.cluster, config.catalogue, incident, now())),
             ],
+            // What the likely origin has been logging, in the thread from the start: the first thing an SRE would look up.
+            attachment: async (incident) => {
+              if (incident.origin === undefined) return undefined;
+              const summary = await serviceTemplateSummary(incident.origin, { redis, prefix: KEY_PREFIX, now: now(), limit: 5 });
+              return summary.rows.length > 0 ? logTemplatesMessage(summary) : undefined;
+            },
           },
         })
       : undefined;

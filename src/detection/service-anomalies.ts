@@ -78,6 +78,16 @@ export function usualBefore(samples: readonly Sample[], index: number): number |
 export function materialChange(signal: Signal, value: number, usual: number | undefined): boolean {
   if (usual === undefined || !Number.isFinite(value)) return true;
   if (SYMPTOM_SIGNALS.includes(signal) && value <= usual) return false;
+  return largeChange(signal, value, usual);
+}
+
+/**
+ * Whether a change is large enough to matter, whichever way it goes. A symptom falling a long
+ * way (latency of a crash-looping service dropping to its fast failures) is not raised, but it is
+ * a new regime all the same, and its return later is not news either.
+ */
+export function largeChange(signal: Signal, value: number, usual: number | undefined): boolean {
+  if (usual === undefined || !Number.isFinite(value)) return true;
   switch (signal) {
     case 'error_rate':
       return Math.abs(value - usual) >= 0.01;

@@ -4,7 +4,9 @@ import type { Catalogue } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import type { AnomalyDetector, DetectorState } from '../detection/detector.js';
 import { recoveryHoldMilliseconds, stillGoing } from '../detection/ongoing-anomaly.js';
-import { materialChange, serviceAnomalies, usualBefore, type ScoredSignal } from '../detection/service-anomalies.js';
+import { largeChange, serviceAnomalies, usualBefore, type ScoredSignal } from '../detection/service-anomalies.js';
+import { backToBefore } from '../detection/back-to-before.js';
+import { median } from '../detection/median.js';
 import { anomalyFingerprint } from '../alerts/fingerprint.js';
 import { ActiveAnomalies, type FollowedAnomaly } from '../state/active-anomalies.js';
 import type { Logger } from '../logger.js';
@@ -80,6 +82,24 @@ export interface DetectionRun {
 }
 
 const EMITTED_TTL_SECONDS = 7 * 86_400;
+/**
+ * Each signal's median over the hour before the service's earliest ongoing anomaly began: how the
+ * service was before the incident. Read only while one is ongoing and something new was found.
+ */
+async function levelsBeforeIncident(service: string, ongoing: readonly { anomaly: FollowedAnomaly }[], step: number, dependencies: DetectionDependencies): Promise<Partial<Record<Signal, number>>> {
+  const began = Math.min(...ongoing.map(({ anomaly }) => anomaly.evidence.end));
+  // A few minutes' margin: the detectors flag an onset a minute or two after it shows.
+  const range = { start: new Date(began - 65 * 60_000), end: new Date(began - 5 * 60_000), stepSeconds: step / 1000 };
+  const levels: Partial<Record<Signal, number>> = {};
+  await Promise.all(
+    SIGNALS.map(async (signal) => {
+      const level = median((await dependencies.metrics.range(service, signal, range)).samples.map((sample) => sample.value));
+      if (level !== undefined) levels[signal] = level;
+    }),
+  );
+  return levels;
+}
+
 /** The longest an anomaly is followed against its baseline. */
 const ONGOING_MAXIMUM_MILLISECONDS = 6 * 3_600_000;
 
@@ -128,7 +148,9 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
       // A change too small to matter is never raised (materialChange), so it must not spend the
       // detector's hold-off either: a fault whose first minute is still below the floor (or that
       // starts just after a harmless new extreme) would otherwise go unreported for its whole onset.
-      if (score > 0 && !materialChange(signal, sample.value, usualBefore(samples, firstFresh + index))) detector.dismiss?.();
+      // A large change that is not raised only for its direction (a symptom improving) keeps the
+      // hold-off: its return to the old level is the fix, not a new fault.
+      if (score > 0 && !largeChange(signal, sample.value, usualBefore(samples, firstFresh + index))) detector.dismiss?.();
       return score;
     });
     samplesScored += fresh.length;
@@ -137,13 +159,15 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
   }
 
   const emitFrom = end - options.emitWindowMinutes * 60_000;
-  const anomalies = [
+  const active = new ActiveAnomalies(dependencies.redis, dependencies.prefix);
+  const ongoing = await active.all(service);
+  const found = [
     ...serviceAnomalies(service, scored, { threshold: dependencies.threshold, emitFrom }),
     ...((await dependencies.extraFindings?.(service, signals, end, firstNew)) ?? []),
   ];
+  const before = ongoing.length > 0 && found.length > 0 ? await levelsBeforeIncident(service, ongoing, step, dependencies) : undefined;
+  const anomalies = before ? found.filter((anomaly) => !backToBefore(anomaly, signals, before)) : found;
   let anomaliesEmitted = 0;
-  const active = new ActiveAnomalies(dependencies.redis, dependencies.prefix);
-  const ongoing = await active.all(service);
   for (const anomaly of anomalies) {
     if (!(await claimOnce(dependencies.redis, `${dependencies.prefix}emitted:${anomaly.id}`, EMITTED_TTL_SECONDS))) continue;
     await dependencies.sink(anomaly);

@@ -74,3 +74,227 @@ function caseFolded(source: string): string {
 export function maskMessage(message: string, compiled: RegExp | undefined): string {
   return compiled === undefined ? message : message.replace(compiled, WILDCARD);
 }
+
+/**
+ * Masks a message and splits it on white space, as `maskMessage(message, compileMasks(masks))
+ * .split(/\s+/)` would, then folds a token made only of variables (`<*>,<*>`, `<*>:<*>`) into one.
+ *
+ * Why not simply that: one regular expression of a dozen alternatives tried at every character is
+ * most of a miner's time. Most masks cannot match white space (see `crossesWhiteSpace`), so they
+ * give the same result token by token, and tokens repeat, so each distinct token is masked once and
+ * remembered. Only where a mask that can cross white space (a date with a space, `5.3 KB`) matches
+ * does the line go through the whole expression, from that token on, until a match ends at white
+ * space; the result is the same as masking the whole line.
+ */
+export class MaskingTokenizer {
+  /** Every mask, as `compileMasks` joins them: the reference behaviour. */
+  private readonly all: RegExp | undefined;
+  /** The masks that can cross white space: where none matches, tokens are masked one by one. */
+  private readonly crossing: RegExp | undefined;
+  /** The masks that stay inside a token, for masking one token. */
+  private readonly local: RegExp | undefined;
+  /** Raw token to masked token. Emptied when full, so unique tokens cannot grow it without bound. */
+  private readonly maskedTokens = new Map<string, string>();
+  /** Only default masks stay inside tokens, so a token without a MAY_BE_MASKED character is kept as is. */
+  private readonly onlyDefaultLocalMasks: boolean;
+  /** Only default masks cross white space, and each needs a digit, so a line without one skips them. */
+  private readonly onlyDefaultCrossingMasks: boolean;
+
+  constructor(masks: readonly Mask[]) {
+    const crossing = masks.filter((mask) => crossesWhiteSpace(mask.pattern));
+    const local = masks.filter((mask) => !crossesWhiteSpace(mask.pattern));
+    this.all = compileMasks(masks);
+    this.crossing = compileMasks(crossing);
+    this.local = compileMasks(local);
+    this.onlyDefaultLocalMasks = local.every(isDefault);
+    this.onlyDefaultCrossingMasks = crossing.every(isDefault);
+  }
+
+  /** The message's masked tokens, at most `maximumTokens` of them. */
+  tokenize(message: string, maximumTokens: number): string[] {
+    const tokens: string[] = [];
+    let cursor = 0;
+    while (cursor < message.length && tokens.length < maximumTokens) {
+      const crossing = this.nextCrossingMatch(message, cursor);
+      const wholeLineFrom = crossing < 0 ? message.length : tokenStart(message, crossing, cursor);
+      this.pushLocalTokens(message, cursor, wholeLineFrom, tokens, maximumTokens);
+      if (wholeLineFrom >= message.length) break;
+      cursor = this.pushWholeLineTokens(message, wholeLineFrom, tokens);
+    }
+    if (tokens.length > maximumTokens) tokens.length = maximumTokens;
+    return tokens;
+  }
+
+  /** Where the first crossing mask matches at or after `from`, or -1. */
+  private nextCrossingMatch(message: string, from: number): number {
+    if (this.crossing === undefined || (this.onlyDefaultCrossingMasks && !hasDigitFrom(message, from))) return -1;
+    this.crossing.lastIndex = from;
+    const match = this.crossing.exec(message);
+    return match === null ? -1 : match.index;
+  }
+
+  /** Tokens in [from, to), where no crossing mask matches, each masked alone. */
+  private pushLocalTokens(message: string, from: number, to: number, tokens: string[], maximumTokens: number): void {
+    let start = -1;
+    let mayBeMasked = !this.onlyDefaultLocalMasks;
+    for (let index = from; index <= to && tokens.length < maximumTokens; index += 1) {
+      const code = index < to ? message.charCodeAt(index) : 32;
+      if (!isWhiteSpace(code)) {
+        if (start < 0) start = index;
+        mayBeMasked ||= MAY_BE_MASKED[code] === 1;
+      } else if (start >= 0) {
+        const token = message.slice(start, index);
+        tokens.push(mayBeMasked ? this.maskedToken(token) : token);
+        start = -1;
+        mayBeMasked = !this.onlyDefaultLocalMasks;
+      }
+    }
+  }
+
+  private maskedToken(token: string): string {
+    let masked = this.maskedTokens.get(token);
+    if (masked === undefined) {
+      masked = onlyVariablesFolded(this.local === undefined ? token : token.replace(this.local, WILDCARD));
+      if (this.maskedTokens.size >= MASKED_TOKEN_CACHE_SIZE) this.maskedTokens.clear();
+      this.maskedTokens.set(token, masked);
+    }
+    return masked;
+  }
+
+  /**
+   * Masks with every mask from `from` (a token's start) as `String.replace` would, until a match ends
+   * at white space or the message ends, and pushes the tokens; returns where it stopped. The scan
+   * runs on the whole message, so lookbehinds see what precedes `from`.
+   */
+  private pushWholeLineTokens(message: string, from: number, tokens: string[]): number {
+    const all = this.all as RegExp;
+    let masked = '';
+    let copied = from;
+    all.lastIndex = from;
+    for (let match = all.exec(message); match !== null; match = all.exec(message)) {
+      masked += message.slice(copied, match.index) + WILDCARD;
+      copied = match.index + match[0].length;
+      if (match[0].length === 0) all.lastIndex += 1;
+      else if (copied >= message.length || isWhiteSpace(message.charCodeAt(copied))) break;
+    }
+    const stop = all.lastIndex === 0 || copied >= message.length ? message.length : copied;
+    masked += message.slice(copied, stop);
+    for (const token of splitOnWhiteSpace(masked)) tokens.push(onlyVariablesFolded(token));
+    return stop;
+  }
+}
+
+const DEFAULT_PATTERNS: ReadonlySet<RegExp> = new Set(DEFAULT_MASKS.map((mask) => mask.pattern));
+
+function isDefault(mask: Mask): boolean {
+  return DEFAULT_PATTERNS.has(mask.pattern);
+}
+
+/**
+ * Every match of a default mask holds a digit, `:` or `/`, except a UUID's, which holds `-`; `<`
+ * starts a `<*>` already in the message, which may fold. Indexed by character code, 1 for these.
+ */
+const MAY_BE_MASKED = new Uint8Array(128);
+for (const character of '0123456789:/-<') MAY_BE_MASKED[character.charCodeAt(0)] = 1;
+
+function hasDigitFrom(message: string, from: number): boolean {
+  for (let index = from; index < message.length; index += 1) {
+    const code = message.charCodeAt(index);
+    if (code >= 48 && code <= 57) return true;
+  }
+  return false;
+}
+
+/** Distinct tokens remembered by a MaskingTokenizer; a few MiB at most. */
+const MASKED_TOKEN_CACHE_SIZE = 20_000;
+const ONLY_VARIABLES = /^(?:<\*>[,:;/_-]?)+$/;
+
+/** `<*>,<*>` or `<*>:<*>` is one variable however many parts it has. */
+function onlyVariablesFolded(token: string): string {
+  return token !== WILDCARD && token.includes(WILDCARD) && ONLY_VARIABLES.test(token) ? WILDCARD : token;
+}
+
+/** The start of the token holding `index`, not before `floor`. */
+function tokenStart(message: string, index: number, floor: number): number {
+  let start = index;
+  while (start > floor && !isWhiteSpace(message.charCodeAt(start - 1))) start -= 1;
+  return start;
+}
+
+function splitOnWhiteSpace(text: string): string[] {
+  const parts: string[] = [];
+  let start = -1;
+  for (let index = 0; index <= text.length; index += 1) {
+    if (index < text.length && !isWhiteSpace(text.charCodeAt(index))) {
+      if (start < 0) start = index;
+    } else if (start >= 0) {
+      parts.push(text.slice(start, index));
+      start = -1;
+    }
+  }
+  return parts;
+}
+
+/** Exactly the characters of the regular expression class `\s`, without running one. */
+export function isWhiteSpace(code: number): boolean {
+  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
+  if (code < 160) return false;
+  return code === 160 || code === 5760 || (code >= 8192 && code <= 8202) || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288 || code === 65279;
+}
+
+/**
+ * Whether a pattern might match white space or see past it, read from its source and erring towards
+ * yes: a space, `\s`, `\W`, `\D`, `.`, `^`, `$`, a negated class without `\s`, a class or range
+ * holding white space, or an escape this reader does not know. A pattern without any of these masks
+ * a token alone exactly as it masks it inside a line: a lookaround that cannot match white space
+ * sees the same at a line's space as at a token's edge, and so do `\b` and `\B`.
+ */
+export function crossesWhiteSpace(pattern: RegExp): boolean {
+  const source = pattern.source;
+  for (let index = 0; index < source.length; index += 1) {
+    const character = source[index] as string;
+    if (character === '\\') {
+      if (!SAFE_ESCAPE.test(source[index + 1] ?? '')) return true;
+      index += 1;
+    } else if (character === '[') {
+      const end = classEnd(source, index);
+      if (end < 0 || classMatchesWhiteSpace(source.slice(index + 1, end))) return true;
+      index = end;
+    } else if (character === '.' || character === '^' || character === '$' || isWhiteSpace(character.charCodeAt(0))) return true;
+  }
+  return false;
+}
+
+/** Escapes that match no white space: `\d`, `\w`, `\S`, boundaries, back references and escaped punctuation. */
+const SAFE_ESCAPE = /^[dwSbB1-9!-/:-@[-`{-~]$/;
+
+/** The index of the `]` closing the class opened at `open`, or -1. */
+function classEnd(source: string, open: number): number {
+  for (let index = open + 1; index < source.length; index += 1) {
+    if (source[index] === '\\') index += 1;
+    else if (source[index] === ']') return index;
+  }
+  return -1;
+}
+
+/** Whether a class body (between `[` and `]`) can match white space; `[^…\s…]` cannot. */
+function classMatchesWhiteSpace(body: string): boolean {
+  if (body.startsWith('^')) return !/(?:^|[^\\])(?:\\\\)*\\s/.test(body);
+  for (let index = 0; index < body.length; index += 1) {
+    const character = body[index] as string;
+    if (character === '\\') {
+      if (!SAFE_ESCAPE.test(body[index + 1] ?? '') || body[index + 1] === 'b') return true;
+      index += 1;
+    } else if (body[index + 1] === '-' && index + 2 < body.length) {
+      const last = body[index + 2] as string;
+      if (last === '\\' || rangeHoldsWhiteSpace(character.charCodeAt(0), last.charCodeAt(0))) return true;
+      index += 2;
+    } else if (isWhiteSpace(character.charCodeAt(0))) return true;
+  }
+  return false;
+}
+
+function rangeHoldsWhiteSpace(first: number, last: number): boolean {
+  for (let code = first; code <= last; code += 1) if (isWhiteSpace(code)) return true;
+  return false;
+}

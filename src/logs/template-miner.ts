@@ -15,7 +15,7 @@
  * Pure: no I/O, no clock; the order of the messages is the only input.
  */
 import { definedOnly } from '../defined-only.js';
-import { DEFAULT_MASKS, type Mask, WILDCARD, compileMasks, maskMessage } from './masks.js';
+import { DEFAULT_MASKS, type Mask, MaskingTokenizer, WILDCARD } from './masks.js';
 
 export interface MinerOptions {
   /** Fraction of a template's positions a message must share to join it. Default 0.5. */
@@ -58,6 +58,8 @@ const MAXIMUM_CHILDREN = 100;
 const EVICTION_CANDIDATES = 8;
 /** Messages are cut at this many tokens, so one pathological line cannot hold unbounded memory. */
 const MAXIMUM_TOKENS = 512;
+/** Masked messages remembered with the template they joined; a few MiB at most. */
+const RESOLVED_CACHE_SIZE = 20_000;
 
 interface Template {
   id: string;
@@ -66,22 +68,48 @@ interface Template {
   example: string;
   /** The routing keys from the root: the token count, then the first tokens' keys. */
   path: string[];
+  /** `tokens` joined, kept until the template generalises, so a match does not join it again. */
+  text: string | undefined;
+  /** Neighbours in the recency list. */
+  older: Template | undefined;
+  newer: Template | undefined;
+}
+
+/** A masked message resolved to a template: valid while neither the tree's shape nor the leaf changed. */
+interface Resolution {
+  template: Template;
+  leaf: TreeNode;
+  leafVersion: number;
+  shapeVersion: number;
 }
 
 interface TreeNode {
   children: Map<string, TreeNode>;
   templates: Template[];
+  /** Bumped when a template joins or leaves this node or generalises. */
+  version: number;
 }
 
 export class TemplateMiner {
   private readonly similarityThreshold: number;
   private readonly prefixTokens: number;
   private readonly maximumTemplates: number;
-  private readonly masks: RegExp | undefined;
+  private readonly tokenizer: MaskingTokenizer;
   private readonly root: TreeNode = newNode();
-  /** Every live template; Map order is recency, least recently used first. */
-  private readonly byId = new Map<string, Template>();
+  /** Every live template, as a list from least to most recently used: moving one is O(1). */
+  private oldest: Template | undefined;
+  private newest: Template | undefined;
+  private size = 0;
   private nextId = 1;
+  /** Bumped when a tree node is made or dropped, which can change where a message is routed. */
+  private shapeVersion = 0;
+  /**
+   * Masked messages (tokens joined by spaces) to the template they last joined. Logs repeat their
+   * masked lines; while the tree's shape and the leaf's templates are unchanged (counts and recency
+   * do not route), such a line joins the same template again and changes nothing in it, so the tree
+   * walk and the comparisons can be skipped. Emptied when full.
+   */
+  private readonly resolved = new Map<string, Resolution>();
 
   constructor(options: MinerOptions = {}) {
     const settings = { ...DEFAULTS, ...definedOnly(options) };
@@ -91,27 +119,30 @@ export class TemplateMiner {
     this.similarityThreshold = settings.similarityThreshold;
     this.prefixTokens = settings.depth - 2;
     this.maximumTemplates = settings.maximumTemplates;
-    this.masks = compileMasks([...(options.extraMasks ?? []), ...DEFAULT_MASKS]);
+    this.tokenizer = new MaskingTokenizer([...(options.extraMasks ?? []), ...DEFAULT_MASKS]);
   }
 
   /** Learns from one message: it joins (and may generalise) the closest template or founds a new one. */
   add(message: string): MinerMatch {
     const tokens = this.tokenize(message);
+    const maskedMessage = tokens.join(' ');
+    const resolution = this.resolved.get(maskedMessage);
+    if (resolution !== undefined && resolution.shapeVersion === this.shapeVersion && resolution.leaf.version === resolution.leafVersion) return this.joined(resolution.template);
     const path = this.routingPath(tokens);
     const leaf = this.leafFor(path);
     const closest = this.closest(leaf.templates, tokens);
     if (closest !== undefined) {
-      generalise(closest, tokens);
-      closest.count += 1;
-      this.touch(closest);
-      return { templateId: closest.id, template: closest.tokens.join(' '), isNew: false };
+      if (generalise(closest, tokens)) leaf.version += 1;
+      this.remember(maskedMessage, closest, leaf);
+      return this.joined(closest);
     }
-    const template: Template = { id: `T${this.nextId}`, tokens, count: 1, example: message, path };
+    const template: Template = { id: `T${this.nextId}`, tokens, count: 1, example: message, path, text: maskedMessage, older: undefined, newer: undefined };
     this.nextId += 1;
+    leaf.version += 1;
     leaf.templates.push(template);
-    this.byId.set(template.id, template);
-    if (this.byId.size > this.maximumTemplates) this.evictOne(template);
-    return { templateId: template.id, template: tokens.join(' '), isNew: true };
+    this.append(template);
+    if (this.size > this.maximumTemplates) this.evictOne(template);
+    return { templateId: template.id, template: maskedMessage, isNew: true };
   }
 
   /** The template a message would join, without learning from it; undefined when none is close enough. */
@@ -123,18 +154,18 @@ export class TemplateMiner {
       if (node === undefined) return undefined;
     }
     const closest = this.closest(node.templates, tokens);
-    return closest && { templateId: closest.id, template: closest.tokens.join(' '), isNew: false };
+    return closest && { templateId: closest.id, template: textOf(closest), isNew: false };
   }
 
   /** The live templates, most frequent first. */
   templates(): MinedTemplate[] {
-    return [...this.byId.values()]
-      .map((template) => ({ id: template.id, template: template.tokens.join(' '), count: template.count, example: template.example }))
+    return this.byRecency()
+      .map((template) => ({ id: template.id, template: textOf(template), count: template.count, example: template.example }))
       .sort((left, right) => right.count - left.count || idOrder(left.id, right.id));
   }
 
   toJSON(): MinerState {
-    return { version: 1, nextId: this.nextId, templates: [...this.byId.values()].map(({ id, tokens, count, example }) => ({ id, tokens: [...tokens], count, example })) };
+    return { version: 1, nextId: this.nextId, templates: this.byRecency().map(({ id, tokens, count, example }) => ({ id, tokens: [...tokens], count, example })) };
   }
 
   /** A miner that carries on where the saved one stopped: same templates, same ids, same recency. */
@@ -143,24 +174,17 @@ export class TemplateMiner {
     const miner = new TemplateMiner(options);
     for (const saved of state.templates) {
       const path = miner.routingPath(saved.tokens);
-      const template: Template = { id: saved.id, tokens: [...saved.tokens], count: saved.count, example: saved.example, path };
+      const template: Template = { id: saved.id, tokens: [...saved.tokens], count: saved.count, example: saved.example, path, text: undefined, older: undefined, newer: undefined };
       miner.leafFor(path).templates.push(template);
-      miner.byId.set(template.id, template);
+      miner.append(template);
     }
     miner.nextId = state.nextId;
-    while (miner.byId.size > miner.maximumTemplates) miner.evictOne(undefined);
+    while (miner.size > miner.maximumTemplates) miner.evictOne(undefined);
     return miner;
   }
 
   private tokenize(message: string): string[] {
-    const tokens = maskMessage(message, this.masks).split(WHITE_SPACE);
-    if (tokens[0] === '') tokens.shift();
-    for (let index = 0; index < tokens.length; index += 1) {
-      // `<*>,<*>` or `<*>:<*>` is one variable however many parts it has.
-      if (tokens[index] !== WILDCARD && ONLY_VARIABLES.test(tokens[index] as string)) tokens[index] = WILDCARD;
-    }
-    if (tokens.length > 0 && tokens[tokens.length - 1] === '') tokens.pop();
-    return tokens.length > MAXIMUM_TOKENS ? tokens.slice(0, MAXIMUM_TOKENS) : tokens;
+    return this.tokenizer.tokenize(message, MAXIMUM_TOKENS);
   }
 
   /** Token count, then the first tokens; a token with a digit routes as `<*>`, being likely a variable. */
@@ -188,6 +212,7 @@ export class TemplateMiner {
       if (child === undefined) {
         child = newNode();
         node.children.set(key, child);
+        this.shapeVersion += 1;
       }
       node = child;
     }
@@ -210,23 +235,59 @@ export class TemplateMiner {
     return bestSimilarity >= this.similarityThreshold ? best : undefined;
   }
 
-  private touch(template: Template): void {
-    this.byId.delete(template.id);
-    this.byId.set(template.id, template);
+  /** Counts a message that joined `template`, which becomes the most recently used. */
+  private joined(template: Template): MinerMatch {
+    template.count += 1;
+    if (this.newest !== template) {
+      this.unlink(template);
+      this.append(template);
+    }
+    return { templateId: template.id, template: textOf(template), isNew: false };
+  }
+
+  private remember(maskedMessage: string, template: Template, leaf: TreeNode): void {
+    if (this.resolved.size >= RESOLVED_CACHE_SIZE) this.resolved.clear();
+    this.resolved.set(maskedMessage, { template, leaf, leafVersion: leaf.version, shapeVersion: this.shapeVersion });
+  }
+
+  private append(template: Template): void {
+    template.older = this.newest;
+    template.newer = undefined;
+    if (this.newest === undefined) this.oldest = template;
+    else this.newest.newer = template;
+    this.newest = template;
+    this.size += 1;
+  }
+
+  private unlink(template: Template): void {
+    if (template.older === undefined) this.oldest = template.newer;
+    else template.older.newer = template.newer;
+    if (template.newer === undefined) this.newest = template.older;
+    else template.newer.older = template.older;
+    template.older = undefined;
+    template.newer = undefined;
+    this.size -= 1;
+  }
+
+  /** Every live template, least recently used first. */
+  private byRecency(): Template[] {
+    const templates: Template[] = [];
+    for (let template = this.oldest; template !== undefined; template = template.newer) templates.push(template);
+    return templates;
   }
 
   /** Drops the rarest of the least recently used templates (never `keep`, the one just made). */
   private evictOne(keep: Template | undefined): void {
     let victim: Template | undefined;
     let seen = 0;
-    for (const template of this.byId.values()) {
+    for (let template = this.oldest; template !== undefined; template = template.newer) {
       if (template === keep) continue;
       if (victim === undefined || template.count < victim.count) victim = template;
       seen += 1;
       if (seen >= EVICTION_CANDIDATES) break;
     }
     if (victim === undefined) return;
-    this.byId.delete(victim.id);
+    this.unlink(victim);
     this.removeFromTree(victim);
   }
 
@@ -239,19 +300,18 @@ export class TemplateMiner {
     }
     const leaf = nodes[nodes.length - 1] as TreeNode;
     leaf.templates.splice(leaf.templates.indexOf(template), 1);
+    leaf.version += 1;
     for (let level = template.path.length - 1; level >= 0; level -= 1) {
       const node = nodes[level + 1] as TreeNode;
       if (node.children.size > 0 || node.templates.length > 0) break;
       (nodes[level] as TreeNode).children.delete(template.path[level] as string);
+      this.shapeVersion += 1;
     }
   }
 }
 
-const WHITE_SPACE = /\s+/;
-const ONLY_VARIABLES = /^(?:<\*>[,:;/_-]?)+$/;
-
 function newNode(): TreeNode {
-  return { children: new Map(), templates: [] };
+  return { children: new Map(), templates: [], version: 0 };
 }
 
 /**
@@ -272,15 +332,29 @@ function similarityOf(template: readonly string[], tokens: readonly string[]): {
   return { similarity: same / template.length, wildcards };
 }
 
-/** Positions where the message differs become `<*>`; the template only ever gets more general. */
-function generalise(template: Template, tokens: readonly string[]): void {
+/**
+ * Positions where the message differs become `<*>`; the template only ever gets more general.
+ * Returns whether any token changed.
+ */
+function generalise(template: Template, tokens: readonly string[]): boolean {
+  let changed = false;
   for (let index = 0; index < template.tokens.length; index += 1) {
     const token = template.tokens[index] as string;
     const other = tokens[index] as string;
     if (token === other || token === WILDCARD) continue;
     const equals = token.indexOf('=');
-    template.tokens[index] = equals > 0 && other.startsWith(token.slice(0, equals + 1)) ? `${token.slice(0, equals + 1)}${WILDCARD}` : WILDCARD;
+    const general = equals > 0 && other.startsWith(token.slice(0, equals + 1)) ? `${token.slice(0, equals + 1)}${WILDCARD}` : WILDCARD;
+    if (general === token) continue;
+    template.tokens[index] = general;
+    changed = true;
   }
+  if (changed) template.text = undefined;
+  return changed;
+}
+
+function textOf(template: Template): string {
+  template.text ??= template.tokens.join(' ');
+  return template.text;
 }
 
 /** Words after which a plain word is a value, not part of the template: `session closed for user root`. */

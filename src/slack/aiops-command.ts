@@ -6,12 +6,15 @@ export type AiopsCommand =
   | { kind: 'incidents' }
   | { kind: 'forecast'; service: string; horizonHours: number }
   | { kind: 'silence'; target: string; durationMilliseconds: number; durationText: string }
+  | { kind: 'logs'; service: string; minutes: number }
   | { kind: 'audit' }
   | { kind: 'help' }
   | { kind: 'invalid'; problem: string };
 
 const DURATION = /^(\d+)(m|h|d)$/;
 const UNIT_MILLISECONDS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** The longest window `logs` reads: counts are kept two days, but a day is already a lot to read in chat. */
+const MAXIMUM_LOG_MINUTES = 24 * 60;
 /** The longest silence: anything longer is a decision for the catalogue, not a chat command. */
 const MAXIMUM_SILENCE_MILLISECONDS = 7 * 86_400_000;
 
@@ -44,6 +47,16 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       const hours = Number(match[1]) * (match[2] === 'd' ? 24 : 1);
       if (hours < 1 || hours > 14 * 24) return { kind: 'invalid', problem: 'The forecast horizon must be from 1 hour to 14 days.' };
       return { kind: 'forecast', service, horizonHours: hours };
+    }
+    case 'logs': {
+      const [service, window = '15m', ...extra] = rest;
+      if (service === undefined) return { kind: 'invalid', problem: '`logs` needs a service, e.g. `/aiops logs order-service 15m`.' };
+      if (!known(service)) return { kind: 'invalid', problem: unknownService(service) };
+      const match = DURATION.exec(window);
+      if (!match || extra.length > 0) return { kind: 'invalid', problem: `Window \`${window}\` is not like \`15m\`, \`2h\` or \`1d\`.` };
+      const minutes = (Number(match[1]) * UNIT_MILLISECONDS[match[2] as keyof typeof UNIT_MILLISECONDS]) / 60_000;
+      if (minutes < 1 || minutes > MAXIMUM_LOG_MINUTES) return { kind: 'invalid', problem: 'The log window must be from 1 minute to 1 day.' };
+      return { kind: 'logs', service, minutes };
     }
     case 'silence': {
       const [target, duration, ...extra] = rest;

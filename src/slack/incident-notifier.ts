@@ -30,6 +30,8 @@ export interface IncidentNotifierDependencies {
   logger: Logger;
   /** Kubernetes context lines for the root message (deploys, warning events); none when absent. */
   context?: (incident: Incident) => Promise<string[]>;
+  /** Posted once in a new incident's thread, e.g. the origin service's top log templates; none when absent or undefined. */
+  attachment?: (incident: Incident) => Promise<BlockMessage | undefined>;
 }
 
 /** Incidents synced at once by one process; each one's calls stay in order. */
@@ -147,8 +149,11 @@ export class IncidentNotifier {
         if (!channel) logger.warn({ incident: incidentId }, 'incident names no catalogued service and alerting.defaultChannel is not set: not posted');
         return outbox.dropNotes(incidentId, notes.length);
       }
-      await this.postRoot(incidentId, channel, body);
-      return outbox.dropNotes(incidentId, notes.length);
+      const posted = await this.postRoot(incidentId, channel, body);
+      await outbox.dropNotes(incidentId, notes.length);
+      // Supplementary, so best effort: the root is recorded already and a failure here must not repost it.
+      await this.attach(incident, posted).catch((error: unknown) => logger.warn({ incident: incidentId, error: slackErrorText(error) }, 'incident attachment not posted'));
+      return;
     }
     await this.dependencies.pacer.send(message.channel, () => this.client.chat.update({ channel: message.channel, ts: message.ts, ...body, metadata: incidentMetadata(incidentId) }));
     for (const run of runsOfJoins(notes)) {
@@ -156,6 +161,11 @@ export class IncidentNotifier {
       if (reply) await this.dependencies.pacer.send(message.channel, () => this.client.chat.postMessage({ channel: message.channel, thread_ts: message.ts, ...reply }));
       await outbox.dropNotes(incidentId, run.length);
     }
+  }
+
+  private async attach(incident: Incident, message: IncidentMessage): Promise<void> {
+    const attachment = await this.dependencies.attachment?.(incident);
+    if (attachment) await this.dependencies.pacer.send(message.channel, () => this.client.chat.postMessage({ channel: message.channel, thread_ts: message.ts, ...attachment }));
   }
 
   /** The incident as people see it: with the severity escalation rules raised it to. */

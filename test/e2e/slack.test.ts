@@ -127,6 +127,8 @@ describe('Slack, end to end over HTTP', () => {
     expect(await ask('status')).toMatch(/database/);
     expect(await ask('incidents')).toMatch(/database/);
     expect(await ask('help')).toMatch(/ask/);
+    // Log mining has been running alongside detection: the pool timeouts are order-service's news.
+    expect(await ask('logs order-service 15m')).toMatch(/Timeout acquiring connection/);
     expect(await ask('frobnicate now')).toMatch(/Unknown subcommand `frobnicate`/);
   }, 30_000);
 

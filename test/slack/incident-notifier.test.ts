@@ -7,7 +7,7 @@ import type { Catalogue, EscalationRule } from '../../src/catalogue.js';
 import { createLogger } from '../../src/logger.js';
 import { ChannelPacer } from '../../src/slack/channel-pacer.js';
 import { incidentMetadata } from '../../src/slack/find-incident-root.js';
-import { IncidentNotifier } from '../../src/slack/incident-notifier.js';
+import { IncidentNotifier, type IncidentNotifierDependencies } from '../../src/slack/incident-notifier.js';
 import { IncidentAcknowledgements } from '../../src/state/incident-acknowledgements.js';
 import { IncidentEscalations } from '../../src/state/incident-escalations.js';
 import { IncidentOutbox } from '../../src/state/incident-outbox.js';
@@ -34,7 +34,7 @@ interface World {
   ingest(alerts: Alert[]): Promise<void>;
 }
 
-function world(alerting: Partial<Catalogue['alerting']> = {}): World {
+function world(alerting: Partial<Catalogue['alerting']> = {}, attachment?: IncidentNotifierDependencies['attachment']): World {
   const prefix = `test:notifier:${randomUUID()}:`;
   const catalogue: Catalogue = { ...exampleCatalogue, alerting: { ...exampleCatalogue.alerting, ...alerting } };
   const store = new IncidentStore(redis, prefix, catalogue);
@@ -52,6 +52,7 @@ function world(alerting: Partial<Catalogue['alerting']> = {}): World {
     now: () => clock.now,
     wallClock: () => clock.wall,
     logger: createLogger({ level: 'silent' }),
+    attachment,
   });
   return {
     store,
@@ -265,6 +266,22 @@ describe('incident notifier', () => {
     await escalating.notifier.drain();
     const message = await escalating.store.message('INC-1');
     expect(repliesTo(message!.channel, message!.ts)).toHaveLength(0);
+  });
+
+  it('posts the attachment once in a new incident’s thread, and never again on later syncs', async () => {
+    const calls: string[] = [];
+    const attached = world({}, async (incident) => {
+      calls.push(incident.id);
+      return { text: 'Top log templates of payment', blocks: [] };
+    });
+    await attached.ingest([critical('payment', T0)]);
+    await attached.notifier.drain();
+    attached.clock.now += MINUTE;
+    await attached.ingest([critical('checkout', T0 + MINUTE)]);
+    await attached.notifier.drain();
+    const message = await attached.store.message('INC-1');
+    expect(repliesTo(message!.channel, message!.ts).map((reply) => reply.text)).toEqual(['Top log templates of payment', expect.stringMatching(/Joined: checkout/)]);
+    expect(calls).toEqual(['INC-1']);
   });
 
   it('routes an incident naming no catalogued service to the default channel', async () => {

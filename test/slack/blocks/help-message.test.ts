@@ -8,7 +8,7 @@ describe('helpMessage', () => {
 
   it('lists every /aiops subcommand with a description and an example', () => {
     checkBlocks(message.blocks, 50);
-    expect(AIOPS_SUBCOMMANDS.map((subcommand) => subcommand.name)).toEqual(['ask', 'status', 'incidents', 'forecast', 'silence', 'audit', 'help']);
+    expect(AIOPS_SUBCOMMANDS.map((subcommand) => subcommand.name)).toEqual(['ask', 'status', 'incidents', 'logs', 'forecast', 'silence', 'audit', 'help']);
     for (const usage of [
       '`/aiops ask &lt;question&gt;`',
       '`/aiops status [service]`',

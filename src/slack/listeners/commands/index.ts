@@ -5,6 +5,8 @@ import { announceStateChanged } from '../../../state/state-changed.js';
 import { parseAiopsCommand } from '../../aiops-command.js';
 import { helpMessage, usageMessage } from '../../blocks/help-message.js';
 import { incidentsMessage } from '../../blocks/incidents-message.js';
+import { logTemplatesMessage } from '../../blocks/log-templates-message.js';
+import { serviceTemplateSummary } from '../../../logs/service-template-summary.js';
 import { noticeMessage } from '../../blocks/notice-message.js';
 import { statusMessage } from '../../blocks/status-message.js';
 import type { SlackServices } from '../../slack-services.js';
@@ -42,6 +44,8 @@ export function register(app: App, services: SlackServices): void {
         await announceStateChanged(services.redis, services.prefix, `silence:${parsed.target}`);
         return reply(noticeMessage(`Silenced ${parsed.target} for ${parsed.durationText}: new anomalies for it are logged, not raised.`));
       }
+      case 'logs':
+        return reply(logTemplatesMessage(await serviceTemplateSummary(parsed.service, { redis: services.redis, prefix: services.prefix, now: services.now(), minutes: parsed.minutes })));
       case 'forecast':
         return reply(noticeMessage(`Capacity forecasts are not part of this version yet; ${parsed.service} is watched for exhaustion of its memory and CPU limits meanwhile.`));
       case 'ask': {
