@@ -109,6 +109,8 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
         connection: redis,
         prefix: KEY_PREFIX,
         logger: jobsLogger,
+        // One service at a time: mining is not urgent, and a warm-up hour of ten services at once would crowd out Slack's 3-second acks.
+        concurrency: 1,
         process: (service) =>
           mineServiceLogs(service, {
             reader: sources.logReader,

@@ -10,7 +10,9 @@
  * junk cannot push out the templates that matter. The tree holds only paths that lead to a live
  * template (a template's path is pruned when it is evicted), at most `depth - 1` nodes per template,
  * and each template holds its tokens and one example, so memory is O(maximumTemplates × longest
- * message) however long the stream runs. Messages longer than MAXIMUM_TOKENS tokens are cut there.
+ * message) however long the stream runs, plus two fixed-size caches (masked tokens, and masked
+ * line to template, 20,000 entries each, emptied when full). Messages longer than MAXIMUM_TOKENS
+ * tokens are cut there.
  *
  * Pure: no I/O, no clock; the order of the messages is the only input.
  */

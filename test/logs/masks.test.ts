@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MASKS, compileMasks, maskMessage } from '../../src/logs/masks.js';
+import { DEFAULT_MASKS, type Mask, MaskingTokenizer, WILDCARD, compileMasks, crossesWhiteSpace, isWhiteSpace, maskMessage } from '../../src/logs/masks.js';
 
 const masks = compileMasks(DEFAULT_MASKS);
 const mask = (message: string): string => maskMessage(message, masks);
@@ -31,5 +31,67 @@ describe('default masks', () => {
   it('runs extra masks before the defaults', () => {
     const extra = compileMasks([{ name: 'ticket', pattern: /TICKET-\d+/ }, ...DEFAULT_MASKS]);
     expect(maskMessage('closed TICKET-42 after 3 tries', extra)).toBe('closed <*> after <*> tries');
+  });
+});
+
+describe('MaskingTokenizer', () => {
+  const onlyVariables = /^(?:<\*>[,:;/_-]?)+$/;
+  /** The reference: mask the whole line, split on white space, fold `<*>,<*>` into one `<*>`. */
+  const reference = (message: string, masks: readonly Mask[]): string[] =>
+    maskMessage(message, compileMasks(masks))
+      .split(/\s+/)
+      .filter((token) => token !== '')
+      .map((token) => (onlyVariables.test(token) ? WILDCARD : token));
+  const proxifierMasks: Mask[] = [
+    { name: 'proxifier-traffic', pattern: /\d+ bytes(?: \([^)]*\))?/ },
+    { name: 'proxifier-lifetime', pattern: /(?<=lifetime )(?:<1 sec|[\d:]+)/ },
+  ];
+
+  it.each([
+    'connection from 24.54.76.216 (24-54-76-216.bflony.adelphia.net) at Fri Jun 17 07:07:00 2005',
+    'Block broadcast_9_piece0 stored as bytes in memory (estimated size 5.2 KB, free 5.2 KB)',
+    'Final resource view: phys_ram=64172MB used_ram=2560MB phys_disk=15GB used_disk=20GB',
+    'at Sat Jul  9 12:16:49 2005 and 2026-11-25 12:00:00,123 then 2026-11-25T12:00:00Z done',
+    '  leading\tand trailing\u00a0white\u2003space 42  ',
+    'already masked <*>,<*> and <*>:<*> stay one',
+    'uuid deadbeef-abcd-abcd-abcd-abcdefabcdef without digits',
+    '',
+    '   ',
+  ])('masks like the whole-line expression: %s', (message) => {
+    expect(new MaskingTokenizer(DEFAULT_MASKS).tokenize(message, 512)).toEqual(reference(message, DEFAULT_MASKS));
+  });
+
+  it('keeps extra masks that cross white space or look behind it exact', () => {
+    const masks = [...proxifierMasks, ...DEFAULT_MASKS];
+    const message = 'proxy.cse.cuhk.edu.hk:5070 close, 451 bytes sent, 18846 bytes (18.4 KB) received, lifetime <1 sec';
+    expect(new MaskingTokenizer(masks).tokenize(message, 512)).toEqual(reference(message, masks));
+    expect(new MaskingTokenizer(masks).tokenize('lifetime 00:02 end', 512)).toEqual(['lifetime', WILDCARD, 'end']);
+  });
+
+  it('gives the same tokens when a token repeats, and stops at maximumTokens', () => {
+    const tokenizer = new MaskingTokenizer(DEFAULT_MASKS);
+    expect(tokenizer.tokenize('took 12ms for 3 files', 512)).toEqual(['took', WILDCARD, 'for', WILDCARD, 'files']);
+    expect(tokenizer.tokenize('took 12ms for 3 files', 512)).toEqual(['took', WILDCARD, 'for', WILDCARD, 'files']);
+    expect(tokenizer.tokenize('a b c d e', 3)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('runs extra masks that stay inside tokens on every token', () => {
+    const masks = [{ name: 'word', pattern: /secret\w*/ }, ...DEFAULT_MASKS];
+    expect(new MaskingTokenizer(masks).tokenize('the secretive word', 512)).toEqual(['the', WILDCARD, 'word']);
+  });
+});
+
+describe('crossesWhiteSpace', () => {
+  it('tells apart masks that stay inside a token from those that may not', () => {
+    const crossing = DEFAULT_MASKS.filter((mask) => crossesWhiteSpace(mask.pattern)).map((mask) => mask.name);
+    expect(crossing).toEqual(['date-time', 'size']);
+    for (const pattern of [/a b/, /a\sb/, /a.b/, /^a/, /a$/, /[^)]+/, /[ -~]/, /a\x20/, /(?<=lifetime )\d/]) expect(crossesWhiteSpace(pattern)).toBe(true);
+    for (const pattern of [/[^\s"]+/, /[\w.-]+/, /(?<![\w.])\d+/, /\bblk_-?\d+\b/, /[!-~]/]) expect(crossesWhiteSpace(pattern)).toBe(false);
+  });
+
+  it('isWhiteSpace agrees with \\s on every UTF-16 code unit', () => {
+    const disagreements: number[] = [];
+    for (let code = 0; code < 0x10000; code += 1) if (isWhiteSpace(code) !== /\s/.test(String.fromCharCode(code))) disagreements.push(code);
+    expect(disagreements).toEqual([]);
   });
 });
