@@ -93,8 +93,17 @@ export class MaskingTokenizer {
   private readonly crossing: RegExp | undefined;
   /** The masks that stay inside a token, for masking one token. */
   private readonly local: RegExp | undefined;
-  /** Raw token to masked token. Emptied when full, so unique tokens cannot grow it without bound. */
-  private readonly maskedTokens = new Map<string, string>();
+  /**
+   * Raw token to masked token, a direct-mapped table indexed by a hash of the token's characters
+   * taken while scanning, so a token seen before is neither sliced nor hashed again. A newcomer
+   * replaces whatever held its slot, so unique tokens cannot grow it.
+   */
+  private readonly rawTokens: Array<string | undefined> = new Array<string | undefined>(TOKEN_CACHE_SLOTS).fill(undefined);
+  private readonly maskedTokens: string[] = new Array<string>(TOKEN_CACHE_SLOTS).fill('');
+  /** Only default masks stay inside tokens, the number mask among them: a token of digits alone becomes `<*>`. */
+  private readonly plainNumbersMasked: boolean;
+  /** Only the default date-time and size masks cross white space: `nextCrossingMatch` may skip ahead by hand. */
+  private readonly onlyDefaultDateAndSize: boolean;
   /** Only default masks stay inside tokens, so a token without a MAY_BE_MASKED character is kept as is. */
   private readonly onlyDefaultLocalMasks: boolean;
   /** Only default masks cross white space, and each needs a digit, so a line without one skips them. */
@@ -108,6 +117,8 @@ export class MaskingTokenizer {
     this.local = compileMasks(local);
     this.onlyDefaultLocalMasks = local.every(isDefault);
     this.onlyDefaultCrossingMasks = crossing.every(isDefault);
+    this.plainNumbersMasked = this.onlyDefaultLocalMasks && local.some((mask) => mask.pattern === NUMBER_PATTERN);
+    this.onlyDefaultDateAndSize = crossing.every((mask) => mask.pattern === DATE_TIME_PATTERN || mask.pattern === SIZE_PATTERN);
   }
 
   /** The message's masked tokens, at most `maximumTokens` of them. */
@@ -127,8 +138,13 @@ export class MaskingTokenizer {
 
   /** Where the first crossing mask matches at or after `from`, or -1. */
   private nextCrossingMatch(message: string, from: number): number {
-    if (this.crossing === undefined || (this.onlyDefaultCrossingMasks && !hasDigitFrom(message, from))) return -1;
-    this.crossing.lastIndex = from;
+    if (this.crossing === undefined) return -1;
+    let start = from;
+    if (this.onlyDefaultDateAndSize) {
+      start = firstDateOrSizeCandidate(message, from);
+      if (start < 0) return -1;
+    } else if (this.onlyDefaultCrossingMasks && !hasDigitFrom(message, from)) return -1;
+    this.crossing.lastIndex = start;
     const match = this.crossing.exec(message);
     return match === null ? -1 : match.index;
   }
@@ -136,28 +152,32 @@ export class MaskingTokenizer {
   /** Tokens in [from, to), where no crossing mask matches, each masked alone. */
   private pushLocalTokens(message: string, from: number, to: number, tokens: string[], maximumTokens: number): void {
     let start = -1;
+    let hash = 0;
     let mayBeMasked = !this.onlyDefaultLocalMasks;
     for (let index = from; index <= to && tokens.length < maximumTokens; index += 1) {
       const code = index < to ? message.charCodeAt(index) : 32;
-      if (!isWhiteSpace(code)) {
+      if (code > 32 ? code < 160 || !isWhiteSpace(code) : !isWhiteSpace(code)) {
         if (start < 0) start = index;
-        mayBeMasked ||= MAY_BE_MASKED[code] === 1;
+        hash = (Math.imul(hash, 31) + code) | 0;
+        mayBeMasked ||= code < 128 && MAY_BE_MASKED[code] === 1;
       } else if (start >= 0) {
-        const token = message.slice(start, index);
-        tokens.push(mayBeMasked ? this.maskedToken(token) : token);
+        tokens.push(mayBeMasked ? this.maskedToken(message, start, index, hash) : message.slice(start, index));
         start = -1;
+        hash = 0;
         mayBeMasked = !this.onlyDefaultLocalMasks;
       }
     }
   }
 
-  private maskedToken(token: string): string {
-    let masked = this.maskedTokens.get(token);
-    if (masked === undefined) {
-      masked = onlyVariablesFolded(this.local === undefined ? token : token.replace(this.local, WILDCARD));
-      if (this.maskedTokens.size >= MASKED_TOKEN_CACHE_SIZE) this.maskedTokens.clear();
-      this.maskedTokens.set(token, masked);
-    }
+  /** The masked token for message[start, end), whose characters hash to `hash`. */
+  private maskedToken(message: string, start: number, end: number, hash: number): string {
+    const slot = (hash ^ (hash >>> 15)) & (TOKEN_CACHE_SLOTS - 1);
+    const raw = this.rawTokens[slot];
+    if (raw !== undefined && raw.length === end - start && message.startsWith(raw, start)) return this.maskedTokens[slot] as string;
+    const token = message.slice(start, end);
+    const masked = this.plainNumbersMasked && isPlainNumber(token) ? WILDCARD : onlyVariablesFolded(this.local === undefined ? token : token.replace(this.local, WILDCARD));
+    this.rawTokens[slot] = token;
+    this.maskedTokens[slot] = masked;
     return masked;
   }
 
@@ -205,8 +225,75 @@ function hasDigitFrom(message: string, from: number): boolean {
   return false;
 }
 
-/** Distinct tokens remembered by a MaskingTokenizer; a few MiB at most. */
-const MASKED_TOKEN_CACHE_SIZE = 20_000;
+/** Slots of a MaskingTokenizer's token cache, a power of two; a few MiB at most. */
+const TOKEN_CACHE_SLOTS = 1 << 15;
+
+/**
+ * Whether a token is digits only, which the default local masks turn into one `<*>` (the number
+ * mask takes all of it; every mask before it needs a letter, `.`, `:`, `-` or `/`).
+ */
+function isPlainNumber(token: string): boolean {
+  for (let index = 0; index < token.length; index += 1) {
+    const code = token.charCodeAt(index);
+    if (code < 48 || code > 57) return false;
+  }
+  return token.length > 0;
+}
+
+const DATE_TIME_PATTERN = (DEFAULT_MASKS.find((mask) => mask.name === 'date-time') as Mask).pattern;
+const NUMBER_PATTERN = (DEFAULT_MASKS.find((mask) => mask.name === 'number') as Mask).pattern;
+const SIZE_PATTERN = (DEFAULT_MASKS.find((mask) => mask.name === 'size') as Mask).pattern;
+/** Indexed by character code: 1 for the first letter of a month's name (`Jan` … `Dec`). */
+const MONTH_INITIAL = new Uint8Array(128);
+for (const character of 'JFMASOND') MONTH_INITIAL[character.charCodeAt(0)] = 1;
+const MONTHS: ReadonlySet<string> = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
+/** Indexed by character code: 1 for the first letter of a size unit (`B`, `KB`, … `TiB`). */
+const UNIT_INITIAL = new Uint8Array(128);
+for (const character of 'BKMGT') UNIT_INITIAL[character.charCodeAt(0)] = 1;
+
+function isDigitAt(message: string, index: number): boolean {
+  const code = message.charCodeAt(index);
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * No match of the default date-time and size masks starts in [from, the returned index); -1 when
+ * none can start at all. Every such match starts either at the first digit of a run of digits that
+ * is four long and followed by `-` (`2015-10-18 …`) or that is followed, after an optional `.` and
+ * digits and an optional space, by a unit's first letter (`5.3 KB`); or at a month's name followed
+ * by a space, or up to three letters and spaces before it (a day's name: `Mon  Jan 5`).
+ */
+function firstDateOrSizeCandidate(message: string, from: number): number {
+  const length = message.length;
+  for (let index = from; index < length; index += 1) {
+    const code = message.charCodeAt(index);
+    if (code >= 48 && code <= 57) {
+      let end = index + 1;
+      while (end < length && isDigitAt(message, end)) end += 1;
+      if (end - index === 4 && message.charCodeAt(end) === 45) return index;
+      let after = end;
+      if (message.charCodeAt(after) === 46 && after + 1 < length && isDigitAt(message, after + 1)) {
+        after += 2;
+        while (after < length && isDigitAt(message, after)) after += 1;
+        if (isUnitAt(message, after)) return index;
+      }
+      if (isUnitAt(message, end)) return index;
+      index = end - 1;
+    } else if (code < 128 && MONTH_INITIAL[code] === 1 && message.charCodeAt(index + 3) === 32 && MONTHS.has(message.slice(index, index + 3))) {
+      let before = index;
+      while (before > from && message.charCodeAt(before - 1) === 32) before -= 1;
+      return before < index ? Math.max(from, before - 3) : index;
+    }
+  }
+  return -1;
+}
+
+/** Whether a unit's first letter stands at `index`, or after one space there. */
+function isUnitAt(message: string, index: number): boolean {
+  let code = message.charCodeAt(index);
+  if (code === 32) code = message.charCodeAt(index + 1);
+  return code < 128 && UNIT_INITIAL[code] === 1;
+}
 const ONLY_VARIABLES = /^(?:<\*>[,:;/_-]?)+$/;
 
 /** `<*>,<*>` or `<*>:<*>` is one variable however many parts it has. */

@@ -227,7 +227,8 @@ export class TemplateMiner {
     let bestSimilarity = -1;
     let bestWildcards = -1;
     for (const candidate of candidates) {
-      const { similarity, wildcards } = similarityOf(candidate.tokens, tokens);
+      const similarity = similarityOf(candidate.tokens, tokens);
+      const wildcards = lastWildcards;
       if (similarity > bestSimilarity || (similarity === bestSimilarity && wildcards > bestWildcards)) {
         best = candidate;
         bestSimilarity = similarity;
@@ -316,22 +317,33 @@ function newNode(): TreeNode {
   return { children: new Map(), templates: [], version: 0 };
 }
 
+/** The template's `<*>` count from the last `similarityOf`, for Drain's tie-break; kept here so no object is made per candidate. */
+let lastWildcards = 0;
+
 /**
  * Share of positions where the template's token equals the message's (a `<*>` in both counts: both
- * are variables), and how many `<*>` the template has, for Drain's tie-break.
+ * are variables), or -1 when a position shows another event; sets `lastWildcards` to how many `<*>`
+ * the template has (up to where it stopped), for Drain's tie-break.
  */
-function similarityOf(template: readonly string[], tokens: readonly string[]): { similarity: number; wildcards: number } {
-  if (template.length === 0) return { similarity: 1, wildcards: 0 };
+function similarityOf(template: readonly string[], tokens: readonly string[]): number {
+  lastWildcards = 0;
+  if (template.length === 0) return 1;
   let same = 0;
   let wildcards = 0;
   for (let index = 0; index < template.length; index += 1) {
     const token = template[index] as string;
-    if (token === WILDCARD) wildcards += 1;
-    else if (token === tokens[index]) same += 1;
-    else if (differentEvents(token, tokens[index] as string) && !(index > 0 && VARIABLE_NAMES.has(template[index - 1] as string))) return { similarity: -1, wildcards };
-    if (token === WILDCARD && tokens[index] === WILDCARD) same += 1;
+    const other = tokens[index] as string;
+    if (token === WILDCARD) {
+      wildcards += 1;
+      if (other === WILDCARD) same += 1;
+    } else if (token === other) same += 1;
+    else if (differentEvents(token, other) && !(index > 0 && VARIABLE_NAMES.has(template[index - 1] as string))) {
+      lastWildcards = wildcards;
+      return -1;
+    }
   }
-  return { similarity: same / template.length, wildcards };
+  lastWildcards = wildcards;
+  return same / template.length;
 }
 
 /**

@@ -75,6 +75,28 @@ describe('MaskingTokenizer', () => {
     expect(tokenizer.tokenize('a b c d e', 3)).toEqual(['a', 'b', 'c']);
   });
 
+  it('skips ahead to where a date or size may start, and masks digit-only tokens by hand, as the whole-line expression does', () => {
+    const messages = [
+      'ab 12345-67 x2015-10-18 12:00:00 then 2015-10-18 12:00:00 and 7 KB or 7KB or 1.5 MB or 1.5MB or 12.x B',
+      'on Mon   Jan  5 12:00:00 2005 and Tue Fe 3 and Dec 12 and xJan 3 Janu 4 Sat  Mar 9',
+      'Mon Jan 5 at start, then 3.2.1 B and 0012 and -5 and +7 and 1.5 and 99bottles 5.5.5',
+      'sizes: 10 GiB 10 Bytes 10Tb 4 K 3.25 TiB 1234-5678 2026-11-25T12:00:00Z 2026-11-25',
+    ];
+    const tokenizer = new MaskingTokenizer(DEFAULT_MASKS);
+    for (const message of messages) {
+      expect(tokenizer.tokenize(message, 512)).toEqual(reference(message, DEFAULT_MASKS));
+      expect(tokenizer.tokenize(message, 512)).toEqual(reference(message, DEFAULT_MASKS));
+    }
+    const withoutNumbers = DEFAULT_MASKS.filter((mask) => mask.name !== 'number' && mask.name !== 'size');
+    expect(new MaskingTokenizer(withoutNumbers).tokenize('took 12 ms for 3 files', 512)).toEqual(reference('took 12 ms for 3 files', withoutNumbers));
+  });
+
+  it('keeps tokens apart whose hashes meet in the token cache', () => {
+    const tokenizer = new MaskingTokenizer(DEFAULT_MASKS);
+    const messages = Array.from({ length: 40_000 }, (_, index) => `id-${index} at /a/${index}/b ${index}x ${index.toString(16)}:${index}`);
+    for (const message of messages) expect(tokenizer.tokenize(message, 512)).toEqual(reference(message, DEFAULT_MASKS));
+  });
+
   it('runs extra masks that stay inside tokens on every token', () => {
     const masks = [{ name: 'word', pattern: /secret\w*/ }, ...DEFAULT_MASKS];
     expect(new MaskingTokenizer(masks).tokenize('the secretive word', 512)).toEqual(['the', WILDCARD, 'word']);
