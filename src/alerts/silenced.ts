@@ -8,13 +8,14 @@ import type { Alert } from './alert.js';
  * the silence, and holding it back would keep an incident open for nothing.
  */
 export async function withoutSilenced(alerts: readonly Alert[], silences: SilenceStore, now: number): Promise<{ kept: Alert[]; silenced: Alert[] }> {
+  const firing = alerts.filter((alert) => alert.status === 'firing');
+  // One round trip for the whole delivery: this runs before every webhook's alerts are stored.
+  const covered = await silences.covered([...new Set(firing.flatMap((alert) => [alert.fingerprint, ...(alert.service === undefined ? [] : [alert.service])]))], now);
   const kept: Alert[] = [];
   const silenced: Alert[] = [];
   for (const alert of alerts) {
-    const covered =
-      alert.status === 'firing' &&
-      ((alert.service !== undefined && (await silences.active(alert.service, now)) !== undefined) || (await silences.active(alert.fingerprint, now)) !== undefined);
-    (covered ? silenced : kept).push(alert);
+    const isSilenced = alert.status === 'firing' && (covered.has(alert.fingerprint) || (alert.service !== undefined && covered.has(alert.service)));
+    (isSilenced ? silenced : kept).push(alert);
   }
   return { kept, silenced };
 }

@@ -25,6 +25,13 @@ export class SilenceStore {
     await this.redis.set(this.key(silence.target), JSON.stringify(silence), 'PX', Math.max(1, silence.until - now));
   }
 
+  /** Which of the targets a silence covers at `now`, read in one round trip. */
+  async covered(targets: readonly string[], now: number): Promise<Set<string>> {
+    if (targets.length === 0) return new Set();
+    const texts = await this.redis.mget(targets.map((target) => this.key(target)));
+    return new Set(targets.filter((_, index) => texts[index] !== null && (JSON.parse(texts[index]!) as Silence).until > now));
+  }
+
   /** The silence covering the target at `now`, if any. */
   async active(target: string, now: number): Promise<Silence | undefined> {
     const text = await this.redis.get(this.key(target));

@@ -1,11 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
 import { blockActionPayload, sendBlockAction } from '../fakes/slack-signer.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
-import { createHarness } from '../support/cli-harness.js';
 import { postAlertmanagerWebhook } from '../support/alertmanager-webhook.js';
 import { freePort } from '../support/free-port.js';
+import { startInProcessBot, type InProcessBot } from '../support/in-process-bot.js';
 import { until } from '../support/until.js';
 
 /**
@@ -20,26 +19,8 @@ const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetries
 let slack: FakeSlack;
 let port: number;
 
-interface Running {
-  stop: (signal: string) => void;
-  exited: Promise<number>;
-}
-
-async function startBot(): Promise<Running> {
-  const harness = createHarness({
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: String(port),
-    REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DATABASE}`,
-    LOG_LEVEL: 'fatal',
-  });
-  const exited = runCli(['start'], harness.context);
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false)) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { stop: harness.stop, exited };
+function startBot(): Promise<InProcessBot> {
+  return startInProcessBot({ slackApiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: SIGNING_SECRET, port, redisDatabase: REDIS_DATABASE });
 }
 
 function alert(service: string, fingerprint: string, status: 'firing' | 'resolved' = 'firing'): Record<string, unknown> {

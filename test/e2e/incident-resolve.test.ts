@@ -1,11 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
 import { blockActionPayload, sendBlockAction, sendCommand } from '../fakes/slack-signer.js';
 import { RESPONSE_URL_CALL, startFakeSlack, type FakeSlack } from '../fakes/slack.js';
-import { createHarness } from '../support/cli-harness.js';
 import { postAlertmanagerWebhook } from '../support/alertmanager-webhook.js';
 import { freePort } from '../support/free-port.js';
+import { startInProcessBot } from '../support/in-process-bot.js';
 import { until } from '../support/until.js';
 
 /**
@@ -48,20 +47,7 @@ beforeAll(async () => {
   await clearBotKeys();
   slack = await startFakeSlack();
   port = await freePort();
-  const harness = createHarness({
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: String(port),
-    REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DATABASE}`,
-    LOG_LEVEL: 'fatal',
-  });
-  stop = harness.stop;
-  exited = runCli(['start'], harness.context);
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false)) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  ({ stop, exited } = await startInProcessBot({ slackApiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: SIGNING_SECRET, port, redisDatabase: REDIS_DATABASE }));
 }, 30_000);
 
 afterAll(async () => {

@@ -1,10 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
 import { sendCommand, sendEvent } from '../fakes/slack-signer.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
-import { createHarness } from '../support/cli-harness.js';
 import { freePort } from '../support/free-port.js';
+import { startInProcessBot } from '../support/in-process-bot.js';
 
 /**
  * The bot as a user starts it (`aiops start`: the simulated world playing the connection-pool
@@ -40,23 +39,22 @@ beforeAll(async () => {
   slack = await startFakeSlack();
   const port = await freePort();
   eventsUrl = `http://127.0.0.1:${port}/slack/events`;
-  const harness = createHarness({
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: String(port),
-    REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DATABASE}`,
-    AIOPS_SCENARIO: 'db-pool-exhaustion',
-    // An hour of simulated time a minute: the fault starts 5 simulated minutes in, at a fixed time
-    // of day, so the test does not depend on when it runs (shop traffic ramps up to 20:00 UTC).
-    // Not faster: on a busy machine detection lags, and a finding scored more than 15 simulated
-    // minutes late is learnt from, not raised.
-    AIOPS_SIM_SPEED: '60',
-    AIOPS_SIM_START: '2026-11-24T14:55:00Z',
-    LOG_LEVEL: 'fatal',
-  });
-  stop = harness.stop;
-  exited = runCli(['start'], harness.context);
+  ({ stop, exited } = await startInProcessBot({
+    slackApiUrl: slack.apiUrl,
+    botToken: slack.botToken,
+    signingSecret: SIGNING_SECRET,
+    port,
+    redisDatabase: REDIS_DATABASE,
+    environment: {
+      AIOPS_SCENARIO: 'db-pool-exhaustion',
+      // An hour of simulated time a minute: the fault starts 5 simulated minutes in, at a fixed time
+      // of day, so the test does not depend on when it runs (shop traffic ramps up to 20:00 UTC).
+      // Not faster: on a busy machine detection lags, and a finding scored more than 15 simulated
+      // minutes late is learnt from, not raised.
+      AIOPS_SIM_SPEED: '60',
+      AIOPS_SIM_START: '2026-11-24T14:55:00Z',
+    },
+  }));
   // Detection needs a few simulated minutes of the fault before the database is in anomaly.
   await until(
     async () => {

@@ -246,17 +246,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!channel) return ok(false, { error: 'channel_not_found' });
       const problem = contentProblem(fields, true);
       if (problem) return ok(false, { error: problem });
-      const message: SlackMessage = {
-        channel,
-        ts: nextTs(),
-        ...optional('threadTs', stringField(fields.thread_ts)),
-        text: stringField(fields.text) ?? '',
-        ...content(fields),
-        user: identity.botUserId,
-        botId: identity.botId,
-        updateCount: 0,
-      };
-      messages.set(keyOf(channel, message.ts), message);
+      const message = postAsBot(channel, fields);
       return ok(true, { channel, ts: message.ts, message: wireMessage(message) });
     },
     'chat.update': (fields) => {
@@ -380,20 +370,26 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (isTrue(fields.delete_original) && original) messages.delete(keyOf(original.channel, original.ts));
     else if (isTrue(fields.replace_original) && original) applyUpdate(original, fields);
     else if (fields.response_type === 'in_channel') {
-      const message: SlackMessage = {
-        channel: target.channel,
-        ts: nextTs(),
-        ...optional('threadTs', stringField(fields.thread_ts)),
-        text: stringField(fields.text) ?? '',
-        ...content(fields),
-        user: identity.botUserId,
-        botId: identity.botId,
-        updateCount: 0,
-      };
-      messages.set(keyOf(target.channel, message.ts), message);
+      postAsBot(target.channel, fields);
     }
     // Anything else is ephemeral: only the requesting user sees it, so it joins no channel history.
     return { status: 200, body: { ok: true } };
+  }
+
+  /** A new message from the bot in the channel's history, as chat.postMessage or an in-channel response posts it. */
+  function postAsBot(channel: string, fields: Fields): SlackMessage {
+    const message: SlackMessage = {
+      channel,
+      ts: nextTs(),
+      ...optional('threadTs', stringField(fields.thread_ts)),
+      text: stringField(fields.text) ?? '',
+      ...content(fields),
+      user: identity.botUserId,
+      botId: identity.botId,
+      updateCount: 0,
+    };
+    messages.set(keyOf(channel, message.ts), message);
+    return message;
   }
 
   function applyUpdate(message: SlackMessage, fields: Fields): void {

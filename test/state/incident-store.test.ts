@@ -226,3 +226,36 @@ describe('IncidentStore', () => {
     expect(await store.message('INC-1')).toBeUndefined();
   });
 });
+
+describe('IncidentStore.resolve', () => {
+  it('resolves an open incident by hand once, whoever clicks again and wherever', async () => {
+    const [left, right] = [replica(), replica()];
+    await left.ingest([detectorAlert('payment', ['error_rate'], T0)], T0);
+
+    // A double click reaching two replicas at once: one transaction wins, the other sees it resolved.
+    const results = await Promise.all([left.resolve('INC-1', 'U0DAVE', T0 + 5 * MINUTE), right.resolve('INC-1', 'U0ERIN', T0 + 5 * MINUTE), left.resolve('INC-1', 'U0DAVE', T0 + 5 * MINUTE)]);
+    const changes = results.filter((change) => change !== undefined);
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ kind: 'resolved', incidentId: 'INC-1', reason: expect.stringMatching(/^resolved by hand by U0(DAVE|ERIN)$/) });
+
+    const incident = await right.get('INC-1');
+    expect(incident).toMatchObject({ status: 'resolved', resolvedAt: T0 + 5 * MINUTE, resolvedBy: changes[0]!.reason.split(' ').at(-1) });
+    expect(Object.values(incident!.alerts).every((alert) => alert.status === 'resolved')).toBe(true);
+    expect(await left.open()).toEqual([]);
+    expect(await left.resolve('INC-404', 'U0DAVE', T0 + 6 * MINUTE)).toBeUndefined();
+  });
+
+  it('reopens the incident, without the name of who resolved it, when its alert fires again', async () => {
+    const store = replica();
+    const firing = managerAlert({ fingerprint: 'm000000000000001', service: 'cart', status: 'firing', startsAt: T0, receivedAt: T0 });
+    await store.ingest([firing], T0);
+    await store.resolve('INC-1', 'U0DAVE', T0 + 2 * MINUTE);
+    const [repeated, again] = await store.ingest([{ ...firing, receivedAt: T0 + 3 * MINUTE }, { ...firing, startsAt: T0 + 4 * MINUTE, receivedAt: T0 + 4 * MINUTE }], T0 + 4 * MINUTE);
+    expect(repeated).toMatchObject({ kind: 'ignored' });
+    expect(again).toMatchObject({ kind: 'opened', incidentId: 'INC-1', reopened: true });
+    const incident = await store.get('INC-1');
+    expect(incident?.status).toBe('open');
+    expect(incident).not.toHaveProperty('resolvedBy');
+    expect(incident).not.toHaveProperty('resolvedAt');
+  });
+});

@@ -1,0 +1,30 @@
+import { runCli } from '../../src/cli.js';
+import { createHarness } from './cli-harness.js';
+
+export interface InProcessBot {
+  stop: (signal: string) => void;
+  /** The exit code `aiops start` returns once stopped. */
+  exited: Promise<number>;
+}
+
+/**
+ * `aiops start` in this process, in HTTP mode against a fake Slack, with nothing else from the
+ * environment; resolves once /healthz answers (or after 10 s, leaving the test to say what failed).
+ */
+export async function startInProcessBot(settings: { slackApiUrl: string; botToken: string; signingSecret: string; port: number; redisDatabase: number; environment?: Record<string, string> }): Promise<InProcessBot> {
+  const harness = createHarness({
+    SLACK_BOT_TOKEN: settings.botToken,
+    SLACK_SIGNING_SECRET: settings.signingSecret,
+    SLACK_API_URL: settings.slackApiUrl,
+    PORT: String(settings.port),
+    REDIS_URL: `redis://127.0.0.1:6379/${settings.redisDatabase}`,
+    LOG_LEVEL: 'fatal',
+    ...settings.environment,
+  });
+  const exited = runCli(['start'], harness.context);
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if (await fetch(`http://127.0.0.1:${settings.port}/healthz`).then((response) => response.ok, () => false)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { stop: harness.stop, exited };
+}
