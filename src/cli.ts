@@ -4,6 +4,7 @@ import { createLogger } from './logger.js';
 import type { CommandIo } from './commands/command-io.js';
 import { detectCommand } from './commands/detect.js';
 import { logsCommand } from './commands/logs.js';
+import { rcaCommand } from './commands/rca.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 
@@ -15,6 +16,7 @@ commands:
   worker         a worker alone: runs detection and training jobs; start as many as needed
   detect         score timestamp,value CSV files with the streaming detector (aiops detect --help)
   logs templates mine log templates: one message a line in, CSV line,template_id,template out
+  rca            rank an incident's likely root-cause services from a case folder (aiops rca --help)
   sim list       the simulated world's fault scenarios
   sim export     the simulated world's metric history as OpenMetrics (see aiops sim --help)
 
@@ -45,6 +47,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         return await detectCommand(rest, context);
       case 'logs':
         return await logsCommand(rest, context);
+      case 'rca':
+        return await rcaCommand(rest, context);
       case 'sim':
         return await simCommand(rest, context);
       case undefined:
@@ -54,7 +58,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         context.stdout.write(`${HELP}\n`);
         return command === undefined ? 2 : 0;
       default:
-        context.stderr.write(`aiops: unknown command "${command}"; expected start, bot, worker, detect, logs or sim (aiops --help lists them)\n`);
+        context.stderr.write(`aiops: unknown command "${command}"; expected start, bot, worker, detect, logs, rca or sim (aiops --help lists them)\n`);
         return 2;
     }
   } catch (error) {

@@ -137,7 +137,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
     config.slack && roles.schedule
       ? createSlackSurface(config.slack, {
           catalogue: config.catalogue,
-          answers: { catalogue: config.catalogue, cluster: sources.cluster, anomalies: anomalyLog, now },
+          answers: { catalogue: config.catalogue, cluster: sources.cluster, metrics: sources.metrics, anomalies: anomalyLog, logFindings, now },
           status: { catalogue: config.catalogue, anomalies: anomalyLog, audit, now, incidents, acknowledgements },
           silences,
           audit,

@@ -1,3 +1,4 @@
+import type { ToolQuery } from '../agent/tool.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import type { IncidentSummary } from './incident-summary.js';
 
@@ -37,8 +38,35 @@ export interface Answer {
   recentChanges: RecentChange[];
   /** What to do next, one line each. */
   suggestions: string[];
-  /** How the answer was made: `deterministic` (catalogue, anomalies, changes) or `llm` (the agent). */
+  /** How the answer was made: `deterministic` (the root-cause engine) or `llm` (the agent). */
   method: 'deterministic' | 'llm';
+  /** The root-cause engine's leading candidates, best first, each with its strongest evidence. */
+  candidates?: CandidateCause[];
+  /** The agent's evidence, one line each, in its words. */
+  evidence?: string[];
+  /** The queries behind the evidence, for links to Prometheus and Kibana. */
+  queries?: ToolQuery[];
+  /** Actions the agent proposed; each waits for a person's approval. */
+  proposals?: ProposedAction[];
+  /** Sources that could not be read, one line each: the answer says what it could not see. */
+  unreadable?: string[];
+  /** Why the LLM did not answer, when one is configured and the engine answered instead. */
+  fallbackReason?: string;
+}
+
+/** A root-cause candidate as the engine ranked it. */
+export interface CandidateCause {
+  service: string;
+  score: number;
+  /** Strongest first, one line each. */
+  evidence: string[];
+}
+
+export interface ProposedAction {
+  id: string;
+  service: string;
+  action: string;
+  reason: string;
 }
 
 /** The state a dashboard or `/aiops status` shows. */

@@ -1,15 +1,23 @@
 import type { Catalogue, CatalogueService } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
+import { rankRootCauses } from '../rca/rank-root-causes.js';
+import type { RankedCause } from '../rca/root-cause-input.js';
 import type { Cluster } from '../sources/cluster.js';
+import type { MetricsSource } from '../sources/metrics.js';
 import type { AnomalyLog } from '../state/anomaly-log.js';
-import type { Answer, RecentChange, ServiceInAnomaly } from './answer.js';
+import type { LogFindingLog } from '../state/log-finding-log.js';
+import type { Answer, CandidateCause, RecentChange, ServiceInAnomaly } from './answer.js';
+import { collectRootCauseInput } from './collect-root-cause-input.js';
 import { servicesInQuestion } from './question-services.js';
 import { recentChanges } from './recent-changes.js';
 
 export interface AnswerDependencies {
   catalogue: Catalogue;
   cluster: Cluster;
+  metrics: MetricsSource;
   anomalies: AnomalyLog;
+  /** Recent log findings per service; absent, the ranking reads no logs. */
+  logFindings?: LogFindingLog;
   /** The sources' clock. */
   now: () => number;
   /** How far back an anomaly still counts as "now", minutes (default 30). */
@@ -18,12 +26,15 @@ export interface AnswerDependencies {
   changeWindowHours?: number;
 }
 
+/** How many of the engine's candidates an answer shows. */
+const CANDIDATES_SHOWN = 3;
+
 /**
  * The answer without an LLM: the services the question names (or the thread was about), what
- * they call, which of them are in anomaly, and what changed. The suspect is the service in
- * anomaly deepest in the call graph — none of its own dependencies is in anomaly — and, among
- * several, the one that went wrong first: faults travel up the graph, callers follow their
- * dependencies. `onProgress` sees each intermediate answer so a Slack message can show the work.
+ * they call, which of them are in anomaly, and what changed. When something is in anomaly, the
+ * root-cause engine ranks the services in scope from their metrics before and after the start,
+ * the call graph, changes, cluster events and log findings; its first candidate is the suspect.
+ * `onProgress` sees each intermediate answer so a Slack message can show the work.
  */
 export async function deterministicAnswer(
   question: string,
@@ -58,13 +69,25 @@ export async function deterministicAnswer(
   answer.recentChanges = await recentChanges(dependencies.cluster, scope, now - (dependencies.changeWindowHours ?? 6) * 3_600_000);
   answer.steps.push(answer.recentChanges.length > 0 ? `${answer.recentChanges.length} recent change${answer.recentChanges.length > 1 ? 's' : ''} (${answer.recentChanges.map((change) => change.service).join(', ')})` : 'No deploys, rollbacks, restarts or scaling in the last hours');
 
-  const suspect = pickSuspect(dependencies.catalogue, answer.servicesInAnomaly, answer.recentChanges);
+  let ranked: RankedCause[] = [];
+  if (anomalies.length > 0) {
+    answer.steps.push(`Ranking root causes: ${scope.length} services' signals before and since the trouble started, the call graph, changes, cluster events and log findings`);
+    await onProgress(answer);
+    const { input, problems } = await collectRootCauseInput(scope, dependencies, { now, anomalies, symptom: services[0] });
+    ranked = rankRootCauses(input).ranking;
+    answer.candidates = ranked.slice(0, CANDIDATES_SHOWN).map((cause): CandidateCause => ({ service: cause.service, score: cause.score, evidence: cause.evidence.slice(0, 3).map((piece) => piece.summary) }));
+    if (problems.length > 0) {
+      answer.unreadable = problems;
+      answer.steps.push(`Could not read: ${problems.join('; ')}`);
+    }
+  }
+
+  const suspect = pickSuspect(answer.servicesInAnomaly, ranked, answer.recentChanges);
   if (suspect) {
     answer.suspect = suspect.service;
     const change = answer.recentChanges.find((candidate) => candidate.service === suspect.service && candidate.kind !== 'scale');
-    answer.conclusion = suspect.evidence
-      ? `${suspect.evidence.summary}${change ? `, after ${change.description}` : ''}`
-      : `Nothing is in anomaly, but ${change?.description ?? suspect.service} changed recently`;
+    const because = suspect.evidence?.summary ?? (suspect.engineEvidence ? `${suspect.service}: ${suspect.engineEvidence}` : undefined);
+    answer.conclusion = because ? `${because}${change ? `, after ${change.description}` : ''}` : `Nothing is in anomaly, but ${change?.description ?? suspect.service} changed recently`;
     answer.suggestions = suggestionsFor(suspect.service, suspect.evidence, change);
   }
   answer.stage = 'done';
@@ -89,23 +112,18 @@ function groupByService(anomalies: Anomaly[]): ServiceInAnomaly[] {
   return [...byService.entries()].map(([service, list]) => ({ service, anomalies: list.sort((left, right) => right.detectedAt - left.detectedAt) }));
 }
 
-function pickSuspect(catalogue: Catalogue, inAnomaly: ServiceInAnomaly[], changes: RecentChange[]): { service: string; evidence?: Anomaly } | undefined {
-  const anomalous = new Set(inAnomaly.map((entry) => entry.service));
-  const reachable = (from: string, seen = new Set<string>()): boolean =>
-    (catalogue.services[from]?.dependencies ?? []).some((dependency) => {
-      if (seen.has(dependency)) return false;
-      seen.add(dependency);
-      return anomalous.has(dependency) || reachable(dependency, seen);
-    });
-  const deepest = inAnomaly.filter((entry) => !reachable(entry.service));
-  const firstSeen = (entry: ServiceInAnomaly) => Math.min(...entry.anomalies.map((anomaly) => anomaly.detectedAt));
-  const candidates = (deepest.length > 0 ? deepest : inAnomaly).sort((left, right) => firstSeen(left) - firstSeen(right));
-  const chosen = candidates[0];
-  if (chosen) {
-    // The most telling evidence: the earliest anomaly of the most severe kind.
+/**
+ * The engine's first candidate, with the detector's most telling anomaly for it when it has one.
+ * With nothing in anomaly there is no ranking; a recent change is then the only lead.
+ */
+function pickSuspect(inAnomaly: ServiceInAnomaly[], ranked: RankedCause[], changes: RecentChange[]): { service: string; evidence?: Anomaly; engineEvidence?: string } | undefined {
+  const top = ranked[0];
+  if (top) {
+    const anomalies = inAnomaly.find((entry) => entry.service === top.service)?.anomalies ?? [];
+    // The most telling detector evidence: the earliest anomaly of the most severe kind.
     const rank = { critical: 0, warning: 1, info: 2 } as const;
-    const evidence = [...chosen.anomalies].sort((left, right) => rank[left.severity] - rank[right.severity] || left.detectedAt - right.detectedAt)[0];
-    return { service: chosen.service, evidence };
+    const evidence = [...anomalies].sort((left, right) => rank[left.severity] - rank[right.severity] || left.detectedAt - right.detectedAt)[0];
+    return { service: top.service, evidence, engineEvidence: top.evidence[0]?.summary };
   }
   const change = changes.find((candidate) => candidate.kind !== 'scale');
   return change ? { service: change.service } : undefined;

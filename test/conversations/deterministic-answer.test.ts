@@ -40,12 +40,12 @@ describe('servicesInQuestion', () => {
 describe('deterministicAnswer', () => {
   it('points at the dependency that went wrong first, with the deploy that came before it', async () => {
     const clock = new ManualClock(FAULT_START + 20 * MINUTE);
-    const { cluster } = createSimulatedSources(catalogue, { clock, seed: 2, scenario: 'bad-deploy', faultStart: FAULT_START });
+    const { cluster, metrics } = createSimulatedSources(catalogue, { clock, seed: 2, scenario: 'bad-deploy', faultStart: FAULT_START });
     const log = new AnomalyLog(redis, prefix);
     await log.record(anomaly('payment', 1, 'payment: error_rate 35.0% errors (usually 0.1% errors)', ['error_rate']));
     await log.record(anomaly('checkout', 2, 'checkout: error_rate 20.0% errors (usually 0.4% errors)', ['error_rate']));
     const progress: string[][] = [];
-    const answer = await deterministicAnswer('why does checkout fail?', [], { catalogue, cluster, anomalies: log, now: () => clock.now() }, async (partial) => void progress.push([...partial.steps]));
+    const answer = await deterministicAnswer('why does checkout fail?', [], { catalogue, cluster, metrics, anomalies: log, now: () => clock.now() }, async (partial) => void progress.push([...partial.steps]));
     expect(answer).toMatchObject({ stage: 'done', method: 'deterministic', services: ['checkout'], suspect: 'payment' });
     expect(answer.conclusion).toBe('payment: error_rate 35.0% errors (usually 0.1% errors), after payment 2.4.0 → 2.5.0 (deploy payment 2.5.0: new card-token flow)');
     expect(answer.suggestions[0]).toBe('Roll payment back to the revision before 2.5.0');
@@ -54,8 +54,8 @@ describe('deterministicAnswer', () => {
 
   it('says nothing is wrong when nothing is, and suspects nobody', async () => {
     const clock = new ManualClock(FAULT_START);
-    const { cluster } = createSimulatedSources(catalogue, { clock, seed: 2 });
-    const answer = await deterministicAnswer('is cart ok?', [], { catalogue, cluster, anomalies: new AnomalyLog(redis, prefix), now: () => clock.now() });
+    const { cluster, metrics } = createSimulatedSources(catalogue, { clock, seed: 2 });
+    const answer = await deterministicAnswer('is cart ok?', [], { catalogue, cluster, metrics, anomalies: new AnomalyLog(redis, prefix), now: () => clock.now() });
     expect(answer.suspect).toBeUndefined();
     expect(answer.servicesInAnomaly).toEqual([]);
     expect(answer.steps).toContain('No anomalies in the last 30 min');

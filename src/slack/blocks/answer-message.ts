@@ -1,4 +1,5 @@
-import type { Answer, RecentChange, ServiceInAnomaly } from '../../conversations/answer.js';
+import type { Answer, CandidateCause, RecentChange, ServiceInAnomaly } from '../../conversations/answer.js';
+import { queryLinks, type QueryLinks } from './query-links.js';
 import { anomalyMrkdwn, anomalyPlain, bySeverityThenNewest, severityEmoji, severityRank, worstAnomaly } from './incidents-message.js';
 import {
   SLACK_LIMITS,
@@ -7,6 +8,7 @@ import {
   counted,
   escapeMrkdwn,
   fallbackText,
+  fitItems,
   fitLines,
   relativeTime,
   section,
@@ -18,15 +20,22 @@ import {
 export interface AnswerMessageOptions {
   /** Milliseconds since the epoch: what "5 min ago" counts from. */
   now: number;
+  /** Where the queries behind the evidence can be opened, when configured. */
+  links?: QueryLinks;
   /** The window the investigation looked at, named when nothing is wrong. Default 30 minutes. */
   lookbackMinutes?: number;
 }
 
 /** Honest labels: a reader should know whether a model or fixed rules produced the answer. */
 export const METHOD_LABELS: Record<Answer['method'], string> = {
-  deterministic: 'Answered from the catalogue, current anomalies and recent changes — no LLM configured',
+  deterministic: 'Answered by the root-cause engine from metrics, the call graph, changes, cluster events and log findings — no LLM configured',
   llm: 'Investigated by the LLM agent with read-only tools',
 };
+
+function methodLabel(answer: Answer): string {
+  if (answer.method === 'deterministic' && answer.fallbackReason) return `The LLM did not answer (${answer.fallbackReason}): answered by the root-cause engine, no LLM in this answer`;
+  return METHOD_LABELS[answer.method];
+}
 
 /** How much of each list a threaded answer shows; the rest is counted, not dropped silently. */
 const SHOWN = { steps: 8, services: 10, anomaliesPerService: 3, changes: 8, fallbackEvidence: 10, fallbackChanges: 5 } as const;
@@ -35,7 +44,7 @@ const CHANGE_EMOJI: Record<RecentChange['kind'], string> = { deploy: '🚀', rol
 
 /** The bot's answer in a thread: progress while investigating, then the conclusion and its evidence. */
 export function answerMessage(answer: Answer, options: AnswerMessageOptions): BlockMessage {
-  return answer.stage === 'investigating' ? progressMessage(answer) : conclusionMessage(answer, { now: options.now, lookbackMinutes: options.lookbackMinutes ?? 30 });
+  return answer.stage === 'investigating' ? progressMessage(answer) : conclusionMessage(answer, { now: options.now, lookbackMinutes: options.lookbackMinutes ?? 30, links: options.links });
 }
 
 function progressMessage(answer: Answer): BlockMessage {
@@ -52,7 +61,7 @@ function progressMessage(answer: Answer): BlockMessage {
   return { text: fallbackText([text]), blocks: [section(body)] };
 }
 
-function conclusionMessage(answer: Answer, options: Required<AnswerMessageOptions>): BlockMessage {
+function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageOptions, 'links'>> & Pick<AnswerMessageOptions, 'links'>): BlockMessage {
   const services = [...answer.servicesInAnomaly]
     .filter((entry) => entry.anomalies.length > 0)
     .sort((left, right) => mostSevereFirst(left, right, answer.suspect));
@@ -61,13 +70,23 @@ function conclusionMessage(answer: Answer, options: Required<AnswerMessageOption
   const suspect = answer.suspect ? `Suspect: *${escapeMrkdwn(answer.suspect)}*` : undefined;
 
   const blocks: KnownBlock[] = [section(suspect ? `${headline.mrkdwn}\n${suspect}` : headline.mrkdwn)];
-  const evidenceBlocks = services.map((entry, index) => section(`${index === 0 ? '*Evidence*\n' : ''}${evidenceText(entry, answer.suspect, options.now)}`));
+  if (answer.evidence && answer.evidence.length > 0) blocks.push(section(`*Evidence*\n${fitLines(answer.evidence.map((line) => `• ${escapeMrkdwn(line)}`), SLACK_LIMITS.sectionText - 20)}`));
+  if (answer.candidates && answer.candidates.length > 0) blocks.push(section(`*Root-cause ranking*\n${candidatesText(answer.candidates)}`));
+  const evidenceBlocks = services.map((entry, index) => section(`${index === 0 ? '*Anomalies*\n' : ''}${evidenceText(entry, answer.suspect, options.now)}`));
   blocks.push(...capBlocks(evidenceBlocks, SHOWN.services + 1, 'services in anomaly'));
-  blocks.push(section(`*Recent changes*\n${changes.length === 0 ? 'None recorded.' : changesText(changes, options.now)}`));
+  // The agent reports the changes it found in its evidence; an empty list from it would read as "none happened".
+  if (answer.method === 'deterministic') blocks.push(section(`*Recent changes*\n${changes.length === 0 ? 'None recorded.' : changesText(changes, options.now)}`));
   if (answer.suggestions.length > 0) {
     blocks.push(section(`*What to do next*\n${fitLines(answer.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion)}`), SLACK_LIMITS.sectionText - 20)}`));
   }
-  blocks.push(context([METHOD_LABELS[answer.method]]));
+  if (answer.proposals && answer.proposals.length > 0) {
+    const lines = answer.proposals.map((proposal) => `• *${escapeMrkdwn(proposal.action)}* ${escapeMrkdwn(proposal.service)} — ${escapeMrkdwn(proposal.reason)} (\`${escapeMrkdwn(proposal.id)}\`)`);
+    blocks.push(section(`*Proposed actions* — nothing runs until an authorised engineer approves\n${fitLines(lines, SLACK_LIMITS.sectionText - 80)}`));
+  }
+  const links = queryLinks(answer.queries ?? [], options.links);
+  if (links.length > 0) blocks.push(context([fitItems(links, SLACK_LIMITS.sectionText, ' · ')]));
+  if (answer.unreadable && answer.unreadable.length > 0) blocks.push(context([`⚠️ Could not read ${answer.unreadable.map(escapeMrkdwn).join('; ')} — this answer rests on the rest`]));
+  blocks.push(context([methodLabel(answer)]));
 
   const evidenceLines = services.flatMap((entry) => [...entry.anomalies].sort(bySeverityThenNewest)).map((anomaly) => `${severityEmoji(anomaly.severity)} ${anomalyPlain(anomaly)}`);
   const lines = [
@@ -79,8 +98,12 @@ function conclusionMessage(answer: Answer, options: Required<AnswerMessageOption
       SHOWN.fallbackChanges,
       'Recent changes:',
     ),
+    ...(answer.evidence ?? []).map((line) => `• ${escapeMrkdwn(line)}`),
+    ...(answer.candidates ?? []).map((candidate, index) => `${index + 1}. ${candidate.service}: ${candidate.evidence[0] ?? ''}`),
     ...answer.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion)}`),
-    METHOD_LABELS[answer.method],
+    ...(answer.proposals ?? []).map((proposal) => `Proposed (needs approval): ${proposal.action} ${proposal.service} (${proposal.id})`),
+    ...(answer.unreadable && answer.unreadable.length > 0 ? [`Could not read ${answer.unreadable.join('; ')}`] : []),
+    methodLabel(answer),
   ];
   return { text: fallbackText(lines), blocks: capBlocks(blocks, SLACK_LIMITS.messageBlocks) };
 }
@@ -112,6 +135,11 @@ function evidenceText(entry: ServiceInAnomaly, suspect: string | undefined, now:
   if (hidden > 0) lines.push(`… and ${hidden} more on ${escapeMrkdwn(entry.service)}`);
   if (entry.service === suspect) lines[0] = `${lines[0]} ← suspect`;
   return fitLines(lines, SLACK_LIMITS.sectionText - 20);
+}
+
+function candidatesText(candidates: CandidateCause[]): string {
+  const lines = candidates.map((candidate, index) => `${index + 1}. *${escapeMrkdwn(candidate.service)}* — ${escapeMrkdwn(candidate.evidence.join('; ') || 'no single signal stands out')}`);
+  return fitLines(lines, SLACK_LIMITS.sectionText - 30);
 }
 
 function changesText(changes: RecentChange[], now: number): string {

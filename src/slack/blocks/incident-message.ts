@@ -1,3 +1,4 @@
+import { describeDuration } from '../../duration.js';
 import type { IncidentChange, Incident } from '../../alerts/correlate.js';
 import { severityEmoji } from './incidents-message.js';
 import { button, capBlocks, context, escapeMrkdwn, fallbackText, fitLines, section, SLACK_LIMITS, whenMrkdwn, type BlockMessage, type KnownBlock } from './limits.js';
@@ -36,7 +37,7 @@ export function incidentMessage(incident: Incident, options: IncidentMessageOpti
     `Likely origin: *${escapeMrkdwn(incident.origin ?? 'unknown')}* · services: ${incident.services.map(escapeMrkdwn).join(', ') || 'none catalogued'}`,
     `${firing.length} of ${alerts.length} alert${alerts.length === 1 ? '' : 's'} firing · first seen ${whenMrkdwn(incident.firstSeen, options.now)} · last ${whenMrkdwn(incident.lastSeen, options.now)}`,
   ];
-  if (incident.status === 'resolved' && incident.resolvedAt !== undefined) lines.push(`Resolved after ${duration(incident.resolvedAt - incident.firstSeen)}`);
+  if (incident.status === 'resolved' && incident.resolvedAt !== undefined) lines.push(`Resolved after ${describeDuration(incident.resolvedAt - incident.firstSeen)}`);
   if (incident.status === 'resolved' && incident.resolvedBy) lines.push(`Resolved by <@${escapeMrkdwn(incident.resolvedBy)}>`);
   if (options.acknowledgedBy) lines.push(`Acknowledged by <@${escapeMrkdwn(options.acknowledgedBy)}>`);
   const alertLines = [...alerts]
@@ -81,7 +82,7 @@ export function incidentNote(change: IncidentChange, incident: Incident): BlockM
     case 'resolved':
       text =
         incident.status === 'resolved'
-          ? `✅ Resolved after ${duration((incident.resolvedAt ?? incident.lastSeen) - incident.firstSeen)}${incident.resolvedBy ? ` by <@${escapeMrkdwn(incident.resolvedBy)}>` : ''}`
+          ? `✅ Resolved after ${describeDuration((incident.resolvedAt ?? incident.lastSeen) - incident.firstSeen)}${incident.resolvedBy ? ` by <@${escapeMrkdwn(incident.resolvedBy)}>` : ''}`
           : undefined;
       break;
     default:
@@ -94,9 +95,3 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function duration(milliseconds: number): string {
-  const minutes = Math.max(1, Math.round(milliseconds / 60_000));
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  return `${hours} h ${minutes % 60} min`;
-}

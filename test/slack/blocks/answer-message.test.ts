@@ -56,7 +56,7 @@ describe('answerMessage when done', () => {
     expect(database).toBeGreaterThan(-1);
     expect(database).toBeLessThan(order);
     expect(order).toBeLessThan(payment);
-    expect(all).toContain('*Evidence*');
+    expect(all).toContain('*Anomalies*');
     expect(all).toContain(`<!date^${(NOW - 6 * MINUTE) / 1000}^`);
     expect(all).toContain('(6 min ago)');
     expect(all).toMatch(/database\*: latency_p95 185 ms[^\n]*← suspect/);
@@ -65,7 +65,7 @@ describe('answerMessage when done', () => {
   it('puts a service’s most severe anomaly first even when a milder one is newer', () => {
     const milderButNewer = anomaly({ service: 'database', summary: 'database: memory 3.10 GiB (usually 2.40 GiB)', severity: 'info', detectedAt: NOW - MINUTE });
     const mixed = answerMessage(doneAnswer({ servicesInAnomaly: [{ service: 'database', anomalies: [milderButNewer, databaseLatency] }] }), { now: NOW });
-    const evidence = textsOf(mixed.blocks).find((text) => text.startsWith('*Evidence*'))!.split('\n');
+    const evidence = textsOf(mixed.blocks).find((text) => text.startsWith('*Anomalies*'))!.split('\n');
     expect(evidence[1]).toMatch(/^🔴 \*database\*: latency_p95 185 ms/);
     expect(evidence[2]).toMatch(/^🔵 \*database\*: memory 3.10 GiB/);
   });
@@ -82,7 +82,7 @@ describe('answerMessage when done', () => {
 
   it('shows the suggestions and labels the method honestly', () => {
     expect(all).toContain('*What to do next*\n• Look for slow queries on database\n• If the load came with payment 2.5.0, roll it back');
-    expect(texts.at(-1)).toBe('Answered from the catalogue, current anomalies and recent changes — no LLM configured');
+    expect(texts.at(-1)).toBe('Answered by the root-cause engine from metrics, the call graph, changes, cluster events and log findings — no LLM configured');
     const llm = answerMessage(doneAnswer({ method: 'llm' }), { now: NOW });
     expect(textsOf(llm.blocks).at(-1)).toBe('Investigated by the LLM agent with read-only tools');
     expect(visibleText(llm.blocks)).not.toContain('no LLM');
@@ -95,7 +95,7 @@ describe('answerMessage when done', () => {
     expect(lines[1]).toBe('Suspect: database');
     expect(message.text).toContain('payment 2.4.0 → 2.5.0 (deploy payment 2.5.0: new card-token flow) — 25 min ago');
     expect(message.text).toContain('• Look for slow queries on database');
-    expect(lines.at(-1)).toBe('Answered from the catalogue, current anomalies and recent changes — no LLM configured');
+    expect(lines.at(-1)).toBe('Answered by the root-cause engine from metrics, the call graph, changes, cluster events and log findings — no LLM configured');
   });
 
   it('says plainly when nothing is wrong', () => {
@@ -103,7 +103,7 @@ describe('answerMessage when done', () => {
     checkBlocks(calm.blocks, 50);
     expect(textsOf(calm.blocks)[0]).toBe('✅ *No anomalies on order-service or its dependencies in the last 30 minutes*');
     expect(visibleText(calm.blocks)).toContain('*Recent changes*\nNone recorded.');
-    expect(visibleText(calm.blocks)).not.toContain('Evidence');
+    expect(visibleText(calm.blocks)).not.toContain('Anomalies');
     expect(calm.text.split('\n')[0]).toBe('No anomalies on order-service or its dependencies in the last 30 minutes');
     const estateWide = answerMessage(doneAnswer({ services: [], conclusion: undefined, servicesInAnomaly: [] }), { now: NOW, lookbackMinutes: 120 });
     expect(estateWide.text.split('\n')[0]).toBe('No anomalies anywhere in the estate in the last 2 hours');

@@ -1,0 +1,45 @@
+import type { ScaleFloor } from './robust-z.js';
+
+/**
+ * Everything the ranking can be tuned with, one configuration for every incident. Scores are in
+ * "log units": a metric contributes log(1 + robust z), so a context signal worth 1 is worth about
+ * as much as multiplying a metric's z-score by e.
+ */
+export interface RankOptions {
+  /** Floor on the normal period's scale (default 1% of |median|, at least 1e-6): a flat period does not explode. */
+  scaleFloor?: ScaleFloor;
+  /** Quantile of the anomalous window's robust z that scores a metric (default 1: the maximum, as NSigma and BARO). */
+  anomalyQuantile?: number;
+  /** A sample above this robust z marks the metric's onset (default 3). */
+  onsetZ?: number;
+  /** A service counts as anomalous, for the call graph, when a metric reaches this robust z (default 5). */
+  anomalousZ?: number;
+  /** Multiplies the z-score of latency, error and traffic metrics, which callers feel too (default 0.5). */
+  symptomWeight?: number;
+  /** Share of the second-strongest metric added to the strongest (default 0.25). */
+  secondMetricShare?: number;
+  /** Bonus for the service that moved first, shrinking to 0 for one that moved a whole window later (default 0.3). */
+  onsetBonus?: number;
+  /** Bonus for an anomalous service whose callees are all healthy (default 0.7). */
+  graphBonus?: number;
+  /** How long before the anomaly a change or Kubernetes event still counts, in ms (default 30 minutes). */
+  contextLookbackMs?: number;
+  /** Largest score all log findings of one service may add together (default 1.2). */
+  logCap?: number;
+}
+
+/** Every option with its value: what the ranking works with once the defaults are spread in. */
+export type ResolvedRankOptions = Required<RankOptions>;
+
+export const DEFAULT_RANK_OPTIONS: Readonly<ResolvedRankOptions> = Object.freeze({
+  scaleFloor: { relative: 0.01, absolute: 1e-6 },
+  anomalyQuantile: 1,
+  onsetZ: 3,
+  anomalousZ: 5,
+  symptomWeight: 0.5,
+  secondMetricShare: 0.25,
+  onsetBonus: 0.3,
+  graphBonus: 0.7,
+  contextLookbackMs: 30 * 60_000,
+  logCap: 1.2,
+});
