@@ -64,6 +64,9 @@ class PrefetchedMetrics implements MetricsSource {
   async query(): Promise<Series[]> {
     throw new Error('not used');
   }
+  async metricNames(): Promise<string[]> {
+    return simulated.metrics.metricNames();
+  }
 }
 
 const metrics = new PrefetchedMetrics();

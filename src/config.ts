@@ -29,6 +29,8 @@ export interface Config {
   redisUrl: string;
   prometheusUrl?: string;
   elasticsearchUrl?: string;
+  /** Kibana's base URL: answers link their log queries to Discover there. */
+  kibanaUrl?: string;
   kubeconfig?: string;
   llm?: LlmConfig;
   cataloguePath: string;
@@ -83,6 +85,7 @@ const environmentSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']),
   PROMETHEUS_URL: url(['http:', 'https:']),
   ELASTICSEARCH_URL: url(['http:', 'https:']),
+  KIBANA_URL: url(['http:', 'https:']),
   KUBECONFIG: optionalText,
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: url(['http:', 'https:']),
@@ -127,6 +130,7 @@ export function loadConfig(environment: Environment = process.env, options: { st
     redisUrl: variables.REDIS_URL ?? 'redis://127.0.0.1:6379',
     prometheusUrl: variables.PROMETHEUS_URL,
     elasticsearchUrl: variables.ELASTICSEARCH_URL,
+    kibanaUrl: variables.KIBANA_URL,
     kubeconfig: variables.KUBECONFIG,
     llm: llmConfig(variables),
     cataloguePath,

@@ -32,6 +32,7 @@ import { AuditLog } from '../state/audit-log.js';
 import { ThreadContext } from '../state/thread-context.js';
 import { ChannelPacer } from '../slack/channel-pacer.js';
 import { createSlackSurface } from '../slack/surface.js';
+import { createInvestigation } from './investigation-setup.js';
 import { announceIncidentChanges, announceStateChanged } from '../state/state-changed.js';
 import { IncidentAcknowledgements } from '../state/incident-acknowledgements.js';
 import { IncidentEscalations } from '../state/incident-escalations.js';
@@ -137,7 +138,8 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
     config.slack && roles.schedule
       ? createSlackSurface(config.slack, {
           catalogue: config.catalogue,
-          answers: { catalogue: config.catalogue, cluster: sources.cluster, metrics: sources.metrics, anomalies: anomalyLog, logFindings, now },
+          investigation: createInvestigation(config, sources, { redis, prefix: KEY_PREFIX, anomalies: anomalyLog, logFindings, incidents, now }, logger.child({ component: 'investigation' })),
+          queryLinks: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl },
           status: { catalogue: config.catalogue, anomalies: anomalyLog, audit, now, incidents, acknowledgements },
           silences,
           audit,

@@ -1,5 +1,6 @@
 import type { ToolQuery } from '../agent/tool.js';
 import type { Anomaly } from '../detection/anomaly.js';
+import type { ActionProposal } from '../state/action-proposals.js';
 import type { IncidentSummary } from './incident-summary.js';
 
 /** Something that changed in the estate recently: the first suspect in most incidents. */
@@ -47,11 +48,21 @@ export interface Answer {
   /** The queries behind the evidence, for links to Prometheus and Kibana. */
   queries?: ToolQuery[];
   /** Actions the agent proposed; each waits for a person's approval. */
-  proposals?: ProposedAction[];
+  proposals?: ActionProposal[];
   /** Sources that could not be read, one line each: the answer says what it could not see. */
   unreadable?: string[];
+  /** How the agent's run went, for the record and the evaluations. */
+  agentRun?: AgentRunSummary;
   /** Why the LLM did not answer, when one is configured and the engine answered instead. */
   fallbackReason?: string;
+}
+
+export interface AgentRunSummary {
+  /** Tool names in call order. */
+  toolCalls: string[];
+  tokens: { prompt: number; completion: number };
+  stoppedBy: 'answer' | 'step-limit' | 'token-budget' | 'time-limit';
+  milliseconds: number;
 }
 
 /** A root-cause candidate as the engine ranked it. */
@@ -62,12 +73,6 @@ export interface CandidateCause {
   evidence: string[];
 }
 
-export interface ProposedAction {
-  id: string;
-  service: string;
-  action: string;
-  reason: string;
-}
 
 /** The state a dashboard or `/aiops status` shows. */
 export interface EstateStatus {

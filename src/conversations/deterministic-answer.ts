@@ -1,4 +1,4 @@
-import type { Catalogue, CatalogueService } from '../catalogue.js';
+import type { Catalogue } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import { rankRootCauses } from '../rca/rank-root-causes.js';
 import type { RankedCause } from '../rca/root-cause-input.js';
@@ -10,6 +10,7 @@ import type { Answer, CandidateCause, RecentChange, ServiceInAnomaly } from './a
 import { collectRootCauseInput } from './collect-root-cause-input.js';
 import { servicesInQuestion } from './question-services.js';
 import { recentChanges } from './recent-changes.js';
+import { withDependencies } from './services-in-scope.js';
 
 export interface AnswerDependencies {
   catalogue: Catalogue;
@@ -92,18 +93,6 @@ export async function deterministicAnswer(
   }
   answer.stage = 'done';
   return answer;
-}
-
-/** The services and, transitively, everything they call. */
-function withDependencies(catalogue: Catalogue, names: string[]): CatalogueService[] {
-  const seen = new Set<string>();
-  const visit = (name: string): void => {
-    if (seen.has(name) || !catalogue.services[name]) return;
-    seen.add(name);
-    for (const dependency of catalogue.services[name]!.dependencies) visit(dependency);
-  };
-  names.forEach(visit);
-  return [...seen].map((name) => catalogue.services[name]!);
 }
 
 function groupByService(anomalies: Anomaly[]): ServiceInAnomaly[] {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Catalogue } from '../catalogue.js';
-import type { AnswerDependencies } from '../conversations/deterministic-answer.js';
+import type { InvestigationDependencies } from '../conversations/investigate.js';
 import type { StatusDependencies } from '../conversations/estate-status.js';
 import type { Logger } from '../logger.js';
 import type { AuditLog } from '../state/audit-log.js';
@@ -8,13 +8,17 @@ import type { SilenceStore } from '../state/silence-store.js';
 import type { ThreadContext } from '../state/thread-context.js';
 import type { IncidentAcknowledgements } from '../state/incident-acknowledgements.js';
 import type { IncidentStore } from '../state/incident-store.js';
+import type { QueryLinks } from './blocks/query-links.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import type { IncidentNotifierDependencies } from './incident-notifier.js';
 
 /** What the Slack listeners call: the domain behind the chat surface. */
 export interface SlackServices {
   catalogue: Catalogue;
-  answers: AnswerDependencies;
+  /** Answers questions: the agent when an LLM is configured, the root-cause engine otherwise. */
+  investigation: InvestigationDependencies;
+  /** Where answers link their queries to (Prometheus, Kibana), when configured. */
+  queryLinks?: QueryLinks;
   status: StatusDependencies;
   silences: SilenceStore;
   audit: AuditLog;

@@ -32,4 +32,6 @@ export interface MetricsSource {
   queryRange(promql: string, range: TimeRange): Promise<Series[]>;
   /** Raw PromQL at one instant: one sample per returned series. */
   query(promql: string, at?: Date): Promise<Series[]>;
+  /** Every metric name the backend holds, sorted: what raw PromQL can be written against. */
+  metricNames(): Promise<string[]>;
 }

@@ -31,7 +31,7 @@ function unreachableMetrics(metrics: MetricsSource): MetricsSource {
   const refuse = async (): Promise<never> => {
     throw new Error('connect ECONNREFUSED 127.0.0.1:9090');
   };
-  return { kind: metrics.kind, range: refuse, instant: refuse, queryRange: refuse, query: refuse };
+  return { kind: metrics.kind, range: refuse, instant: refuse, queryRange: refuse, query: refuse, metricNames: refuse };
 }
 
 function withInjectedLine(world: ScenarioWorld, injected: EvalCase['world']['injectedLog']): LogSource {

@@ -68,6 +68,12 @@ export class PrometheusMetrics implements MetricsSource {
     return toSeries(result);
   }
 
+  async metricNames(): Promise<string[]> {
+    // GET /api/v1/label/__name__/values: every name with a sample in the server's retention.
+    const names = await this.call('metric names', (driver) => driver.labelValues('__name__'));
+    return [...names].sort();
+  }
+
   /** Resolves when Prometheus evaluates a trivial query; for start-up logging and readiness probes. */
   async ping(): Promise<void> {
     const series = await this.query('vector(1)');

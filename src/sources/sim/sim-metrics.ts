@@ -2,6 +2,7 @@ import { renderQuery, type Catalogue, type CatalogueService } from '../../catalo
 import { AiopsError, ErrorCode, notFound } from '../../errors.js';
 import type { MetricsSource, Series, TimeRange } from '../metrics.js';
 import { SIGNALS, type Signal } from '../signals.js';
+import { writeOpenMetrics } from './openmetrics.js';
 import type { ServiceSnapshot, SimWorld } from './world.js';
 
 /**
@@ -48,6 +49,22 @@ export class SimulatedMetrics implements MetricsSource {
     const time = Math.min(at?.getTime() ?? this.world.clock.now(), this.world.clock.now());
     const value = await this.instant(known.service, known.signal, new Date(time));
     return [{ labels: { service: known.service, signal: known.signal }, samples: value === undefined ? [] : [{ timestamp: time, value }] }];
+  }
+
+  /**
+   * The names the world exports to Prometheus (see openmetrics.ts), read from a one-minute export
+   * so the list never drifts from what `aiops sim export --openmetrics` writes.
+   */
+  async metricNames(): Promise<string[]> {
+    const now = this.world.clock.now();
+    const names = new Set<string>();
+    writeOpenMetrics(this.world, { start: now, end: now }, (chunk) => {
+      for (const line of chunk.split('\n')) {
+        const name = /^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/.exec(line)?.[1];
+        if (name) names.add(name);
+      }
+    });
+    return [...names].sort();
   }
 
   private recognise(promql: string): { service: string; signal: Signal } {

@@ -325,6 +325,18 @@ describe('PrometheusMetrics against a real Prometheus', () => {
     expect(await metrics.query('1 + 1', new Date(at(77)))).toEqual([{ labels: {}, samples: [{ timestamp: at(77), value: 2 }] }]);
   });
 
+  it('lists the metric names Prometheus holds, sorted', async () => {
+    expect(await metrics.metricNames()).toEqual([
+      'container_cpu_usage_seconds_total',
+      'container_memory_working_set_bytes',
+      'http_request_duration_seconds_bucket',
+      'http_request_duration_seconds_count',
+      'http_request_duration_seconds_sum',
+      'http_requests_total',
+      'kube_pod_container_status_restarts_total',
+    ]);
+  });
+
   it('turns a PromQL syntax error into AIOPS_INPUT_INVALID with Prometheus’ own words, on one line', async () => {
     const error = await caught(metrics.query('sum(rate(http_requests_total[5m])'));
     expect(error.code).toBe(ErrorCode.InputInvalid);

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Answer } from '../../../conversations/answer.js';
-import { deterministicAnswer } from '../../../conversations/deterministic-answer.js';
+import { investigate } from '../../../conversations/investigate.js';
 import { answerMessage } from '../../blocks/answer-message.js';
 import type { SlackServices } from '../../slack-services.js';
 
@@ -26,12 +26,12 @@ export async function answerInThread(client: WebClient, question: Question, serv
     client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, ...answerMessage(first, { now: now() }) }),
   );
   const ts = posted.ts!;
-  const show = (answer: Answer) => client.chat.update({ channel: question.channel, ts, ...answerMessage(answer, { now: now() }) });
+  const show = (answer: Answer) => client.chat.update({ channel: question.channel, ts, ...answerMessage(answer, { now: now(), links: services.queryLinks }) });
   try {
     // Progress is worth an edit only when the work takes long enough for someone to be watching;
     // a fast answer goes straight from "looking into it" to the result, saving Slack two calls.
     let lastShown = Date.now();
-    const answer = await deterministicAnswer(question.text, threadServices, services.answers, async (progress) => {
+    const answer = await investigate(question.text, threadServices, services.investigation, async (progress) => {
       if (Date.now() - lastShown < PROGRESS_EDIT_MILLISECONDS) return;
       lastShown = Date.now();
       await show(progress);

@@ -1,0 +1,43 @@
+import { ChatOpenAI } from '@langchain/openai';
+import type { LlmConfig } from '../config.js';
+import { definedOnly } from '../defined-only.js';
+
+export interface ChatModelOptions {
+  /** Limit for one HTTP request to the model, in ms. Default 30 000. */
+  timeoutMilliseconds?: number;
+  /** Retries of a failed request (429, 5xx, network), with backoff. Default 2; LangChain's own default (6) outlasts a chat reply. */
+  maxRetries?: number;
+}
+
+const DEFAULT_OPTIONS: Required<ChatModelOptions> = { timeoutMilliseconds: 30_000, maxRetries: 2 };
+
+/**
+ * Local endpoints (Ollama, vLLM, LM Studio) need no key, but the openai client refuses to start
+ * without one; they ignore whatever is sent.
+ */
+export const PLACEHOLDER_API_KEY = 'no-key-needed';
+
+/**
+ * The chat model for the agent: LangChain's ChatOpenAI on the chat-completions API, pointed at
+ * `baseUrl` when set (OpenAI, Azure-compatible gateways, Ollama and vLLM all speak it).
+ * Deterministic (temperature 0) where the model accepts a temperature, and not streamed.
+ */
+export function createChatModel(config: LlmConfig, options: ChatModelOptions = {}): ChatOpenAI {
+  const settings = { ...DEFAULT_OPTIONS, ...definedOnly(options) };
+  return new ChatOpenAI({
+    model: config.model,
+    apiKey: config.apiKey ?? PLACEHOLDER_API_KEY,
+    // Reasoning models (o1, o3, gpt-5…) reject any temperature but the default.
+    ...(acceptsTemperature(config.model) ? { temperature: 0 } : {}),
+    streaming: false,
+    timeout: settings.timeoutMilliseconds,
+    maxRetries: settings.maxRetries,
+    // Chat completions, never the Responses API: it is what every compatible endpoint speaks.
+    useResponsesApi: false,
+    configuration: config.baseUrl === undefined ? {} : { baseURL: config.baseUrl },
+  });
+}
+
+function acceptsTemperature(model: string): boolean {
+  return !/^o\d/.test(model) && !(model.startsWith('gpt-5') && !model.startsWith('gpt-5-chat'));
+}

@@ -1,0 +1,101 @@
+import type { Redis } from 'ioredis';
+import type { Catalogue } from '../../catalogue.js';
+import type { Cluster } from '../../sources/cluster.js';
+import type { LogSource } from '../../sources/logs.js';
+import type { MetricsSource } from '../../sources/metrics.js';
+import type { ActionProposals } from '../../state/action-proposals.js';
+import type { AnomalyLog } from '../../state/anomaly-log.js';
+import type { IncidentStore } from '../../state/incident-store.js';
+import type { LogFindingLog } from '../../state/log-finding-log.js';
+import type { AgentTool } from '../tool.js';
+import { callGraphTool } from './call-graph.js';
+import { clusterEventsTool } from './cluster-events.js';
+import { currentAnomaliesTool } from './current-anomalies.js';
+import { deploymentHistoryTool } from './deployment-history.js';
+import { forecastCapacityTool } from './forecast-capacity.js';
+import { listIncidentsTool } from './list-incidents.js';
+import { listMetricsTool } from './list-metrics.js';
+import { listPodsTool } from './list-pods.js';
+import { logTemplatesTool } from './log-templates.js';
+import { promqlQueryTool } from './promql-query.js';
+import { proposeActionTool } from './propose-action.js';
+import { rankRootCausesTool, type RankRootCauses } from './rank-root-causes.js';
+import type { ReadOnlyCluster } from './read-only-cluster.js';
+import { searchLogsTool } from './search-logs.js';
+import { serviceMetricsTool } from './service-metrics.js';
+
+export type { RankRootCauses } from './rank-root-causes.js';
+
+export interface ToolDependencies {
+  catalogue: Catalogue;
+  metrics: MetricsSource;
+  logs: LogSource;
+  /** Only its reads reach the tools (see ReadOnlyCluster); a full Cluster is accepted so callers pass what they have. */
+  cluster: Cluster | ReadOnlyCluster;
+  anomalies: AnomalyLog;
+  /** Absent where incidents are not correlated; list_incidents then answers no-data. */
+  incidents?: IncidentStore;
+  logFindings: LogFindingLog;
+  redis: Redis;
+  /** Key prefix of this deployment's state in Redis (mined log templates live under it). */
+  prefix: string;
+  proposals: ActionProposals;
+  rankRootCauses: RankRootCauses;
+  /** The sources' clock, ms since the epoch: the simulated world runs its own. */
+  now: () => number;
+}
+
+/** Every tool the agent may call, in the order a model reads them in. */
+export const TOOL_NAMES = [
+  'current_anomalies',
+  'list_incidents',
+  'service_metrics',
+  'promql_query',
+  'list_metrics',
+  'search_logs',
+  'log_templates',
+  'list_pods',
+  'cluster_events',
+  'deployment_history',
+  'call_graph',
+  'rank_root_causes',
+  'forecast_capacity',
+  'propose_action',
+] as const;
+
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+export function createTools(dependencies: ToolDependencies): AgentTool[] {
+  const cluster = readOnly(dependencies.cluster);
+  const tools: AgentTool[] = [
+    currentAnomaliesTool(dependencies),
+    listIncidentsTool(dependencies),
+    serviceMetricsTool(dependencies),
+    promqlQueryTool(dependencies),
+    listMetricsTool(dependencies),
+    searchLogsTool(dependencies),
+    logTemplatesTool(dependencies),
+    listPodsTool({ ...dependencies, cluster }),
+    clusterEventsTool({ ...dependencies, cluster }),
+    deploymentHistoryTool({ ...dependencies, cluster }),
+    callGraphTool(dependencies),
+    rankRootCausesTool(dependencies),
+    forecastCapacityTool({ ...dependencies, cluster }),
+    proposeActionTool({ ...dependencies, cluster }),
+  ];
+  return tools;
+}
+
+/**
+ * Only the reads, bound to the cluster: the type already keeps writes out of the tools, and this
+ * keeps them out at run time too, so nothing handed to a model holds a reference to scale or rollback.
+ */
+function readOnly(cluster: ReadOnlyCluster): ReadOnlyCluster {
+  return {
+    kind: cluster.kind,
+    listDeployments: (namespace) => cluster.listDeployments(namespace),
+    getDeployment: (namespace, name) => cluster.getDeployment(namespace, name),
+    listPods: (namespace, deployment) => cluster.listPods(namespace, deployment),
+    listEvents: (namespace, involvedName) => cluster.listEvents(namespace, involvedName),
+  };
+}

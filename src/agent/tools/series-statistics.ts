@@ -1,0 +1,39 @@
+import type { Sample } from '../../sources/metrics.js';
+
+export interface SeriesStatistics {
+  count: number;
+  minimum: number;
+  median: number;
+  maximum: number;
+  last: number;
+  lastAt: number;
+}
+
+/** What a model needs of a series instead of its points; undefined when it has no finite value. */
+export function seriesStatistics(samples: readonly Sample[]): SeriesStatistics | undefined {
+  const finite = samples.filter((sample) => Number.isFinite(sample.value));
+  const last = finite[finite.length - 1];
+  if (!last) return undefined;
+  const sorted = finite.map((sample) => sample.value).sort((left, right) => left - right);
+  const middle = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { count: sorted.length, minimum: sorted[0]!, median, maximum: sorted[sorted.length - 1]!, last: last.value, lastAt: last.timestamp };
+}
+
+/** "0.0812", "12.3", "4520": three significant digits, no exponent for everyday magnitudes. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1000 && magnitude < 1e12) return String(Math.round(value));
+  if (magnitude < 1e-4 || magnitude >= 1e12) return value.toExponential(2);
+  return String(Number(value.toPrecision(3)));
+}
+
+/** "x12.5", "x0.40", or "about the same": how the window compares with a reference level. */
+export function formatRatio(value: number, reference: number): string {
+  if (reference === 0) return value === 0 ? 'the same (both 0)' : 'up from 0';
+  const ratio = value / reference;
+  if (ratio > 0.9 && ratio < 1.1) return `about the same (x${ratio.toFixed(2)})`;
+  return `x${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(2)}`;
+}

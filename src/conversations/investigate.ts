@@ -1,0 +1,100 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { AgentFailedError, runAgent, parseAgentAnswer, type AgentLimits } from '../agent/agent.js';
+import type { AgentTool, ToolResult } from '../agent/tool.js';
+import type { Logger } from '../logger.js';
+import type { ActionProposal, ActionProposals } from '../state/action-proposals.js';
+import type { Answer } from './answer.js';
+import { deterministicAnswer, type AnswerDependencies } from './deterministic-answer.js';
+import { servicesInQuestion } from './question-services.js';
+
+/** The LLM side of an investigation, present when an endpoint is configured. */
+export interface AgentSetup {
+  model: BaseChatModel;
+  tools: AgentTool[];
+  /** Where propose_action records proposals: read back to show them in the answer. */
+  proposals: ActionProposals;
+  limits?: Partial<AgentLimits>;
+}
+
+export interface InvestigationDependencies {
+  /** The deterministic engine's sources: it answers alone without an LLM, and whenever the agent fails. */
+  answers: AnswerDependencies;
+  agent?: AgentSetup;
+  logger: Logger;
+}
+
+/** The proposal ids propose_action reports ("… as proposal P-12 …"). */
+const PROPOSAL_ID = /\bproposal (P-\d+)\b/;
+
+/**
+ * Answers a question: with the agent when an LLM is configured, with the root-cause engine when
+ * not, and with the engine again when the agent fails or runs out of time, saying why. Progress
+ * goes to `onProgress` either way, so the Slack message shows the work as it happens.
+ */
+export async function investigate(
+  question: string,
+  threadServices: string[],
+  dependencies: InvestigationDependencies,
+  onProgress: (answer: Answer) => Promise<void> = async () => undefined,
+): Promise<Answer> {
+  const { agent, answers, logger } = dependencies;
+  if (!agent) return deterministicAnswer(question, threadServices, answers, onProgress);
+
+  const named = servicesInQuestion(answers.catalogue, question);
+  const services = named.length > 0 ? named : threadServices;
+  const answer: Answer = { question, services, stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'llm' };
+  const proposalIds: string[] = [];
+  const tools = agent.tools.map((tool) => (tool.name === 'propose_action' ? recordingProposals(tool, proposalIds) : tool));
+  // A follow-up in a thread ("and the database?") needs what the thread was about.
+  const context = named.length === 0 && threadServices.length > 0 ? `\n(Earlier in this thread: ${threadServices.join(', ')}.)` : '';
+  try {
+    const result = await runAgent({
+      question: `${question}${context}`,
+      tools,
+      model: agent.model,
+      now: answers.now(),
+      services: Object.keys(answers.catalogue.services),
+      limits: agent.limits,
+      onProgress: async (step) => {
+        answer.steps.push(step.line);
+        await onProgress(answer);
+      },
+    });
+    const parsed = parseAgentAnswer(result.text);
+    const suspect = result.rootCause && answers.catalogue.services[result.rootCause] ? result.rootCause : undefined;
+    const proposals = (await Promise.all([...new Set(proposalIds)].map((id) => agent.proposals.get(id)))).filter((proposal): proposal is ActionProposal => proposal !== undefined);
+    logger.info({ question, steps: result.steps, tools: result.toolCalls.map((call) => call.tool), tokens: result.tokens, stoppedBy: result.stoppedBy, milliseconds: result.durationMilliseconds }, 'agent answered');
+    return {
+      ...answer,
+      stage: 'done',
+      ...(suspect ? { suspect } : {}),
+      conclusion: parsed.summary,
+      evidence: parsed.evidence,
+      suggestions: parsed.actions,
+      queries: result.queries,
+      proposals,
+      agentRun: { toolCalls: result.toolCalls.map((call) => call.tool), tokens: result.tokens, stoppedBy: result.stoppedBy, milliseconds: result.durationMilliseconds },
+      steps: [...answer.steps, `${result.toolCalls.length} tool calls, ${result.tokens.prompt + result.tokens.completion} tokens${result.stoppedBy === 'answer' ? '' : `, stopped by the ${result.stoppedBy}`}`],
+    };
+  } catch (error) {
+    const reason = error instanceof AgentFailedError ? error.message : `unexpected error: ${(error as Error).message}`;
+    logger.warn({ question, error: reason }, 'the agent failed; answering with the root-cause engine');
+    answer.steps.push(`The LLM did not answer (${reason}); asking the root-cause engine`);
+    await onProgress(answer);
+    const fallback = await deterministicAnswer(question, threadServices, answers, async (partial) => onProgress({ ...partial, steps: [...answer.steps, ...partial.steps] }));
+    return { ...fallback, steps: [...answer.steps, ...fallback.steps], fallbackReason: reason };
+  }
+}
+
+/** propose_action as given, noting the ids it reports so the answer can show what waits for approval. */
+function recordingProposals(tool: AgentTool, ids: string[]): AgentTool {
+  return {
+    ...tool,
+    run: async (input, context): Promise<ToolResult> => {
+      const result = await tool.run(input, context);
+      const id = result.status === 'ok' ? PROPOSAL_ID.exec(result.output)?.[1] : undefined;
+      if (id) ids.push(id);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import type { Redis } from 'ioredis';
+
+export const PROPOSED_ACTIONS = ['rollback', 'rollout-restart', 'scale', 'delete-pod'] as const;
+export type ProposedAction = (typeof PROPOSED_ACTIONS)[number];
+
+/** What the agent asks a person to approve; nothing runs until someone does. */
+export interface ActionProposal {
+  /** `P-42`. */
+  id: string;
+  service: string;
+  namespace: string;
+  deployment: string;
+  action: ProposedAction;
+  /** Target replicas, for scale. */
+  replicas?: number;
+  /** The pod, for delete-pod. */
+  pod?: string;
+  /** Why, in the proposer's words. */
+  reason: string;
+  /** ms since the epoch, on the sources' clock. */
+  proposedAt: number;
+  status: 'proposed';
+}
+
+export type ProposalRequest = Omit<ActionProposal, 'id' | 'proposedAt' | 'status'>;
+
+export interface ProposeResult {
+  proposal: ActionProposal;
+  /** False when the same proposal was already made within the window and that one is returned. */
+  created: boolean;
+}
+
+export interface ActionProposalsOptions {
+  /** The same service, action and parameters proposed again within this returns the first proposal, ms (default 30 min). */
+  sameProposalWindowMilliseconds?: number;
+  /** Proposals older than this are trimmed on write, ms (default 7 days). */
+  retentionMilliseconds?: number;
+}
+
+const DEFAULTS = { sameProposalWindowMilliseconds: 30 * 60_000, retentionMilliseconds: 7 * 86_400_000 };
+
+/**
+ * Reuses the proposal behind the same-proposal key while it is younger than the window, else takes
+ * a new id, stores the body and indexes it; trims what is past the retention. One script, so two
+ * replicas asked the same thing at once agree on one id. Times are the caller's clock (the
+ * simulated world runs its own), never Redis' TTLs.
+ * KEYS: same-proposal key, sequence, bodies hash, index sorted set.
+ * ARGV: now, window, body without id, retention cutoff, same-proposal key expiry (ms).
+ */
+const PROPOSE_SCRIPT = `
+local existing = redis.call('GET', KEYS[1])
+if existing then
+  local separator = string.find(existing, '|', 1, true)
+  local id = string.sub(existing, 1, separator - 1)
+  local at = tonumber(string.sub(existing, separator + 1))
+  local body = redis.call('HGET', KEYS[3], id)
+  if body and tonumber(ARGV[1]) - at < tonumber(ARGV[2]) then return {id, body, 0} end
+end
+local id = 'P-' .. redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], id .. '|' .. ARGV[1], 'PX', ARGV[5])
+redis.call('HSET', KEYS[3], id, ARGV[3])
+redis.call('ZADD', KEYS[4], ARGV[1], id)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[4])
+for _, old in ipairs(expired) do redis.call('HDEL', KEYS[3], old) end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[4])
+return {id, ARGV[3], 1}
+`;
+
+/**
+ * Proposed actions, kept for a person to approve in Slack. Layout under the prefix:
+ * `action-proposals:sequence` (the counter behind ids), `action-proposals:body` (id → JSON without
+ * the id), `action-proposals:index` (ids by proposal time), and one `action-proposals:same:<…>`
+ * key per service, action and parameters pointing at the latest proposal of it.
+ */
+export class ActionProposals {
+  private readonly settings: typeof DEFAULTS;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    options: ActionProposalsOptions = {},
+  ) {
+    this.settings = {
+      sameProposalWindowMilliseconds: options.sameProposalWindowMilliseconds ?? DEFAULTS.sameProposalWindowMilliseconds,
+      retentionMilliseconds: options.retentionMilliseconds ?? DEFAULTS.retentionMilliseconds,
+    };
+  }
+
+  private key(name: string): string {
+    return `${this.prefix}action-proposals:${name}`;
+  }
+
+  /** Records the proposal, or returns the same one made within the window (the reason may differ; the action does not). */
+  async propose(request: ProposalRequest, now: number): Promise<ProposeResult> {
+    const body: Omit<ActionProposal, 'id'> = {
+      service: request.service,
+      namespace: request.namespace,
+      deployment: request.deployment,
+      action: request.action,
+      ...(request.replicas === undefined ? {} : { replicas: request.replicas }),
+      ...(request.pod === undefined ? {} : { pod: request.pod }),
+      reason: request.reason,
+      proposedAt: now,
+      status: 'proposed',
+    };
+    const same = this.key(`same:${request.namespace}/${request.deployment}:${request.action}:${request.replicas ?? ''}:${request.pod ?? ''}`);
+    const reply = (await this.redis.eval(
+      PROPOSE_SCRIPT,
+      4,
+      same,
+      this.key('sequence'),
+      this.key('body'),
+      this.key('index'),
+      String(now),
+      String(this.settings.sameProposalWindowMilliseconds),
+      JSON.stringify(body),
+      String(now - this.settings.retentionMilliseconds),
+      String(this.settings.retentionMilliseconds),
+    )) as [string, string, number];
+    const [id, storedBody, created] = reply;
+    return { proposal: withId(id, storedBody), created: created === 1 };
+  }
+
+  async get(id: string): Promise<ActionProposal | undefined> {
+    const body = await this.redis.hget(this.key('body'), id);
+    return body === null ? undefined : withId(id, body);
+  }
+
+  /** Proposals made at or after `since`, newest first. */
+  async recent(since: number): Promise<ActionProposal[]> {
+    const ids = await this.redis.zrevrangebyscore(this.key('index'), '+inf', since);
+    if (ids.length === 0) return [];
+    const bodies = await this.redis.hmget(this.key('body'), ...ids);
+    return ids.flatMap((id, index) => (bodies[index] ? [withId(id, bodies[index])] : []));
+  }
+}
+
+function withId(id: string, body: string): ActionProposal {
+  return { id, ...(JSON.parse(body) as Omit<ActionProposal, 'id'>) };
+}

@@ -1,0 +1,105 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOOL_NAMES } from '../../src/agent/tools/create-tools.js';
+import { startFakeOpenAi, type FakeOpenAi, type ScriptStep } from '../fakes/openai-compatible.js';
+import { scriptedInvestigator } from '../fakes/scripted-investigator.js';
+import { sendEvent } from '../fakes/slack-signer.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { freePort } from '../support/free-port.js';
+import { startInProcessBot } from '../support/in-process-bot.js';
+import { until } from '../support/until.js';
+
+/**
+ * The bot with an LLM configured (OPENAI_BASE_URL at the OpenAI-compatible fake), playing the
+ * connection-pool scenario: a question runs the real LangChain + openai stack and our tools over
+ * HTTP, the thread shows the work as it goes and ends with the root cause; when the LLM fails,
+ * the root-cause engine answers instead and says so.
+ */
+
+const SIGNING_SECRET = 'e2e-agent-signing-secret';
+const REDIS_DATABASE = 3;
+const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetriesPerRequest: 1 });
+let slack: FakeSlack;
+let llm: FakeOpenAi;
+let llmDown = false;
+let eventsUrl: string;
+let stop: (signal: string) => void;
+let exited: Promise<number>;
+
+function mention(text: string, channel: string, ts: string) {
+  return { type: 'app_mention', user: 'U0ALICE', text: `<@U0AIOPSBOT> ${text}`, channel, ts, event_ts: ts };
+}
+
+beforeAll(async () => {
+  await redis.flushdb();
+  slack = await startFakeSlack();
+  // Each model call takes a moment, as a real one does, so the thread has time to show progress.
+  llm = await startFakeOpenAi({
+    script: async (request, callIndex): Promise<ScriptStep | undefined> => {
+      if (llmDown) return { status: 503, error: 'the model is overloaded' };
+      const step = await scriptedInvestigator(request, callIndex);
+      return step && 'hang' in step ? step : step && { ...step, delayMilliseconds: 800 };
+    },
+  });
+  const port = await freePort();
+  eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+  ({ stop, exited } = await startInProcessBot({
+    slackApiUrl: slack.apiUrl,
+    botToken: slack.botToken,
+    signingSecret: SIGNING_SECRET,
+    port,
+    redisDatabase: REDIS_DATABASE,
+    environment: { AIOPS_SCENARIO: 'db-pool-exhaustion', AIOPS_SIM_SPEED: '60', AIOPS_SIM_START: '2026-11-24T14:55:00Z', OPENAI_BASE_URL: llm.baseUrl, OPENAI_MODEL: 'scripted-investigator' },
+  }));
+  await until(async () => (await redis.zrange('aiops:anomalies:index', '0', '-1')).some((id) => id.startsWith('database:')), 'an anomaly on database', 120_000);
+}, 150_000);
+
+afterAll(async () => {
+  stop?.('SIGTERM');
+  expect(await exited).toBe(0);
+  await slack?.close();
+  await llm?.close();
+  await redis.flushdb();
+  await redis.quit();
+});
+
+describe('Slack with an LLM, end to end over HTTP', () => {
+  it('investigates with the agent: tools run through the model, progress shows, the answer names the database', async () => {
+    const event = mention('why is order-service slow?', 'C0AGENT', '1764000100.000100');
+    expect((await sendEvent(eventsUrl, SIGNING_SECRET, event, { eventId: 'Ev0AGENT' })).status).toBe(200);
+    const answered = () => slack.thread('C0AGENT', event.ts).find((message) => /Investigated by the LLM agent/.test(JSON.stringify(message.blocks)));
+    await until(() => answered() !== undefined, 'the agent\'s answer', 30_000);
+    const answer = answered()!;
+    expect(answer.text).toMatch(/Root cause|database/);
+    expect(JSON.stringify(answer.blocks)).toMatch(/\*database\*/);
+
+    // What the model was given and what it asked for.
+    const requests = llm.requests();
+    expect(requests[0]!.toolNames.sort()).toEqual([...TOOL_NAMES].sort());
+    for (const tool of TOOL_NAMES) expect(requests[0]!.systemPrompt).toContain(tool);
+    const called = requests.flatMap((request) => request.messages.flatMap((message) => message.tool_calls ?? []).map((call) => call.function.name));
+    expect(new Set(called)).toEqual(new Set(['current_anomalies', 'rank_root_causes', 'deployment_history']));
+    const rankResult = requests.at(-1)!.toolMessages.find((message) => message.content.includes('Likely root causes'));
+    expect(rankResult?.content).toMatch(/^status: ok\n<<<DATA from tool rank_root_causes/);
+    expect(rankResult?.content).toMatch(/1\. database \(score/);
+
+    // The work showed as it went: an edit before the answer named a tool's step.
+    const edits = slack.calls('chat.update').filter((call) => call.body.channel === 'C0AGENT').map((call) => String(call.body.text));
+    expect(edits.some((text) => /Looking into it/.test(text) && !/Root cause/.test(text))).toBe(true);
+  }, 45_000);
+
+  it('answers from the root-cause engine, and says so, when the LLM fails', async () => {
+    llmDown = true;
+    try {
+      const event = mention('why is order-service slow?', 'C0NOLLM', '1764000200.000100');
+      await sendEvent(eventsUrl, SIGNING_SECRET, event, { eventId: 'Ev0NOLLM' });
+      const answered = () => slack.thread('C0NOLLM', event.ts).find((message) => /did not answer/.test(JSON.stringify(message.blocks)) && message.text.includes('database'));
+      await until(() => answered() !== undefined, 'the fallback answer', 40_000);
+      const answer = answered()!;
+      expect(answer.text).toMatch(/database/);
+      expect(JSON.stringify(answer.blocks)).toMatch(/root-cause engine/);
+    } finally {
+      llmDown = false;
+    }
+  }, 50_000);
+});
