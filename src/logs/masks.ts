@@ -1,78 +1,51 @@
 /**
- * Masks for the variable parts of log messages. A mask is a named regular expression; every match
- * becomes the wildcard `<*>` before a message reaches the template miner, so that
- * `Took 12ms for blk_-42` and `Took 7ms for blk_99` look alike from the start.
- *
- * Order matters: all masks run as one alternation, and at a given position the first mask in the
- * list that matches wins, so the specific shapes (URLs, UUIDs, IP:port) come before plain numbers.
+ * Masking a log line into the tokens the template miner routes on. The masks themselves (named
+ * regular expressions, every match becoming `<*>`) are defined in `mask-patterns.ts`; white space
+ * as `\s` sees it in `white-space.ts`. Both are re-exported here, the module callers import.
  */
-export interface Mask {
-  /** Names the mask in options and documentation, e.g. `uuid`. */
-  name: string;
-  /** What to replace. Flags other than `i` are ignored: the masks run together, globally. */
-  pattern: RegExp;
-}
+import { DEFAULT_MASKS, type Mask, WILDCARD, compileMasks } from './mask-patterns.js';
+import { crossesWhiteSpace, isWhiteSpace, splitOnWhiteSpace, tokenStart } from './white-space.js';
 
-/** The token that stands for a variable part, as Loghub writes it. */
-export const WILDCARD = '<*>';
-
-/** The masks every miner applies unless told otherwise; extra masks run before these. */
-export const DEFAULT_MASKS: readonly Mask[] = [
-  { name: 'url', pattern: /\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'<>]+/ },
-  { name: 'uuid', pattern: /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/ },
-  { name: 'mac', pattern: /\b(?:[0-9A-Fa-f]{2}:){5,}[0-9A-Fa-f]{2}\b/ },
-  { name: 'ip-with-port', pattern: /(?<![\w.])\/?\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w.])/ },
-  {
-    name: 'date-time',
-    pattern: /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?|\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2}(?: +\d{2}:\d{2}:\d{2})?(?: +\d{4})?\b/,
-  },
-  { name: 'host-with-port', pattern: /\b(?:[a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}:\d{1,5}\b/ },
-  { name: 'host-name', pattern: /\b(?=[\w.-]*\d)[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*\.(?:com|net|org|edu|gov|mil|int|info|biz|io|[a-z]{2})\b(?![.\w-])/ },
-  { name: 'block-id', pattern: /\bblk_-?\d+\b/ },
-  { name: 'path', pattern: /(?<![\w:/])(?:\/[\w.@+~%=?&,-]+){2,}\/?/ },
-  { name: 'hex', pattern: /\b0[xX][0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{16,}\b/ },
-  { name: 'size', pattern: /(?<![\w.])\d+(?:\.\d+)? ?(?:B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\b/ },
-  { name: 'duration', pattern: /(?<![\w.])\d+(?:\.\d+)?(?:ns|us|µs|ms|s|sec|secs|m|min|h)(?![\w.])/ },
-  { name: 'number', pattern: /(?<![A-Za-z0-9_.])[-+]?\d+(?:\.\d+)?(?![A-Za-z0-9_])(?!\.\d)/ },
-];
-
-/** Every mask in one global regular expression, extra masks first. */
-export function compileMasks(masks: readonly Mask[]): RegExp | undefined {
-  if (masks.length === 0) return undefined;
-  const caseInsensitive = masks.every((mask) => mask.pattern.flags.includes('i'));
-  const alternatives = masks.map((mask) => `(?:${caseInsensitive || !mask.pattern.flags.includes('i') ? mask.pattern.source : caseFolded(mask.pattern.source)})`);
-  return new RegExp(alternatives.join('|'), caseInsensitive ? 'gi' : 'g');
-}
+export { DEFAULT_MASKS, type Mask, WILDCARD, compileMasks, maskMessage } from './mask-patterns.js';
+export { crossesWhiteSpace, isWhiteSpace } from './white-space.js';
 
 /**
- * JavaScript cannot switch `i` on for one alternative, so a case-insensitive mask among
- * case-sensitive ones has its letters spelled as classes: `ms` becomes `[mM][sS]`. Letters inside
- * classes and escapes are left alone, which covers the masks this module ships.
+ * One line's masked tokens, in arrays reused from line to line, so that masking a line allocates
+ * no arrays. Only the first `count` entries of each array belong to the current line.
  */
-function caseFolded(source: string): string {
-  let folded = '';
-  let inClass = false;
-  for (let index = 0; index < source.length; index += 1) {
-    const character = source[index] as string;
-    if (character === '\\') {
-      folded += character + (source[index + 1] ?? '');
-      index += 1;
-    } else if (character === '[') {
-      inClass = true;
-      folded += character;
-    } else if (character === ']') {
-      inClass = false;
-      folded += character;
-    } else if (!inClass && /[a-zA-Z]/.test(character)) {
-      folded += `[${character.toLowerCase()}${character.toUpperCase()}]`;
-    } else folded += character;
+export class TokenizedLine {
+  readonly tokens: string[] = [];
+  /** Each token's `hashOf`, so a line cache can hash the line without reading its characters again. */
+  readonly hashes: number[] = [];
+  /** Where each token starts in the message, to take tokens back when a whole-line mask covers them. */
+  readonly starts: number[] = [];
+  count = 0;
+
+  push(token: string, hash: number, start: number): void {
+    this.tokens[this.count] = token;
+    this.hashes[this.count] = hash;
+    this.starts[this.count] = start;
+    this.count += 1;
   }
-  return folded;
+
+  /** A hash of the tokens as a list: equal lists hash alike. */
+  hash(): number {
+    let hash = this.count;
+    for (let index = 0; index < this.count; index += 1) hash = Math.imul(hash ^ (this.hashes[index] as number), 0x9e3779b1) ^ (hash >>> 15);
+    return hash | 0;
+  }
+
+  /** The tokens as an array of their own, to keep. */
+  copy(): string[] {
+    return this.tokens.slice(0, this.count);
+  }
 }
 
-/** Replaces every variable part of a message with `<*>`. */
-export function maskMessage(message: string, compiled: RegExp | undefined): string {
-  return compiled === undefined ? message : message.replace(compiled, WILDCARD);
+/** The hash `TokenizedLine.hashes` holds for a token: the one the scan takes character by character. */
+export function hashOf(token: string): number {
+  let hash = 0;
+  for (let index = 0; index < token.length; index += 1) hash = (Math.imul(hash, 31) + token.charCodeAt(index)) | 0;
+  return hash;
 }
 
 /**
@@ -94,20 +67,28 @@ export class MaskingTokenizer {
   /** The masks that stay inside a token, for masking one token. */
   private readonly local: RegExp | undefined;
   /**
-   * Raw token to masked token, a direct-mapped table indexed by a hash of the token's characters
-   * taken while scanning, so a token seen before is neither sliced nor hashed again. A newcomer
-   * replaces whatever held its slot, so unique tokens cannot grow it.
+   * Raw token to masked token (itself when no mask can touch it) and the masked token's hash: a
+   * direct-mapped table indexed by a hash of the raw characters taken while scanning, so a token
+   * seen before is neither sliced nor masked nor hashed again, and the line allocates no string for
+   * it. A newcomer replaces whatever held its slot, so unique tokens cannot grow it. The raw token
+   * is at `2 × slot` and the masked one beside it, so a hit reads one place in memory, not two.
    */
-  private readonly rawTokens: Array<string | undefined> = new Array<string | undefined>(TOKEN_CACHE_SLOTS).fill(undefined);
-  private readonly maskedTokens: string[] = new Array<string>(TOKEN_CACHE_SLOTS).fill('');
+  private readonly rawAndMasked: string[] = new Array<string>(2 * TOKEN_CACHE_SLOTS).fill('');
+  private readonly maskedHashes = new Int32Array(TOKEN_CACHE_SLOTS);
   /** Only default masks stay inside tokens, the number mask among them: a token of digits alone becomes `<*>`. */
   private readonly plainNumbersMasked: boolean;
-  /** Only the default date-time and size masks cross white space: `nextCrossingMatch` may skip ahead by hand. */
-  private readonly onlyDefaultDateAndSize: boolean;
+  /**
+   * Only the default date-time and size masks cross white space: the token scan itself spots where
+   * one might start (`dateOrSizeCandidateAt`), so the line is read once, not once for them and once
+   * for the tokens.
+   */
+  private readonly spotsDateAndSize: boolean;
   /** Only default masks stay inside tokens, so a token without a MAY_BE_MASKED character is kept as is. */
   private readonly onlyDefaultLocalMasks: boolean;
   /** Only default masks cross white space, and each needs a digit, so a line without one skips them. */
   private readonly onlyDefaultCrossingMasks: boolean;
+  /** For `tokenize`, which returns an array of its own. */
+  private readonly scratch = new TokenizedLine();
 
   constructor(masks: readonly Mask[]) {
     const crossing = masks.filter((mask) => crossesWhiteSpace(mask.pattern));
@@ -118,67 +99,115 @@ export class MaskingTokenizer {
     this.onlyDefaultLocalMasks = local.every(isDefault);
     this.onlyDefaultCrossingMasks = crossing.every(isDefault);
     this.plainNumbersMasked = this.onlyDefaultLocalMasks && local.some((mask) => mask.pattern === NUMBER_PATTERN);
-    this.onlyDefaultDateAndSize = crossing.every((mask) => mask.pattern === DATE_TIME_PATTERN || mask.pattern === SIZE_PATTERN);
+    this.spotsDateAndSize = this.crossing !== undefined && crossing.every((mask) => mask.pattern === DATE_TIME_PATTERN || mask.pattern === SIZE_PATTERN);
   }
 
   /** The message's masked tokens, at most `maximumTokens` of them. */
   tokenize(message: string, maximumTokens: number): string[] {
-    const tokens: string[] = [];
-    let cursor = 0;
-    while (cursor < message.length && tokens.length < maximumTokens) {
-      const crossing = this.nextCrossingMatch(message, cursor);
-      const wholeLineFrom = crossing < 0 ? message.length : tokenStart(message, crossing, cursor);
-      this.pushLocalTokens(message, cursor, wholeLineFrom, tokens, maximumTokens);
-      if (wholeLineFrom >= message.length) break;
-      cursor = this.pushWholeLineTokens(message, wholeLineFrom, tokens);
-    }
-    if (tokens.length > maximumTokens) tokens.length = maximumTokens;
-    return tokens;
+    this.tokenizeInto(message, maximumTokens, this.scratch);
+    return this.scratch.copy();
   }
 
-  /** Where the first crossing mask matches at or after `from`, or -1. */
+  /** Fills `line` with the message's masked tokens, at most `maximumTokens` of them. */
+  tokenizeInto(message: string, maximumTokens: number, line: TokenizedLine): void {
+    line.count = 0;
+    let cursor = 0;
+    while (cursor < message.length && line.count < maximumTokens) {
+      let wholeLineFrom: number;
+      if (this.spotsDateAndSize) wholeLineFrom = this.pushLocalTokens(message, cursor, message.length, line, maximumTokens, true);
+      else {
+        const crossing = this.nextCrossingMatch(message, cursor);
+        wholeLineFrom = crossing < 0 ? message.length : tokenStart(message, crossing, cursor);
+        this.pushLocalTokens(message, cursor, wholeLineFrom, line, maximumTokens, false);
+      }
+      if (wholeLineFrom >= message.length || line.count >= maximumTokens) break;
+      cursor = this.pushWholeLineTokens(message, wholeLineFrom, line);
+    }
+    if (line.count > maximumTokens) line.count = maximumTokens;
+  }
+
+  /** Where the first crossing mask matches at or after `from`, or -1 (when the scan does not spot them). */
   private nextCrossingMatch(message: string, from: number): number {
-    if (this.crossing === undefined) return -1;
-    let start = from;
-    if (this.onlyDefaultDateAndSize) {
-      start = firstDateOrSizeCandidate(message, from);
-      if (start < 0) return -1;
-    } else if (this.onlyDefaultCrossingMasks && !hasDigitFrom(message, from)) return -1;
-    this.crossing.lastIndex = start;
+    if (this.crossing === undefined || (this.onlyDefaultCrossingMasks && !hasDigitFrom(message, from))) return -1;
+    this.crossing.lastIndex = from;
     const match = this.crossing.exec(message);
     return match === null ? -1 : match.index;
   }
 
-  /** Tokens in [from, to), where no crossing mask matches, each masked alone. */
-  private pushLocalTokens(message: string, from: number, to: number, tokens: string[], maximumTokens: number): void {
-    let start = -1;
-    let hash = 0;
-    let mayBeMasked = !this.onlyDefaultLocalMasks;
-    for (let index = from; index <= to && tokens.length < maximumTokens; index += 1) {
-      const code = index < to ? message.charCodeAt(index) : 32;
-      if (code > 32 ? code < 160 || !isWhiteSpace(code) : !isWhiteSpace(code)) {
-        if (start < 0) start = index;
-        hash = (Math.imul(hash, 31) + code) | 0;
-        mayBeMasked ||= code < 128 && MAY_BE_MASKED[code] === 1;
-      } else if (start >= 0) {
-        tokens.push(mayBeMasked ? this.maskedToken(message, start, index, hash) : message.slice(start, index));
-        start = -1;
-        hash = 0;
-        mayBeMasked = !this.onlyDefaultLocalMasks;
+  /**
+   * Pushes the tokens in [from, to), each masked alone, and returns where masking with every mask
+   * must take over: `to`, unless `spot` is set and a crossing mask matches, when it is the start of
+   * the token that match begins in (tokens already pushed from there on are taken back).
+   */
+  private pushLocalTokens(message: string, from: number, to: number, line: TokenizedLine, maximumTokens: number, spot: boolean): number {
+    const firstToken = line.count;
+    let end = to;
+    let index = from;
+    while (index < end && line.count < maximumTokens) {
+      let code = message.charCodeAt(index);
+      let kind = kindOf(code);
+      if (kind === WHITE_SPACE) {
+        index += 1;
+        continue;
       }
+      // A token: hash its characters and note whether a mask may touch it, up to white space or `end`.
+      const start = index;
+      let hash = 0;
+      let mayBeMasked = !this.onlyDefaultLocalMasks;
+      do {
+        hash = (Math.imul(hash, 31) + code) | 0;
+        if ((kind & MAY_BE_MASKED) !== 0) mayBeMasked = true;
+        if (spot && (kind & MAY_START_DATE_OR_SIZE) !== 0) {
+          const candidate = dateOrSizeCandidateAt(message, index, from);
+          if (candidate >= 0) {
+            // The first place a crossing mask may match: from there the expression finds the first
+            // that does, if any, so a line is searched once, as when the scan was a separate pass.
+            spot = false;
+            const crossing = this.crossing as RegExp;
+            crossing.lastIndex = candidate;
+            const match = crossing.exec(message);
+            if (match !== null) {
+              const wholeLineFrom = tokenStart(message, match.index, from);
+              // Past this token (white space precedes it): tokens up to it are still local.
+              if (wholeLineFrom > index) end = wholeLineFrom;
+              else {
+                while (line.count > firstToken && (line.starts[line.count - 1] as number) >= wholeLineFrom) line.count -= 1;
+                return wholeLineFrom;
+              }
+            }
+          }
+        }
+        index += 1;
+        if (index >= end) break;
+        code = message.charCodeAt(index);
+        kind = kindOf(code);
+      } while (kind !== WHITE_SPACE);
+      this.pushToken(message, start, index, hash, mayBeMasked, line);
     }
+    return end;
   }
 
-  /** The masked token for message[start, end), whose characters hash to `hash`. */
-  private maskedToken(message: string, start: number, end: number, hash: number): string {
+  /** Pushes the masked token for message[start, end), whose characters hash to `hash`. */
+  private pushToken(message: string, start: number, end: number, hash: number, mayBeMasked: boolean, line: TokenizedLine): void {
     const slot = (hash ^ (hash >>> 15)) & (TOKEN_CACHE_SLOTS - 1);
-    const raw = this.rawTokens[slot];
-    if (raw !== undefined && raw.length === end - start && message.startsWith(raw, start)) return this.maskedTokens[slot] as string;
+    const raw = this.rawAndMasked[2 * slot] as string;
+    if (raw.length === end - start && occursAt(raw, message, start)) {
+      line.push(this.rawAndMasked[2 * slot + 1] as string, this.maskedHashes[slot] as number, start);
+      return;
+    }
     const token = message.slice(start, end);
-    const masked = this.plainNumbersMasked && isPlainNumber(token) ? WILDCARD : onlyVariablesFolded(this.local === undefined ? token : token.replace(this.local, WILDCARD));
-    this.rawTokens[slot] = token;
-    this.maskedTokens[slot] = masked;
-    return masked;
+    const masked = mayBeMasked ? this.maskedAlone(token) : token;
+    const maskedHash = masked === token ? hash : hashOf(masked);
+    this.rawAndMasked[2 * slot] = token;
+    this.rawAndMasked[2 * slot + 1] = masked;
+    this.maskedHashes[slot] = maskedHash;
+    line.push(masked, maskedHash, start);
+  }
+
+  /** A token masked with the masks that stay inside tokens. */
+  private maskedAlone(token: string): string {
+    if (this.plainNumbersMasked && isPlainNumber(token)) return WILDCARD;
+    return onlyVariablesFolded(this.local === undefined ? token : token.replace(this.local, WILDCARD));
   }
 
   /**
@@ -186,7 +215,7 @@ export class MaskingTokenizer {
    * at white space or the message ends, and pushes the tokens; returns where it stopped. The scan
    * runs on the whole message, so lookbehinds see what precedes `from`.
    */
-  private pushWholeLineTokens(message: string, from: number, tokens: string[]): number {
+  private pushWholeLineTokens(message: string, from: number, line: TokenizedLine): number {
     const all = this.all as RegExp;
     let masked = '';
     let copied = from;
@@ -199,9 +228,18 @@ export class MaskingTokenizer {
     }
     const stop = all.lastIndex === 0 || copied >= message.length ? message.length : copied;
     masked += message.slice(copied, stop);
-    for (const token of splitOnWhiteSpace(masked)) tokens.push(onlyVariablesFolded(token));
+    for (const part of splitOnWhiteSpace(masked)) {
+      const token = onlyVariablesFolded(part);
+      line.push(token, hashOf(token), from);
+    }
     return stop;
   }
+}
+
+/** Whether `token` occurs in `message` at `start`: `startsWith` by hand, which is faster on short tokens. */
+function occursAt(token: string, message: string, start: number): boolean {
+  for (let index = 0; index < token.length; index += 1) if (token.charCodeAt(index) !== message.charCodeAt(start + index)) return false;
+  return true;
 }
 
 const DEFAULT_PATTERNS: ReadonlySet<RegExp> = new Set(DEFAULT_MASKS.map((mask) => mask.pattern));
@@ -211,11 +249,24 @@ function isDefault(mask: Mask): boolean {
 }
 
 /**
- * Every match of a default mask holds a digit, `:` or `/`, except a UUID's, which holds `-`; `<`
- * starts a `<*>` already in the message, which may fold. Indexed by character code, 1 for these.
+ * What the scan needs to know of an ASCII character, indexed by its code: WHITE_SPACE alone, or
+ * flags. MAY_BE_MASKED: every match of a default mask holds a digit, `:` or `/`, except a UUID's,
+ * which holds `-`; `<` starts a `<*>` already in the message, which may fold.
+ * MAY_START_DATE_OR_SIZE: a digit or the first letter of a month's name.
  */
-const MAY_BE_MASKED = new Uint8Array(128);
-for (const character of '0123456789:/-<') MAY_BE_MASKED[character.charCodeAt(0)] = 1;
+const WHITE_SPACE = 1;
+const MAY_BE_MASKED = 2;
+const MAY_START_DATE_OR_SIZE = 4;
+const CHARACTER_KINDS = new Uint8Array(128);
+for (let code = 0; code < 128; code += 1) {
+  const character = String.fromCharCode(code);
+  if (isWhiteSpace(code)) CHARACTER_KINDS[code] = WHITE_SPACE;
+  else CHARACTER_KINDS[code] = ('0123456789:/-<'.includes(character) ? MAY_BE_MASKED : 0) | ('0123456789JFMASOND'.includes(character) ? MAY_START_DATE_OR_SIZE : 0);
+}
+
+function kindOf(code: number): number {
+  return code < 128 ? (CHARACTER_KINDS[code] as number) : isWhiteSpace(code) ? WHITE_SPACE : 0;
+}
 
 function hasDigitFrom(message: string, from: number): boolean {
   for (let index = from; index < message.length; index += 1) {
@@ -226,7 +277,7 @@ function hasDigitFrom(message: string, from: number): boolean {
 }
 
 /** Slots of a MaskingTokenizer's token cache, a power of two; a few MiB at most. */
-const TOKEN_CACHE_SLOTS = 1 << 15;
+const TOKEN_CACHE_SLOTS = 1 << 16;
 
 /**
  * Whether a token is digits only, which the default local masks turn into one `<*>` (the number
@@ -243,9 +294,6 @@ function isPlainNumber(token: string): boolean {
 const DATE_TIME_PATTERN = (DEFAULT_MASKS.find((mask) => mask.name === 'date-time') as Mask).pattern;
 const NUMBER_PATTERN = (DEFAULT_MASKS.find((mask) => mask.name === 'number') as Mask).pattern;
 const SIZE_PATTERN = (DEFAULT_MASKS.find((mask) => mask.name === 'size') as Mask).pattern;
-/** Indexed by character code: 1 for the first letter of a month's name (`Jan` … `Dec`). */
-const MONTH_INITIAL = new Uint8Array(128);
-for (const character of 'JFMASOND') MONTH_INITIAL[character.charCodeAt(0)] = 1;
 const MONTHS: ReadonlySet<string> = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
 /** Indexed by character code: 1 for the first letter of a size unit (`B`, `KB`, … `TiB`). */
 const UNIT_INITIAL = new Uint8Array(128);
@@ -257,35 +305,33 @@ function isDigitAt(message: string, index: number): boolean {
 }
 
 /**
- * No match of the default date-time and size masks starts in [from, the returned index); -1 when
- * none can start at all. Every such match starts either at the first digit of a run of digits that
- * is four long and followed by `-` (`2015-10-18 …`) or that is followed, after an optional `.` and
- * digits and an optional space, by a unit's first letter (`5.3 KB`); or at a month's name followed
- * by a space, or up to three letters and spaces before it (a day's name: `Mon  Jan 5`).
+ * For the digit or month initial at `index` (the scan started at `from`), where a match of the
+ * default date-time and size masks may start because of it, or -1; no match starts before the
+ * first such place. A match starts either at the first digit of a run of digits that is four long
+ * and followed by `-` (`2015-10-18 …`) or that is followed, after an optional `.` and digits and an
+ * optional space, by a unit's first letter (`5.3 KB`); or at a month's name followed by a space, or
+ * up to three letters and spaces before it (a day's name: `Mon  Jan 5`).
  */
-function firstDateOrSizeCandidate(message: string, from: number): number {
+function dateOrSizeCandidateAt(message: string, index: number, from: number): number {
   const length = message.length;
-  for (let index = from; index < length; index += 1) {
-    const code = message.charCodeAt(index);
-    if (code >= 48 && code <= 57) {
-      let end = index + 1;
-      while (end < length && isDigitAt(message, end)) end += 1;
-      if (end - index === 4 && message.charCodeAt(end) === 45) return index;
-      let after = end;
-      if (message.charCodeAt(after) === 46 && after + 1 < length && isDigitAt(message, after + 1)) {
-        after += 2;
-        while (after < length && isDigitAt(message, after)) after += 1;
-        if (isUnitAt(message, after)) return index;
-      }
-      if (isUnitAt(message, end)) return index;
-      index = end - 1;
-    } else if (code < 128 && MONTH_INITIAL[code] === 1 && message.charCodeAt(index + 3) === 32 && MONTHS.has(message.slice(index, index + 3))) {
-      let before = index;
-      while (before > from && message.charCodeAt(before - 1) === 32) before -= 1;
-      return before < index ? Math.max(from, before - 3) : index;
+  const code = message.charCodeAt(index);
+  if (code >= 48 && code <= 57) {
+    if (index > from && isDigitAt(message, index - 1)) return -1; // inside a run: its first digit decided
+    let end = index + 1;
+    while (end < length && isDigitAt(message, end)) end += 1;
+    if (end - index === 4 && message.charCodeAt(end) === 45) return index;
+    let after = end;
+    if (message.charCodeAt(after) === 46 && after + 1 < length && isDigitAt(message, after + 1)) {
+      after += 2;
+      while (after < length && isDigitAt(message, after)) after += 1;
+      if (isUnitAt(message, after)) return index;
     }
+    return isUnitAt(message, end) ? index : -1;
   }
-  return -1;
+  if (message.charCodeAt(index + 3) !== 32 || !MONTHS.has(message.slice(index, index + 3))) return -1;
+  let before = index;
+  while (before > from && message.charCodeAt(before - 1) === 32) before -= 1;
+  return before < index ? Math.max(from, before - 3) : index;
 }
 
 /** Whether a unit's first letter stands at `index`, or after one space there. */
@@ -294,94 +340,10 @@ function isUnitAt(message: string, index: number): boolean {
   if (code === 32) code = message.charCodeAt(index + 1);
   return code < 128 && UNIT_INITIAL[code] === 1;
 }
+
 const ONLY_VARIABLES = /^(?:<\*>[,:;/_-]?)+$/;
 
 /** `<*>,<*>` or `<*>:<*>` is one variable however many parts it has. */
 function onlyVariablesFolded(token: string): string {
   return token !== WILDCARD && token.includes(WILDCARD) && ONLY_VARIABLES.test(token) ? WILDCARD : token;
-}
-
-/** The start of the token holding `index`, not before `floor`. */
-function tokenStart(message: string, index: number, floor: number): number {
-  let start = index;
-  while (start > floor && !isWhiteSpace(message.charCodeAt(start - 1))) start -= 1;
-  return start;
-}
-
-function splitOnWhiteSpace(text: string): string[] {
-  const parts: string[] = [];
-  let start = -1;
-  for (let index = 0; index <= text.length; index += 1) {
-    if (index < text.length && !isWhiteSpace(text.charCodeAt(index))) {
-      if (start < 0) start = index;
-    } else if (start >= 0) {
-      parts.push(text.slice(start, index));
-      start = -1;
-    }
-  }
-  return parts;
-}
-
-/** Exactly the characters of the regular expression class `\s`, without running one. */
-export function isWhiteSpace(code: number): boolean {
-  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
-  if (code < 160) return false;
-  return code === 160 || code === 5760 || (code >= 8192 && code <= 8202) || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288 || code === 65279;
-}
-
-/**
- * Whether a pattern might match white space or see past it, read from its source and erring towards
- * yes: a space, `\s`, `\W`, `\D`, `.`, `^`, `$`, a negated class without `\s`, a class or range
- * holding white space, or an escape this reader does not know. A pattern without any of these masks
- * a token alone exactly as it masks it inside a line: a lookaround that cannot match white space
- * sees the same at a line's space as at a token's edge, and so do `\b` and `\B`.
- */
-export function crossesWhiteSpace(pattern: RegExp): boolean {
-  const source = pattern.source;
-  for (let index = 0; index < source.length; index += 1) {
-    const character = source[index] as string;
-    if (character === '\\') {
-      if (!SAFE_ESCAPE.test(source[index + 1] ?? '')) return true;
-      index += 1;
-    } else if (character === '[') {
-      const end = classEnd(source, index);
-      if (end < 0 || classMatchesWhiteSpace(source.slice(index + 1, end))) return true;
-      index = end;
-    } else if (character === '.' || character === '^' || character === '$' || isWhiteSpace(character.charCodeAt(0))) return true;
-  }
-  return false;
-}
-
-/** Escapes that match no white space: `\d`, `\w`, `\S`, boundaries, back references and escaped punctuation. */
-const SAFE_ESCAPE = /^[dwSbB1-9!-/:-@[-`{-~]$/;
-
-/** The index of the `]` closing the class opened at `open`, or -1. */
-function classEnd(source: string, open: number): number {
-  for (let index = open + 1; index < source.length; index += 1) {
-    if (source[index] === '\\') index += 1;
-    else if (source[index] === ']') return index;
-  }
-  return -1;
-}
-
-/** Whether a class body (between `[` and `]`) can match white space; `[^…\s…]` cannot. */
-function classMatchesWhiteSpace(body: string): boolean {
-  if (body.startsWith('^')) return !/(?:^|[^\\])(?:\\\\)*\\s/.test(body);
-  for (let index = 0; index < body.length; index += 1) {
-    const character = body[index] as string;
-    if (character === '\\') {
-      if (!SAFE_ESCAPE.test(body[index + 1] ?? '') || body[index + 1] === 'b') return true;
-      index += 1;
-    } else if (body[index + 1] === '-' && index + 2 < body.length) {
-      const last = body[index + 2] as string;
-      if (last === '\\' || rangeHoldsWhiteSpace(character.charCodeAt(0), last.charCodeAt(0))) return true;
-      index += 2;
-    } else if (isWhiteSpace(character.charCodeAt(0))) return true;
-  }
-  return false;
-}
-
-function rangeHoldsWhiteSpace(first: number, last: number): boolean {
-  for (let code = first; code <= last; code += 1) if (isWhiteSpace(code)) return true;
-  return false;
 }

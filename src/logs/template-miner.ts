@@ -10,14 +10,15 @@
  * junk cannot push out the templates that matter. The tree holds only paths that lead to a live
  * template (a template's path is pruned when it is evicted), at most `depth - 1` nodes per template,
  * and each template holds its tokens and one example, so memory is O(maximumTemplates × longest
- * message) however long the stream runs, plus two fixed-size caches (masked tokens, and masked
- * line to template, 20,000 entries each, emptied when full). Messages longer than MAXIMUM_TOKENS
- * tokens are cut there.
+ * message) however long the stream runs, plus two fixed-size, direct-mapped caches (raw token to
+ * masked token, and masked line to template). Messages longer than MAXIMUM_TOKENS tokens are cut
+ * there.
  *
  * Pure: no I/O, no clock; the order of the messages is the only input.
  */
 import { definedOnly } from '../defined-only.js';
-import { DEFAULT_MASKS, type Mask, MaskingTokenizer, WILDCARD } from './masks.js';
+import { DEFAULT_MASKS, type Mask, MaskingTokenizer, TokenizedLine, WILDCARD } from './masks.js';
+import { closestTemplate, generalise, hasDigit } from './template-similarity.js';
 
 export interface MinerOptions {
   /** Fraction of a template's positions a message must share to join it. Default 0.5. */
@@ -60,8 +61,8 @@ const MAXIMUM_CHILDREN = 100;
 const EVICTION_CANDIDATES = 8;
 /** Messages are cut at this many tokens, so one pathological line cannot hold unbounded memory. */
 const MAXIMUM_TOKENS = 512;
-/** Masked messages remembered with the template they joined; a few MiB at most. */
-const RESOLVED_CACHE_SIZE = 20_000;
+/** Slots of the masked-line cache, a power of two; a few MiB at most. */
+const RESOLVED_CACHE_SLOTS = 1 << 15;
 
 interface Template {
   id: string;
@@ -79,6 +80,9 @@ interface Template {
 
 /** A masked message resolved to a template: valid while neither the tree's shape nor the leaf changed. */
 interface Resolution {
+  /** The masked message's tokens and their `TokenizedLine.hash`. */
+  tokens: string[];
+  hash: number;
   template: Template;
   leaf: TreeNode;
   leafVersion: number;
@@ -106,12 +110,16 @@ export class TemplateMiner {
   /** Bumped when a tree node is made or dropped, which can change where a message is routed. */
   private shapeVersion = 0;
   /**
-   * Masked messages (tokens joined by spaces) to the template they last joined. Logs repeat their
-   * masked lines; while the tree's shape and the leaf's templates are unchanged (counts and recency
-   * do not route), such a line joins the same template again and changes nothing in it, so the tree
-   * walk and the comparisons can be skipped. Emptied when full.
+   * Masked messages to the template they last joined. Logs repeat their masked lines; while the
+   * tree's shape and the leaf's templates are unchanged (counts and recency do not route), such a
+   * line joins the same template again and changes nothing in it, so the tree walk and the
+   * comparisons can be skipped. Direct-mapped by the line's hash, which the tokenizer builds from
+   * its tokens' hashes, so a hit neither joins the tokens into a string nor hashes one; a newcomer
+   * replaces whatever held its slot. Which lines are remembered changes no result, only the time.
    */
-  private readonly resolved = new Map<string, Resolution>();
+  private readonly resolved: Array<Resolution | undefined> = new Array<Resolution | undefined>(RESOLVED_CACHE_SLOTS).fill(undefined);
+  /** The current message's tokens, reused from message to message; copied only to be kept. */
+  private readonly line = new TokenizedLine();
 
   constructor(options: MinerOptions = {}) {
     const settings = { ...DEFAULTS, ...definedOnly(options) };
@@ -126,18 +134,27 @@ export class TemplateMiner {
 
   /** Learns from one message: it joins (and may generalise) the closest template or founds a new one. */
   add(message: string): MinerMatch {
-    const tokens = this.tokenize(message);
-    const maskedMessage = tokens.join(' ');
-    const resolution = this.resolved.get(maskedMessage);
-    if (resolution !== undefined && resolution.shapeVersion === this.shapeVersion && resolution.leaf.version === resolution.leafVersion) return this.joined(resolution.template);
+    const line = this.line;
+    this.tokenizer.tokenizeInto(message, MAXIMUM_TOKENS, line);
+    const hash = line.hash();
+    const slot = hash & (RESOLVED_CACHE_SLOTS - 1);
+    const resolution = this.resolved[slot];
+    if (resolution !== undefined && resolution.hash === hash && resolution.shapeVersion === this.shapeVersion && resolution.leaf.version === resolution.leafVersion && sameTokens(resolution.tokens, line)) {
+      return this.joined(resolution.template);
+    }
+    const tokens = line.copy();
     const path = this.routingPath(tokens);
     const leaf = this.leafFor(path);
-    const closest = this.closest(leaf.templates, tokens);
+    const closest = closestTemplate(leaf.templates, tokens, this.similarityThreshold);
     if (closest !== undefined) {
-      if (generalise(closest, tokens)) leaf.version += 1;
-      this.remember(maskedMessage, closest, leaf);
+      if (generalise(closest.tokens, tokens)) {
+        closest.text = undefined;
+        leaf.version += 1;
+      }
+      this.resolved[slot] = { tokens, hash, template: closest, leaf, leafVersion: leaf.version, shapeVersion: this.shapeVersion };
       return this.joined(closest);
     }
+    const maskedMessage = tokens.join(' ');
     const template: Template = { id: `T${this.nextId}`, tokens, count: 1, example: message, path, text: maskedMessage, older: undefined, newer: undefined };
     this.nextId += 1;
     leaf.version += 1;
@@ -155,7 +172,7 @@ export class TemplateMiner {
       node = node.children.get(key) ?? node.children.get(WILDCARD);
       if (node === undefined) return undefined;
     }
-    const closest = this.closest(node.templates, tokens);
+    const closest = closestTemplate(node.templates, tokens, this.similarityThreshold);
     return closest && { templateId: closest.id, template: textOf(closest), isNew: false };
   }
 
@@ -221,23 +238,6 @@ export class TemplateMiner {
     return node;
   }
 
-  /** The most similar template at or above the threshold; ties go to the more general one (Drain). */
-  private closest(candidates: readonly Template[], tokens: readonly string[]): Template | undefined {
-    let best: Template | undefined;
-    let bestSimilarity = -1;
-    let bestWildcards = -1;
-    for (const candidate of candidates) {
-      const similarity = similarityOf(candidate.tokens, tokens);
-      const wildcards = lastWildcards;
-      if (similarity > bestSimilarity || (similarity === bestSimilarity && wildcards > bestWildcards)) {
-        best = candidate;
-        bestSimilarity = similarity;
-        bestWildcards = wildcards;
-      }
-    }
-    return bestSimilarity >= this.similarityThreshold ? best : undefined;
-  }
-
   /** Counts a message that joined `template`, which becomes the most recently used. */
   private joined(template: Template): MinerMatch {
     template.count += 1;
@@ -246,11 +246,6 @@ export class TemplateMiner {
       this.append(template);
     }
     return { templateId: template.id, template: textOf(template), isNew: false };
-  }
-
-  private remember(maskedMessage: string, template: Template, leaf: TreeNode): void {
-    if (this.resolved.size >= RESOLVED_CACHE_SIZE) this.resolved.clear();
-    this.resolved.set(maskedMessage, { template, leaf, leafVersion: leaf.version, shapeVersion: this.shapeVersion });
   }
 
   private append(template: Template): void {
@@ -313,93 +308,20 @@ export class TemplateMiner {
   }
 }
 
+/** Whether a remembered line's tokens are the current line's. */
+function sameTokens(tokens: readonly string[], line: TokenizedLine): boolean {
+  if (tokens.length !== line.count) return false;
+  for (let index = 0; index < tokens.length; index += 1) if (tokens[index] !== line.tokens[index]) return false;
+  return true;
+}
+
 function newNode(): TreeNode {
   return { children: new Map(), templates: [], version: 0 };
-}
-
-/** The template's `<*>` count from the last `similarityOf`, for Drain's tie-break; kept here so no object is made per candidate. */
-let lastWildcards = 0;
-
-/**
- * Share of positions where the template's token equals the message's (a `<*>` in both counts: both
- * are variables), or -1 when a position shows another event; sets `lastWildcards` to how many `<*>`
- * the template has (up to where it stopped), for Drain's tie-break.
- */
-function similarityOf(template: readonly string[], tokens: readonly string[]): number {
-  lastWildcards = 0;
-  if (template.length === 0) return 1;
-  let same = 0;
-  let wildcards = 0;
-  for (let index = 0; index < template.length; index += 1) {
-    const token = template[index] as string;
-    const other = tokens[index] as string;
-    if (token === WILDCARD) {
-      wildcards += 1;
-      if (other === WILDCARD) same += 1;
-    } else if (token === other) same += 1;
-    else if (differentEvents(token, other) && !(index > 0 && VARIABLE_NAMES.has(template[index - 1] as string))) {
-      lastWildcards = wildcards;
-      return -1;
-    }
-  }
-  lastWildcards = wildcards;
-  return same / template.length;
-}
-
-/**
- * Positions where the message differs become `<*>`; the template only ever gets more general.
- * Returns whether any token changed.
- */
-function generalise(template: Template, tokens: readonly string[]): boolean {
-  let changed = false;
-  for (let index = 0; index < template.tokens.length; index += 1) {
-    const token = template.tokens[index] as string;
-    const other = tokens[index] as string;
-    if (token === other || token === WILDCARD) continue;
-    const equals = token.indexOf('=');
-    const general = equals > 0 && other.startsWith(token.slice(0, equals + 1)) ? `${token.slice(0, equals + 1)}${WILDCARD}` : WILDCARD;
-    if (general === token) continue;
-    template.tokens[index] = general;
-    changed = true;
-  }
-  if (changed) template.text = undefined;
-  return changed;
 }
 
 function textOf(template: Template): string {
   template.text ??= template.tokens.join(' ');
   return template.text;
-}
-
-/** Words after which a plain word is a value, not part of the template: `session closed for user root`. */
-const VARIABLE_NAMES = new Set(['user']);
-
-/**
- * Whether two differing tokens must belong to different templates. Variables carry digits or were
- * masked; a plain word that differs (`VM Started` / `VM Paused`, `HTTPS` / `SOCKS5`) marks another
- * event. In `key=value` tokens the keys must agree and a plain-word value is a constant.
- */
-function differentEvents(template: string, token: string): boolean {
-  if (token === WILDCARD) return false;
-  const equals = template.indexOf('=');
-  if (equals >= 0) {
-    if (!token.startsWith(template.slice(0, equals + 1))) return true;
-    return /^[A-Za-z]+$/.test(template.slice(equals + 1));
-  }
-  // A plain word (no digit, no variable) differs from anything but a token already holding a variable.
-  return (!variableLike(template) && !token.includes(WILDCARD)) || (!variableLike(token) && !template.includes(WILDCARD));
-}
-
-function variableLike(token: string): boolean {
-  return hasDigit(token) || token.includes(WILDCARD);
-}
-
-function hasDigit(token: string): boolean {
-  for (let index = 0; index < token.length; index += 1) {
-    const code = token.charCodeAt(index);
-    if (code >= 48 && code <= 57) return true;
-  }
-  return false;
 }
 
 function idOrder(left: string, right: string): number {
