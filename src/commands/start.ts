@@ -32,7 +32,7 @@ import { AuditLog } from '../state/audit-log.js';
 import { ThreadContext } from '../state/thread-context.js';
 import { ChannelPacer } from '../slack/channel-pacer.js';
 import { createSlackSurface } from '../slack/surface.js';
-import { createInvestigation } from './investigation-setup.js';
+import { createInvestigation, createResolutionNote } from './investigation-setup.js';
 import { announceIncidentChanges, announceStateChanged } from '../state/state-changed.js';
 import { IncidentAcknowledgements } from '../state/incident-acknowledgements.js';
 import { IncidentEscalations } from '../state/incident-escalations.js';
@@ -134,11 +134,12 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
 
   // The Slack surface belongs to the bot role; workers never talk to Slack.
   const acknowledgements = new IncidentAcknowledgements(redis, KEY_PREFIX);
+  const investigation = createInvestigation(config, sources, { redis, prefix: KEY_PREFIX, anomalies: anomalyLog, logFindings, incidents, now }, logger.child({ component: 'investigation' }));
   const slack =
     config.slack && roles.schedule
       ? createSlackSurface(config.slack, {
           catalogue: config.catalogue,
-          investigation: createInvestigation(config, sources, { redis, prefix: KEY_PREFIX, anomalies: anomalyLog, logFindings, incidents, now }, logger.child({ component: 'investigation' })),
+          investigation,
           queryLinks: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl },
           status: { catalogue: config.catalogue, anomalies: anomalyLog, audit, now, incidents, acknowledgements },
           silences,
@@ -167,6 +168,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
               const summary = await serviceTemplateSummary(incident.origin, { redis, prefix: KEY_PREFIX, now: now(), limit: 5 });
               return summary.rows.length > 0 ? logTemplatesMessage(summary) : undefined;
             },
+            resolution: createResolutionNote(config, sources, investigation.agent?.model, logger.child({ component: 'incidents' })),
           },
         })
       : undefined;

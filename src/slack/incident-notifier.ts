@@ -32,6 +32,8 @@ export interface IncidentNotifierDependencies {
   context?: (incident: Incident) => Promise<string[]>;
   /** Posted once in a new incident's thread, e.g. the origin service's top log templates; none when absent or undefined. */
   attachment?: (incident: Incident) => Promise<BlockMessage | undefined>;
+  /** The thread's closing note when an incident resolves (timeline, root cause, actions, duration); the one-line note when absent. */
+  resolution?: (incident: Incident) => Promise<BlockMessage | undefined>;
 }
 
 /** Incidents synced at once by one process; each one's calls stay in order. */
@@ -157,7 +159,7 @@ export class IncidentNotifier {
     }
     await this.dependencies.pacer.send(message.channel, () => this.client.chat.update({ channel: message.channel, ts: message.ts, ...body, metadata: incidentMetadata(incidentId) }));
     for (const run of runsOfJoins(notes)) {
-      const reply = run.length > 1 || run[0]!.kind === 'joined' ? joinedNote(run as IncidentChange[], shown) : this.noteFor(run[0]!, shown);
+      const reply = run.length > 1 || run[0]!.kind === 'joined' ? joinedNote(run as IncidentChange[], shown) : await this.noteFor(run[0]!, shown);
       if (reply) await this.dependencies.pacer.send(message.channel, () => this.client.chat.postMessage({ channel: message.channel, thread_ts: message.ts, ...reply }));
       await outbox.dropNotes(incidentId, run.length);
     }
@@ -216,7 +218,15 @@ export class IncidentNotifier {
     }
   }
 
-  private noteFor(note: ThreadNote, incident: Incident): BlockMessage | undefined {
+  private async noteFor(note: ThreadNote, incident: Incident): Promise<BlockMessage | undefined> {
+    if (note.kind === 'resolved' && incident.status === 'resolved' && this.dependencies.resolution) {
+      // The summary is supplementary: failing to build it must not hold back the thread's other notes.
+      const summary = await this.dependencies.resolution(incident).catch((error: unknown) => {
+        this.dependencies.logger.warn({ incident: incident.id, error: (error as Error).message }, 'resolution summary not built; posting the short note');
+        return undefined;
+      });
+      if (summary) return summary;
+    }
     if (note.kind !== 'escalation-rule') return incidentNote(note, incident);
     const rule = this.dependencies.catalogue.alerting.escalation.find((candidate) => candidate.name === note.rule);
     return rule ? escalationNote(rule) : undefined;

@@ -33,5 +33,5 @@ export interface SlackServices {
   incidents?: IncidentStore;
   acknowledgements?: IncidentAcknowledgements;
   /** What the incident messages need beyond the above; absent, this process posts none. */
-  incidentMessages?: Pick<IncidentNotifierDependencies, 'incidents' | 'outbox' | 'acknowledgements' | 'escalations' | 'context' | 'attachment'>;
+  incidentMessages?: Pick<IncidentNotifierDependencies, 'incidents' | 'outbox' | 'acknowledgements' | 'escalations' | 'context' | 'attachment' | 'resolution'>;
 }

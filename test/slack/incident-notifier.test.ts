@@ -34,7 +34,7 @@ interface World {
   ingest(alerts: Alert[]): Promise<void>;
 }
 
-function world(alerting: Partial<Catalogue['alerting']> = {}, attachment?: IncidentNotifierDependencies['attachment']): World {
+function world(alerting: Partial<Catalogue['alerting']> = {}, attachment?: IncidentNotifierDependencies['attachment'], resolution?: IncidentNotifierDependencies['resolution']): World {
   const prefix = `test:notifier:${randomUUID()}:`;
   const catalogue: Catalogue = { ...exampleCatalogue, alerting: { ...exampleCatalogue.alerting, ...alerting } };
   const store = new IncidentStore(redis, prefix, catalogue);
@@ -53,6 +53,7 @@ function world(alerting: Partial<Catalogue['alerting']> = {}, attachment?: Incid
     wallClock: () => clock.wall,
     logger: createLogger({ level: 'silent' }),
     attachment,
+    resolution,
   });
   return {
     store,
@@ -282,6 +283,24 @@ describe('incident notifier', () => {
     const message = await attached.store.message('INC-1');
     expect(repliesTo(message!.channel, message!.ts).map((reply) => reply.text)).toEqual(['Top log templates of payment', expect.stringMatching(/Joined: checkout/)]);
     expect(calls).toEqual(['INC-1']);
+  });
+
+  it('closes a resolved incident\'s thread with its summary, and with the short note when the summary cannot be built', async () => {
+    const summarised = world({}, undefined, async (incident) => (incident.services.includes('payment') ? { text: `Summary of ${incident.id}: resolved, root cause payment`, blocks: [] } : Promise.reject(new Error('cluster unreachable'))));
+    await summarised.ingest([critical('payment', T0)]);
+    summarised.clock.now += 30 * MINUTE;
+    await summarised.ingest([critical('shipping', T0 + 30 * MINUTE)]);
+    await summarised.notifier.drain();
+    for (const id of ['INC-1', 'INC-2']) {
+      summarised.clock.now += MINUTE;
+      const change = await summarised.store.resolve(id, 'U0DAVE', summarised.clock.now);
+      await summarised.outbox.enqueue([change!], summarised.clock.wall);
+    }
+    await summarised.notifier.drain();
+    const first = await summarised.store.message('INC-1');
+    const second = await summarised.store.message('INC-2');
+    expect(repliesTo(first!.channel, first!.ts).map((reply) => reply.text)).toEqual(['Summary of INC-1: resolved, root cause payment']);
+    expect(repliesTo(second!.channel, second!.ts).map((reply) => reply.text)).toEqual([expect.stringMatching(/^✅ Resolved after \d+ min by <@U0DAVE>$/)]);
   });
 
   it('routes an incident naming no catalogued service to the default channel', async () => {
