@@ -1,6 +1,7 @@
 import { loadConfig } from './config.js';
 import { asAiopsError, ErrorCode, isUserError } from './errors.js';
 import { createLogger } from './logger.js';
+import { askCommand } from './commands/ask.js';
 import type { CommandIo } from './commands/command-io.js';
 import { detectCommand } from './commands/detect.js';
 import { logsCommand } from './commands/logs.js';
@@ -17,6 +18,7 @@ commands:
   detect         score timestamp,value CSV files with the streaming detector (aiops detect --help)
   logs templates mine log templates: one message a line in, CSV line,template_id,template out
   rca            rank an incident's likely root-cause services from a case folder (aiops rca --help)
+  ask            answer a question as the bot would, as text: aiops ask "why is checkout failing?"
   sim list       the simulated world's fault scenarios
   sim export     the simulated world's metric history as OpenMetrics (see aiops sim --help)
 
@@ -49,6 +51,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         return await logsCommand(rest, context);
       case 'rca':
         return await rcaCommand(rest, context);
+      case 'ask':
+        return await askCommand(rest, context, context.environment);
       case 'sim':
         return await simCommand(rest, context);
       case undefined:
@@ -58,7 +62,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         context.stdout.write(`${HELP}\n`);
         return command === undefined ? 2 : 0;
       default:
-        context.stderr.write(`aiops: unknown command "${command}"; expected start, bot, worker, detect, logs, rca or sim (aiops --help lists them)\n`);
+        context.stderr.write(`aiops: unknown command "${command}"; expected start, bot, worker, detect, logs, rca, ask or sim (aiops --help lists them)\n`);
         return 2;
     }
   } catch (error) {

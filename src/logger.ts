@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { redactSecrets } from './agent/guardrails.js';
 
 export type { Logger };
 
@@ -31,8 +32,32 @@ export const REDACTED_PATHS = [
   '*.headers.authorization',
 ];
 
+/** Deep enough for error objects and request summaries; a log line is never walked further. */
+const MAXIMUM_REDACTION_DEPTH = 4;
+
+/**
+ * Secrets inside text: a question someone pasted a password into, an error quoting a connection
+ * string. Paths catch secrets by name; this catches them by shape, in messages and string fields.
+ */
+function redactText(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactSecrets(value);
+  if (depth >= MAXIMUM_REDACTION_DEPTH || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactText(item, depth + 1));
+  if (value instanceof Error) return { type: value.name, message: redactSecrets(value.message), ...(value.stack ? { stack: redactSecrets(value.stack) } : {}) };
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactText(item, depth + 1)]));
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const settings = { level: options.level ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const settings = {
+    level: options.level ?? 'info',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    formatters: { log: (object: Record<string, unknown>) => redactText(object) as Record<string, unknown> },
+    hooks: {
+      logMethod(this: Logger, parameters: unknown[], method: (...parameters: unknown[]) => void) {
+        method.apply(this, parameters.map((parameter) => (typeof parameter === 'string' ? redactSecrets(parameter) : parameter)));
+      },
+    },
+  };
   if (options.pretty) {
     return pino({ ...settings, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } });
   }

@@ -30,6 +30,18 @@ describe('logger', () => {
     expect(lines[0]).toMatchObject({ slack: { botToken: '[redacted]', signingSecret: '[redacted]', mode: 'http' }, llm: { apiKey: '[redacted]' } });
   });
 
+  it('redacts secrets by their shape inside messages and free text, leaving the rest readable', async () => {
+    const { stream, lines } = capture();
+    const logger = createLogger({ destination: stream });
+    logger.info({ question: 'why does DATABASE_URL=postgres://orders:pa55word@db:5432/orders fail?' }, 'answering');
+    logger.warn({ error: new Error('auth failed for Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl') }, 'token xoxb-1234-5678-abcdefghijkl rejected');
+    await new Promise((resolve) => setImmediate(resolve));
+    const text = JSON.stringify(lines);
+    for (const secret of ['pa55word', 'eyJzdWIiOiIxIn0', 'xoxb-1234-5678-abcdefghijkl']) expect(text).not.toContain(secret);
+    expect(lines[0]!.question).toBe('why does DATABASE_URL=postgres://orders:[REDACTED]@db:5432/orders fail?');
+    expect(lines[1]!.msg).toMatch(/^token \[REDACTED\] rejected$/);
+  });
+
   it('honours the level', async () => {
     const { stream, lines } = capture();
     const logger = createLogger({ level: 'warn', destination: stream });

@@ -38,7 +38,7 @@ import { IncidentAcknowledgements } from '../state/incident-acknowledgements.js'
 import { IncidentEscalations } from '../state/incident-escalations.js';
 import { IncidentOutbox } from '../state/incident-outbox.js';
 import type { Redis } from 'ioredis';
-import { connectRedis, createRedis } from '../state/redis.js';
+import { connectRedis, createRedis, KEY_PREFIX } from '../state/redis.js';
 
 /** What a process does: `start` both, `bot` schedules (and, with the Slack issue, talks to Slack), `worker` works. */
 export interface Roles {
@@ -55,7 +55,7 @@ export interface StartOptions {
 }
 
 /** Every key this deployment writes to Redis starts with it, BullMQ's included. */
-const KEY_PREFIX = 'aiops:';
+
 /** How often the simulated world reports where it stands, in real milliseconds. */
 const HEARTBEAT_MILLISECONDS = 60_000;
 

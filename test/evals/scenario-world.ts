@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Catalogue } from '../../src/catalogue.js';
-import { createDetector, RECOMMENDED_ALERT_THRESHOLD, restoreDetector } from '../../src/detection/create-detector.js';
-import { detectService } from '../../src/jobs/detect-service.js';
-import { createServiceFindings } from '../../src/jobs/service-findings.js';
-import { trainService } from '../../src/jobs/train-service.js';
+import { detectionPass } from '../../src/commands/detection-pass.js';
 import { silentLogger } from '../../src/logger.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources, type SimulatedSources } from '../../src/sources/sim/simulated-world.js';
 import { AnomalyLog } from '../../src/state/anomaly-log.js';
-import { ModelStore } from '../../src/state/model-store.js';
 
 export interface ScenarioWorldOptions {
   /** A fault scenario (`aiops sim list`), or none for a healthy estate. */
@@ -36,33 +32,11 @@ export interface ScenarioWorld {
  * what detection really found, not on anomalies written for the test.
  */
 export async function scenarioWorld(catalogue: Catalogue, redis: Redis, options: ScenarioWorldOptions): Promise<ScenarioWorld> {
-  const logger = silentLogger();
   const prefix = `eval:${randomUUID()}:`;
   const clock = new ManualClock(options.faultStart + options.minutesAfterFault * 60_000);
   const sources = createSimulatedSources(catalogue, { clock, seed: options.seed ?? 21, scenario: options.scenario, faultStart: options.faultStart });
   const anomalies = new AnomalyLog(redis, prefix);
-  const models = new ModelStore(redis, prefix);
-  const emitWindowMinutes = options.minutesAfterFault + 5;
-  const dependencies = {
-    metrics: sources.metrics,
-    catalogue,
-    redis,
-    prefix,
-    sink: (anomaly: Parameters<AnomalyLog['record']>[0]) => anomalies.record(anomaly),
-    now: () => clock.now(),
-    logger,
-    createDetector,
-    restoreDetector,
-    threshold: RECOMMENDED_ALERT_THRESHOLD,
-    extraFindings: createServiceFindings({ catalogue, cluster: sources.cluster, models, logger, emitWindowMinutes }),
-    options: { emitWindowMinutes },
-  };
-  await Promise.all(
-    Object.keys(catalogue.services).map(async (service) => {
-      await trainService(service, { metrics: sources.metrics, models, now: () => clock.now(), logger });
-      await detectService(service, dependencies);
-    }),
-  );
+  await detectionPass({ catalogue, metrics: sources.metrics, cluster: sources.cluster, redis, prefix, anomalies, now: () => clock.now(), logger: silentLogger(), emitWindowMinutes: options.minutesAfterFault + 5 });
   return {
     sources,
     clock,

@@ -19,8 +19,9 @@ export interface PrometheusMetricsOptions {
 const DEFAULTS = { timeoutMilliseconds: 10_000, attempts: 3 };
 
 /**
- * The step `instant` renders `{{window}}` for: the usual scrape interval, so the window is 90 s.
- * At a 60 s scrape interval, an instant more than 30 s after the last scrape sees one sample and no rate.
+ * The usual scrape interval (Prometheus's default): the step `instant` renders `{{window}}` for,
+ * and the shortest step any window is rendered for, so the window is never under 90 s. At a 60 s
+ * scrape interval, a shorter window sees one sample and no rate.
  */
 const INSTANT_STEP_SECONDS = 60;
 
@@ -86,7 +87,8 @@ export class PrometheusMetrics implements MetricsSource {
     const service = this.service(name);
     // 1.5 steps: at a scrape interval equal to the step, the window holds the samples at t and t - step
     // for any evaluation up to half a step after a scrape, whether its left edge is closed (2.x) or open (3.x).
-    const window = `${Math.max(1, Math.round(1.5 * stepSeconds))}s`;
+    // Never under 1.5 usual scrape intervals: a 30 s step over a 60 s scrape would hold one sample and no rate.
+    const window = `${Math.round(1.5 * Math.max(stepSeconds, INSTANT_STEP_SECONDS))}s`;
     return renderQuery(this.settings.catalogue, service, signal, { window });
   }
 

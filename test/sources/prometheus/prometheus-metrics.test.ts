@@ -269,6 +269,12 @@ describe('PrometheusMetrics against a real Prometheus', () => {
     series.samples.forEach((sample, index) => expectClose(sample.value, mean(100 + 5 * index), `step ${index}`));
   });
 
+  it('reads rates at a step shorter than the scrape interval: the window never drops under 90 s', async () => {
+    const series = await metrics.range('order-service', 'request_rate', { start: new Date(at(100)), end: new Date(at(102)), stepSeconds: 30 });
+    expect(series.samples.map((sample) => sample.timestamp)).toEqual([at(100), at(100) + 30_000, at(101), at(101) + 30_000, at(102)]);
+    expect(series.samples.every((sample) => Number.isFinite(sample.value) && sample.value > 0)).toBe(true);
+  });
+
   it('reads instant values at a given time, tolerating up to 30 s past a sample', async () => {
     const minute = INCIDENT.from + 3;
     expectClose(await metrics.instant('order-service', 'cpu', new Date(at(minute))), expected.cpu('order-service', minute), 'cpu');

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import type { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../config.js';
+import type { Answer } from '../conversations/answer.js';
+import { investigate } from '../conversations/investigate.js';
+import { inputError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
+import { answerMessage } from '../slack/blocks/answer-message.js';
+import { createSources, type Sources } from '../sources/create-sources.js';
+import { AnomalyLog } from '../state/anomaly-log.js';
+import { IncidentStore } from '../state/incident-store.js';
+import { LogFindingLog } from '../state/log-finding-log.js';
+import { connectRedis, createRedis, KEY_PREFIX } from '../state/redis.js';
+import type { CommandIo } from './command-io.js';
+import { detectionPass } from './detection-pass.js';
+import { createInvestigation } from './investigation-setup.js';
+
+export const ASK_HELP = `usage: aiops ask QUESTION
+
+Answers a question about the estate the way the bot answers it in Slack, and prints that answer as
+plain text; progress goes to stderr as it happens. The words after "ask" are the question, quoted
+or not: aiops ask "why is order-service slow?"
+
+With an LLM configured (OPENAI_*) the agent investigates; without one, the root-cause engine answers.
+
+Simulated world (no PROMETHEUS_URL): the world plays AIOPS_SCENARIO (default db-pool-exhaustion)
+with its fault started 20 simulated minutes ago. No bot shares that world, so the command runs one
+detection pass over every catalogued service itself, under a private key prefix in Redis that it
+deletes before it exits.
+
+Real sources: the answer rests on the anomalies the bot's workers recorded in Redis (REDIS_URL), so
+run it beside aiops start (or aiops bot and aiops worker).`;
+
+/** How long ago the simulated fault started: long enough to have spread up the call graph. */
+const SIMULATED_FAULT_MINUTES_AGO = 20;
+/** How far back the bot's anomaly log is checked before warning that no bot seems to be running. */
+const RECENT_ANOMALIES_MILLISECONDS = 86_400_000;
+/** pino's levels, least severe first: the command's own logs never go below warn. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+export async function askCommand(argv: string[], io: CommandIo, environment: Record<string, string | undefined>): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  if (values.help) {
+    io.stdout.write(`${ASK_HELP}\n`);
+    return 0;
+  }
+  const question = positionals.join(' ').replace(/\s+/g, ' ').trim();
+  if (question === '') throw inputError('ask', 'missing the question, e.g. aiops ask "why is order-service slow?"');
+
+  const config = loadConfig(environment, { stdoutIsTerminal: false });
+  // stdout holds the answer alone: logs go to stderr, and only warnings and worse, since progress lines already say what happens.
+  const level = LOG_LEVELS[Math.max(LOG_LEVELS.indexOf(config.logLevel), LOG_LEVELS.indexOf('warn'))];
+  const logger = createLogger({ level, destination: io.stderr });
+  const sources = createSources(config, logger.child({ component: 'sources' }), { faultStartsInMinutes: -SIMULATED_FAULT_MINUTES_AGO });
+  const redis = createRedis(config.redisUrl);
+  await connectRedis(redis, config.redisUrl);
+  // Simulated metrics exist in this process only: no bot has detected anything in them, so this command does.
+  const simulated = sources.metrics.kind === 'sim';
+  const prefix = simulated ? `${KEY_PREFIX}ask:${randomUUID()}:` : KEY_PREFIX;
+  const incidents = simulated ? undefined : new IncidentStore(redis, prefix, config.catalogue);
+  try {
+    const answer = await answerQuestion(question, { config, sources, redis, prefix, incidents, simulated, io, logger });
+    const now = sources.world && simulated ? sources.world.clock.now() : io.now();
+    io.stdout.write(`${answerMessage(answer, { now, links: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl } }).text}\n`);
+    return 0;
+  } finally {
+    await incidents?.close();
+    if (simulated) await deleteKeys(redis, prefix).catch((error: unknown) => io.stderr.write(`aiops: could not delete the keys under ${prefix} in Redis: ${(error as Error).message}\n`));
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}
+
+interface AskSetup {
+  config: Readonly<Config>;
+  sources: Sources;
+  redis: Redis;
+  prefix: string;
+  incidents?: IncidentStore;
+  simulated: boolean;
+  io: CommandIo;
+  logger: Logger;
+}
+
+/** Detection first when the world is this process's own, then the same investigation the bot runs, progress to stderr. */
+async function answerQuestion(question: string, setup: AskSetup): Promise<Answer> {
+  const { config, sources, redis, prefix, incidents, simulated, io, logger } = setup;
+  const world = simulated ? sources.world : undefined;
+  const now = () => world?.clock.now() ?? io.now();
+  const anomalies = new AnomalyLog(redis, prefix);
+  if (simulated) {
+    const services = Object.keys(config.catalogue.services).length;
+    io.stderr.write(
+      `simulated world: scenario ${world?.scenario?.name ?? 'none'}, fault started ${SIMULATED_FAULT_MINUTES_AGO} min ago; running one detection pass over ${services} services\n`,
+    );
+    // A wider emit window than the workers' 15 minutes: this one pass must raise what they would have raised since the fault began.
+    await detectionPass({ catalogue: config.catalogue, metrics: sources.metrics, cluster: sources.cluster, redis, prefix, anomalies, now, logger: logger.child({ component: 'detection' }), emitWindowMinutes: SIMULATED_FAULT_MINUTES_AGO + 5 });
+  } else if ((await anomalies.since(now() - RECENT_ANOMALIES_MILLISECONDS)).length === 0) {
+    io.stderr.write('no anomalies recorded in Redis in the last 24 h — is the bot (aiops start or aiops worker) running?\n');
+  }
+
+  const stores = { redis, prefix, anomalies, logFindings: new LogFindingLog(redis, prefix), incidents, now };
+  const investigation = createInvestigation(config, sources, stores, logger.child({ component: 'investigation' }));
+  let stepsShown = 0;
+  const showNewSteps = (answer: Answer) => {
+    for (const step of answer.steps.slice(stepsShown)) io.stderr.write(`… ${step}\n`);
+    stepsShown = Math.max(stepsShown, answer.steps.length);
+  };
+  const answer = await investigate(question, [], investigation, async (progress) => showNewSteps(progress));
+  showNewSteps(answer);
+  return answer;
+}
+
+/** SCAN, not KEYS: a shared Redis must not block while one command tidies up. */
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}

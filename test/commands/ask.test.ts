@@ -1,0 +1,110 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectUserError, run, STACK_FRAME } from '../support/cli-harness.js';
+
+const REDIS_DATABASE = 4;
+const REDIS_URL = `redis://127.0.0.1:6379/${REDIS_DATABASE}`;
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+/** Detection depends on the time of day (the estate's daily cycle): a fixed start keeps the answer the same. */
+const SIMULATED_WORLD = { REDIS_URL, AIOPS_SCENARIO: 'bad-deploy', AIOPS_SIM_START: '2026-11-24T15:00:00Z', LOG_LEVEL: 'fatal' };
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+async function askKeys(): Promise<string[]> {
+  return redis.keys('aiops:ask:*');
+}
+
+describe('aiops ask: usage', () => {
+  it('--help prints the usage and exits 0', async () => {
+    const result = await run(['ask', '--help']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^usage: aiops ask QUESTION\n/);
+    expect(result.stderr).toBe('');
+  });
+
+  it('without a question exits 2 with one line naming it', async () => {
+    expectUserError(await run(['ask'], SIMULATED_WORLD), 'aiops: ask: missing the question, e.g. aiops ask "why is order-service slow?"');
+  });
+
+  it('a question of blanks is no question', async () => {
+    expectUserError(await run(['ask', ' ', ''], SIMULATED_WORLD), /^aiops: ask: missing the question/);
+  });
+
+  it('refuses a bad setting in one line, as start does', async () => {
+    expectUserError(await run(['ask', 'why?'], { ...SIMULATED_WORLD, AIOPS_SCENARIO: 'meteor' }), /^aiops: AIOPS_SCENARIO: expected one of /);
+  });
+
+  it('an unreachable Redis fails in one line naming REDIS_URL, without a stack trace', async () => {
+    const result = await run(['ask', 'why is checkout failing?'], { ...SIMULATED_WORLD, REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).not.toContain(STACK_FRAME);
+    expect(result.stderr.split('\n')).toHaveLength(2);
+    expect(result.stderr).toMatch(/^aiops: redis: cannot connect to redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED .*\(check REDIS_URL and that Redis is running\)\n$/);
+  });
+});
+
+describe('aiops ask on the simulated world', () => {
+  let result: Awaited<ReturnType<typeof run>>;
+
+  beforeAll(async () => {
+    // The words unquoted: the shell hands them over one by one.
+    result = await run(['ask', 'why', 'is', 'checkout', 'failing?'], SIMULATED_WORLD);
+  }, 30_000);
+
+  it('exits 0 and names payment, the bad deploy, as the suspect', () => {
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Suspect: payment$/m);
+    expect(result.stdout).toContain('payment 2.4.0 → 2.5.0');
+  });
+
+  it('says no LLM was used', () => {
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/no LLM configured$/);
+  });
+
+  it('says first, on stderr, that it runs its own detection pass, then the progress', () => {
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('simulated world: scenario bad-deploy, fault started 20 min ago; running one detection pass over 10 services');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.slice(1).every((line) => line.startsWith('… '))).toBe(true);
+    expect(new Set(lines).size).toBe(lines.length);
+  });
+
+  it('leaves no keys behind in Redis', async () => {
+    expect(await askKeys()).toEqual([]);
+  });
+});
+
+describe('aiops ask on real sources', () => {
+  let prometheus: Server;
+  let prometheusUrl: string;
+
+  beforeAll(async () => {
+    // A Prometheus that knows no series: enough to make the metrics real and the bot's Redis the anomalies' source.
+    prometheus = createServer((request, response) => {
+      const path = request.url ?? '';
+      const data = path.includes('/label/') ? [] : { resultType: path.includes('query_range') ? 'matrix' : 'vector', result: [] };
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ status: 'success', data }));
+    });
+    await new Promise<void>((resolve) => prometheus.listen(0, '127.0.0.1', resolve));
+    prometheusUrl = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => prometheus.close(resolve));
+  });
+
+  it('warns when the bot has recorded nothing in the last day, and still answers', async () => {
+    const result = await run(['ask', 'is anything wrong?'], { REDIS_URL, PROMETHEUS_URL: prometheusUrl, LOG_LEVEL: 'fatal' });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr.split('\n')[0]).toBe('no anomalies recorded in Redis in the last 24 h — is the bot (aiops start or aiops worker) running?');
+    expect(result.stderr).not.toContain('simulated world:');
+    expect(result.stdout).toMatch(/no LLM configured\n$/);
+    expect(await askKeys()).toEqual([]);
+  }, 20_000);
+});
