@@ -140,6 +140,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
       ? createSlackSurface(config.slack, {
           catalogue: config.catalogue,
           investigation,
+          proposals: investigation.agent?.proposals,
           queryLinks: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl },
           status: { catalogue: config.catalogue, anomalies: anomalyLog, audit, now, incidents, acknowledgements },
           silences,

@@ -3,6 +3,7 @@ import type { Catalogue } from '../catalogue.js';
 import type { InvestigationDependencies } from '../conversations/investigate.js';
 import type { StatusDependencies } from '../conversations/estate-status.js';
 import type { Logger } from '../logger.js';
+import type { ActionProposals } from '../state/action-proposals.js';
 import type { AuditLog } from '../state/audit-log.js';
 import type { SilenceStore } from '../state/silence-store.js';
 import type { ThreadContext } from '../state/thread-context.js';
@@ -17,6 +18,8 @@ export interface SlackServices {
   catalogue: Catalogue;
   /** Answers questions: the agent when an LLM is configured, the root-cause engine otherwise. */
   investigation: InvestigationDependencies;
+  /** Actions the agent proposed, for "Request approval"; absent without an LLM (the engine proposes nothing). */
+  proposals?: ActionProposals;
   /** Where answers link their queries to (Prometheus, Kibana), when configured. */
   queryLinks?: QueryLinks;
   status: StatusDependencies;

@@ -12,6 +12,7 @@ import type { SlackServices } from './slack-services.js';
 import { incidentChangedChannel, stateChangedChannel } from '../state/state-changed.js';
 import { IncidentNotifier } from './incident-notifier.js';
 import { registerIncidentActions } from './listeners/actions/incident-actions.js';
+import { registerProposalActions } from './listeners/actions/proposal-actions.js';
 
 export interface SlackSurface {
   app: App;
@@ -54,6 +55,7 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   const incidentClient = new WebClient(config.botToken, { ...clientOptions, logger, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
   const notifier = services.incidentMessages ? new IncidentNotifier(incidentClient, { ...services.incidentMessages, catalogue: services.catalogue, pacer: services.pacer, now: services.now, logger: services.logger }) : undefined;
   if (notifier) registerIncidentActions(app, services, notifier);
+  registerProposalActions(app, services);
   app.error(async (error) => {
     services.logger.error({ error: error.message, code: (error as { code?: string }).code }, 'Slack listener failed');
   });

@@ -19,10 +19,18 @@ export interface ActionProposal {
   reason: string;
   /** ms since the epoch, on the sources' clock. */
   proposedAt: number;
-  status: 'proposed';
+  status: 'proposed' | 'approval-requested';
+  /** Who asked for approval in Slack, and when; set once, by the first request. */
+  approvalRequest?: ApprovalRequest;
 }
 
-export type ProposalRequest = Omit<ActionProposal, 'id' | 'proposedAt' | 'status'>;
+export interface ApprovalRequest {
+  /** Slack user id. */
+  by: string;
+  at: number;
+}
+
+export type ProposalRequest = Omit<ActionProposal, 'id' | 'proposedAt' | 'status' | 'approvalRequest'>;
 
 export interface ProposeResult {
   proposal: ActionProposal;
@@ -44,7 +52,7 @@ const DEFAULTS = { sameProposalWindowMilliseconds: 30 * 60_000, retentionMillise
  * a new id, stores the body and indexes it; trims what is past the retention. One script, so two
  * replicas asked the same thing at once agree on one id. Times are the caller's clock (the
  * simulated world runs its own), never Redis' TTLs.
- * KEYS: same-proposal key, sequence, bodies hash, index sorted set.
+ * KEYS: same-proposal key, sequence, bodies hash, index sorted set, approval-requests hash.
  * ARGV: now, window, body without id, retention cutoff, same-proposal key expiry (ms).
  */
 const PROPOSE_SCRIPT = `
@@ -61,7 +69,7 @@ redis.call('SET', KEYS[1], id .. '|' .. ARGV[1], 'PX', ARGV[5])
 redis.call('HSET', KEYS[3], id, ARGV[3])
 redis.call('ZADD', KEYS[4], ARGV[1], id)
 local expired = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[4])
-for _, old in ipairs(expired) do redis.call('HDEL', KEYS[3], old) end
+for _, old in ipairs(expired) do redis.call('HDEL', KEYS[3], old); redis.call('HDEL', KEYS[5], old) end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[4])
 return {id, ARGV[3], 1}
 `;
@@ -69,8 +77,9 @@ return {id, ARGV[3], 1}
 /**
  * Proposed actions, kept for a person to approve in Slack. Layout under the prefix:
  * `action-proposals:sequence` (the counter behind ids), `action-proposals:body` (id → JSON without
- * the id), `action-proposals:index` (ids by proposal time), and one `action-proposals:same:<…>`
- * key per service, action and parameters pointing at the latest proposal of it.
+ * the id), `action-proposals:index` (ids by proposal time), `action-proposals:approval-requests`
+ * (id → who asked for approval first, and when), and one `action-proposals:same:<…>` key per
+ * service, action and parameters pointing at the latest proposal of it.
  */
 export class ActionProposals {
   private readonly settings: typeof DEFAULTS;
@@ -106,11 +115,12 @@ export class ActionProposals {
     const same = this.key(`same:${request.namespace}/${request.deployment}:${request.action}:${request.replicas ?? ''}:${request.pod ?? ''}`);
     const reply = (await this.redis.eval(
       PROPOSE_SCRIPT,
-      4,
+      5,
       same,
       this.key('sequence'),
       this.key('body'),
       this.key('index'),
+      this.key('approval-requests'),
       String(now),
       String(this.settings.sameProposalWindowMilliseconds),
       JSON.stringify(body),
@@ -118,23 +128,36 @@ export class ActionProposals {
       String(this.settings.retentionMilliseconds),
     )) as [string, string, number];
     const [id, storedBody, created] = reply;
-    return { proposal: withId(id, storedBody), created: created === 1 };
+    const approvalRequest = created === 1 ? null : await this.redis.hget(this.key('approval-requests'), id);
+    return { proposal: withId(id, storedBody, approvalRequest), created: created === 1 };
   }
 
   async get(id: string): Promise<ActionProposal | undefined> {
-    const body = await this.redis.hget(this.key('body'), id);
-    return body === null ? undefined : withId(id, body);
+    const [body, request] = await Promise.all([this.redis.hget(this.key('body'), id), this.redis.hget(this.key('approval-requests'), id)]);
+    return body === null ? undefined : withId(id, body, request);
+  }
+
+  /**
+   * Records that `by` asked for the proposal's approval. The first request wins, so a double click
+   * or a second person changes nothing; the answer says who asked first.
+   */
+  async requestApproval(id: string, by: string, now: number): Promise<{ proposal: ActionProposal; first: boolean } | undefined> {
+    if ((await this.redis.hexists(this.key('body'), id)) === 0) return undefined;
+    const first = (await this.redis.hsetnx(this.key('approval-requests'), id, JSON.stringify({ by, at: now }))) === 1;
+    const proposal = await this.get(id);
+    return proposal ? { proposal, first } : undefined;
   }
 
   /** Proposals made at or after `since`, newest first. */
   async recent(since: number): Promise<ActionProposal[]> {
     const ids = await this.redis.zrevrangebyscore(this.key('index'), '+inf', since);
     if (ids.length === 0) return [];
-    const bodies = await this.redis.hmget(this.key('body'), ...ids);
-    return ids.flatMap((id, index) => (bodies[index] ? [withId(id, bodies[index])] : []));
+    const [bodies, requests] = await Promise.all([this.redis.hmget(this.key('body'), ...ids), this.redis.hmget(this.key('approval-requests'), ...ids)]);
+    return ids.flatMap((id, index) => (bodies[index] ? [withId(id, bodies[index], requests[index] ?? null)] : []));
   }
 }
 
-function withId(id: string, body: string): ActionProposal {
-  return { id, ...(JSON.parse(body) as Omit<ActionProposal, 'id'>) };
+function withId(id: string, body: string, request: string | null): ActionProposal {
+  const proposal: ActionProposal = { id, ...(JSON.parse(body) as Omit<ActionProposal, 'id'>) };
+  return request === null ? proposal : { ...proposal, status: 'approval-requested', approvalRequest: JSON.parse(request) as ApprovalRequest };
 }

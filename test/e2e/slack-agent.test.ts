@@ -2,9 +2,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_NAMES } from '../../src/agent/tools/create-tools.js';
 import { startFakeOpenAi, type FakeOpenAi, type ScriptStep } from '../fakes/openai-compatible.js';
-import { scriptedInvestigator } from '../fakes/scripted-investigator.js';
-import { sendEvent } from '../fakes/slack-signer.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { scriptedInvestigator, toolResults } from '../fakes/scripted-investigator.js';
+import { blockActionPayload, sendBlockAction, sendEvent } from '../fakes/slack-signer.js';
+import { RESPONSE_URL_CALL, startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { freePort } from '../support/free-port.js';
 import { startInProcessBot } from '../support/in-process-bot.js';
 import { until } from '../support/until.js';
@@ -37,6 +37,13 @@ beforeAll(async () => {
   llm = await startFakeOpenAi({
     script: async (request, callIndex): Promise<ScriptStep | undefined> => {
       if (llmDown) return { status: 503, error: 'the model is overloaded' };
+      // Asked how to fix it, the model proposes a restart of the first-ranked service before answering.
+      const results = toolResults(request);
+      const asksForFix = request.messages.some((message) => message.role === 'user' && String(message.content).includes('fix'));
+      const top = /^1\. (\S+) \(score/m.exec(results.get('rank_root_causes') ?? '')?.[1];
+      if (asksForFix && top && results.has('deployment_history') && !results.has('propose_action')) {
+        return { tool_calls: [{ name: 'propose_action', arguments: { service: top, action: 'rollout-restart', reason: 'its connections are exhausted; a restart frees them' } }], delayMilliseconds: 300 };
+      }
       const step = await scriptedInvestigator(request, callIndex);
       return step && 'hang' in step ? step : step && { ...step, delayMilliseconds: 800 };
     },
@@ -86,6 +93,35 @@ describe('Slack with an LLM, end to end over HTTP', () => {
     // The work showed as it went: an edit before the answer named a tool's step.
     const edits = slack.calls('chat.update').filter((call) => call.body.channel === 'C0AGENT').map((call) => String(call.body.text));
     expect(edits.some((text) => /Looking into it/.test(text) && !/Root cause/.test(text))).toBe(true);
+  }, 45_000);
+
+  it('shows a proposed fix with a button; the first click asks for approval in the thread, a second changes nothing', async () => {
+    const event = mention('why is order-service slow, and how do we fix it?', 'C0PROPOSE', '1764000300.000100');
+    await sendEvent(eventsUrl, SIGNING_SECRET, event, { eventId: 'Ev0PROPOSE' });
+    const answered = () => slack.thread('C0PROPOSE', event.ts).find((message) => JSON.stringify(message.blocks).includes('proposal_request_approval'));
+    await until(() => answered() !== undefined, 'the answer with a proposal', 30_000);
+    const answer = answered()!;
+    expect(JSON.stringify(answer.blocks)).toMatch(/rollout-restart database/);
+    const proposalId = /`(P-\d+)`/.exec(JSON.stringify(answer.blocks))?.[1];
+    expect(proposalId).toBeDefined();
+
+    const click = (userId: string) =>
+      sendBlockAction(eventsUrl, SIGNING_SECRET, blockActionPayload({
+        actionId: 'proposal_request_approval', value: proposalId, userId, channelId: 'C0PROPOSE', messageTs: answer.ts,
+        responseUrl: slack.responseUrl({ channel: 'C0PROPOSE' }),
+        message: { type: 'message', ts: answer.ts, thread_ts: event.ts, user: 'U0AIOPSBOT', text: answer.text, blocks: answer.blocks },
+      }));
+    expect((await click('U0DAVE')).status).toBe(200);
+    await until(() => slack.thread('C0PROPOSE', event.ts).some((message) => message.text.includes('asks an authorised engineer')), 'the approval request in the thread');
+    expect((await click('U0ERIN')).status).toBe(200);
+    await until(() => slack.calls('chat.postEphemeral').length + slack.calls(RESPONSE_URL_CALL).length > 0, 'the second clicker told');
+    const requests = slack.thread('C0PROPOSE', event.ts).filter((message) => message.text.includes('asks an authorised engineer'));
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.text).toMatch(new RegExp(`<@U0DAVE> asks an authorised engineer from .* to approve \\*rollout-restart database\\* \\(\`${proposalId}\`\\)`));
+    const told = slack.calls(RESPONSE_URL_CALL).map((call) => JSON.stringify(call.body));
+    expect(told.some((text) => text.includes('already requested by <@U0DAVE>'))).toBe(true);
+    const audit = await redis.xrevrange('aiops:audit', '+', '-', 'COUNT', 20);
+    expect(audit.filter(([, fields]) => fields.join(' ').includes('"action":"request-approval"'))).toHaveLength(1);
   }, 45_000);
 
   it('answers from the root-cause engine, and says so, when the LLM fails', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRecord, readRaw } from './http-body.js';
 
 /**
  * An OpenAI-compatible chat-completions endpoint over real HTTP on 127.0.0.1 that plays a script,
@@ -301,17 +302,4 @@ export function contentText(content: unknown): string {
     return content.map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : '')).join('');
   }
   return '';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function readRaw(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }

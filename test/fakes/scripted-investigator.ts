@@ -41,7 +41,7 @@ function answer(rootCause: string, evidence: string[], actions: string[]): Scrip
 }
 
 /** The tool results in the conversation by tool name (the latest of each), matched through the assistant's calls. */
-function toolResults(request: RecordedChatRequest): Map<string, string> {
+export function toolResults(request: RecordedChatRequest): Map<string, string> {
   const names = new Map<string, string>();
   for (const message of request.messages) for (const call of message.tool_calls ?? []) names.set(call.id, call.function.name);
   const results = new Map<string, string>();

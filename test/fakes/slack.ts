@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { SLACK_TEAM } from './slack-signer.js';
 import { startFakeSocketMode, type FakeSocketMode } from './slack-socket-mode.js';
+import { isRecord, readRaw } from './http-body.js';
 
 /**
  * The part of Slack's Web API the bot uses, over real HTTP on 127.0.0.1, so @slack/web-api and
@@ -619,17 +620,4 @@ function stringField(value: unknown): string | undefined {
 
 function isTrue(value: unknown): boolean {
   return value === true || value === 'true';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function readRaw(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }

@@ -45,6 +45,20 @@ describe('action proposals', () => {
     expect(later.proposal.id).toBe('P-2');
   });
 
+  it('records the first request for approval only, and forgets it with the proposal', async () => {
+    const store = proposals({ retentionMilliseconds: 60 * MINUTE });
+    await store.propose(rollback, NOW);
+    const [first, second] = await Promise.all([store.requestApproval('P-1', 'U0DAVE', NOW + MINUTE), store.requestApproval('P-1', 'U0DAVE', NOW + MINUTE)]);
+    expect([first!.first, second!.first].sort()).toEqual([false, true]);
+    const late = await store.requestApproval('P-1', 'U0ERIN', NOW + 2 * MINUTE);
+    expect(late).toEqual({ first: false, proposal: expect.objectContaining({ status: 'approval-requested', approvalRequest: { by: 'U0DAVE', at: NOW + MINUTE } }) });
+    expect(await store.requestApproval('P-404', 'U0DAVE', NOW)).toBeUndefined();
+    // A proposal past its retention takes its request with it.
+    await store.propose({ ...rollback, action: 'rollout-restart' }, NOW + 120 * MINUTE);
+    expect(await store.get('P-1')).toBeUndefined();
+    expect(await redis.hexists(`${prefixes.at(-1)}action-proposals:approval-requests`, 'P-1')).toBe(0);
+  });
+
   it('tells different parameters apart', async () => {
     const store = proposals();
     const scale = { ...rollback, action: 'scale' as const, replicas: 4 };

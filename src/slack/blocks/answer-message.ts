@@ -1,4 +1,5 @@
 import type { Answer, CandidateCause, RecentChange, ServiceInAnomaly } from '../../conversations/answer.js';
+import { proposalBlocks, proposalText } from './proposal-blocks.js';
 import { queryLinks, type QueryLinks } from './query-links.js';
 import { anomalyMrkdwn, anomalyPlain, bySeverityThenNewest, severityEmoji, severityRank, worstAnomaly } from './incidents-message.js';
 import {
@@ -79,10 +80,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   if (answer.suggestions.length > 0) {
     blocks.push(section(`*What to do next*\n${fitLines(answer.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion)}`), SLACK_LIMITS.sectionText - 20)}`));
   }
-  if (answer.proposals && answer.proposals.length > 0) {
-    const lines = answer.proposals.map((proposal) => `• *${escapeMrkdwn(proposal.action)}* ${escapeMrkdwn(proposal.service)} — ${escapeMrkdwn(proposal.reason)} (\`${escapeMrkdwn(proposal.id)}\`)`);
-    blocks.push(section(`*Proposed actions* — nothing runs until an authorised engineer approves\n${fitLines(lines, SLACK_LIMITS.sectionText - 80)}`));
-  }
+  blocks.push(...proposalBlocks(answer.proposals ?? []));
   const links = queryLinks(answer.queries ?? [], options.links);
   if (links.length > 0) blocks.push(context([fitItems(links, SLACK_LIMITS.sectionText, ' · ')]));
   if (answer.unreadable && answer.unreadable.length > 0) blocks.push(context([`⚠️ Could not read ${answer.unreadable.map(escapeMrkdwn).join('; ')} — this answer rests on the rest`]));
@@ -101,7 +99,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
     ...(answer.evidence ?? []).map((line) => `• ${escapeMrkdwn(line)}`),
     ...(answer.candidates ?? []).map((candidate, index) => `${index + 1}. ${candidate.service}: ${candidate.evidence[0] ?? ''}`),
     ...answer.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion)}`),
-    ...(answer.proposals ?? []).map((proposal) => `Proposed (needs approval): ${proposal.action} ${proposal.service} (${proposal.id})`),
+    ...(answer.proposals ?? []).map((proposal) => `Proposed (needs approval): ${proposalText(proposal)} (${proposal.id})`),
     ...(answer.unreadable && answer.unreadable.length > 0 ? [`Could not read ${answer.unreadable.join('; ')}`] : []),
     methodLabel(answer),
   ];

@@ -1,0 +1,39 @@
+import type { ActionProposal } from '../../state/action-proposals.js';
+import { button, escapeMrkdwn, fallbackText, section, type BlockMessage, type KnownBlock } from './limits.js';
+
+export const PROPOSAL_ACTIONS = { requestApproval: 'proposal_request_approval' } as const;
+
+/** Proposals one answer shows; an agent proposing more than this is not helping. */
+const PROPOSALS_SHOWN = 5;
+
+/** "rollback payment", "scale catalogue to 6 replicas", "delete-pod cart-7d9f… of cart". */
+export function proposalText(proposal: ActionProposal): string {
+  if (proposal.action === 'scale') return `scale ${proposal.service} to ${proposal.replicas} replicas`;
+  if (proposal.action === 'delete-pod') return `delete pod ${proposal.pod} of ${proposal.service}`;
+  return `${proposal.action} ${proposal.service}`;
+}
+
+/**
+ * The proposals in an answer, each with a button that asks for its approval, until someone has.
+ * Nothing runs from here: approving and running belong to an authorised engineer.
+ */
+export function proposalBlocks(proposals: readonly ActionProposal[]): KnownBlock[] {
+  if (proposals.length === 0) return [];
+  const blocks: KnownBlock[] = [section('*Proposed actions* — nothing runs until an authorised engineer approves')];
+  for (const proposal of proposals.slice(0, PROPOSALS_SHOWN)) {
+    const requested = proposal.approvalRequest ? ` · approval requested by <@${escapeMrkdwn(proposal.approvalRequest.by)}>` : '';
+    const text = `*${escapeMrkdwn(proposalText(proposal))}* — ${escapeMrkdwn(proposal.reason)} (\`${escapeMrkdwn(proposal.id)}\`)${requested}`;
+    const accessory = proposal.approvalRequest
+      ? undefined
+      : button({ actionId: PROPOSAL_ACTIONS.requestApproval, text: 'Request approval', value: proposal.id, accessibilityLabel: `Request approval to ${proposalText(proposal)}` });
+    blocks.push(section(text, accessory));
+  }
+  return blocks;
+}
+
+/** Posted in the thread when someone asks for a proposal's approval: who, what, why, and for whom. */
+export function approvalRequestMessage(proposal: ActionProposal, requester: string, team: string | undefined): BlockMessage {
+  const owners = team ? ` from ${escapeMrkdwn(team)}` : '';
+  const text = `🙋 <@${escapeMrkdwn(requester)}> asks an authorised engineer${owners} to approve *${escapeMrkdwn(proposalText(proposal))}* (\`${escapeMrkdwn(proposal.id)}\`): ${escapeMrkdwn(proposal.reason)}. Nothing runs until it is approved.`;
+  return { text: fallbackText([text]), blocks: [section(text)] };
+}
