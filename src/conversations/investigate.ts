@@ -61,7 +61,7 @@ export async function investigate(
       },
     });
     const parsed = parseAgentAnswer(result.text);
-    const suspect = result.rootCause && answers.catalogue.services[result.rootCause] ? result.rootCause : undefined;
+    const suspect = catalogued(answers, result.rootCause);
     const proposals = (await Promise.all([...new Set(proposalIds)].map((id) => agent.proposals.get(id)))).filter((proposal): proposal is ActionProposal => proposal !== undefined);
     logger.info({ question, steps: result.steps, tools: result.toolCalls.map((call) => call.tool), tokens: result.tokens, stoppedBy: result.stoppedBy, milliseconds: result.durationMilliseconds }, 'agent answered');
     return {
@@ -84,6 +84,17 @@ export async function investigate(
     const fallback = await deterministicAnswer(question, threadServices, answers, async (partial) => onProgress({ ...partial, steps: [...answer.steps, ...partial.steps] }));
     return { ...fallback, steps: [...answer.steps, ...fallback.steps], fallbackReason: reason };
   }
+}
+
+/**
+ * The catalogued service a model named: exactly, or written as people write it ("Database",
+ * "the order service", a deployment name). Only the root-cause line's head is read, so a service
+ * merely mentioned in the explanation is never taken for the cause.
+ */
+function catalogued(answers: AnswerDependencies, named: string | undefined): string | undefined {
+  if (!named) return undefined;
+  if (answers.catalogue.services[named]) return named;
+  return servicesInQuestion(answers.catalogue, named)[0];
 }
 
 /** propose_action as given, noting the ids it reports so the answer can show what waits for approval. */
