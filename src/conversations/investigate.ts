@@ -3,6 +3,7 @@ import { AgentFailedError, runAgent, parseAgentAnswer, type AgentLimits } from '
 import type { AgentTool, ToolResult } from '../agent/tool.js';
 import type { Logger } from '../logger.js';
 import type { ActionProposal, ActionProposals } from '../state/action-proposals.js';
+import type { ThreadTurn } from '../state/thread-context.js';
 import type { Answer } from './answer.js';
 import { deterministicAnswer, type AnswerDependencies } from './deterministic-answer.js';
 import { servicesInQuestion } from './question-services.js';
@@ -36,6 +37,8 @@ export async function investigate(
   threadServices: string[],
   dependencies: InvestigationDependencies,
   onProgress: (answer: Answer) => Promise<void> = async () => undefined,
+  /** Earlier exchanges in the thread, oldest first: what a follow-up question refers to. */
+  history: ThreadTurn[] = [],
 ): Promise<Answer> {
   const { agent, answers, logger } = dependencies;
   if (!agent) return deterministicAnswer(question, threadServices, answers, onProgress);
@@ -55,6 +58,7 @@ export async function investigate(
       now: answers.now(),
       services: Object.keys(answers.catalogue.services),
       limits: agent.limits,
+      history,
       onProgress: async (step) => {
         answer.steps.push(step.line);
         await onProgress(answer);
@@ -108,4 +112,14 @@ function recordingProposals(tool: AgentTool, ids: string[]): AgentTool {
       return result;
     },
   };
+}
+
+/** The answer as the thread's memory keeps it: the conclusion and the evidence, in a few lines. */
+export function answerTurn(answer: Answer): ThreadTurn {
+  const lines = [
+    answer.conclusion ?? (answer.servicesInAnomaly.length === 0 ? 'Nothing is in anomaly.' : 'No single cause stands out.'),
+    ...(answer.suspect ? [`Suspect: ${answer.suspect}`] : []),
+    ...(answer.evidence ?? answer.candidates?.flatMap((candidate) => candidate.evidence.slice(0, 1).map((line) => `${candidate.service}: ${line}`)) ?? []).slice(0, 5),
+  ];
+  return { role: 'assistant', text: lines.join('\n') };
 }

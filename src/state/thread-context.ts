@@ -1,5 +1,14 @@
 import type { Redis } from 'ioredis';
 
+/** One side of an exchange in a thread: the question asked, or the bot's answer in short. */
+export interface ThreadTurn {
+  role: 'user' | 'assistant';
+  text: string;
+}
+
+/** Turns kept per thread: enough for "and its database?" to make sense, few enough to stay cheap in a prompt. */
+const TURNS_KEPT = 6;
+
 /** What a Slack thread was about, so a follow-up ("and its database?") keeps the services in view. */
 export class ThreadContext {
   constructor(
@@ -21,5 +30,22 @@ export class ThreadContext {
   async remember(channel: string, threadTs: string, services: string[]): Promise<void> {
     if (services.length === 0) return;
     await this.redis.set(this.key(channel, threadTs), JSON.stringify(services), 'EX', this.ttlSeconds);
+  }
+
+  /** The thread's latest exchanges, oldest first. */
+  async turns(channel: string, threadTs: string): Promise<ThreadTurn[]> {
+    return (await this.redis.lrange(`${this.key(channel, threadTs)}:turns`, 0, -1)).map((text) => JSON.parse(text) as ThreadTurn);
+  }
+
+  /** Appends an exchange, keeping the latest few. */
+  async rememberTurns(channel: string, threadTs: string, turns: ThreadTurn[]): Promise<void> {
+    if (turns.length === 0) return;
+    const key = `${this.key(channel, threadTs)}:turns`;
+    await this.redis
+      .multi()
+      .rpush(key, ...turns.map((turn) => JSON.stringify(turn)))
+      .ltrim(key, -TURNS_KEPT, -1)
+      .expire(key, this.ttlSeconds)
+      .exec();
   }
 }

@@ -95,6 +95,21 @@ describe('Slack with an LLM, end to end over HTTP', () => {
     expect(edits.some((text) => /Looking into it/.test(text) && !/Root cause/.test(text))).toBe(true);
   }, 45_000);
 
+  it('gives the model the thread so far when a follow-up is asked in it', async () => {
+    const event = mention('why is order-service slow?', 'C0THREAD', '1764000400.000100');
+    await sendEvent(eventsUrl, SIGNING_SECRET, event, { eventId: 'Ev0THREAD1' });
+    const answers = () => slack.thread('C0THREAD', event.ts).filter((message) => /Investigated by the LLM agent/.test(JSON.stringify(message.blocks)));
+    await until(() => answers().length === 1, 'the first answer', 30_000);
+    const before = llm.requests().length;
+    await sendEvent(eventsUrl, SIGNING_SECRET, { ...mention('and is anything else affected?', 'C0THREAD', '1764000401.000200'), thread_ts: event.ts }, { eventId: 'Ev0THREAD2' });
+    await until(() => answers().length === 2, 'the follow-up answer', 30_000);
+    const followUp = llm.requests().slice(before)[0]!;
+    const conversation = followUp.messages.filter((message) => message.role === 'user' || message.role === 'assistant').map((message) => `${message.role}: ${String(message.content)}`);
+    expect(conversation[0]).toBe('user: why is order-service slow?');
+    expect(conversation[1]).toMatch(/^assistant: database — ranked first by the root-cause engine\nSuspect: database/);
+    expect(conversation.at(-1)).toMatch(/^user: and is anything else affected\?/);
+  }, 60_000);
+
   it('shows a proposed fix with a button; the first click asks for approval in the thread, a second changes nothing', async () => {
     const event = mention('why is order-service slow, and how do we fix it?', 'C0PROPOSE', '1764000300.000100');
     await sendEvent(eventsUrl, SIGNING_SECRET, event, { eventId: 'Ev0PROPOSE' });

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Answer } from '../../../conversations/answer.js';
-import { investigate } from '../../../conversations/investigate.js';
+import { answerTurn, investigate } from '../../../conversations/investigate.js';
 import { answerMessage } from '../../blocks/answer-message.js';
 import type { SlackServices } from '../../slack-services.js';
 
@@ -20,7 +20,7 @@ export interface Question {
  */
 export async function answerInThread(client: WebClient, question: Question, services: SlackServices): Promise<void> {
   const now = services.now;
-  const threadServices = await services.threads.services(question.channel, question.threadTs);
+  const [threadServices, history] = await Promise.all([services.threads.services(question.channel, question.threadTs), services.threads.turns(question.channel, question.threadTs)]);
   const first: Answer = { question: question.text, services: [], stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'deterministic' };
   const posted = await services.pacer.send(question.channel, () =>
     client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, ...answerMessage(first, { now: now() }) }),
@@ -31,13 +31,20 @@ export async function answerInThread(client: WebClient, question: Question, serv
     // Progress is worth an edit only when the work takes long enough for someone to be watching;
     // a fast answer goes straight from "looking into it" to the result, saving Slack two calls.
     let lastShown = Date.now();
-    const answer = await investigate(question.text, threadServices, services.investigation, async (progress) => {
-      if (Date.now() - lastShown < PROGRESS_EDIT_MILLISECONDS) return;
-      lastShown = Date.now();
-      await show(progress);
-    });
+    const answer = await investigate(
+      question.text,
+      threadServices,
+      services.investigation,
+      async (progress) => {
+        if (Date.now() - lastShown < PROGRESS_EDIT_MILLISECONDS) return;
+        lastShown = Date.now();
+        await show(progress);
+      },
+      history,
+    );
     await show(answer);
     await services.threads.remember(question.channel, question.threadTs, answer.suspect ? [...new Set([...answer.services, answer.suspect])] : answer.services);
+    await services.threads.rememberTurns(question.channel, question.threadTs, [{ role: 'user', text: question.text }, answerTurn(answer)]);
   } catch (error) {
     services.logger.error({ channel: question.channel, error: (error as Error).message }, 'answering failed');
     await client.chat.update({ channel: question.channel, ts, text: `Sorry, I could not finish looking into this: ${(error as Error).message}` });
