@@ -10,7 +10,7 @@ import type { Answer, CandidateCause, RecentChange, ServiceInAnomaly } from './a
 import { collectRootCauseInput } from './collect-root-cause-input.js';
 import { servicesInQuestion } from './question-services.js';
 import { recentChanges } from './recent-changes.js';
-import { withDependencies } from './services-in-scope.js';
+import { investigationScope } from './services-in-scope.js';
 
 export interface AnswerDependencies {
   catalogue: Catalogue;
@@ -46,19 +46,26 @@ export async function deterministicAnswer(
   const named = servicesInQuestion(dependencies.catalogue, question);
   const services = named.length > 0 ? named : threadServices;
   const answer: Answer = { question, services, stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'deterministic' };
-  const scope = services.length > 0 ? withDependencies(dependencies.catalogue, services) : Object.values(dependencies.catalogue.services);
-  const scopeNames = new Set(scope.map((service) => service.name));
   const now = dependencies.now();
+  const windowMinutes = dependencies.anomalyWindowMinutes ?? 30;
+  const recent = await dependencies.anomalies.since(now - windowMinutes * 60_000);
+  const { services: scope, widenedToCallers } = investigationScope(dependencies.catalogue, services, recent);
+  const scopeNames = new Set(scope.map((service) => service.name));
 
+  const others = scope.filter((service) => !services.includes(service.name)).map((service) => service.name);
+  const subject = services.length > 1 ? 'they' : 'it';
   answer.steps.push(
-    services.length > 0
-      ? `Looking at ${services.join(', ')}${scope.length > services.length ? ` and what ${services.length > 1 ? 'they call' : 'it calls'} (${scope.filter((service) => !services.includes(service.name)).map((service) => service.name).join(', ')})` : ''}`
-      : `No service named: looking at all ${scope.length} catalogued services`,
+    services.length === 0
+      ? `No service named: looking at all ${scope.length} catalogued services`
+      : others.length === 0
+        ? `Looking at ${services.join(', ')}`
+        : widenedToCallers
+          ? `Looking at ${services.join(', ')}: ${subject} ${services.length > 1 ? 'are' : 'is'} only busier than usual, so also at what sends ${services.length > 1 ? 'them' : 'it'} load (${others.join(', ')})`
+          : `Looking at ${services.join(', ')} and what ${services.length > 1 ? 'they call' : 'it calls'} (${others.join(', ')})`,
   );
   await onProgress(answer);
 
-  const windowMinutes = dependencies.anomalyWindowMinutes ?? 30;
-  const anomalies = (await dependencies.anomalies.since(now - windowMinutes * 60_000)).filter((anomaly) => scopeNames.has(anomaly.service));
+  const anomalies = recent.filter((anomaly) => scopeNames.has(anomaly.service));
   answer.servicesInAnomaly = groupByService(anomalies);
   answer.steps.push(
     answer.servicesInAnomaly.length > 0
