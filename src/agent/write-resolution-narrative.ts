@@ -2,6 +2,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import type { ResolutionSummary } from '../conversations/resolution-summary.js';
 import { frameAsData, redactSecrets } from './guardrails.js';
+import { formatUtcClock } from './tools/utc-time.js';
 
 /** A summary people read in a thread: a few sentences, never an essay. */
 const MAXIMUM_NARRATIVE_CHARACTERS = 700;
@@ -20,9 +21,9 @@ export async function writeResolutionNarrative(model: BaseChatModel, summary: Re
   const record = [
     `Duration: ${Math.round(summary.durationMilliseconds / 60_000)} min`,
     `Root cause: ${summary.rootCause ? `${summary.rootCause.service}${summary.rootCause.evidence ? ` (${summary.rootCause.evidence})` : ''}` : 'not established'}`,
-    `Actions: ${summary.actions.length > 0 ? summary.actions.map((action) => `${new Date(action.at).toISOString().slice(11, 16)} UTC ${action.text}, ${action.effect}`).join('; ') : 'none recorded'}`,
+    `Actions: ${summary.actions.length > 0 ? summary.actions.map((action) => `${formatUtcClock(action.at)} UTC ${action.text}, ${action.effect}`).join('; ') : 'none recorded'}`,
     'Timeline (UTC):',
-    ...summary.timeline.map((entry) => `${new Date(entry.at).toISOString().slice(11, 16)} ${entry.text}`),
+    ...summary.timeline.map((entry) => `${formatUtcClock(entry.at)} ${entry.text}`),
   ].join('\n');
   const reply = await model.invoke([new SystemMessage(INSTRUCTIONS), new HumanMessage(frameAsData('incident record', redactSecrets(record)))], { signal });
   const text = typeof reply.content === 'string' ? reply.content : reply.content.map((part) => ('text' in part && typeof part.text === 'string' ? part.text : '')).join('');

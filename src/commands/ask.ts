@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
-import { loadConfig, type Config } from '../config.js';
+import { LOG_LEVELS, loadConfig, type Config } from '../config.js';
 import type { Answer } from '../conversations/answer.js';
 import { investigate } from '../conversations/investigate.js';
 import { inputError } from '../errors.js';
@@ -36,8 +36,6 @@ run it beside aiops start (or aiops bot and aiops worker).`;
 const SIMULATED_FAULT_MINUTES_AGO = 20;
 /** How far back the bot's anomaly log is checked before warning that no bot seems to be running. */
 const RECENT_ANOMALIES_MILLISECONDS = 86_400_000;
-/** pino's levels, least severe first: the command's own logs never go below warn. */
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 export async function askCommand(argv: string[], io: CommandIo, environment: Record<string, string | undefined>): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true });

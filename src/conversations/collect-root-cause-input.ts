@@ -6,6 +6,7 @@ import type { MetricsSource } from '../sources/metrics.js';
 import { SIGNALS } from '../sources/signals.js';
 import type { LogFindingLog } from '../state/log-finding-log.js';
 import type { ChangeContext, EventContext, LogContext, MetricSeries, RootCauseInput } from '../rca/root-cause-input.js';
+import type { RecentChange } from './answer.js';
 import { recentChanges } from './recent-changes.js';
 
 export interface RootCauseCollectorDependencies {
@@ -25,6 +26,8 @@ export interface CollectOptions {
   anomalyStart?: number;
   /** The service the question or incident is about. */
   symptom?: string;
+  /** The scope's recent changes when the caller has read them already (at least back to the normal period's start). */
+  changes?: RecentChange[];
   /** Length of the normal period before the incident, minutes (default 60). */
   normalMinutes?: number;
   /** Sample step, seconds (default 30). */
@@ -83,7 +86,7 @@ export async function collectRootCauseInput(services: CatalogueService[], depend
         }),
       ),
     ),
-    recentChanges(dependencies.cluster, services, normalStart),
+    options.changes ?? recentChanges(dependencies.cluster, services, normalStart),
     clusterEvents(dependencies.cluster, services, normalStart),
     logFindings(dependencies.logFindings, services, normalStart),
   ]);
@@ -108,23 +111,25 @@ export async function collectRootCauseInput(services: CatalogueService[], depend
 
 /** Warning events about each service's deployment or pods, and why its containers last stopped. */
 async function clusterEvents(cluster: Cluster, services: CatalogueService[], since: number): Promise<EventContext[]> {
+  // One read per namespace, not per service: every service of a namespace shares its event list.
+  const namespaces = [...new Set(services.map((service) => service.namespace))];
+  const eventsByNamespace = new Map(await Promise.all(namespaces.map(async (namespace) => [namespace, await cluster.listEvents(namespace).catch(() => [])] as const)));
   const found: EventContext[] = [];
   await Promise.all(
     services.map(async (service) => {
+      for (const event of eventsByNamespace.get(service.namespace) ?? []) {
+        if (event.type !== 'Warning' || event.lastTimestamp < since) continue;
+        if (event.involvedName !== service.deployment && !event.involvedName.startsWith(`${service.deployment}-`)) continue;
+        found.push({ service: service.name, reason: event.reason, at: event.lastTimestamp, count: event.count, message: event.message });
+      }
       try {
-        const [events, pods] = await Promise.all([cluster.listEvents(service.namespace), cluster.listPods(service.namespace, service.deployment)]);
-        for (const event of events) {
-          if (event.type !== 'Warning' || event.lastTimestamp < since) continue;
-          if (event.involvedName !== service.deployment && !event.involvedName.startsWith(`${service.deployment}-`)) continue;
-          found.push({ service: service.name, reason: event.reason, at: event.lastTimestamp, count: event.count, message: event.message });
-        }
-        for (const pod of pods) {
+        for (const pod of await cluster.listPods(service.namespace, service.deployment)) {
           // Events expire after an hour; the pod's own record of its last exit does not.
           const reason = pod.waitingReason === 'CrashLoopBackOff' ? 'CrashLoopBackOff' : pod.lastTerminationReason === 'OOMKilled' ? 'OOMKilled' : undefined;
           if (reason && pod.restarts > 0) found.push({ service: service.name, reason, at: pod.startedAt ?? since, count: pod.restarts, message: `${pod.name}: ${reason}, ${pod.restarts} restarts` });
         }
       } catch {
-        // Unreadable cluster: no events known for this service.
+        // Unreadable pods: no termination reasons known for this service.
       }
     }),
   );

@@ -81,7 +81,7 @@ export async function deterministicAnswer(
   if (anomalies.length > 0) {
     answer.steps.push(`Ranking root causes: ${scope.length} services' signals before and since the trouble started, the call graph, changes, cluster events and log findings`);
     await onProgress(answer);
-    const { input, problems } = await collectRootCauseInput(scope, dependencies, { now, anomalies, symptom: services[0] });
+    const { input, problems } = await collectRootCauseInput(scope, dependencies, { now, anomalies, symptom: services[0], changes: answer.recentChanges });
     ranked = rankRootCauses(input).ranking;
     answer.candidates = ranked.slice(0, CANDIDATES_SHOWN).map((cause): CandidateCause => ({ service: cause.service, score: cause.score, evidence: cause.evidence.slice(0, 3).map((piece) => piece.summary) }));
     if (problems.length > 0) {

@@ -1,4 +1,5 @@
 import type { LogLevel } from '../sources/logs.js';
+import { median } from '../detection/median.js';
 
 /** How many lines of each mined template one service wrote in one time bucket. */
 export interface TemplateCounts {
@@ -35,16 +36,9 @@ const MAD_TO_SIGMA = 1.4826;
 
 export function countBaseline(templateId: string, buckets: readonly TemplateCounts[]): CountBaseline {
   const counts = buckets.map((bucket) => bucket.counts[templateId] ?? 0);
-  const middle = median(counts);
-  const spread = MAD_TO_SIGMA * median(counts.map((count) => Math.abs(count - middle)));
+  const middle = median(counts) ?? 0;
+  const spread = MAD_TO_SIGMA * (median(counts.map((count) => Math.abs(count - middle))) ?? 0);
   return { median: middle, spread, buckets: counts.length };
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((left, right) => left - right);
-  const half = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
 }
 
 /** Lines per template summed over buckets. */

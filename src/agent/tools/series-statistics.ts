@@ -1,3 +1,4 @@
+import { median } from '../../detection/median.js';
 import type { Sample } from '../../sources/metrics.js';
 
 export interface SeriesStatistics {
@@ -14,10 +15,8 @@ export function seriesStatistics(samples: readonly Sample[]): SeriesStatistics |
   const finite = samples.filter((sample) => Number.isFinite(sample.value));
   const last = finite[finite.length - 1];
   if (!last) return undefined;
-  const sorted = finite.map((sample) => sample.value).sort((left, right) => left - right);
-  const middle = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return { count: sorted.length, minimum: sorted[0]!, median, maximum: sorted[sorted.length - 1]!, last: last.value, lastAt: last.timestamp };
+  const values = finite.map((sample) => sample.value);
+  return { count: values.length, minimum: Math.min(...values), median: median(values)!, maximum: Math.max(...values), last: last.value, lastAt: last.timestamp };
 }
 
 /** "0.0812", "12.3", "4520": three significant digits, no exponent for everyday magnitudes. */

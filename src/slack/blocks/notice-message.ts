@@ -8,3 +8,8 @@ export function noticeMessage(text: string): BlockMessage {
   const escaped = escapeMrkdwn(text);
   return { text: fallbackText([escaped]), blocks: [section(escaped)] };
 }
+
+/** A button's answer to the clicker alone, leaving the message that carries the button as it is. */
+export function ephemeralNotice(text: string) {
+  return { response_type: 'ephemeral' as const, replace_original: false, ...noticeMessage(text) };
+}

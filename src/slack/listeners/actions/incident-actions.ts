@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { INCIDENT_ACTIONS } from '../../blocks/incident-message.js';
 import { announceIncidentChange } from '../../../state/state-changed.js';
-import { noticeMessage } from '../../blocks/notice-message.js';
+import { ephemeralNotice } from '../../blocks/notice-message.js';
 import type { IncidentNotifier } from '../../incident-notifier.js';
 import type { SlackServices } from '../../slack-services.js';
 import { answerInThread } from '../events/answer-in-thread.js';
@@ -15,10 +15,10 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
   app.action<BlockButtonAction>(INCIDENT_ACTIONS.acknowledge, async ({ ack, action, body, respond }) => {
     await ack();
     const incident = await incidentOf(action.value ?? '');
-    if (!incident || !services.acknowledgements) return void respond(reply(`Incident ${action.value} is no longer known.`));
+    if (!incident || !services.acknowledgements) return void respond(ephemeralNotice(`Incident ${action.value} is no longer known.`));
     const now = services.now();
     const first = await services.acknowledgements.acknowledge(incident.id, { by: body.user.id, at: now });
-    if (!first) return void respond(reply(`${incident.id} was already acknowledged.`));
+    if (!first) return void respond(ephemeralNotice(`${incident.id} was already acknowledged.`));
     await services.audit.append({ at: now, actor: body.user.id, action: 'acknowledge', target: incident.id, detail: `acknowledged ${incident.id} (${incident.services.join(', ')})` });
     await notifier.refresh(incident.id);
   });
@@ -26,10 +26,10 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
   app.action<BlockButtonAction>(INCIDENT_ACTIONS.resolve, async ({ ack, action, body, respond }) => {
     await ack();
     const incident = await incidentOf(action.value ?? '');
-    if (!incident || !services.incidents) return void respond(reply(`Incident ${action.value} is no longer known.`));
+    if (!incident || !services.incidents) return void respond(ephemeralNotice(`Incident ${action.value} is no longer known.`));
     const now = services.now();
     const change = await services.incidents.resolve(incident.id, body.user.id, now);
-    if (!change) return void respond(reply(`${incident.id} was already resolved.`));
+    if (!change) return void respond(ephemeralNotice(`${incident.id} was already resolved.`));
     await services.audit.append({ at: now, actor: body.user.id, action: 'resolve', target: incident.id, detail: `resolved ${incident.id} (${incident.services.join(', ')}) by hand` });
     // Announced like any correlation change, so whichever process holds the notifier edits the
     // root message and notes the resolution in the thread, in order with the other changes.
@@ -39,13 +39,13 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
   app.action<BlockButtonAction>(INCIDENT_ACTIONS.silence, async ({ ack, action, body, respond }) => {
     await ack();
     const incident = await incidentOf(action.value ?? '');
-    if (!incident) return void respond(reply(`Incident ${action.value} is no longer known.`));
+    if (!incident) return void respond(ephemeralNotice(`Incident ${action.value} is no longer known.`));
     const now = services.now();
     for (const target of [incident.id, ...incident.services]) {
       await services.silences.add({ target, until: now + SILENCE_MILLISECONDS, by: body.user.id, createdAt: now }, now);
     }
     await services.audit.append({ at: now, actor: body.user.id, action: 'silence', target: incident.id, detail: `silenced ${incident.services.join(', ') || incident.id} for 1h` });
-    await respond(reply(`Silenced ${incident.services.join(', ') || incident.id} for 1 h: new anomalies there are logged, not raised.`));
+    await respond(ephemeralNotice(`Silenced ${incident.services.join(', ') || incident.id} for 1 h: new anomalies there are logged, not raised.`));
   });
 
   app.action<BlockButtonAction>(INCIDENT_ACTIONS.investigate, async ({ ack, action, client }) => {
@@ -56,8 +56,4 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
     const subject = incident.origin ?? incident.services[0] ?? 'this incident';
     await answerInThread(client, { channel: message.channel, threadTs: message.ts, text: `why is ${subject} unhealthy?` }, services);
   });
-}
-
-function reply(text: string) {
-  return { response_type: 'ephemeral' as const, replace_original: false, ...noticeMessage(text) };
 }

@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { escapeMrkdwn, fallbackText, section } from '../../blocks/limits.js';
-import { noticeMessage } from '../../blocks/notice-message.js';
+import { ephemeralNotice } from '../../blocks/notice-message.js';
 import { approvalRequestMessage, proposalText, PROPOSAL_ACTIONS } from '../../blocks/proposal-blocks.js';
 import type { SlackServices } from '../../slack-services.js';
 
@@ -15,7 +15,7 @@ export function registerProposalActions(app: App, services: SlackServices): void
     const id = action.value ?? '';
     const now = services.now();
     const requested = services.proposals ? await services.proposals.requestApproval(id, body.user.id, now) : undefined;
-    if (!requested) return void respond(reply(`Proposal ${id} is no longer kept (proposals are kept for 7 days); ask again for a fresh one.`));
+    if (!requested) return void respond(ephemeralNotice(`Proposal ${id} is no longer kept (proposals are kept for 7 days); ask again for a fresh one.`));
     const { proposal, first } = requested;
     if (!first) {
       // Built here rather than through noticeMessage, which escapes text: the mention must stay a mention.
@@ -26,12 +26,8 @@ export function registerProposalActions(app: App, services: SlackServices): void
     const channel = body.channel?.id;
     const message = body.message as { ts?: string; thread_ts?: string } | undefined;
     const threadTs = message?.thread_ts ?? message?.ts;
-    if (!channel || !threadTs) return void respond(reply(`Approval of ${proposal.id} requested.`));
+    if (!channel || !threadTs) return void respond(ephemeralNotice(`Approval of ${proposal.id} requested.`));
     const team = services.catalogue.services[proposal.service]?.team;
     await services.pacer.send(channel, () => client.chat.postMessage({ channel, thread_ts: threadTs, ...approvalRequestMessage(proposal, body.user.id, team) }));
   });
-}
-
-function reply(text: string) {
-  return { response_type: 'ephemeral' as const, replace_original: false, ...noticeMessage(text) };
 }
