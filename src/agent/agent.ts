@@ -2,6 +2,7 @@ import type { BaseChatModel, BaseChatModelCallOptions } from '@langchain/core/la
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage, type ToolCall } from '@langchain/core/messages';
 import type { Runnable } from '@langchain/core/runnables';
 import { parseAgentAnswer } from './agent-answer.js';
+import { deadlineSignal } from './deadline-signal.js';
 import { AgentBudget, AgentFailedError, type AgentLimits, type StopReason } from './agent-limits.js';
 import { executeToolCall, progressLine, type AgentToolCall } from './agent-tool-call.js';
 import { redactSecrets } from './guardrails.js';
@@ -83,9 +84,17 @@ export async function runAgent(request: AgentRequest): Promise<AgentResult> {
   const bound = request.model.bindTools(
     request.tools.map((tool) => ({ name: tool.name, description: tool.description, schema: toolParameters(tool.schema) })),
   ) as unknown as BoundModel;
-  const cancel = request.signal ? [request.signal] : [];
-  const modelSignal = AbortSignal.any([AbortSignal.timeout(Math.max(0, budget.deadline - started)), ...cancel]);
-  const toolSignal = AbortSignal.any([AbortSignal.timeout(Math.max(0, budget.toolDeadline - started)), ...cancel]);
+  const modelDeadline = deadlineSignal(budget.deadline - started, request.signal);
+  const toolDeadline = deadlineSignal(budget.toolDeadline - started, request.signal);
+  try {
+    return await investigate(request, bound, budget, modelDeadline.signal, toolDeadline.signal);
+  } finally {
+    modelDeadline.clear();
+    toolDeadline.clear();
+  }
+}
+
+async function investigate(request: AgentRequest, bound: BoundModel, budget: AgentBudget, modelSignal: AbortSignal, toolSignal: AbortSignal): Promise<AgentResult> {
   const messages: BaseMessage[] = [
     new SystemMessage(systemPrompt(request.tools, { now: request.now, services: request.services })),
     ...(request.history ?? []).map((turn) => (turn.role === 'user' ? new HumanMessage(redactSecrets(turn.text)) : new AIMessage(redactSecrets(turn.text)))),
@@ -158,7 +167,7 @@ export async function runAgent(request: AgentRequest): Promise<AgentResult> {
     steps: budget.steps,
     tokens: { prompt: budget.promptTokens, completion: budget.completionTokens },
     stoppedBy,
-    durationMilliseconds: Date.now() - started,
+    durationMilliseconds: Date.now() - budget.startedAt,
     queries,
     services: [...services],
   };

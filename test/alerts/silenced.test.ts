@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withoutSilenced } from '../../src/alerts/silenced.js';
 import { SilenceStore } from '../../src/state/silence-store.js';
 import { managerAlert, MINUTE, T0 } from './builders.js';
+import { testRedis } from '../support/test-redis.js';
 
-const redis = new Redis('redis://127.0.0.1:6379/13', { maxRetriesPerRequest: 1 });
+const { redis } = await testRedis();
 const prefix = () => `test:silenced:${randomUUID()}:`;
 
 afterAll(() => {

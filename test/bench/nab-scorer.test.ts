@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { GOLDEN_DETECTORS, type ProfileName, loadNabCorpus, readGoldenScores } from '../../bench/nab/nab-corpus.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GOLDEN_DETECTORS, type NabCorpus, type ProfileName, loadNabCorpus, readGoldenScores, writeDetectorOutput } from '../../bench/nab/nab-corpus.js';
 import {
   type CostProfile,
   type CorpusScore,
@@ -16,8 +17,10 @@ import {
   sweepScores,
 } from '../../bench/nab/nab-scorer.js';
 
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const datasetsPath = resolve(repositoryRoot, '..', 'shared', 'datasets');
+import { DATASETS_PATH, skipWithout } from '../support/requirements.js';
+
+/** A corpus in NAB's layout small enough to live in the repository: three files, two windows (see its README). */
+const FIXTURE_PATH = fileURLToPath(new URL('../fixtures/datasets', import.meta.url));
 
 /** DEV_SCORES.md, "Full precision": threshold, raw score, normalised score. */
 const DEV_SCORES: Record<string, Record<ProfileName, [number, number, number]>> = {
@@ -113,21 +116,59 @@ describe('NAB scorer, constructed cases', () => {
   });
 });
 
-describe.skipIf(!existsSync(resolve(datasetsPath, 'nab')))('NAB scorer against DEV_SCORES.md', () => {
-  const corpus = loadNabCorpus(datasetsPath);
+describe('NAB scorer on the corpus in the repository', () => {
+  const corpus = loadNabCorpus(FIXTURE_PATH);
+  const written = mkdtempSync(join(tmpdir(), 'aiops-nab-golden-'));
+  afterAll(() => rmSync(written, { recursive: true, force: true }));
+
+  /** Scores a detector written out in the golden layout and read back, as the benchmark reads NAB's. */
+  const scoreOf = (detector: string, scoresOf: (file: NabCorpus['files'][number]) => number[], profile: ProfileName): CorpusScore => {
+    for (const file of corpus.files) writeDetectorOutput(join(written, 'nab', 'golden'), detector, file, scoresOf(file));
+    const files = corpus.files.map((file) => ({ ...file, anomalyScores: readGoldenScores(written, detector, file) }));
+    return scoreCorpus(files, corpus.profiles[profile]);
+  };
+  const perfect = (file: NabCorpus['files'][number]) => file.timestamps.map((_, row) => (file.windows.some((window) => window.firstRow === row) ? 1 : 0));
+
+  it('reads its files, windows, probation and profiles', () => {
+    expect(corpus.files.map((file) => file.name)).toEqual(['quiet/flat.csv', 'synthetic/level-shift.csv', 'synthetic/spike.csv']);
+    expect(corpus.files.map((file) => file.windows.map((window) => [window.firstRow, window.lastRow]))).toEqual([[], [[50, 59]], [[80, 89]]]);
+    expect(corpus.files.map((file) => file.probationRows)).toEqual([9, 15, 18]);
+    expect(corpus.profiles.standard).toEqual(STANDARD);
+  });
+
+  for (const profile of ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const) {
+    it(`scores a detector firing at each window's start 100 and one never firing 0 (${profile})`, () => {
+      expect(scoreOf('perfect', perfect, profile).normalizedScore).toBeCloseTo(100, 6);
+      expect(scoreOf('null', (file) => file.timestamps.map(() => 0), profile).normalizedScore).toBeCloseTo(0, 6);
+    });
+  }
+
+  it('charges a false positive far from any window its weight, and ignores one in the probationary period', () => {
+    const clean = scoreOf('perfect', perfect, 'standard');
+    const withFalsePositive = scoreOf('late-alarm', (file) => perfect(file).map((score, row) => (file.name === 'quiet/flat.csv' && row === 40 ? 1 : score)), 'standard');
+    expect(withFalsePositive.rawScore).toBeCloseTo(clean.rawScore - STANDARD.falsePositiveWeight, 6);
+    const inProbation = scoreOf('early-alarm', (file) => perfect(file).map((score, row) => (file.name === 'quiet/flat.csv' && row === 3 ? 1 : score)), 'standard');
+    expect(inProbation.rawScore).toBeCloseTo(clean.rawScore, 12);
+  });
+});
+
+describe.skipIf(skipWithout('datasets', "NAB scorer against NAB's DEV_SCORES.md"))('NAB scorer against DEV_SCORES.md', () => {
+  let loaded: NabCorpus | undefined;
+  const corpusOf = (): NabCorpus => (loaded ??= loadNabCorpus(DATASETS_PATH));
   const results = new Map<string, CorpusScore>();
   const scored = (detector: string, profile: ProfileName): CorpusScore => {
     const key = `${detector}/${profile}`;
     let result = results.get(key);
     if (!result) {
-      const files = corpus.files.map((file) => ({ ...file, anomalyScores: readGoldenScores(datasetsPath, detector, file) }));
-      result = scoreCorpus(files, corpus.profiles[profile]);
+      const files = corpusOf().files.map((file) => ({ ...file, anomalyScores: readGoldenScores(DATASETS_PATH, detector, file) }));
+      result = scoreCorpus(files, corpusOf().profiles[profile]);
       results.set(key, result);
     }
     return result;
   };
 
   it('reads the 31 files and 57 windows of the development subset', () => {
+    const corpus = corpusOf();
     expect(corpus.files).toHaveLength(31);
     expect(corpus.files.reduce((sum, file) => sum + file.windows.length, 0)).toBe(57);
     expect(corpus.profiles.reward_low_FN_rate).toEqual({ truePositiveWeight: 1, falsePositiveWeight: 0.11, falseNegativeWeight: 2 });

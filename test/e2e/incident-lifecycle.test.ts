@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertFromAnomaly } from '../../src/alerts/alert.js';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
@@ -9,6 +8,7 @@ import { silentLogger } from '../../src/logger.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * An incident lasts as long as its fault: detection keeps the alerts of an ongoing anomaly firing
@@ -19,7 +19,7 @@ import { IncidentStore } from '../../src/state/incident-store.js';
 const MINUTE = 60_000;
 const FAULT_START = Date.UTC(2026, 10, 24, 15, 0, 0);
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
-const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+const { redis } = await testRedis();
 
 afterAll(async () => {
   await redis.quit();

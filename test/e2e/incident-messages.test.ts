@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockActionPayload, sendBlockAction } from '../fakes/slack-signer.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
@@ -6,6 +5,7 @@ import { postAlertmanagerWebhook } from '../support/alertmanager-webhook.js';
 import { freePort } from '../support/free-port.js';
 import { startInProcessBot, type InProcessBot } from '../support/in-process-bot.js';
 import { until } from '../support/until.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * Incidents in Slack, end to end: Alertmanager webhooks into `aiops start`, one root message per
@@ -14,13 +14,12 @@ import { until } from '../support/until.js';
  */
 
 const SIGNING_SECRET = 'incident-signing-secret';
-const REDIS_DATABASE = 13;
-const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetriesPerRequest: 1 });
+const { url: REDIS_URL, redis } = await testRedis();
 let slack: FakeSlack;
 let port: number;
 
 function startBot(): Promise<InProcessBot> {
-  return startInProcessBot({ slackApiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: SIGNING_SECRET, port, redisDatabase: REDIS_DATABASE });
+  return startInProcessBot({ slackApiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: SIGNING_SECRET, port, redisUrl: REDIS_URL });
 }
 
 function alert(service: string, fingerprint: string, status: 'firing' | 'resolved' = 'firing'): Record<string, unknown> {

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockActionPayload, sendBlockAction, sendCommand } from '../fakes/slack-signer.js';
 import { RESPONSE_URL_CALL, startFakeSlack, type FakeSlack } from '../fakes/slack.js';
@@ -6,6 +5,7 @@ import { postAlertmanagerWebhook } from '../support/alertmanager-webhook.js';
 import { freePort } from '../support/free-port.js';
 import { startInProcessBot } from '../support/in-process-bot.js';
 import { until } from '../support/until.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * Resolving an incident by hand, end to end: an Alertmanager alert opens it, the Resolve button
@@ -14,8 +14,7 @@ import { until } from '../support/until.js';
  */
 
 const SIGNING_SECRET = 'resolve-signing-secret';
-const REDIS_DATABASE = 15;
-const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetriesPerRequest: 1 });
+const { url: REDIS_URL, redis } = await testRedis();
 let slack: FakeSlack;
 let port: number;
 let stop: (signal: string) => void;
@@ -47,7 +46,7 @@ beforeAll(async () => {
   await clearBotKeys();
   slack = await startFakeSlack();
   port = await freePort();
-  ({ stop, exited } = await startInProcessBot({ slackApiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: SIGNING_SECRET, port, redisDatabase: REDIS_DATABASE }));
+  ({ stop, exited } = await startInProcessBot({ slackApiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: SIGNING_SECRET, port, redisUrl: REDIS_URL }));
 }, 30_000);
 
 afterAll(async () => {

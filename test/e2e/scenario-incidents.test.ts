@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertFromAnomaly, type Alert } from '../../src/alerts/alert.js';
 import type { IncidentChange } from '../../src/alerts/correlate.js';
@@ -14,6 +13,7 @@ import { SCENARIOS, type Scenario } from '../../src/sources/sim/scenarios.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
 import { ModelStore } from '../../src/state/model-store.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * The issue's acceptance, scenario by scenario: every simulated fault yields exactly one incident,
@@ -37,7 +37,7 @@ const RESOLVED_WITHIN_MINUTES = 20;
 const QUIET_MINUTES = 10;
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
 // Database 14 is this file's alone: other suites use 0 and other numbers.
-const redis = new Redis('redis://127.0.0.1:6379/14', { maxRetriesPerRequest: 1 });
+const { redis } = await testRedis();
 const logger = silentLogger();
 const services = Object.keys(catalogue.services);
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import type { Anomaly } from '../../src/detection/anomaly.js';
@@ -15,6 +14,7 @@ import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js
 import { SimWorld } from '../../src/sources/sim/world.js';
 import { signalValue } from '../../src/sources/sim/sim-metrics.js';
 import { ModelStore } from '../../src/state/model-store.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * The product's detection, end to end on the simulated world: the real detectors, the service
@@ -24,7 +24,7 @@ import { ModelStore } from '../../src/state/model-store.js';
 const MINUTE = 60_000;
 const FAULT_START = Date.UTC(2026, 10, 24, 15, 0, 0);
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
-const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+const { redis } = await testRedis();
 const logger = silentLogger();
 
 afterAll(async () => {

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_NAMES } from '../../src/agent/tools/create-tools.js';
 import { startFakeOpenAi, type FakeOpenAi, type ScriptStep } from '../fakes/openai-compatible.js';
@@ -8,6 +7,7 @@ import { RESPONSE_URL_CALL, startFakeSlack, type FakeSlack } from '../fakes/slac
 import { freePort } from '../support/free-port.js';
 import { startInProcessBot } from '../support/in-process-bot.js';
 import { until } from '../support/until.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * The bot with an LLM configured (OPENAI_BASE_URL at the OpenAI-compatible fake), playing the
@@ -17,8 +17,7 @@ import { until } from '../support/until.js';
  */
 
 const SIGNING_SECRET = 'e2e-agent-signing-secret';
-const REDIS_DATABASE = 3;
-const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetriesPerRequest: 1 });
+const { url: REDIS_URL, redis } = await testRedis();
 let slack: FakeSlack;
 let llm: FakeOpenAi;
 let llmDown = false;
@@ -55,7 +54,7 @@ beforeAll(async () => {
     botToken: slack.botToken,
     signingSecret: SIGNING_SECRET,
     port,
-    redisDatabase: REDIS_DATABASE,
+    redisUrl: REDIS_URL,
     environment: { AIOPS_SCENARIO: 'db-pool-exhaustion', AIOPS_SIM_SPEED: '60', AIOPS_SIM_START: '2026-11-24T14:55:00Z', OPENAI_BASE_URL: llm.baseUrl, OPENAI_MODEL: 'scripted-investigator' },
   }));
   await until(async () => (await redis.zrange('aiops:anomalies:index', '0', '-1')).some((id) => id.startsWith('database:')), 'an anomaly on database', 120_000);

@@ -1,18 +1,17 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import { eventCallbackBody, slashCommandFields } from '../fakes/slack-signer.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { startFakeSocketMode, type FakeSocketMode } from '../fakes/slack-socket-mode.js';
 import { createHarness } from '../support/cli-harness.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * The bot as a user starts it behind a firewall: Socket Mode (SLACK_APP_TOKEN set), so Slack's
  * events and commands arrive over a WebSocket the bot opened, and acks go back the same way.
  */
 
-const REDIS_DATABASE = 11;
-const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetriesPerRequest: 1 });
+const { url: REDIS_URL, redis } = await testRedis();
 let socketMode: FakeSocketMode;
 let slack: FakeSlack;
 let stop: (signal: string) => void;
@@ -27,7 +26,7 @@ beforeAll(async () => {
     SLACK_APP_TOKEN: slack.appToken,
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',
-    REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DATABASE}`,
+    REDIS_URL,
     AIOPS_SCENARIO: 'bad-deploy',
     LOG_LEVEL: 'fatal',
   });

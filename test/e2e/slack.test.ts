@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendCommand, sendEvent } from '../fakes/slack-signer.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { freePort } from '../support/free-port.js';
 import { startInProcessBot } from '../support/in-process-bot.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * The bot as a user starts it (`aiops start`: the simulated world playing the connection-pool
@@ -12,8 +12,7 @@ import { startInProcessBot } from '../support/in-process-bot.js';
  */
 
 const SIGNING_SECRET = 'e2e-signing-secret';
-const REDIS_DATABASE = 9;
-const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetriesPerRequest: 1 });
+const { url: REDIS_URL, redis } = await testRedis();
 let slack: FakeSlack;
 let eventsUrl: string;
 let stop: (signal: string) => void;
@@ -44,7 +43,7 @@ beforeAll(async () => {
     botToken: slack.botToken,
     signingSecret: SIGNING_SECRET,
     port,
-    redisDatabase: REDIS_DATABASE,
+    redisUrl: REDIS_URL,
     environment: {
       AIOPS_SCENARIO: 'db-pool-exhaustion',
       // An hour of simulated time a minute: the fault starts 5 simulated minutes in, at a fixed time

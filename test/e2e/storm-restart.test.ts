@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INCIDENT_EVENT_TYPE } from '../../src/slack/find-incident-root.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * The restart test of the alert storm: `aiops start` as its own process, taking a storm of
@@ -16,8 +16,7 @@ import { until } from '../support/until.js';
  */
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const REDIS_DATABASE = 8;
-const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetriesPerRequest: 1 });
+const { url: REDIS_URL, redis } = await testRedis();
 let slack: FakeSlack;
 let port: number;
 
@@ -36,7 +35,7 @@ function startBot(): { child: ChildProcess; exited: Promise<unknown> } {
       SLACK_SIGNING_SECRET: 'storm-restart-signing-secret',
       SLACK_API_URL: slack.apiUrl,
       PORT: String(port),
-      REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DATABASE}`,
+      REDIS_URL,
       LOG_LEVEL: process.env.STORM_LOG_LEVEL ?? 'fatal',
     },
     stdio: ['ignore', process.env.STORM_LOG_LEVEL ? 'inherit' : 'ignore', process.env.STORM_LOG_LEVEL ? 'inherit' : 'ignore'],

@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatModel } from '../../src/agent/chat-model.js';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
@@ -8,6 +7,7 @@ import { scriptedInvestigator } from '../fakes/scripted-investigator.js';
 import { answerCase } from './answer-case.js';
 import type { WorldCache } from './case-world.js';
 import { loadEvalCases } from './eval-case.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * The evaluation cases in CI, each answered twice from the product's own detection over the
@@ -18,7 +18,7 @@ import { loadEvalCases } from './eval-case.js';
 const CASES_DIRECTORY = fileURLToPath(new URL('./cases', import.meta.url));
 const cases = loadEvalCases(CASES_DIRECTORY);
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
-const redis = new Redis('redis://127.0.0.1:6379', { db: 7, maxRetriesPerRequest: 1 });
+const { redis } = await testRedis();
 const worlds: WorldCache = new Map();
 let fake: FakeOpenAi;
 

@@ -1,16 +1,15 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import { runCli } from '../../src/cli.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
 import { createHarness } from '../support/cli-harness.js';
 import { freePort } from '../support/free-port.js';
+import { testRedis } from '../support/test-redis.js';
 
 /** Alertmanager's webhook as it reaches the running bot: `aiops start`, real Redis, the example catalogue. */
 
-const REDIS_DATABASE = 12;
 const TOKEN = 'alertmanager-secret-token';
-const redis = new Redis(`redis://127.0.0.1:6379/${REDIS_DATABASE}`, { maxRetriesPerRequest: 1 });
+const { url: REDIS_URL, redis } = await testRedis();
 let url: string;
 let stop: (signal: string) => void;
 let exited: Promise<number>;
@@ -55,7 +54,7 @@ beforeAll(async () => {
   await redis.flushdb();
   const port = await freePort();
   url = `http://127.0.0.1:${port}/webhooks/alertmanager`;
-  const harness = createHarness({ PORT: String(port), REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DATABASE}`, ALERTMANAGER_WEBHOOK_TOKEN: TOKEN, LOG_LEVEL: 'fatal' });
+  const harness = createHarness({ PORT: String(port), REDIS_URL, ALERTMANAGER_WEBHOOK_TOKEN: TOKEN, LOG_LEVEL: 'fatal' });
   stop = harness.stop;
   exited = runCli(['start'], harness.context);
   for (let attempt = 0; attempt < 100; attempt += 1) {

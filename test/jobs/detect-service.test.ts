@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import type { Anomaly } from '../../src/detection/anomaly.js';
@@ -8,12 +7,13 @@ import { silentLogger } from '../../src/logger.js';
 import { RatioDetector } from '../support/ratio-detector.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
+import { testRedis } from '../support/test-redis.js';
 
 
 const MINUTE = 60_000;
 const FAULT_START = Date.UTC(2026, 10, 24, 19, 0, 0);
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
-const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+const { redis } = await testRedis();
 let prefix: string;
 
 beforeEach(() => {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import type { Anomaly } from '../../src/detection/anomaly.js';
@@ -12,13 +11,14 @@ import { silentLogger } from '../../src/logger.js';
 import { RatioDetector } from '../support/ratio-detector.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
+import { testRedis } from '../support/test-redis.js';
 
 
 const MINUTE = 60_000;
 const FAULT_START = Date.UTC(2026, 10, 24, 19, 0, 0);
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
-const connection = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null };
-const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+const { url: REDIS_URL, redis, database } = await testRedis();
+const connection = { host: '127.0.0.1', port: Number(new URL(REDIS_URL).port), db: database, maxRetriesPerRequest: null };
 let prefix: string;
 let queues: Queues;
 const closers: Array<() => Promise<void>> = [];

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mineServiceLogs, type LogMiningDependencies } from '../../src/jobs/mine-service-logs.js';
 import { silentLogger } from '../../src/logger.js';
@@ -11,10 +10,11 @@ import { ManualClock } from '../../src/sources/sim/clock.js';
 import { linesForMinute } from '../../src/sources/sim/log-generator.js';
 import { SimulatedLogReader } from '../../src/sources/sim/sim-log-reader.js';
 import { SimWorld } from '../../src/sources/sim/world.js';
+import { testRedis } from '../support/test-redis.js';
 
 const MINUTE = 60_000;
 const FAULT_START = Date.UTC(2026, 10, 24, 15, 0, 0);
-const redis = new Redis('redis://127.0.0.1:6379/5', { maxRetriesPerRequest: 1 });
+const { redis } = await testRedis();
 const prefixes: string[] = [];
 
 afterEach(async () => {

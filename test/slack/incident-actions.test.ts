@@ -10,14 +10,14 @@ import { AuditLog } from '../../src/state/audit-log.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
 import { incidentChangedChannel } from '../../src/state/state-changed.js';
 import { T0, catalogue, detectorAlert } from '../alerts/builders.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * The incident buttons' listeners on their own: registered on a stand-in for Bolt's App that
  * keeps each handler, then called as Bolt would call them after a click.
  */
 
-const REDIS_URL = 'redis://127.0.0.1:6379/15';
-const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+const { url: REDIS_URL, redis } = await testRedis();
 let prefix: string;
 let store: IncidentStore;
 let subscriber: Redis;

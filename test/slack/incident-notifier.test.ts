@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { Catalogue, EscalationRule } from '../../src/catalogue.js';
@@ -14,6 +13,7 @@ import { IncidentOutbox } from '../../src/state/incident-outbox.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
 import { catalogue as exampleCatalogue, detectorAlert, managerAlert, MINUTE, T0 } from '../alerts/builders.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { testRedis } from '../support/test-redis.js';
 
 /**
  * The notifier against real Redis and the fake Slack over HTTP: what reaches a channel when Slack
@@ -21,7 +21,7 @@ import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
  * its own key prefix, so tests never see each other's incidents.
  */
 
-const redis = new Redis('redis://127.0.0.1:6379/13', { maxRetriesPerRequest: 1 });
+const { redis } = await testRedis();
 let slack: FakeSlack;
 
 interface World {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ActionProposals, type ProposalRequest } from '../../src/state/action-proposals.js';
+import { testRedis } from '../support/test-redis.js';
 
-const redis = new Redis('redis://127.0.0.1:6379/6', { maxRetriesPerRequest: 1 });
+const { redis } = await testRedis();
 const prefixes: string[] = [];
 const MINUTE = 60_000;
 const NOW = 1_800_000_000_000;

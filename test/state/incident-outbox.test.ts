@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IncidentChange } from '../../src/alerts/correlate.js';
 import { IncidentOutbox } from '../../src/state/incident-outbox.js';
+import { testRedis } from '../support/test-redis.js';
 
-const redis = new Redis('redis://127.0.0.1:6379/13', { maxRetriesPerRequest: 1 });
+const { redis } = await testRedis();
 const outbox = () => new IncidentOutbox(redis, `test:outbox:${randomUUID()}:`);
 const change = (kind: IncidentChange['kind'], incidentId = 'INC-1'): IncidentChange => ({ kind, incidentId, fingerprint: `f-${kind}`, reason: kind });
 const NOW = 1_800_000_000_000;

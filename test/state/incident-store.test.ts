@@ -5,10 +5,10 @@ import type { Alert } from '../../src/alerts/alert.js';
 import type { Incident, IncidentChange } from '../../src/alerts/correlate.js';
 import { IncidentStore, type IncidentStoreOptions } from '../../src/state/incident-store.js';
 import { MINUTE, T0, catalogue, detectorAlert, managerAlert } from '../alerts/builders.js';
+import { testRedis } from '../support/test-redis.js';
 
 const HOUR = 60 * MINUTE;
-const REDIS_URL = 'redis://127.0.0.1:6379';
-const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+const { url: REDIS_URL, redis } = await testRedis();
 let prefix: string;
 let opened: { connections: Redis[]; stores: IncidentStore[] };
 

@@ -11,13 +11,13 @@ export interface InProcessBot {
  * `aiops start` in this process, in HTTP mode against a fake Slack, with nothing else from the
  * environment; resolves once /healthz answers (or after 10 s, leaving the test to say what failed).
  */
-export async function startInProcessBot(settings: { slackApiUrl: string; botToken: string; signingSecret: string; port: number; redisDatabase: number; environment?: Record<string, string> }): Promise<InProcessBot> {
+export async function startInProcessBot(settings: { slackApiUrl: string; botToken: string; signingSecret: string; port: number; redisUrl: string; environment?: Record<string, string> }): Promise<InProcessBot> {
   const harness = createHarness({
     SLACK_BOT_TOKEN: settings.botToken,
     SLACK_SIGNING_SECRET: settings.signingSecret,
     SLACK_API_URL: settings.slackApiUrl,
     PORT: String(settings.port),
-    REDIS_URL: `redis://127.0.0.1:6379/${settings.redisDatabase}`,
+    REDIS_URL: settings.redisUrl,
     LOG_LEVEL: 'fatal',
     ...settings.environment,
   });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createTools, type ToolDependencies } from '../../../src/agent/tools/create-tools.js';
 import type { AgentTool, ToolResult } from '../../../src/agent/tool.js';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../../src/catalogue.js';
@@ -8,12 +7,13 @@ import { createSimulatedSources } from '../../../src/sources/sim/simulated-world
 import { ActionProposals } from '../../../src/state/action-proposals.js';
 import { AnomalyLog } from '../../../src/state/anomaly-log.js';
 import { LogFindingLog } from '../../../src/state/log-finding-log.js';
+import { testRedis } from '../../support/test-redis.js';
 
 export const MINUTE = 60_000;
 /** A fixed instant, so the world and its noise are the same on every run. */
 export const NOW = Date.UTC(2026, 10, 24, 19, 0, 0);
 export const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
-export const redis = new Redis('redis://127.0.0.1:6379/6', { maxRetriesPerRequest: 1 });
+export const { url: REDIS_URL, redis } = await testRedis();
 
 const prefixes: string[] = [];
 

@@ -6,6 +6,7 @@ import { AiopsError, ErrorCode } from '../../../src/errors.js';
 import type { Series } from '../../../src/sources/metrics.js';
 import { PrometheusMetrics } from '../../../src/sources/prometheus/prometheus-metrics.js';
 import { startPrometheus, type PrometheusServer } from '../../support/prometheus-server.js';
+import { skipWithout } from '../../support/requirements.js';
 
 /*
  * Three hours of one-minute history for two services of the example catalogue, backfilled into a
@@ -197,7 +198,7 @@ async function caught(promise: Promise<unknown>): Promise<AiopsError> {
   return error as AiopsError;
 }
 
-describe('PrometheusMetrics against a real Prometheus', () => {
+describe.skipIf(skipWithout('prometheus', 'PrometheusMetrics against a real Prometheus'))('PrometheusMetrics against a real Prometheus', () => {
   let server: PrometheusServer;
   let catalogue: Catalogue;
   let metrics: PrometheusMetrics;
@@ -416,7 +417,7 @@ describe('startPrometheus', () => {
     }
   });
 
-  it('reports promtool’s reason when the text cannot be backfilled', async () => {
+  it.skipIf(skipWithout('prometheus', 'startPrometheus with promtool'))('reports promtool’s reason when the text cannot be backfilled', async () => {
     await expect(startPrometheus('# TYPE up gauge\nup 1\n# EOF\n')).rejects.toThrow(/promtool backfill failed: .*expected timestamp/);
   });
 });
