@@ -1,13 +1,8 @@
-import { loadConfig } from './config.js';
-import { asAiopsError, ErrorCode, isUserError } from './errors.js';
-import { createLogger } from './logger.js';
-import { askCommand } from './commands/ask.js';
 import type { CommandIo } from './commands/command-io.js';
-import { detectCommand } from './commands/detect.js';
-import { logsCommand } from './commands/logs.js';
-import { rcaCommand } from './commands/rca.js';
-import { simCommand } from './commands/sim.js';
-import { startCommand } from './commands/start.js';
+import { asAiopsError, ErrorCode, inputError, isUserError } from './errors.js';
+
+// Commands are imported when they run, not here: `aiops --help` or `aiops logs templates` must not
+// pay for the Kubernetes client, LangChain and Bolt that `aiops start` needs (seconds of start-up).
 
 export const HELP = `usage: aiops <command> [options]
 
@@ -22,7 +17,28 @@ commands:
   sim list       the simulated world's fault scenarios
   sim export     the simulated world's metric history as OpenMetrics (see aiops sim --help)
 
-Settings come from the environment (see README.md, "Configuration").`;
+Every command answers --help. Settings come from the environment (see README.md, "Configuration").`;
+
+type Role = 'start' | 'bot' | 'worker';
+
+const ROLE_SUMMARIES: Record<Role, string> = {
+  start: 'The bot and its workers in one process (what npm start runs).',
+  bot: 'The bot alone: schedules detection, serves the Alertmanager webhook and, with Slack configured,\ntalks to Slack. Run workers beside it (aiops worker).',
+  worker: 'A worker alone: runs the detection, training and log-mining jobs the bot schedules in Redis.\nStart as many as the estate needs, each with its own PORT on a shared host.',
+};
+
+/** `aiops start --help` and its siblings: printed without loading the bot or touching Redis. */
+export function roleHelp(role: Role): string {
+  return `usage: aiops ${role}
+
+${ROLE_SUMMARIES[role]}
+
+Takes no arguments: settings come from the environment (REDIS_URL, PORT, SLACK_*, PROMETHEUS_URL,
+ELASTICSEARCH_URL, KUBECONFIG, OPENAI_*, AIOPS_CONFIG; see README.md, "Configuration"). Serves
+/healthz on PORT. Runs until SIGINT or SIGTERM, then finishes the jobs in hand and exits 0. A
+failed start (a bad setting, PORT in use, Redis unreachable, Slack refusing the token) exits
+non-zero at once with one line on standard error.`;
+}
 
 export interface CliContext extends CommandIo {
   environment: Record<string, string | undefined>;
@@ -38,23 +54,18 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     switch (command) {
       case 'start':
       case 'bot':
-      case 'worker': {
-        const roles = { schedule: command !== 'worker', work: command !== 'bot' };
-        const config = loadConfig(context.environment, { stdoutIsTerminal: context.stdoutIsTerminal });
-        const logger = createLogger({ level: config.logLevel, pretty: config.prettyLogs });
-        await startCommand({ config, logger, roles, stopSignal: context.stopSignal() });
-        return 0;
-      }
+      case 'worker':
+        return await roleCommand(command, rest, context);
       case 'detect':
-        return await detectCommand(rest, context);
+        return await (await import('./commands/detect.js')).detectCommand(rest, context);
       case 'logs':
-        return await logsCommand(rest, context);
+        return await (await import('./commands/logs.js')).logsCommand(rest, context);
       case 'rca':
-        return await rcaCommand(rest, context);
+        return await (await import('./commands/rca.js')).rcaCommand(rest, context);
       case 'ask':
-        return await askCommand(rest, context, context.environment);
+        return await (await import('./commands/ask.js')).askCommand(rest, context, context.environment);
       case 'sim':
-        return await simCommand(rest, context);
+        return await (await import('./commands/sim.js')).simCommand(rest, context);
       case undefined:
       case 'help':
       case '--help':
@@ -79,6 +90,24 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     context.stderr.write(`aiops: ${failure.toOneLine()}\n`);
     return isUserError(failure) ? 2 : 1;
   }
+}
+
+/**
+ * `start`, `bot` and `worker`: the help and the arguments are checked before anything is loaded or
+ * connected, the settings before the bot's modules are loaded, so a mistake is reported at once.
+ */
+async function roleCommand(role: Role, argv: string[], context: CliContext): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    context.stdout.write(`${roleHelp(role)}\n`);
+    return 0;
+  }
+  if (argv.length > 0) throw inputError(role, `takes no arguments, got "${argv.join(' ')}"; settings come from the environment (aiops ${role} --help)`);
+  const { loadConfig } = await import('./config.js');
+  const config = loadConfig(context.environment, { stdoutIsTerminal: context.stdoutIsTerminal });
+  const [{ createLogger }, { startCommand }] = await Promise.all([import('./logger.js'), import('./commands/start.js')]);
+  const logger = createLogger({ level: config.logLevel, pretty: config.prettyLogs });
+  await startCommand({ config, logger, roles: { schedule: role !== 'worker', work: role !== 'bot' }, stopSignal: context.stopSignal() });
+  return 0;
 }
 
 /** node:util parseArgs rejects unknown or malformed flags with these codes. */

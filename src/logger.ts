@@ -47,6 +47,12 @@ function redactText(value: unknown, depth = 0): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactText(item, depth + 1)]));
 }
 
+/**
+ * How pino-pretty shows a line in a terminal: the time, the level, the message, then the fields on
+ * the same line (`singleLine`), so an anomaly or any other event reads as one line.
+ */
+export const PRETTY_OPTIONS = { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true } as const;
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const settings = {
     level: options.level ?? 'info',
@@ -59,7 +65,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   };
   if (options.pretty) {
-    return pino({ ...settings, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } });
+    return pino({ ...settings, transport: { target: 'pino-pretty', options: PRETTY_OPTIONS } });
   }
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }

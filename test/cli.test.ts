@@ -1,10 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { createHarness, expectUserError, run, type Run } from './support/cli-harness.js';
 import { freePort } from './support/free-port.js';
+import { testRedis } from './support/test-redis.js';
 
 const SCENARIO_NAMES = ['db-pool-exhaustion', 'bad-deploy', 'memory-leak', 'traffic-surge', 'crash-loop', 'slow-dependency'];
 describe('aiops: help and commands', () => {
@@ -25,6 +30,155 @@ describe('aiops: help and commands', () => {
   it('refuses an unknown command in one line', async () => {
     expectUserError(await run(['deploy']), 'aiops: unknown command "deploy"; expected start, bot, worker, detect, logs, rca, ask or sim (aiops --help lists them)');
   });
+});
+
+describe('every command answers --help, and does nothing else', () => {
+  // Anything beyond printing the help would fail here: Redis refuses, the port is taken, Slack is
+  // unreachable and the catalogue does not exist.
+  let busy: Server;
+  let environment: Record<string, string>;
+
+  beforeAll(async () => {
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, resolve));
+    const closed = await freePort();
+    environment = {
+      REDIS_URL: `redis://127.0.0.1:${closed}/0`,
+      PORT: String((busy.address() as { port: number }).port),
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'secret',
+      SLACK_API_URL: `http://127.0.0.1:${closed}/api/`,
+      AIOPS_CONFIG: join(tmpdir(), 'aiops-no-such-catalogue.yml'),
+    };
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => busy.close(resolve));
+  });
+
+  const commands: Array<[string[], string]> = [
+    [['start'], 'usage: aiops start\n'],
+    [['bot'], 'usage: aiops bot\n'],
+    [['worker'], 'usage: aiops worker\n'],
+    [['detect'], 'usage: aiops detect --input'],
+    [['logs'], 'usage: aiops logs templates --input'],
+    [['logs', 'templates'], 'usage: aiops logs templates --input'],
+    [['rca'], 'usage: aiops rca --case'],
+    [['ask'], 'usage: aiops ask QUESTION\n'],
+    [['sim'], 'usage: aiops sim list\n'],
+    [['sim', 'list'], 'usage: aiops sim list\n'],
+    [['sim', 'export'], 'usage: aiops sim list\n'],
+  ];
+  const cases = commands.flatMap(([command, usage]) => ['--help', '-h'].map((flag) => [`${command.join(' ')} ${flag}`, [...command, flag], usage] as const));
+
+  it.each(cases)('%s prints its usage and exits 0', async (_name, argv, usage) => {
+    const result = await run([...argv], environment);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.startsWith(usage), result.stdout).toBe(true);
+  });
+
+  it('start, bot and worker say how they are configured and how they stop', async () => {
+    const { stdout } = await run(['worker', '--help'], environment);
+    expect(stdout).toContain('settings come from the environment (REDIS_URL, PORT,');
+    expect(stdout).toContain('Runs until SIGINT or SIGTERM');
+  });
+
+  it.each([['start', ['--port', '3000']], ['bot', ['extra']]] as const)('%s refuses arguments in one line: settings come from the environment', async (role, rest) => {
+    expectUserError(await run([role, ...rest], environment), `aiops: ${role}: takes no arguments, got "${rest.join(' ')}"; settings come from the environment (aiops ${role} --help)`);
+  });
+});
+
+describe('a command loads only what it uses', () => {
+  const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+  /** What the bot needs and these commands do not: seconds of start-up between them. */
+  const HEAVY_PACKAGES = ['@kubernetes/client-node', '@langchain/', 'langchain', '@slack/', 'bullmq', 'ioredis', '@elastic/', 'prometheus-query', 'openai', 'prom-client'];
+  let directory: string;
+
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), 'aiops-cli-imports-'));
+    // A module hook that sees every ESM resolution and lists the packages the process loaded.
+    writeFileSync(
+      join(directory, 'hooks.mjs'),
+      `let port;
+export function initialize(data) { port = data.port; }
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  port.postMessage(result.url);
+  return result;
+}
+`,
+    );
+    writeFileSync(
+      join(directory, 'record.mjs'),
+      `import { register } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
+const { port1, port2 } = new MessageChannel();
+const loaded = new Set();
+port1.on('message', (url) => loaded.add(url));
+port1.unref();
+register(new URL('./hooks.mjs', import.meta.url), { data: { port: port2 }, transferList: [port2] });
+process.on('exit', () => writeFileSync(process.env.RECORD_IMPORTS, [...loaded].join('\\n')));
+`,
+    );
+    writeFileSync(join(directory, 'ten.log'), Array.from({ length: 10 }, (_, index) => `INFO user ${index} logged in from 10.0.0.${index}`).join('\n') + '\n');
+  });
+
+  afterAll(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  let runs = 0;
+
+  /**
+   * Runs the CLI as a user does (`node --import tsx src/main.ts …`); returns the packages it loaded
+   * and what it printed. REDIS_URL names a closed port unless `settings` gives one: a command that
+   * wrongly starts the bot fails instead of touching a Redis.
+   */
+  async function recordedRun(argv: string[], settings: Record<string, string> = {}): Promise<{ packages: string[]; stdout: string }> {
+    runs += 1;
+    const record = join(directory, `imports-${runs}.txt`);
+    const environment = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', RECORD_IMPORTS: record, REDIS_URL: `redis://127.0.0.1:${await freePort()}/0`, ...settings };
+    const stdout = await new Promise<string>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', '--import', join(directory, 'record.mjs'), 'src/main.ts', ...argv], { cwd: REPOSITORY_ROOT, env: environment, timeout: 30_000, killSignal: 'SIGKILL' }, (_error, output) => resolve(output));
+    });
+    const packages = readFileSync(record, 'utf8')
+      .split('\n')
+      .map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1])
+      .filter((name): name is string => name !== undefined && name !== 'tsx' && name !== 'esbuild' && name !== 'get-tsconfig');
+    return { packages: [...new Set(packages)].sort(), stdout };
+  }
+
+  const packagesLoaded = async (argv: string[]): Promise<string[]> => (await recordedRun(argv)).packages;
+
+  it.each([
+    ['--help', ['--help']],
+    ['logs templates on ten lines', ['logs', 'templates', '--input', 'ten.log']],
+    ['start --help', ['start', '--help']],
+    ['ask --help', ['ask', '--help']],
+  ])('%s loads none of the bot\'s heavy packages', async (_name, argv) => {
+    const packages = await packagesLoaded(argv.map((argument) => (argument === 'ten.log' ? join(directory, 'ten.log') : argument)));
+    expect(packages.filter((name) => HEAVY_PACKAGES.some((heavy) => name.startsWith(heavy))), `loaded: ${packages.join(', ')}`).toEqual([]);
+  });
+
+  it('sees the packages a command does load (so the test above can fail)', async () => {
+    // A question loads the sources and Redis, then stops at the closed port.
+    const packages = await packagesLoaded(['ask', 'why is checkout failing?']);
+    expect(packages).toContain('ioredis');
+  });
+
+  it('ask on the simulated world answers without loading the real sources\' clients (Kubernetes, Elasticsearch, Prometheus)', async () => {
+    const { url, redis } = await testRedis();
+    try {
+      const { packages, stdout } = await recordedRun(['ask', 'why is checkout failing?'], { REDIS_URL: url });
+      // Answered, not stopped half-way: the whole path ran (the default scenario's fault is in the database).
+      expect(stdout).toContain('database');
+      expect(packages.filter((name) => name === '@kubernetes/client-node' || name.startsWith('@elastic/') || name === 'prometheus-query'), `loaded: ${packages.join(', ')}`).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  }, 60_000);
 });
 
 describe('aiops sim', () => {
@@ -246,6 +400,31 @@ describe('aiops sim export --openmetrics', () => {
 });
 
 describe('aiops start', () => {
+  let redisUrl: string;
+  let redis: Redis;
+  let database: number;
+
+  beforeAll(async () => {
+    ({ url: redisUrl, redis, database } = await testRedis());
+  });
+
+  afterAll(() => {
+    redis.disconnect();
+  });
+
+  /** Connections to this test's database, but for the test's own: what the bot left open. */
+  async function botConnections(): Promise<string[]> {
+    const own = await redis.client('ID');
+    const clients = (await redis.client('LIST')) as string;
+    return clients.split('\n').filter((line) => line.includes(` db=${database} `) && !line.startsWith(`id=${own} `));
+  }
+
+  async function expectNoBotConnection(): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    while ((await botConnections()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await botConnections()).toEqual([]);
+  }
+
   it('refuses a bad environment in one line naming the variable', async () => {
     expectUserError(await run(['start'], { PORT: 'abc' }), 'aiops: PORT: expected a port number between 0 and 65535');
   });
@@ -258,7 +437,7 @@ describe('aiops start', () => {
   it('serves /healthz until the stop signal, then closes its port and exits 0', async () => {
     const port = await freePort();
     // LOG_LEVEL=fatal: the logger writes to the real stdout, which would clutter the test report.
-    const harness = createHarness({ PORT: String(port), LOG_LEVEL: 'fatal', AIOPS_SCENARIO: 'memory-leak' });
+    const harness = createHarness({ PORT: String(port), REDIS_URL: redisUrl, LOG_LEVEL: 'fatal', AIOPS_SCENARIO: 'memory-leak' });
     let exitCode: number | undefined;
     const running = runCli(['start'], harness.context).then((code) => {
       exitCode = code;
@@ -271,10 +450,28 @@ describe('aiops start', () => {
     // Still serving: only the stop signal ends `start`.
     expect(exitCode).toBeUndefined();
 
+    expect((await botConnections()).length).toBeGreaterThan(0);
+
     harness.stop('SIGTERM');
     expect(await running).toBe(0);
     expect(harness.stderr.text).toBe('');
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    await expectNoBotConnection();
+  });
+
+  it('with its PORT taken, fails in one line and closes what it had opened', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const harness = createHarness({ PORT: String(port), REDIS_URL: redisUrl, LOG_LEVEL: 'fatal' });
+      const exitCode = await runCli(['start'], harness.context);
+      expectUserError({ exitCode, stdout: harness.stdout.text, stderr: harness.stderr.text }, `aiops: PORT: port ${port} is already in use; set PORT to a free port`);
+      // Redis was reached first; its connections are closed again, and no worker was left behind.
+      await expectNoBotConnection();
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
   });
 });
 

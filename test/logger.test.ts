@@ -1,6 +1,9 @@
 import { PassThrough } from 'node:stream';
+import { prettyFactory } from 'pino-pretty';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
+import { createAlertPipeline } from '../src/alerts/pipeline.js';
+import type { Anomaly } from '../src/detection/anomaly.js';
+import { createLogger, PRETTY_OPTIONS } from '../src/logger.js';
 
 function capture() {
   const stream = new PassThrough();
@@ -49,5 +52,32 @@ describe('logger', () => {
     logger.error('shown');
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines.map((line) => line.msg)).toEqual(['shown']);
+  });
+
+  it('shows an anomaly warning as one line in a terminal, and any line with a big object too', async () => {
+    const { stream, lines } = capture();
+    const logger = createLogger({ destination: stream });
+    const anomaly: Anomaly = {
+      id: 'database:anomaly:1796404800000',
+      kind: 'anomaly',
+      service: 'database',
+      signals: ['latency_p95', 'error_rate'],
+      score: 0.999,
+      severity: 'warning',
+      detectedAt: 1796404800000,
+      evidence: { start: 1796404500000, end: 1796404800000 },
+      summary: 'database: latency_p95 190 ms (usually 9.5 ms)',
+      baseline: { latency_p95: 0.0095, error_rate: 0.0002 },
+    };
+    await createAlertPipeline({ logger: logger.child({ component: 'alerts' }) })(anomaly);
+    logger.info({ services: Array.from({ length: 10 }, (_, index) => `shop/service-${index}`), nested: { deeper: { deepest: [1, 2, 3] } } }, 'watching 10 services');
+    await new Promise((resolve) => setImmediate(resolve));
+    const pretty = prettyFactory({ ...PRETTY_OPTIONS, colorize: false });
+    const [warning, watching] = lines.map((line) => pretty(line));
+    expect(warning!.trimEnd().split('\n')).toHaveLength(1);
+    expect(warning).toMatch(/^\[\d{2}:\d{2}:\d{2}\] WARN: database: latency_p95 190 ms \(usually 9\.5 ms\) \{"component":"alerts","anomalyId":"database:anomaly:1796404800000",/);
+    expect(watching!.trimEnd().split('\n')).toHaveLength(1);
+    // JSON lines keep what a log search needs.
+    expect(lines[0]).toMatchObject({ level: 40, component: 'alerts', anomalyId: anomaly.id, service: 'database', severity: 'warning', msg: anomaly.summary });
   });
 });

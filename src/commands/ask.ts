@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
-import { LOG_LEVELS, loadConfig, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import type { Answer } from '../conversations/answer.js';
-import { investigate } from '../conversations/investigate.js';
 import { inputError } from '../errors.js';
-import { createLogger, type Logger } from '../logger.js';
-import { answerMessage } from '../slack/blocks/answer-message.js';
-import { createSources, type Sources } from '../sources/create-sources.js';
-import { AnomalyLog } from '../state/anomaly-log.js';
-import { IncidentStore } from '../state/incident-store.js';
-import { LogFindingLog } from '../state/log-finding-log.js';
-import { connectRedis, createRedis, KEY_PREFIX } from '../state/redis.js';
+import type { Logger } from '../logger.js';
+import type { Sources } from '../sources/create-sources.js';
+import type { IncidentStore } from '../state/incident-store.js';
 import type { CommandIo } from './command-io.js';
-import { detectionPass } from './detection-pass.js';
-import { createInvestigation } from './investigation-setup.js';
+
+// What answering needs (the sources, the agent, Redis) is loaded once there is a question:
+// `aiops ask --help` and a missing question answer at once, not after seconds of imports.
 
 export const ASK_HELP = `usage: aiops ask QUESTION
 
@@ -29,8 +25,9 @@ with its fault started 20 simulated minutes ago. No bot shares that world, so th
 detection pass over every catalogued service itself, under a private key prefix in Redis that it
 deletes before it exits.
 
-Real sources: the answer rests on the anomalies the bot's workers recorded in Redis (REDIS_URL), so
-run it beside aiops start (or aiops bot and aiops worker).`;
+Real sources: the answer reads the anomalies the bot's workers recorded in Redis (REDIS_URL) and,
+for services they recorded nothing about, finds them in the metrics against the hour before the
+question; so it answers beside aiops start (or aiops bot and aiops worker) and without them.`;
 
 /** How long ago the simulated fault started: long enough to have spread up the call graph. */
 const SIMULATED_FAULT_MINUTES_AGO = 20;
@@ -46,11 +43,20 @@ export async function askCommand(argv: string[], io: CommandIo, environment: Rec
   const question = positionals.join(' ').replace(/\s+/g, ' ').trim();
   if (question === '') throw inputError('ask', 'missing the question, e.g. aiops ask "why is order-service slow?"');
 
+  const [{ LOG_LEVELS, loadConfig }, { createLogger }, { answerMessage }, { unescapeMrkdwn }, { createSources }, { IncidentStore }, { connectRedis, createRedis, KEY_PREFIX }] = await Promise.all([
+    import('../config.js'),
+    import('../logger.js'),
+    import('../slack/blocks/answer-message.js'),
+    import('../slack/blocks/limits.js'),
+    import('../sources/create-sources.js'),
+    import('../state/incident-store.js'),
+    import('../state/redis.js'),
+  ]);
   const config = loadConfig(environment, { stdoutIsTerminal: false });
   // stdout holds the answer alone: logs go to stderr, and only warnings and worse, since progress lines already say what happens.
   const level = LOG_LEVELS[Math.max(LOG_LEVELS.indexOf(config.logLevel), LOG_LEVELS.indexOf('warn'))];
   const logger = createLogger({ level, destination: io.stderr });
-  const sources = createSources(config, logger.child({ component: 'sources' }), { faultStartsInMinutes: -SIMULATED_FAULT_MINUTES_AGO });
+  const sources = await createSources(config, logger.child({ component: 'sources' }), { faultStartsInMinutes: -SIMULATED_FAULT_MINUTES_AGO });
   const redis = createRedis(config.redisUrl);
   await connectRedis(redis, config.redisUrl);
   // Simulated metrics exist in this process only: no bot has detected anything in them, so this command does.
@@ -60,7 +66,8 @@ export async function askCommand(argv: string[], io: CommandIo, environment: Rec
   try {
     const answer = await answerQuestion(question, { config, sources, redis, prefix, incidents, simulated, io, logger });
     const now = sources.world && simulated ? sources.world.clock.now() : io.now();
-    io.stdout.write(`${answerMessage(answer, { now, links: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl } }).text}\n`);
+    // The message's plain text is written for Slack, which shows `&lt;` as `<`; a terminal does not.
+    io.stdout.write(`${unescapeMrkdwn(answerMessage(answer, { now, links: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl } }).text)}\n`);
     return 0;
   } finally {
     await incidents?.close();
@@ -85,6 +92,13 @@ async function answerQuestion(question: string, setup: AskSetup): Promise<Answer
   const { config, sources, redis, prefix, incidents, simulated, io, logger } = setup;
   const world = simulated ? sources.world : undefined;
   const now = () => world?.clock.now() ?? io.now();
+  const [{ AnomalyLog }, { LogFindingLog }, { investigate }, { detectionPass }, { createInvestigation }] = await Promise.all([
+    import('../state/anomaly-log.js'),
+    import('../state/log-finding-log.js'),
+    import('../conversations/investigate.js'),
+    import('./detection-pass.js'),
+    import('./investigation-setup.js'),
+  ]);
   const anomalies = new AnomalyLog(redis, prefix);
   if (simulated) {
     const services = Object.keys(config.catalogue.services).length;
@@ -94,7 +108,7 @@ async function answerQuestion(question: string, setup: AskSetup): Promise<Answer
     // A wider emit window than the workers' 15 minutes: this one pass must raise what they would have raised since the fault began.
     await detectionPass({ catalogue: config.catalogue, metrics: sources.metrics, cluster: sources.cluster, redis, prefix, anomalies, now, logger: logger.child({ component: 'detection' }), emitWindowMinutes: SIMULATED_FAULT_MINUTES_AGO + 5 });
   } else if ((await anomalies.since(now() - RECENT_ANOMALIES_MILLISECONDS)).length === 0) {
-    io.stderr.write('no anomalies recorded in Redis in the last 24 h — is the bot (aiops start or aiops worker) running?\n');
+    io.stderr.write('no anomalies recorded in Redis in the last 24 h — is the bot (aiops start or aiops worker) running? Looking for them in the metrics\n');
   }
 
   const stores = { redis, prefix, anomalies, logFindings: new LogFindingLog(redis, prefix), incidents, now };

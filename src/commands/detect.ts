@@ -1,7 +1,6 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDetector } from '../detection/create-detector.js';
 import { inputError } from '../errors.js';
 import type { CommandIo } from './command-io.js';
 import { parseSeriesCsv } from './series-csv.js';
@@ -38,6 +37,8 @@ export async function detectCommand(argv: string[], io: CommandIo): Promise<numb
 
 async function scoreFile(inputPath: string, outputPath: string): Promise<void> {
   const rows = parseSeriesCsv(await readFile(inputPath, 'utf8'), inputPath);
+  // Loaded here, not at the top: `aiops detect --help` need not load the detector's schemas (zod).
+  const { createDetector } = await import('../detection/create-detector.js');
   const detector = createDetector({ learningRows: learningRowsFor(rows.length) });
   const lines = ['timestamp,value,anomaly_score'];
   for (const row of rows) lines.push(`${row.timestampText},${row.valueText},${detector.update(row.timestamp, row.value)}`);

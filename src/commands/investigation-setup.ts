@@ -37,6 +37,7 @@ export function createInvestigation(config: Config, sources: Sources, stores: In
     catalogue: config.catalogue,
     cluster: sources.cluster,
     metrics: sources.metrics,
+    logs: sources.logs,
     anomalies: stores.anomalies,
     logFindings: stores.logFindings,
     now: stores.now,

@@ -24,6 +24,10 @@ export    the simulated world's metric history as OpenMetrics text, ready for
 export async function simCommand(argv: string[], io: CommandIo): Promise<number> {
   const [subcommand, ...rest] = argv;
   if (subcommand === 'list') {
+    if (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')) {
+      io.stdout.write(`${SIM_HELP}\n`);
+      return 0;
+    }
     if (rest.length > 0) throw inputError('sim list', `takes no arguments, got "${rest.join(' ')}"`);
     for (const scenario of SCENARIOS) {
       io.stdout.write(`${scenario.name.padEnd(20)} ${scenario.description} (root cause: ${scenario.rootCause}; fix: ${scenario.remedy})\n`);

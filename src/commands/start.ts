@@ -39,6 +39,8 @@ import { IncidentEscalations } from '../state/incident-escalations.js';
 import { IncidentOutbox } from '../state/incident-outbox.js';
 import type { Redis } from 'ioredis';
 import { connectRedis, createRedis, KEY_PREFIX } from '../state/redis.js';
+import { slackStartError } from '../slack/slack-start-error.js';
+import { Metrics } from '../telemetry/metrics.js';
 
 /** What a process does: `start` both, `bot` schedules (and, with the Slack issue, talks to Slack), `worker` works. */
 export interface Roles {
@@ -59,24 +61,51 @@ export interface StartOptions {
 /** How often the simulated world reports where it stands, in real milliseconds. */
 const HEARTBEAT_MILLISECONDS = 60_000;
 
-/** Runs the roles asked for until the stop signal: sources, Redis, the schedules and/or the workers, /healthz. */
-export async function startCommand({ config, logger, roles, stopSignal }: StartOptions): Promise<void> {
-  const sources = createSources(config, logger.child({ component: 'sources' }));
+/**
+ * Runs the roles asked for until the stop signal: sources, Redis, the schedules and/or the workers,
+ * /healthz. A start that fails half-way (PORT in use, Redis unreachable, Slack refusing the token)
+ * closes what it had opened before it throws, so the process ends at once with the error's line.
+ */
+export async function startCommand(options: StartOptions): Promise<void> {
+  const { logger, stopSignal } = options;
+  const opened = new OpenResources(logger);
+  try {
+    await startRoles(options, opened);
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  const signal = await stopSignal;
+  logger.info({ signal }, 'stopping');
+  await opened.close();
+  logger.info('stopped');
+}
+
+/**
+ * Opens everything in the order that fails fastest and does least before failing: Redis, the port,
+ * Slack, and only then the schedules and the workers, so a failed start has run no job.
+ */
+async function startRoles({ config, logger, roles }: StartOptions, opened: OpenResources): Promise<void> {
+  const sources = await createSources(config, logger.child({ component: 'sources' }));
   const services = Object.values(config.catalogue.services);
   const world = sources.world;
   const now = () => world?.clock.now() ?? Date.now();
   const redis = createRedis(config.redisUrl);
+  opened.add(() => redis.disconnect());
   await connectRedis(redis, config.redisUrl);
   const queues = createQueues(redis, KEY_PREFIX);
+  opened.add(() => queues.close());
   const workers: Worker[] = [];
   const jobsLogger = logger.child({ component: 'jobs' });
 
   // A faster simulated clock needs detection as often per simulated minute: once a simulated minute, at most once a second.
   const detectionEveryMilliseconds = Math.max(1_000, Math.round(60_000 / (world ? config.simulationSpeed : 1)));
-  if (roles.schedule) await syncSchedules(queues, services.map((service) => service.name), { detectionEveryMilliseconds });
   const anomalyLog = new AnomalyLog(redis, KEY_PREFIX);
   const audit = new AuditLog(redis, KEY_PREFIX);
   const incidents = new IncidentStore(redis, KEY_PREFIX, config.catalogue);
+  opened.add(() => incidents.close());
+  // GET /metrics; open incidents are reported by the bot role only, so replicas do not count them twice.
+  const metrics = new Metrics(roles.schedule ? { openIncidents: () => incidents.open() } : {});
   const incidentLogger = logger.child({ component: 'incidents' });
   const ingest = async (alerts: Alert[]) => announceAndLog(redis, incidentLogger, await incidents.ingest(alerts, now()));
   const silences = new SilenceStore(redis, KEY_PREFIX);
@@ -87,9 +116,11 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
     if (silenced.length > 0) incidentLogger.info({ silenced: silenced.map((alert) => `${alert.name} on ${alert.service ?? alert.fingerprint}`) }, `silenced: ${silenced.length} Alertmanager alert(s)`);
     await ingest(kept);
   };
-  if (roles.work) {
+  // Called last, once the port and Slack are ours (see below).
+  const startWorkers = (): void => {
     const models = new ModelStore(redis, KEY_PREFIX);
     const sink = createAlertPipeline({
+      metrics,
       logger: logger.child({ component: 'alerts' }),
       anomalies: anomalyLog,
       silences,
@@ -130,7 +161,10 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
           }),
       }),
     );
-  }
+    for (const worker of workers) metrics.observeWorker(worker);
+    // Together: each finishes its current job, so nothing is left half-scored.
+    opened.add(() => Promise.all(workers.map((worker) => worker.close())));
+  };
 
   // The Slack surface belongs to the bot role; workers never talk to Slack.
   const acknowledgements = new IncidentAcknowledgements(redis, KEY_PREFIX);
@@ -153,6 +187,7 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
           logger: logger.child({ component: 'slack' }),
           incidents,
           acknowledgements,
+          metrics,
           incidentMessages: {
             incidents,
             acknowledgements,
@@ -177,13 +212,11 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
   const startedAt = Date.now();
   const routes = [
     ...(slack?.requestListener ? [{ pathPrefix: '/slack/', listener: slack.requestListener }] : []),
-    ...(roles.schedule ? [{ pathPrefix: '/webhooks/alertmanager', listener: alertmanagerWebhook({ catalogue: config.catalogue, token: config.alertmanagerWebhookToken, ingest: ingestUnsilenced, now }) }] : []),
+    ...(roles.schedule ? [{ pathPrefix: '/webhooks/alertmanager', listener: alertmanagerWebhook({ catalogue: config.catalogue, token: config.alertmanagerWebhookToken, ingest: ingestUnsilenced, now, metrics }) }] : []),
   ];
-  // Detector alerts never resolve themselves: the bot settles incidents whose alerts went quiet.
-  const settling = roles.schedule ? setInterval(() => void incidents.settle(now()).then((changes) => announceAndLog(redis, incidentLogger, changes)), 60_000) : undefined;
-  settling?.unref();
   const server = await startHealthServer({
     routes,
+    metrics,
     port: config.port,
     status: () => ({
       roles,
@@ -195,6 +228,17 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
       ...(world ? { simulation: { time: new Date(world.clock.now()).toISOString(), scenario: world.scenario?.name, faultActive: world.faultActiveAt(world.clock.now()) } } : {}),
     }),
   });
+  opened.add(() => server.close());
+  // Slack's check of the bot token comes before the line that says the bot runs: a token Slack refuses ends the start here.
+  if (slack) {
+    opened.add(() => slack.stop());
+    try {
+      await slack.start();
+    } catch (error) {
+      throw config.slack!.mode === 'socket' ? slackStartError(error, 'SLACK_APP_TOKEN', config.slack!) : error;
+    }
+    if (config.slack!.mode === 'http') logger.info({ mode: 'http' }, `Slack events on http://0.0.0.0:${server.port}/slack/events`);
+  }
 
   logger.info(
     { services: services.map((service) => `${service.namespace}/${service.name}`), metrics: sources.metrics.kind, logs: sources.logs.kind, cluster: sources.cluster.kind, catalogue: config.cataloguePath, roles, port: server.port },
@@ -206,30 +250,46 @@ export async function startCommand({ config, logger, roles, stopSignal }: StartO
       `simulated world: scenario ${world.scenario.name} (${world.scenario.description})`,
     );
   }
-  if (slack) {
-    await slack.start();
-    logger.info({ mode: config.slack!.mode }, config.slack!.mode === 'socket' ? 'connected to Slack (Socket Mode)' : `Slack events on http://0.0.0.0:${server.port}/slack/events`);
-  } else if (!config.slack) {
+  if (!config.slack) {
     logger.info('Slack not configured (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET): anomalies go to this log only');
   }
 
-  const heartbeat = world
-    ? setInterval(() => logger.info({ time: new Date(world.clock.now()).toISOString(), faultActive: world.faultActiveAt(world.clock.now()) }, 'simulated world running'), HEARTBEAT_MILLISECONDS)
-    : undefined;
-  heartbeat?.unref();
+  if (roles.schedule) await syncSchedules(queues, services.map((service) => service.name), { detectionEveryMilliseconds });
+  if (roles.work) startWorkers();
 
-  const signal = await stopSignal;
-  logger.info({ signal }, 'stopping');
-  if (heartbeat) clearInterval(heartbeat);
-  if (settling) clearInterval(settling);
-  await slack?.stop();
-  // Workers first: they finish their current job, so nothing is left half-scored.
-  await Promise.all(workers.map((worker) => worker.close()));
-  await queues.close();
-  await incidents.close();
-  await server.close();
-  redis.disconnect();
-  logger.info('stopped');
+  // Detector alerts never resolve themselves: the bot settles incidents whose alerts went quiet.
+  if (roles.schedule) {
+    const settling = setInterval(() => void incidents.settle(now()).then((changes) => announceAndLog(redis, incidentLogger, changes)), 60_000);
+    settling.unref();
+    opened.add(() => clearInterval(settling));
+  }
+  if (world) {
+    const heartbeat = setInterval(() => logger.info({ time: new Date(world.clock.now()).toISOString(), faultActive: world.faultActiveAt(world.clock.now()) }, 'simulated world running'), HEARTBEAT_MILLISECONDS);
+    heartbeat.unref();
+    opened.add(() => clearInterval(heartbeat));
+  }
+}
+
+/** What a start opened, closed last opened first: on stop, and when a start fails half-way. */
+class OpenResources {
+  private readonly closers: Array<() => unknown> = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  add(close: () => unknown): void {
+    this.closers.push(close);
+  }
+
+  /** Closes everything; one that fails is logged and the others still close. */
+  async close(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        this.logger.warn({ error: (error as Error).message }, 'could not close cleanly while stopping');
+      }
+    }
+  }
 }
 
 /**

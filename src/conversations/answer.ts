@@ -1,7 +1,9 @@
 import type { ToolQuery } from '../agent/tool.js';
 import type { Anomaly } from '../detection/anomaly.js';
+import type { FaultKind } from '../rca/diagnose-fault.js';
 import type { ActionProposal } from '../state/action-proposals.js';
 import type { IncidentSummary } from './incident-summary.js';
+import type { UnknownService } from './unknown-services.js';
 
 /** Something that changed in the estate recently: the first suspect in most incidents. */
 export interface RecentChange {
@@ -35,6 +37,12 @@ export interface Answer {
   conclusion?: string;
   /** The service the evidence points at, when there is one. */
   suspect?: string;
+  /** The kind of fault the suspect's evidence describes, which chose the advice: "a code error: its logs say …". */
+  diagnosis?: { kind: FaultKind; summary: string };
+  /** The error templates the suspect (and the other candidates) log since the trouble started, with counts, one line each. */
+  logEvidence?: string[];
+  /** Names the question asks about that are not catalogued, with the services they may mean. */
+  unknownServices?: UnknownService[];
   servicesInAnomaly: ServiceInAnomaly[];
   recentChanges: RecentChange[];
   /** What to do next, one line each. */

@@ -3,11 +3,11 @@ import type { Anomaly } from '../detection/anomaly.js';
 import { levelRank } from '../sources/logs.js';
 import type { Cluster } from '../sources/cluster.js';
 import type { MetricsSource } from '../sources/metrics.js';
-import { SIGNALS } from '../sources/signals.js';
 import type { LogFindingLog } from '../state/log-finding-log.js';
-import type { ChangeContext, EventContext, LogContext, MetricSeries, RootCauseInput } from '../rca/root-cause-input.js';
+import type { ChangeContext, EventContext, LogContext, RootCauseInput } from '../rca/root-cause-input.js';
 import type { RecentChange } from './answer.js';
 import { recentChanges } from './recent-changes.js';
+import { readSignalSeries, type SignalSeries } from './signal-series.js';
 
 export interface RootCauseCollectorDependencies {
   catalogue: Catalogue;
@@ -28,6 +28,8 @@ export interface CollectOptions {
   symptom?: string;
   /** The scope's recent changes when the caller has read them already (at least back to the normal period's start). */
   changes?: RecentChange[];
+  /** The scope's signals when the caller has read them already; used when they reach back to the normal period's start. */
+  series?: SignalSeries;
   /** Length of the normal period before the incident, minutes (default 60). */
   normalMinutes?: number;
   /** Sample step, seconds (default 30). */
@@ -67,25 +69,12 @@ export async function collectRootCauseInput(services: CatalogueService[], depend
   const anomalyStart = options.anomalyStart ?? incidentStart(options.anomalies, options.now);
   const normalStart = anomalyStart - (options.normalMinutes ?? 60) * 60_000;
   const stepSeconds = options.stepSeconds ?? 30;
-  const range = { start: new Date(normalStart), end: new Date(options.now), stepSeconds };
   const names = new Set(services.map((service) => service.name));
-  const problems = new Set<string>();
+  // Samples before normalStart are ignored by the engine, so series read earlier and further back serve as they are.
+  const alreadyRead = options.series !== undefined && options.series.start <= normalStart ? options.series : undefined;
 
-  const [series, changes, events, logs] = await Promise.all([
-    Promise.all(
-      services.flatMap((service) =>
-        SIGNALS.map(async (signal): Promise<MetricSeries | undefined> => {
-          try {
-            const { samples } = await dependencies.metrics.range(service.name, signal, range);
-            if (samples.length === 0) return undefined;
-            return { service: service.name, metric: signal, timestamps: samples.map((sample) => sample.timestamp), values: samples.map((sample) => sample.value) };
-          } catch (error) {
-            problems.add(`metrics: ${(error as Error).message.split('\n')[0]}`);
-            return undefined;
-          }
-        }),
-      ),
-    ),
+  const [signals, changes, events, logs] = await Promise.all([
+    alreadyRead ?? readSignalSeries(dependencies.metrics, services, { start: normalStart, end: options.now, stepSeconds }),
     options.changes ?? recentChanges(dependencies.cluster, services, normalStart),
     clusterEvents(dependencies.cluster, services, normalStart),
     logFindings(dependencies.logFindings, services, normalStart),
@@ -95,7 +84,7 @@ export async function collectRootCauseInput(services: CatalogueService[], depend
     service.dependencies.filter((dependency) => names.has(dependency)).map((dependency): [string, string] => [service.name, dependency]),
   );
   const input: RootCauseInput = {
-    series: series.filter((entry): entry is MetricSeries => entry !== undefined),
+    series: signals.series.filter((entry) => names.has(entry.service)),
     anomalyStart,
     normalStart,
     graph,
@@ -106,7 +95,7 @@ export async function collectRootCauseInput(services: CatalogueService[], depend
     events,
     logs,
   };
-  return { input, problems: [...problems] };
+  return { input, problems: signals.problems };
 }
 
 /** Warning events about each service's deployment or pods, and why its containers last stopped. */

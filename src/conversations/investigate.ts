@@ -7,6 +7,7 @@ import type { ThreadTurn } from '../state/thread-context.js';
 import type { Answer } from './answer.js';
 import { deterministicAnswer, type AnswerDependencies } from './deterministic-answer.js';
 import { servicesInQuestion } from './question-services.js';
+import { describeUnknownServices, unknownServicesInQuestion } from './unknown-services.js';
 
 /** The LLM side of an investigation, present when an endpoint is configured. */
 export interface AgentSetup {
@@ -44,12 +45,16 @@ export async function investigate(
   if (!agent) return deterministicAnswer(question, threadServices, answers, onProgress);
 
   const named = servicesInQuestion(answers.catalogue, question);
-  const services = named.length > 0 ? named : threadServices;
-  const answer: Answer = { question, services, stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'llm' };
+  const unknown = unknownServicesInQuestion(answers.catalogue, question);
+  // Only services the catalogue does not hold: the engine says so at once, and the model is not asked to guess.
+  if (unknown.length > 0 && named.length === 0) return deterministicAnswer(question, threadServices, answers, onProgress);
+  const services = named.length > 0 || unknown.length > 0 ? named : threadServices;
+  const answer: Answer = { question, services, stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'llm', ...(unknown.length > 0 ? { unknownServices: unknown } : {}) };
   const proposalIds: string[] = [];
   const tools = agent.tools.map((tool) => (tool.name === 'propose_action' ? recordingProposals(tool, proposalIds) : tool));
   // A follow-up in a thread ("and the database?") needs what the thread was about.
-  const context = named.length === 0 && threadServices.length > 0 ? `\n(Earlier in this thread: ${threadServices.join(', ')}.)` : '';
+  const context =
+    unknown.length > 0 ? `\n(${describeUnknownServices(answers.catalogue, unknown)})` : named.length === 0 && threadServices.length > 0 ? `\n(Earlier in this thread: ${threadServices.join(', ')}.)` : '';
   try {
     const result = await runAgent({
       question: `${question}${context}`,

@@ -1,25 +1,33 @@
 import type { Catalogue } from '../catalogue.js';
 
+/** What stands in the question's text for a catalogued service once it is recognised, so no other rule reads it again. */
+export const SERVICE_PLACEHOLDER = '@';
+
 /**
- * The catalogued services a question names: by name or deployment, also written with spaces or
- * without the dash ("order service", "orderservice"). Longest names first, so "order-service"
- * wins over a hypothetical "order".
+ * The catalogued services a question names: by name or deployment, also written with spaces, without
+ * the dash or in the plural ("order service", "orderservice", "payments"). Longest names first, so
+ * "order-service" wins over a hypothetical "order".
  */
 export function servicesInQuestion(catalogue: Catalogue, question: string): string[] {
-  const text = ` ${question.toLowerCase().replace(/[^a-z0-9-]+/g, ' ')} `;
-  const found: string[] = [];
+  return matchServicesInQuestion(catalogue, question).services;
+}
+
+/** The services a question names, and its text (lower case, punctuation as spaces) with each of them replaced by SERVICE_PLACEHOLDER. */
+export function matchServicesInQuestion(catalogue: Catalogue, question: string): { services: string[]; rest: string } {
+  const services: string[] = [];
   const names = Object.values(catalogue.services).sort((left, right) => right.name.length - left.name.length);
-  let remaining = text;
+  // "can't" reads as one word, "cant", not as "can" and a stray "t".
+  let rest = ` ${question.toLowerCase().replace(/['’]/g, '').replace(/[^a-z0-9-]+/g, ' ')} `;
   for (const service of names) {
     const spellings = new Set([service.name, service.deployment].flatMap((name) => [name, name.replace(/-/g, ' '), name.replace(/-/g, '')]));
     for (const spelling of spellings) {
-      const pattern = new RegExp(`(^|[^a-z0-9-])${spelling.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[^a-z0-9-]|$)`);
-      if (pattern.test(remaining)) {
-        found.push(service.name);
-        remaining = remaining.replace(pattern, '$1 ');
+      const pattern = new RegExp(`(^|[^a-z0-9-])${spelling.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}s?(?=[^a-z0-9-]|$)`);
+      if (pattern.test(rest)) {
+        services.push(service.name);
+        rest = rest.replace(pattern, `$1${SERVICE_PLACEHOLDER}`);
         break;
       }
     }
   }
-  return found;
+  return { services, rest };
 }

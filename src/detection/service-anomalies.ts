@@ -1,5 +1,5 @@
 import type { Sample } from '../sources/metrics.js';
-import { SYMPTOM_SIGNALS, type Signal } from '../sources/signals.js';
+import { SYMPTOM_SIGNALS, formatSignalValue, type Signal } from '../sources/signals.js';
 import type { Anomaly, AnomalySeverity } from './anomaly.js';
 import { median } from './median.js';
 
@@ -54,7 +54,7 @@ export function serviceAnomalies(service: string, scored: ScoredSignal[], option
         detectedAt: timestamp,
         evidence: { start: timestamp - 30 * 60_000, end: timestamp },
         baseline: Object.fromEntries(entries.filter((entry) => entry.usual !== undefined).map((entry) => [entry.signal, entry.usual!])),
-        summary: `${service}: ${entries.map((entry) => `${entry.signal} ${formatSignal(entry.signal, entry.value)}${entry.usual === undefined ? '' : ` (usually ${formatSignal(entry.signal, entry.usual)})`}`).join(', ')}`,
+        summary: describeSignalChanges(service, entries),
       };
     });
 }
@@ -101,7 +101,8 @@ export function largeChange(signal: Signal, value: number, usual: number | undef
   }
 }
 
-function severityOf(entries: Array<{ signal: Signal; score: number }>): AnomalySeverity {
+/** How urgent an anomaly on these signals is: symptoms (what users feel) count most, then how many signals moved. */
+export function severityOf(entries: ReadonlyArray<{ signal: Signal }>): AnomalySeverity {
   // Symptoms are what users feel: trouble there is more urgent than in resource signals.
   const userFacing = entries.filter((entry) => SYMPTOM_SIGNALS.includes(entry.signal));
   if (userFacing.length >= 2 || (userFacing.length === 1 && entries.length >= 2)) return 'critical';
@@ -109,21 +110,8 @@ function severityOf(entries: Array<{ signal: Signal; score: number }>): AnomalyS
   return entries.length >= 2 ? 'warning' : 'info';
 }
 
-
-/** A value in the signal's unit, short enough for a Slack line. */
-export function formatSignal(signal: Signal, value: number): string {
-  switch (signal) {
-    case 'cpu':
-      return `${value.toFixed(2)} cores`;
-    case 'memory':
-      return value >= 2 ** 30 ? `${(value / 2 ** 30).toFixed(2)} GiB` : `${(value / 2 ** 20).toFixed(0)} MiB`;
-    case 'request_rate':
-      return `${value.toFixed(1)} req/s`;
-    case 'error_rate':
-      return `${(value * 100).toFixed(1)}% errors`;
-    case 'latency_p95':
-      return value >= 1 ? `${value.toFixed(2)} s` : `${(value * 1000).toFixed(0)} ms`;
-    case 'restarts':
-      return `${value.toFixed(0)} restarts/min`;
-  }
+/** An anomaly's line for people: "payment: error_rate 26.4% (usually 0.09%), latency_p95 850 ms (usually 120 ms)". */
+export function describeSignalChanges(service: string, entries: ReadonlyArray<{ signal: Signal; value: number; usual?: number }>): string {
+  const changes = entries.map((entry) => `${entry.signal} ${formatSignalValue(entry.signal, entry.value)}${entry.usual === undefined ? '' : ` (usually ${formatSignalValue(entry.signal, entry.usual)})`}`);
+  return `${service}: ${changes.join(', ')}`;
 }

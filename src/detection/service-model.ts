@@ -1,8 +1,7 @@
-import type { Signal } from '../sources/signals.js';
+import { formatSignalValue, type Signal } from '../sources/signals.js';
 import type { Anomaly } from './anomaly.js';
 import { deserialiseIsolationForest, fitIsolationForest, scoreIsolationForest, serialiseIsolationForest, type IsolationForestModel } from './isolation-forest.js';
 import { median } from './median.js';
-import { formatSignal } from './service-anomalies.js';
 
 /**
  * A service's multivariate view: an Isolation Forest over its standard signals at the same
@@ -70,7 +69,7 @@ export function multivariateAnomalies(service: string, model: ServiceModel, rows
       severity: 'warning',
       detectedAt: row.timestamp,
       evidence: { start: row.timestamp - 30 * 60_000, end: row.timestamp },
-      summary: `${service}: unusual combination of signals, most of all ${deviations.map((deviation) => `${deviation.signal} ${formatSignal(deviation.signal, deviation.value)}`).join(' and ')}`,
+      summary: `${service}: unusual combination of signals, most of all ${deviations.map((deviation) => `${deviation.signal} ${formatSignalValue(deviation.signal, deviation.value)}`).join(' and ')}`,
     });
   });
   return anomalies;

@@ -1,6 +1,7 @@
 import { definedOnly } from '../defined-only.js';
 import type { Anomaly, AnomalySeverity } from '../detection/anomaly.js';
 import { inputError } from '../errors.js';
+import { formatQuantity } from '../format-quantity.js';
 import type { Signal } from '../sources/signals.js';
 import { estimateExhaustion, type ExhaustionEstimate, type ExhaustionOptions, type Sample } from './exhaustion.js';
 
@@ -157,16 +158,3 @@ export function formatTimeLeft(seconds: number): string {
   const days = Math.round(hours / 24);
   return `in about ${days} days`;
 }
-
-/** Bytes as MiB or GiB, cores as cores: "512 MiB", "1.5 GiB", "0.5 cores", "1 core". */
-export function formatQuantity(value: number, unit: 'bytes' | 'cores'): string {
-  if (unit === 'cores') {
-    const cores = Math.round(value * 100) / 100;
-    return `${cores} ${cores === 1 ? 'core' : 'cores'}`;
-  }
-  const gibibytes = value / 1024 ** 3;
-  if (gibibytes >= 1) return `${Math.round(gibibytes * 10) / 10} GiB`;
-  const mebibytes = value / 1024 ** 2;
-  return `${mebibytes < 10 ? Math.round(mebibytes * 10) / 10 : Math.round(mebibytes)} MiB`;
-}
-

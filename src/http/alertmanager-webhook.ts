@@ -4,6 +4,7 @@ import type { Alert } from '../alerts/alert.js';
 import { parseAlertmanagerWebhook } from '../alerts/alertmanager.js';
 import type { Catalogue } from '../catalogue.js';
 import { AiopsError, ErrorCode } from '../errors.js';
+import type { Metrics, WebhookOutcome } from '../telemetry/metrics.js';
 
 export interface AlertmanagerWebhookOptions {
   catalogue: Catalogue;
@@ -12,6 +13,8 @@ export interface AlertmanagerWebhookOptions {
   /** Where parsed alerts go; resolves once they are stored, so a 200 means nothing is lost. */
   ingest: (alerts: Alert[]) => Promise<void>;
   now: () => number;
+  /** Where deliveries are counted by outcome, and accepted alerts by status, for /metrics. */
+  metrics?: Pick<Metrics, 'webhookDelivery'>;
 }
 
 /** Alertmanager payloads are small; anything bigger is a mistake or an attack. */
@@ -30,33 +33,34 @@ export function alertmanagerWebhook(options: AlertmanagerWebhookOptions): Reques
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, options: AlertmanagerWebhookOptions): Promise<void> {
-  const reply = (status: number, body: Record<string, unknown>) => {
+  const reply = (status: number, outcome: WebhookOutcome, body: Record<string, unknown>, alerts: Alert[] = []) => {
+    options.metrics?.webhookDelivery(outcome, alerts);
     response.writeHead(status, { 'content-type': 'application/json' });
     response.end(JSON.stringify(body));
   };
-  if (request.method !== 'POST') return reply(405, { error: 'method: expected POST' });
+  if (request.method !== 'POST') return reply(405, 'wrong_method', { error: 'method: expected POST' });
   if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
-    return reply(401, { error: 'authorization: expected the configured bearer token' });
+    return reply(401, 'unauthorized', { error: 'authorization: expected the configured bearer token' });
   }
   let text: string;
   try {
     text = await readBody(request);
   } catch (error) {
-    return reply(413, { error: (error as Error).message });
+    return reply(413, 'too_large', { error: (error as Error).message });
   }
   let alerts: Alert[];
   try {
     alerts = parseAlertmanagerWebhook(parseJson(text), options.catalogue, options.now());
   } catch (error) {
-    if (error instanceof AiopsError && error.code === ErrorCode.InputInvalid) return reply(400, { error: error.message });
+    if (error instanceof AiopsError && error.code === ErrorCode.InputInvalid) return reply(400, 'invalid', { error: error.message });
     throw error;
   }
   try {
     await options.ingest(alerts);
   } catch (error) {
-    return reply(503, { error: `could not store the alerts, retry: ${(error as Error).message}` });
+    return reply(503, 'unavailable', { error: `could not store the alerts, retry: ${(error as Error).message}` });
   }
-  reply(200, { accepted: alerts.length });
+  reply(200, 'accepted', { accepted: alerts.length }, alerts);
 }
 
 function parseJson(text: string): unknown {

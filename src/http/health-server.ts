@@ -1,6 +1,7 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AiopsError, ErrorCode } from '../errors.js';
+import type { Metrics } from '../telemetry/metrics.js';
 
 export interface HealthServerOptions {
   port: number;
@@ -10,6 +11,8 @@ export interface HealthServerOptions {
   status: () => Record<string, unknown>;
   /** Other handlers by path prefix, e.g. `/slack/` for Slack's HTTP events. */
   routes?: Array<{ pathPrefix: string; listener: RequestListener }>;
+  /** What `GET /metrics` serves (Prometheus's text exposition format); absent, /metrics is 404. */
+  metrics?: Pick<Metrics, 'contentType' | 'render'>;
 }
 
 export interface RunningServer {
@@ -18,13 +21,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The process's one HTTP endpoint: /healthz, and Slack's events in HTTP mode (webhooks mount here too). */
+/** The process's one HTTP endpoint: /healthz, /metrics, and Slack's events in HTTP mode (webhooks mount here too). */
 export async function startHealthServer(options: HealthServerOptions): Promise<RunningServer> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method === 'GET' && path === '/healthz') {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ status: 'ok', ...options.status() }));
+      return;
+    }
+    if (request.method === 'GET' && path === '/metrics' && options.metrics) {
+      serveMetrics(options.metrics, response);
       return;
     }
     const route = options.routes?.find((candidate) => path?.startsWith(candidate.pathPrefix));
@@ -51,4 +58,17 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
         server.closeAllConnections();
       }),
   };
+}
+
+function serveMetrics(metrics: Pick<Metrics, 'contentType' | 'render'>, response: ServerResponse): void {
+  metrics.render().then(
+    (text) => {
+      response.writeHead(200, { 'content-type': metrics.contentType });
+      response.end(text);
+    },
+    (error: unknown) => {
+      response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(`metrics: ${(error as Error).message}\n`);
+    },
+  );
 }

@@ -104,7 +104,7 @@ export function newTemplates(input: BucketInput, options: LogAnomalyOptions = {}
       example: details.example,
       // Ranks new templates among themselves: severe and frequent first.
       score: count * (1 + levelRank(details.level)),
-      summary: `${input.service}: new ${details.level} log template (${count} lines in a minute): ${details.template}`,
+      summary: `${input.service}: new ${details.level} log template (${count} ${count === 1 ? 'line' : 'lines'} in a minute): ${details.template}`,
     });
   }
   return findings.sort(byScore);

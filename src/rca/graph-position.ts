@@ -1,4 +1,4 @@
-import { formatNumber } from './evidence-text.js';
+import { describeDeviation } from './evidence-text.js';
 import type { ResolvedRankOptions } from './rank-options.js';
 import type { RootCauseEvidence } from './root-cause-input.js';
 
@@ -25,7 +25,7 @@ export function graphEvidence(graph: ReadonlyArray<readonly [string, string]>, s
     const anomalousCallees = calls.filter(isAnomalous);
     if (anomalousCallees.length === 0) {
       const healthy = calls.length === 0 ? 'calls no other service' : `its dependencies (${calls.join(', ')}) look healthy`;
-      evidence.set(service, { kind: 'graph', summary: `anomalous (robust z ${formatNumber(zScore)}) while ${healthy}: the anomaly likely starts here`, weight: options.graphBonus });
+      evidence.set(service, { kind: 'graph', summary: `anomalous (${describeDeviation(zScore)}) while ${healthy}: the anomaly likely starts here`, weight: options.graphBonus });
     } else {
       evidence.set(service, { kind: 'graph', summary: `calls ${anomalousCallees.join(', ')}, anomalous too: it may only be feeling a dependency's fault`, weight: 0 });
     }

@@ -1,3 +1,4 @@
+import type { QuantityUnit } from '../format-quantity.js';
 import type { MetricSeries } from './root-cause-input.js';
 import { metricRole, type MetricRole } from './metric-role.js';
 import { finiteValues, quantile, robustBaseline, robustZ, type ScaleFloor } from './robust-z.js';
@@ -24,6 +25,8 @@ export interface MetricSignal {
   service: string;
   metric: string;
   role: MetricRole;
+  /** The series' unit, when it has one. */
+  unit?: QuantityUnit;
   /** The normal period's median. */
   normal: number;
   /** The anomalous window's most extreme sample (farthest from normal). */
@@ -56,6 +59,7 @@ export function measureMetric(series: MetricSeries, windows: IncidentWindows, sc
     service: series.service,
     metric: series.metric,
     role: metricRole(series.metric),
+    ...(series.unit === undefined ? {} : { unit: series.unit }),
     normal: baseline.median,
     observed: anomalous[extreme]!.value,
     zScore: quantile(finiteValues(zScores), scoring.anomalyQuantile),

@@ -1,4 +1,4 @@
-import { formatNumber, formatTime } from './evidence-text.js';
+import { describeDeviation, formatMetricValue, formatTime } from './evidence-text.js';
 import type { MetricSignal } from './metric-evidence.js';
 import type { ResolvedRankOptions } from './rank-options.js';
 import type { RootCauseEvidence } from './root-cause-input.js';
@@ -15,9 +15,10 @@ export function metricWeight(signal: MetricSignal, options: ResolvedRankOptions)
 
 export function metricEvidence(signal: MetricSignal, options: ResolvedRankOptions): RootCauseEvidence {
   const onset = signal.onset === undefined ? '' : `, from ${formatTime(signal.onset)}`;
+  const value = (number: number) => formatMetricValue(number, signal.unit);
   return {
     kind: 'metric',
-    summary: `${signal.metric} ${formatNumber(signal.observed)} (normally ${formatNumber(signal.normal)}), robust z ${formatNumber(signal.zScore)}${onset}`,
+    summary: `${signal.metric} ${value(signal.observed)} (normally ${value(signal.normal)}), ${describeDeviation(signal.zScore, signal.observed >= signal.normal ? 'above' : 'below')}${onset}`,
     weight: metricWeight(signal, options),
     metric: signal.metric,
     ...(signal.onset === undefined ? {} : { at: signal.onset }),

@@ -4,6 +4,8 @@
  * Times are milliseconds since the Unix epoch throughout.
  */
 
+import type { QuantityUnit } from '../format-quantity.js';
+
 /** One metric of one service, sampled before and during the incident. */
 export interface MetricSeries {
   service: string;
@@ -13,6 +15,8 @@ export interface MetricSeries {
   timestamps: number[];
   /** NaN marks a missing sample. */
   values: number[];
+  /** What the values measure, when known (the live sources' standard signals): evidence then writes "26.4%", not "0.264". */
+  unit?: QuantityUnit;
 }
 
 /** Something done to a service: the first suspect in most incidents. */
@@ -70,7 +74,7 @@ export type EvidenceKind = 'metric' | 'change' | 'event' | 'log' | 'graph';
 
 export interface RootCauseEvidence {
   kind: EvidenceKind;
-  /** One line for people: "cpu 0.92 cores, 6.1 robust z above its normal 0.21 (from 14:02:10)". */
+  /** One line for people: "cpu 0.92 cores (normally 0.21 cores), robust z 6.1, from 14:02:10 UTC". */
   summary: string;
   /** What this piece added to the service's score. */
   weight: number;

@@ -9,6 +9,7 @@ import type { SilenceStore } from '../state/silence-store.js';
 import type { ThreadContext } from '../state/thread-context.js';
 import type { IncidentAcknowledgements } from '../state/incident-acknowledgements.js';
 import type { IncidentStore } from '../state/incident-store.js';
+import type { Metrics } from '../telemetry/metrics.js';
 import type { QueryLinks } from './blocks/query-links.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import type { IncidentNotifierDependencies } from './incident-notifier.js';
@@ -37,4 +38,6 @@ export interface SlackServices {
   acknowledgements?: IncidentAcknowledgements;
   /** What the incident messages need beyond the above; absent, this process posts none. */
   incidentMessages?: Pick<IncidentNotifierDependencies, 'incidents' | 'outbox' | 'acknowledgements' | 'escalations' | 'context' | 'attachment' | 'resolution'>;
+  /** Where Web API calls and answered questions are counted for /metrics; absent, nothing is. */
+  metrics?: Metrics;
 }

@@ -1,7 +1,8 @@
-import { App, HTTPReceiver } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { WebClient, type RetryOptions } from '@slack/web-api';
 import type { RequestListener } from 'node:http';
 import type { SlackConfig } from '../config.js';
+import { type AiopsError, ErrorCode } from '../errors.js';
 import { estateStatus } from '../conversations/estate-status.js';
 import { homeView } from './blocks/home-view.js';
 import { boltLogger } from './bolt-logger.js';
@@ -13,14 +14,35 @@ import { incidentChangedChannel, stateChangedChannel } from '../state/state-chan
 import { IncidentNotifier } from './incident-notifier.js';
 import { registerIncidentActions } from './listeners/actions/incident-actions.js';
 import { registerProposalActions } from './listeners/actions/proposal-actions.js';
+import { measuredFetch } from './measured-fetch.js';
+import { slackStartError } from './slack-start-error.js';
 
 export interface SlackSurface {
   app: App;
   /** HTTP mode: the listener to mount at /slack/events. Socket Mode: undefined. */
   requestListener?: RequestListener;
+  /**
+   * Checks the bot token with Bolt's `auth.test`, then listens (Socket Mode connects). A token Slack
+   * refuses rejects with AIOPS_CONFIG_INVALID naming SLACK_BOT_TOKEN. A Slack that does not answer
+   * is not a reason to stay down: detection goes on and incident messages wait in the outbox, so
+   * that is a warning, and Slack is asked again in the background until it answers.
+   */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/**
+ * Retries of the app's own Web API calls (the start's `auth.test`, answers, App Home): a few quick
+ * ones, not the client's default of ten over half an hour, which kept a process stopped during a
+ * Slack outage alive until they ran out. Incident messages, which must arrive, retry through the
+ * durable outbox instead. (Socket Mode's own client keeps its reconnecting retries.)
+ */
+const SLACK_CALL_RETRIES: RetryOptions = { retries: 2, minTimeout: 500, maxTimeout: 2_000 };
+/** A Slack that takes the connection and never answers fails the call after this long. */
+const SLACK_CALL_TIMEOUT_MILLISECONDS = 10_000;
+/** While Slack has not answered the start's `auth.test`, it is asked again after this long, doubling up to the maximum. */
+const INITIALIZE_RETRY_MILLISECONDS = 30_000;
+const INITIALIZE_RETRY_MAX_MILLISECONDS = 300_000;
 
 /** App Home is republished at most this often, however fast state changes. */
 const HOME_REFRESH_MILLISECONDS = 5_000;
@@ -38,14 +60,23 @@ const HOME_VIEWER_MILLISECONDS = 86_400_000;
  */
 export function createSlackSurface(config: SlackConfig, services: SlackServices): SlackSurface {
   const logger = boltLogger(services.logger);
-  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
+  const metrics = services.metrics;
+  const clientOptions = {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+    ...(metrics ? { fetch: measuredFetch((method, outcome) => metrics.slackApiCall(method, outcome)) } : {}),
+  };
+  // Initialisation deferred to start(): Bolt's constructor would otherwise call auth.test in the
+  // background, retrying for half an hour, and a refused token would be an unhandled rejection.
+  const appOptions = { token: config.botToken, clientOptions: { ...clientOptions, retryConfig: SLACK_CALL_RETRIES, timeout: SLACK_CALL_TIMEOUT_MILLISECONDS }, logger, deferInitialization: true };
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (config.mode === 'socket') {
-    app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, clientOptions, logger });
+    // A receiver of our own, so that Socket Mode's client keeps its reconnecting retries rather than sharing the app's few.
+    const socketReceiver = new SocketModeReceiver({ appToken: config.appToken!, logger, installerOptions: { clientOptions: { ...clientOptions } } });
+    app = new App({ ...appOptions, receiver: socketReceiver, socketMode: true });
   } else {
     receiver = new HTTPReceiver({ signingSecret: config.signingSecret!, endpoints: '/slack/events', processBeforeResponse: false, logger });
-    app = new App({ token: config.botToken, receiver, clientOptions, logger });
+    app = new App({ ...appOptions, receiver });
   }
   registerEvents(app, services);
   registerCommands(app, services);
@@ -61,6 +92,11 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   });
 
   const subscriber = services.redis.duplicate();
+  /** Past the token check: timers run, and a stop drains the outbox. */
+  let running = false;
+  let stopped = false;
+  let listening = false;
+  let initializeTimer: NodeJS.Timeout | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
   let drainTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -75,10 +111,69 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
     }
   };
 
+  /** Bolt's auth.test: undefined once Slack answered, or why it did not; a token Slack refuses throws, naming SLACK_BOT_TOKEN. */
+  const initialize = async (): Promise<AiopsError | undefined> => {
+    try {
+      await app.init();
+      return undefined;
+    } catch (error) {
+      const failure = slackStartError(error, 'SLACK_BOT_TOKEN', config);
+      if (failure.code === ErrorCode.ConfigInvalid) throw failure;
+      return failure;
+    }
+  };
+  /** HTTP mode listens on our own server already; Socket Mode connects now. */
+  const listen = async () => {
+    if (config.mode !== 'socket' || stopped) return;
+    // Set first: a connection that failed half-way is closed on stop too.
+    listening = true;
+    await app.start();
+    services.logger.info({ mode: config.mode }, 'connected to Slack (Socket Mode)');
+  };
+  // Bolt authorises an event with what the start's auth.test learnt: a request that arrives while
+  // that check is under way waits for it (one round trip) instead of reaching no listener.
+  let tokenChecked!: () => void;
+  const tokenCheck = new Promise<void>((resolve) => (tokenChecked = resolve));
+  const requestListener: RequestListener | undefined =
+    receiver &&
+    ((request, response) => {
+      void tokenCheck.then(() => {
+        try {
+          receiver.requestListener(request, response);
+        } catch {
+          // Bolt throws for a path or method it does not serve: thrown from our server's handler, that ended the process.
+          if (response.headersSent) return void response.end();
+          response.writeHead(404, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ error: `no route for ${request.method} ${request.url?.split('?')[0]}` }));
+        }
+      });
+    });
+
+  /** Until Slack answers, events reach no listener (Bolt cannot authorise them) and Socket Mode stays closed. */
+  const initializeLater = (delay: number) => {
+    initializeTimer = setTimeout(() => void initializeInBackground(delay), delay);
+  };
+  const initializeInBackground = async (delay: number) => {
+    let failure: AiopsError | undefined;
+    try {
+      failure = await initialize();
+    } catch (refused) {
+      services.logger.error({ error: (refused as AiopsError).toOneLine() }, 'Slack refused the bot token: restart the bot once SLACK_BOT_TOKEN is fixed');
+      return;
+    }
+    if (stopped) return;
+    if (failure) return initializeLater(Math.min(delay * 2, INITIALIZE_RETRY_MAX_MILLISECONDS));
+    services.logger.info('Slack answered auth.test: the bot handles Slack events now');
+    await listen().catch((error: unknown) => services.logger.error({ error: slackStartError(error, 'SLACK_APP_TOKEN', config).toOneLine() }, 'Socket Mode did not connect'));
+  };
+
   return {
     app,
-    requestListener: receiver?.requestListener,
+    requestListener,
     start: async () => {
+      const failure = await initialize().finally(tokenChecked);
+      if (failure) services.logger.warn({ error: failure.toOneLine() }, 'Slack did not answer auth.test; starting anyway (incident messages wait in the outbox, and Slack is asked again)');
+      running = true;
       await subscriber.subscribe(stateChangedChannel(services.prefix), incidentChangedChannel(services.prefix));
       subscriber.on('message', (channel: string) => {
         if (channel === incidentChangedChannel(services.prefix)) void notifier?.drain().catch(logDrainFailure);
@@ -91,15 +186,19 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
         sweepTimer = setInterval(() => void notifier.sweep().catch(logDrainFailure), SWEEP_MILLISECONDS);
         void notifier.drain().catch(logDrainFailure);
       }
-      if (config.mode === 'socket') await app.start();
+      if (failure) initializeLater(INITIALIZE_RETRY_MILLISECONDS);
+      else await listen();
     },
     stop: async () => {
+      stopped = true;
+      if (initializeTimer) clearTimeout(initializeTimer);
       if (refreshTimer) clearTimeout(refreshTimer);
       if (drainTimer) clearInterval(drainTimer);
       if (sweepTimer) clearInterval(sweepTimer);
-      await notifier?.drain().catch(logDrainFailure);
+      // A start refused at the token check has nothing to drain, and a refused token could not send it.
+      if (running) await notifier?.drain().catch(logDrainFailure);
       subscriber.disconnect();
-      if (config.mode === 'socket') await app.stop();
+      if (listening) await app.stop();
     },
   };
 }

@@ -1,16 +1,12 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Cluster } from './cluster.js';
-import { createElasticsearchClient, createElasticsearchLogs } from './elasticsearch/elasticsearch-logs.js';
-import { ElasticsearchLogReader } from './elasticsearch/elasticsearch-log-reader.js';
 import type { LogReader } from './log-reader.js';
-import { SimulatedLogReader } from './sim/sim-log-reader.js';
-import { createKubernetesCluster } from './kubernetes/kubernetes-cluster.js';
 import type { LogSource } from './logs.js';
 import type { MetricsSource } from './metrics.js';
-import { PrometheusMetrics } from './prometheus/prometheus-metrics.js';
 import { SimulatedClock } from './sim/clock.js';
 import { DEFAULT_SCENARIO } from './sim/scenarios.js';
+import { SimulatedLogReader } from './sim/sim-log-reader.js';
 import { createSimulatedSources } from './sim/simulated-world.js';
 import type { SimWorld } from './sim/world.js';
 
@@ -33,8 +29,11 @@ export interface CreateSourcesOptions {
  * Real adapters where their setting is given, the simulated world where it is not. Mixing is
  * allowed (say, real Prometheus with simulated logs while Elasticsearch is being set up) but
  * logged loudly, because answers then blend two worlds.
+ *
+ * A real adapter is imported only when its setting is given: the Kubernetes and Elasticsearch
+ * clients take seconds to load, which the simulated world (and `aiops ask` on it) never needs.
  */
-export function createSources(config: Config, logger: Logger, options: CreateSourcesOptions = {}): Sources {
+export async function createSources(config: Config, logger: Logger, options: CreateSourcesOptions = {}): Promise<Sources> {
   const realCount = [config.prometheusUrl, config.elasticsearchUrl, config.kubeconfig].filter(Boolean).length;
   let world: SimWorld | undefined;
   let simulated: ReturnType<typeof createSimulatedSources> | undefined;
@@ -48,13 +47,37 @@ export function createSources(config: Config, logger: Logger, options: CreateSou
       logger.warn({ simulated: [!config.prometheusUrl && 'metrics', !config.elasticsearchUrl && 'logs', !config.kubeconfig && 'cluster'].filter(Boolean) }, 'some sources are simulated while others are real: answers will mix both');
     }
   }
+  const [metrics, logs, cluster] = await Promise.all([
+    config.prometheusUrl ? prometheusMetrics(config.prometheusUrl, config) : undefined,
+    config.elasticsearchUrl ? elasticsearchLogs(config.elasticsearchUrl, config) : undefined,
+    config.kubeconfig ? kubernetesCluster(config.kubeconfig) : undefined,
+  ]);
   return {
-    metrics: config.prometheusUrl ? new PrometheusMetrics({ url: config.prometheusUrl, catalogue: config.catalogue }) : simulated!.metrics,
-    logs: config.elasticsearchUrl ? createElasticsearchLogs(config.elasticsearchUrl, config.catalogue.elasticsearch) : simulated!.logs,
-    logReader: config.elasticsearchUrl
-      ? new ElasticsearchLogReader({ client: createElasticsearchClient(config.elasticsearchUrl), settings: config.catalogue.elasticsearch })
-      : new SimulatedLogReader(world!),
-    cluster: config.kubeconfig ? createKubernetesCluster(config.kubeconfig) : simulated!.cluster,
+    metrics: metrics ?? simulated!.metrics,
+    logs: logs?.logs ?? simulated!.logs,
+    logReader: logs?.reader ?? new SimulatedLogReader(world!),
+    cluster: cluster ?? simulated!.cluster,
     world,
   };
+}
+
+async function prometheusMetrics(url: string, config: Config): Promise<MetricsSource> {
+  const { PrometheusMetrics } = await import('./prometheus/prometheus-metrics.js');
+  return new PrometheusMetrics({ url, catalogue: config.catalogue });
+}
+
+async function elasticsearchLogs(url: string, config: Config): Promise<{ logs: LogSource; reader: LogReader }> {
+  const [{ createElasticsearchClient, createElasticsearchLogs }, { ElasticsearchLogReader }] = await Promise.all([
+    import('./elasticsearch/elasticsearch-logs.js'),
+    import('./elasticsearch/elasticsearch-log-reader.js'),
+  ]);
+  return {
+    logs: createElasticsearchLogs(url, config.catalogue.elasticsearch),
+    reader: new ElasticsearchLogReader({ client: createElasticsearchClient(url), settings: config.catalogue.elasticsearch }),
+  };
+}
+
+async function kubernetesCluster(kubeconfigPath: string): Promise<Cluster> {
+  const { createKubernetesCluster } = await import('./kubernetes/kubernetes-cluster.js');
+  return createKubernetesCluster(kubeconfigPath);
 }

@@ -1,3 +1,5 @@
+import { formatQuantity, type QuantityUnit } from '../format-quantity.js';
+
 /**
  * The standard signals every catalogued service has. Units are fixed so that detectors,
  * forecasts and the simulated world agree without conversion:
@@ -14,6 +16,31 @@ export type Signal = (typeof SIGNALS)[number];
 
 export function isSignal(name: string): name is Signal {
   return (SIGNALS as readonly string[]).includes(name);
+}
+
+/** The unit each signal's values come in (see above): what formatSignalValue writes them in. */
+export const SIGNAL_UNITS: Readonly<Record<Signal, QuantityUnit>> = {
+  cpu: 'cores',
+  memory: 'bytes',
+  request_rate: 'requests-per-second',
+  error_rate: 'ratio',
+  latency_p95: 'seconds',
+  restarts: 'restarts-per-minute',
+};
+
+/** What each signal measures, in words, for a reader (or a model) who sees the number. */
+export const SIGNAL_MEANINGS: Readonly<Record<Signal, string>> = {
+  cpu: 'CPU in use, cores summed over pods',
+  memory: 'working-set memory summed over pods',
+  request_rate: 'requests per second',
+  error_rate: 'share of requests that failed',
+  latency_p95: '95th percentile request latency',
+  restarts: 'container restarts per minute, summed over pods',
+};
+
+/** A value of a standard signal in its unit: "0.42 cores", "612 MiB", "35.1 req/s", "4.2%", "850 ms", "2 restarts/min". */
+export function formatSignalValue(signal: Signal, value: number): string {
+  return formatQuantity(value, SIGNAL_UNITS[signal]);
 }
 
 /**

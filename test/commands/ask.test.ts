@@ -1,17 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectUserError, run, STACK_FRAME } from '../support/cli-harness.js';
+import { testRedis } from '../support/test-redis.js';
 
-const REDIS_DATABASE = 4;
-const REDIS_URL = `redis://127.0.0.1:6379/${REDIS_DATABASE}`;
-const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+// A fresh database on the tests' own Redis: never a Redis the tests were not given.
+const { url: REDIS_URL, redis } = await testRedis();
 /** Detection depends on the time of day (the estate's daily cycle): a fixed start keeps the answer the same. */
 const SIMULATED_WORLD = { REDIS_URL, AIOPS_SCENARIO: 'bad-deploy', AIOPS_SIM_START: '2026-11-24T15:00:00Z', LOG_LEVEL: 'fatal' };
 
-afterAll(async () => {
-  await redis.quit();
+afterAll(() => {
+  redis.disconnect();
 });
 
 async function askKeys(): Promise<string[]> {
@@ -102,7 +101,7 @@ describe('aiops ask on real sources', () => {
   it('warns when the bot has recorded nothing in the last day, and still answers', async () => {
     const result = await run(['ask', 'is anything wrong?'], { REDIS_URL, PROMETHEUS_URL: prometheusUrl, LOG_LEVEL: 'fatal' });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr.split('\n')[0]).toBe('no anomalies recorded in Redis in the last 24 h — is the bot (aiops start or aiops worker) running?');
+    expect(result.stderr.split('\n')[0]).toBe('no anomalies recorded in Redis in the last 24 h — is the bot (aiops start or aiops worker) running? Looking for them in the metrics');
     expect(result.stderr).not.toContain('simulated world:');
     expect(result.stdout).toMatch(/no LLM configured\n$/);
     expect(await askKeys()).toEqual([]);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { estateStatus } from '../../src/conversations/estate-status.js';
 import { AnomalyLog } from '../../src/state/anomaly-log.js';
@@ -7,9 +6,11 @@ import { AuditLog } from '../../src/state/audit-log.js';
 import { IncidentAcknowledgements } from '../../src/state/incident-acknowledgements.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
 import { MINUTE, T0, anomaly, catalogue, detectorAlert, managerAlert } from '../alerts/builders.js';
+import { testRedis } from '../support/test-redis.js';
 
 const HOUR = 60 * MINUTE;
-const redis = new Redis('redis://127.0.0.1:6379/15', { maxRetriesPerRequest: 1 });
+// A fresh database on the tests' own Redis: never a Redis the tests were not given.
+const { redis } = await testRedis();
 let prefix: string;
 let store: IncidentStore;
 
@@ -26,7 +27,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await redis.quit();
+  redis.disconnect();
 });
 
 function dependencies(now: number, withStore = true) {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createChatModel } from '../../src/agent/chat-model.js';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
@@ -10,9 +9,11 @@ import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js
 import { ActionProposals } from '../../src/state/action-proposals.js';
 import { AnomalyLog } from '../../src/state/anomaly-log.js';
 import { startFakeOpenAi, type FakeOpenAi, type ScriptEntry } from '../fakes/openai-compatible.js';
+import { testRedis } from '../support/test-redis.js';
 
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
-const redis = new Redis('redis://127.0.0.1:6379/6', { maxRetriesPerRequest: 1 });
+// A fresh database on the tests' own Redis: never a Redis the tests were not given.
+const { redis } = await testRedis();
 const prefix = `test:investigate:${randomUUID()}:`;
 let fake: FakeOpenAi | undefined;
 
@@ -23,7 +24,7 @@ afterEach(async () => {
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  redis.disconnect();
 });
 
 async function ask(question: string, script: ScriptEntry[]) {

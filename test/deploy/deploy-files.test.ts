@@ -1,14 +1,20 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, parse, parseAllDocuments, parseDocument } from 'yaml';
+import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
+import { startHealthServer, type RunningServer } from '../../src/http/health-server.js';
+import { parseAiopsCommand } from '../../src/slack/aiops-command.js';
+import { AIOPS_SUBCOMMANDS } from '../../src/slack/blocks/help-message.js';
+import { Metrics } from '../../src/telemetry/metrics.js';
 
 /**
  * The deployment files and the Slack manifest, checked for what a user would notice going wrong:
- * a missing command or event, a scope nobody can explain, a bot that cannot reach Redis, RBAC
- * wider than healing needs, an image running as root or without a health check, a chart whose
- * settings the bot does not read.
+ * a missing command or event, a scope nobody can explain or nothing uses, a subcommand the bot
+ * refuses, a bot that cannot reach Redis, RBAC wider than what the code reads, a probe or scrape
+ * of a path the bot does not serve, an image running as root or without a health check, a chart
+ * whose settings the bot does not read.
  */
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -43,6 +49,56 @@ function yamlFilesUnder(directory: string): string[] {
     }
   }
   return files;
+}
+
+/** The bot scopes each Slack Web API method needs (api.slack.com/methods); a method the code calls but this lacks fails the scope test. */
+const METHOD_SCOPES: Record<string, string[]> = {
+  'auth.test': [],
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'chat.delete': ['chat:write'],
+  'views.publish': [],
+  'views.open': [],
+  'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.replies': ['channels:history', 'groups:history'],
+  'conversations.list': ['channels:read', 'groups:read'],
+  'conversations.info': ['channels:read', 'groups:read'],
+  'users.info': ['users:read'],
+  'files.uploadV2': ['files:write'],
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
+  'reactions.add': ['reactions:write'],
+};
+
+/** The bot scopes each subscribed event needs. */
+const EVENT_SCOPES: Record<string, string[]> = {
+  app_mention: ['app_mentions:read'],
+  'message.im': ['im:history'],
+  'message.channels': ['channels:history'],
+  'message.groups': ['groups:history'],
+  app_home_opened: [],
+};
+
+/** Slack Web API method families (Kubernetes' `apps.` and the like are not among them). */
+const SLACK_FAMILIES = 'auth|chat|views|conversations|users|files|reactions|pins|bookmarks|usergroups|team|dnd|reminders|search|bots|emoji|dialog|stars|calls|canvases|assistant';
+
+/** Every Slack Web API method src/ calls: `client.chat.postMessage(`, `filesUploadV2(`, `apiCall('…'`. */
+function slackMethodsCalled(directory = 'src'): string[] {
+  const methods = new Set<string>();
+  for (const entry of readdirSync(join(root, directory), { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) {
+      for (const method of slackMethodsCalled(path)) methods.add(method);
+      continue;
+    }
+    if (!entry.name.endsWith('.ts')) continue;
+    const source = read(path);
+    for (const match of source.matchAll(new RegExp(`\\.(${SLACK_FAMILIES})\\.([a-zA-Z]+)\\(`, 'g'))) methods.add(`${match[1]}.${match[2]}`);
+    if (/\bfilesUploadV2\(/.test(source)) methods.add('files.uploadV2');
+    for (const match of source.matchAll(/\bapiCall\(\s*['"]([a-zA-Z.]+)['"]/g)) methods.add(match[1] ?? '');
+  }
+  return [...methods].sort();
 }
 
 describe('config variable names', () => {
@@ -92,13 +148,41 @@ describe('manifest.yml (Slack app)', () => {
     expect(asObject(features.bot_user).display_name).toMatch(/\S/);
   });
 
-  it('has the /aiops slash command, unescaped, with a usage hint naming its subcommands', () => {
+  it('has the /aiops slash command, unescaped, with a usage hint naming exactly the subcommands /aiops help lists', () => {
     const commands = asArray(features.slash_commands).map(asObject);
     const aiops = commands.find((command) => command.command === '/aiops');
     expect(aiops, '/aiops slash command').toBeDefined();
     expect(aiops?.should_escape).toBe(false);
     expect(String(aiops?.description ?? '')).toMatch(/\S/);
-    for (const word of ['why', 'forecast', 'incidents', 'help']) expect(String(aiops?.usage_hint)).toContain(word);
+    const hinted = String(aiops?.usage_hint).replace(/\.\.\.\s*$/, '').split('|').map((word) => word.trim());
+    expect(hinted).toEqual(AIOPS_SUBCOMMANDS.map((subcommand) => subcommand.name));
+  });
+
+  it('hints only subcommands the parser accepts', () => {
+    const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
+    const commands = asArray(features.slash_commands).map(asObject);
+    const hint = String(commands.find((command) => command.command === '/aiops')?.usage_hint);
+    for (const word of hint.replace(/\.\.\.\s*$/, '').split('|').map((part) => part.trim())) {
+      const parsed = parseAiopsCommand(word, catalogue);
+      expect(parsed.kind === 'invalid' ? parsed.problem : '', `/aiops ${word}`).not.toMatch(/^Unknown subcommand/);
+      const example = AIOPS_SUBCOMMANDS.find((subcommand) => subcommand.name === word)?.example ?? '';
+      expect(parseAiopsCommand(example.replace(/^\/aiops\s*/, ''), catalogue).kind, example).toBe(word);
+    }
+  });
+
+  it('describes only what is built: healing and forecasts appear only as planned', () => {
+    const display = asObject(manifest.display_information);
+    const slash = asArray(features.slash_commands).map(asObject)[0] ?? {};
+    for (const text of [String(display.description), String(slash.description), String(slash.usage_hint)]) {
+      expect(text).not.toMatch(/heal|forecast|approv/i);
+    }
+    const long = String(display.long_description);
+    const planned = long.search(/not built yet/i);
+    expect(planned, 'long_description says what is not built yet').toBeGreaterThan(-1);
+    for (const match of long.matchAll(/heal|forecast/gi)) expect(match.index, `"${match[0]}" before "not built yet"`).toBeGreaterThan(planned);
+    // Slack's limits for the long description.
+    expect(long.length).toBeGreaterThanOrEqual(175);
+    expect(long.length).toBeLessThanOrEqual(4000);
   });
 
   it('subscribes to mentions, DMs and App Home opens', () => {
@@ -124,14 +208,30 @@ describe('manifest.yml (Slack app)', () => {
 
   it('asks for the scopes its features need and nothing broad', () => {
     // app_mention -> app_mentions:read, message.im -> im:history, /aiops -> commands,
-    // incident messages -> chat:write, chart PNGs -> files:write; finding an incident message a
-    // crashed bot posted but did not record -> channels/groups:history and :read (only channels
-    // the bot was invited to: it has no chat:write.public and joins nothing itself).
-    expect(scopes).toEqual(expect.arrayContaining(['app_mentions:read', 'im:history', 'commands', 'chat:write', 'files:write', 'channels:history', 'groups:history']));
+    // incident messages -> chat:write; finding an incident message a crashed bot posted but did
+    // not record -> channels/groups:history and :read (only channels the bot was invited to: it
+    // has no chat:write.public and joins nothing itself).
+    expect(scopes).toEqual(expect.arrayContaining(['app_mentions:read', 'im:history', 'commands', 'chat:write', 'channels:history', 'groups:history']));
     expect(new Set(scopes).size).toBe(scopes.length);
     for (const scope of scopes) {
       expect(scope, 'no admin, user-reading, joining or group-DM-reading scopes').not.toMatch(/^(admin|mpim:history|users:read\.email|channels:join|chat:write\.public)/);
     }
+  });
+
+  it('asks for exactly the scopes of the Web API methods src/ calls, the events it subscribes to and its slash command', () => {
+    const called = slackMethodsCalled();
+    expect(called, 'the code posts messages').toContain('chat.postMessage');
+    const unknown = called.filter((method) => !(method in METHOD_SCOPES));
+    expect(unknown, 'add these methods and their scopes to METHOD_SCOPES').toEqual([]);
+    const events = asStrings(asObject(settings.event_subscriptions).bot_events);
+    const unknownEvents = events.filter((event) => !(event in EVENT_SCOPES));
+    expect(unknownEvents, 'add these events and their scopes to EVENT_SCOPES').toEqual([]);
+    const needed = new Set([
+      ...called.flatMap((method) => METHOD_SCOPES[method] ?? []),
+      ...events.flatMap((event) => EVENT_SCOPES[event] ?? []),
+      ...(asArray(features.slash_commands).length > 0 ? ['commands'] : []),
+    ]);
+    expect([...scopes].sort()).toEqual([...needed].sort());
   });
 
   it('justifies every bot scope with a comment', () => {
@@ -172,6 +272,12 @@ describe('deploy/docker-compose.yml', () => {
     expect(asObject(asObject(bot.depends_on).redis).condition).toBe('service_healthy');
   });
 
+  it('says it needs Compose v2 where it uses what Compose v1 rejects (the top-level name:)', () => {
+    if (!('name' in compose)) return;
+    const header = read('deploy/docker-compose.yml').split('\n').filter((line) => line.startsWith('#')).join('\n');
+    expect(header).toMatch(/Compose v2/);
+  });
+
   it('checks the bot on /healthz and publishes port 3000', () => {
     expect(asArray(asObject(bot.healthcheck).test).join(' ')).toContain('/healthz');
     expect(asStrings(bot.ports).some((port) => port.endsWith(':3000'))).toBe(true);
@@ -204,14 +310,18 @@ describe('deploy/docker-compose.yml', () => {
   });
 });
 
-/** What the bot may do in a watched namespace, and nothing more. */
+/**
+ * What the bot may do in a watched namespace, and nothing more: read. Healing, which would patch
+ * deployments and delete pods, is not built; its writes come with it.
+ */
 const ALLOWED_VERBS: Record<string, string[]> = {
-  'apps/deployments': ['get', 'list', 'watch', 'patch'],
-  'apps/deployments/scale': ['patch'],
+  'apps/deployments': ['get', 'list', 'watch'],
   'apps/replicasets': ['get', 'list', 'watch'],
-  '/pods': ['get', 'list', 'watch', 'delete'],
+  '/pods': ['get', 'list', 'watch'],
   '/events': ['get', 'list', 'watch'],
 };
+
+const READ_VERBS = new Set(['get', 'list', 'watch']);
 
 interface Rule {
   apiGroups?: string[];
@@ -251,6 +361,13 @@ function expectLeastPrivilege(rules: Rule[], where: string) {
   }
 }
 
+/** No create, update, patch, delete or deletecollection anywhere: nothing in src/ writes to the cluster yet. */
+function expectReadOnly(rules: Rule[], where: string) {
+  for (const rule of rules) {
+    for (const verb of rule.verbs ?? []) expect(READ_VERBS.has(verb), `${where}: write verb ${verb} on ${(rule.resources ?? []).join(', ')}`).toBe(true);
+  }
+}
+
 describe('deploy/rbac.yaml', () => {
   const text = read('deploy/rbac.yaml');
   const documents = parseAllDocuments(text);
@@ -278,8 +395,14 @@ describe('deploy/rbac.yaml', () => {
     }
   });
 
-  it('grants nothing beyond reading workloads and the writes healing needs', () => {
+  it('grants nothing beyond reading workloads', () => {
     expectLeastPrivilege(rules, 'deploy/rbac.yaml');
+  });
+
+  it('grants no write verb, and says it is read-only', () => {
+    expectReadOnly(rules, 'deploy/rbac.yaml');
+    expect(text).toMatch(/read-only/i);
+    expect(text).not.toMatch(/src\/healing/);
   });
 
   it('grants what the features need', () => {
@@ -304,14 +427,13 @@ describe('deploy/rbac.yaml', () => {
     });
   });
 
-  it('has the same rules as the Helm chart', () => {
-    const chartRules = ['files/rbac-read-rules.yaml', 'files/rbac-healing-rules.yaml'].flatMap(
-      (file) => asArray(parse(read(`deploy/helm/aiops/${file}`))) as Rule[],
-    );
+  it('has the same rules as the Helm chart, which renders them unconditionally and nothing else', () => {
+    const ruleFiles = readdirSync(join(root, 'deploy/helm/aiops/files')).filter((file) => /^rbac-.*\.ya?ml$/.test(file));
+    expect(ruleFiles).toEqual(['rbac-read-rules.yaml']);
+    const chartRules = asArray(parse(read('deploy/helm/aiops/files/rbac-read-rules.yaml'))) as Rule[];
     expect(chartRules).toEqual(rules);
     const template = read('deploy/helm/aiops/templates/rbac.yaml');
-    expect(template).toContain('files/rbac-read-rules.yaml');
-    expect(template).toContain('files/rbac-healing-rules.yaml');
+    expect(template.match(/\.Files\.Get "([^"]+)"/g)).toEqual(['.Files.Get "files/rbac-read-rules.yaml"']);
     expect(template, 'the chart template adds no rules of its own').not.toMatch(/^\s*-?\s*(apiGroups|verbs):/m);
   });
 });
@@ -452,6 +574,18 @@ describe('deploy/helm/aiops', () => {
     expect(missing).toEqual([]);
   });
 
+  it('grants read-only RBAC with no switch for writes, and annotates pods for scraping /metrics', () => {
+    expect(asObject(values.rbac)).not.toHaveProperty('healing');
+    const helpers = read('deploy/helm/aiops/templates/_helpers.tpl');
+    expect(asObject(values.metrics).podAnnotations).toBe(true);
+    expect(helpers).toContain('prometheus.io/scrape: "true"');
+    expect(helpers).toMatch(/prometheus\.io\/port: \{\{ \$root\.Values\.port \| quote \}\}/);
+    expect(helpers).toContain('prometheus.io/path: "/metrics"');
+    const notes = read('deploy/helm/aiops/templates/NOTES.txt');
+    expect(notes).not.toMatch(/healing/i);
+    expect(notes).toMatch(/read-only/);
+  });
+
   it('has the templates a release needs', () => {
     const templates = readdirSync(join(root, 'deploy/helm/aiops/templates'));
     expect(templates).toEqual(
@@ -466,5 +600,53 @@ describe('deploy/helm/aiops', () => {
         'rbac.yaml',
       ]),
     );
+  });
+});
+
+/** Endpoints of the bot's own HTTP server, wherever a file names one: `/healthz`, `http://…:3000/metrics`, `path: /healthz`. */
+const ENDPOINT_PATH = /(?<![A-Za-z_./-])\/(healthz|readyz|livez|metrics)\b/g;
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(join(root, directory), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(directory, entry.name)) : [join(directory, entry.name)],
+  );
+}
+
+describe('paths the deploy files probe, scrape or advertise', () => {
+  const named = new Map<string, Set<string>>();
+  for (const file of [...filesUnder('deploy'), 'README.md']) {
+    for (const match of read(file).matchAll(ENDPOINT_PATH)) {
+      const files = named.get(match[0]) ?? new Set<string>();
+      files.add(file);
+      named.set(match[0], files);
+    }
+  }
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    // The health server as `aiops start` builds it: /healthz with its status, /metrics from the process's registry.
+    server = await startHealthServer({ port: 0, host: '127.0.0.1', status: () => ({ roles: { schedule: true, work: true } }), metrics: new Metrics({ processMetrics: false }) });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('include the probes and the scrape path', () => {
+    expect([...named.keys()]).toEqual(expect.arrayContaining(['/healthz', '/metrics']));
+    expect([...(named.get('/metrics') ?? [])]).toEqual(expect.arrayContaining(['deploy/helm/aiops/templates/_helpers.tpl', 'deploy/docker-compose.yml']));
+  });
+
+  it('all answer 200 on the running health server', async () => {
+    for (const [path, files] of named) {
+      const response = await fetch(`http://127.0.0.1:${server.port}${path}`);
+      expect(response.status, `GET ${path} (named in ${[...files].join(', ')})`).toBe(200);
+    }
+  });
+
+  it('/metrics answers in the Prometheus text format', async () => {
+    const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await response.text()).toMatch(/^# TYPE aiops_alertmanager_webhook_deliveries_total counter$/m);
   });
 });

@@ -28,7 +28,7 @@ export async function answerCase(evalCase: EvalCase, catalogue: Catalogue, redis
   const { world, metrics, logs } = await caseWorld(evalCase, catalogue, redis, worlds);
   const now = () => world.clock.now();
   const logFindings = new LogFindingLog(redis, world.prefix);
-  const answers: AnswerDependencies = { catalogue, cluster: world.sources.cluster, metrics, anomalies: world.anomalies, logFindings, now };
+  const answers: AnswerDependencies = { catalogue, cluster: world.sources.cluster, metrics, logs, anomalies: world.anomalies, logFindings, now };
   // Each case gets its own proposals, so one case's proposal is never another's.
   const proposals = new ActionProposals(redis, `${world.prefix}${evalCase.name}:`);
   const agent = model

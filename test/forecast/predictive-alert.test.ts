@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/forecast/exhaustion.js';
-import { formatQuantity, formatTimeLeft, predictiveAnomaly, worstPodPredictiveAnomaly, type PodSeries } from '../../src/forecast/predictive-alert.js';
+import { formatQuantity } from '../../src/format-quantity.js';
+import { formatTimeLeft, predictiveAnomaly, worstPodPredictiveAnomaly, type PodSeries } from '../../src/forecast/predictive-alert.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { SimWorld } from '../../src/sources/sim/world.js';
 

@@ -46,7 +46,7 @@ describe('rankRootCauses', () => {
     expect(order(ranking)).toEqual(['payment', 'orders', 'front-end']);
     const [top] = ranking.ranking;
     expect(top!.evidence[0]).toMatchObject({ kind: 'metric', metric: 'cpu', at: START });
-    expect(top!.evidence[0]!.summary).toMatch(/^cpu \d.* \(normally 0\.2\d*\), robust z \d+(\.\d+)?, from 14:00:00 UTC$/);
+    expect(top!.evidence[0]!.summary).toMatch(/^cpu \d.* \(normally 0\.2\d*\), far above normal, from 14:00:00 UTC$/);
     expect(top!.evidence[0]!.normal).toBeCloseTo(0.2, 1);
     expect(top!.evidence[0]!.zScore).toBeGreaterThan(20);
     // Evidence strongest first, and the score is what the evidence adds up to.

@@ -29,17 +29,19 @@ const INSTALL_HINT =
 
 /**
  * Runs a real Prometheus over `openMetricsText` backfilled with `promtool tsdb create-blocks-from
- * openmetrics`. Every sample needs a timestamp and the text must end with `# EOF`. Prometheus
- * scrapes nothing (empty scrape config), so the backfill is all it holds.
+ * openmetrics`. Every sample needs a timestamp and the text must end with `# EOF`. Several texts
+ * (histories of separate time ranges, each a file of its own) are backfilled one after the other
+ * into the same storage. Prometheus scrapes nothing (empty scrape config), so the backfill is all it holds.
  *
  * promtool 2.42 has no `--max-block-duration`: it writes one block per 2-hour window and re-reads
  * the whole file for each one, so a month of history takes a few hundred passes over the text.
  *
  * Throws, never skips, when the binaries are missing: a test that cannot reach its service fails.
  */
-export async function startPrometheus(openMetricsText: string, options: StartPrometheusOptions = {}): Promise<PrometheusServer> {
+export async function startPrometheus(openMetricsText: string | readonly string[], options: StartPrometheusOptions = {}): Promise<PrometheusServer> {
   const settings = { retention: '10y', readyTimeoutMilliseconds: 60_000, ...options };
-  if (!/# EOF\n?$/.test(openMetricsText)) {
+  const texts = typeof openMetricsText === 'string' ? [openMetricsText] : openMetricsText;
+  if (!texts.every((text) => /# EOF\n?$/.test(text))) {
     throw new Error('startPrometheus: OpenMetrics text must end with "# EOF" (promtool refuses it otherwise)');
   }
   await requireBinary('promtool');
@@ -48,12 +50,14 @@ export async function startPrometheus(openMetricsText: string, options: StartPro
   const directory = await mkdtemp(join(tmpdir(), 'aiops-prometheus-'));
   const removeDirectory = () => rm(directory, { recursive: true, force: true });
   try {
-    const inputPath = join(directory, 'history.om.txt');
     const dataPath = join(directory, 'data');
     const configPath = join(directory, 'prometheus.yml');
-    await writeFile(inputPath, openMetricsText);
     await writeFile(configPath, 'scrape_configs: []\n');
-    await backfill(inputPath, dataPath);
+    for (const [index, text] of texts.entries()) {
+      const inputPath = join(directory, `history-${index}.om.txt`);
+      await writeFile(inputPath, text);
+      await backfill(inputPath, dataPath);
+    }
     const hasBlocks = (await readdir(dataPath).catch(() => [])).some((entry) => /^[0-9A-Z]{26}$/.test(entry));
     const running = await launchOnFreePort(configPath, dataPath, settings);
     const close = onceAsync(async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Catalogue } from '../../catalogue.js';
-import { formatQuantity } from '../../forecast/predictive-alert.js';
+import { formatQuantity } from '../../format-quantity.js';
 import type { ContainerResources, Deployment } from '../../sources/cluster.js';
 import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
 import { knownService } from './known-service.js';

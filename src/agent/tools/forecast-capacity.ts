@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { Catalogue } from '../../catalogue.js';
 import { estimateExhaustion, type ExhaustionEstimate } from '../../forecast/exhaustion.js';
-import { formatQuantity, formatTimeLeft } from '../../forecast/predictive-alert.js';
+import { formatTimeLeft } from '../../forecast/predictive-alert.js';
+import { formatQuantity } from '../../format-quantity.js';
 import type { Deployment } from '../../sources/cluster.js';
 import type { MetricsSource, Sample } from '../../sources/metrics.js';
 import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
 import { knownService } from './known-service.js';
 import type { ReadOnlyCluster } from './read-only-cluster.js';
-import { formatNumber } from './series-statistics.js';
 import { sourceName } from './source-name.js';
 import { toolFailure } from './tool-failure.js';
 import { formatUtcClock } from './utc-time.js';
@@ -82,10 +82,8 @@ export function forecastCapacityTool(dependencies: ForecastCapacityDependencies)
         return { ...toolFailure('The exhaustion estimate', error), services: [input.service] };
       }
       const quantity = (value: number) => formatQuantity(value, capacity.unit);
-      // Rates are small: formatQuantity's two decimals would print a slow CPU climb as "0 cores".
-      const rate = (value: number) => (capacity.unit === 'cores' ? `${formatNumber(value)} cores` : formatQuantity(value, 'bytes'));
       const header = `${input.service} ${input.resource} against ${quantity(capacity.total)} (${capacity.description}, summed over pods; one pod alone can hit its own limit sooner):`;
-      return { status: 'ok', output: boundedOutput([header, ...verdict(estimate, quantity, rate)].join('\n')), services: [input.service] };
+      return { status: 'ok', output: boundedOutput([header, ...verdict(estimate, quantity)].join('\n')), services: [input.service] };
     },
   };
 }
@@ -101,9 +99,9 @@ function capacityOf(deployment: Deployment, resource: 'memory' | 'cpu'): Capacit
   return { total: perPod * deployment.replicas, description: `${pods} × ${formatQuantity(perPod, unit)} ${kind}`, unit };
 }
 
-function verdict(estimate: ExhaustionEstimate, quantity: (value: number) => string, rate: (value: number) => string): string[] {
+function verdict(estimate: ExhaustionEstimate, quantity: (value: number) => string): string[] {
   const perMinute = estimate.slopePerSecond * 60;
-  const trend = estimate.levelNow === undefined ? '' : `trend now ${quantity(estimate.levelNow)} (${perMinute >= 0 ? '+' : '−'}${rate(Math.abs(perMinute))}/min)`;
+  const trend = estimate.levelNow === undefined ? '' : `trend now ${quantity(estimate.levelNow)} (${perMinute >= 0 ? '+' : '−'}${quantity(Math.abs(perMinute))}/min)`;
   const fitted = estimate.fit ? ` fitted on ${estimate.fit.points} samples ${formatUtcClock(estimate.fit.start)}–${formatUtcClock(estimate.fit.end)} UTC` : '';
   const restart = estimate.restartedAt === undefined ? [] : [`a restart-like drop at ${formatUtcClock(estimate.restartedAt)} UTC; only the climb since then counts`];
   switch (estimate.status) {

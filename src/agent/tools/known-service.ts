@@ -1,11 +1,12 @@
 import type { Catalogue, CatalogueService } from '../../catalogue.js';
+import { suggestServices } from '../../service-suggestions.js';
 import type { ToolResult } from '../tool.js';
 
 export type ServiceLookup = { service: CatalogueService; failure?: undefined } | { service?: undefined; failure: ToolResult };
 
 /**
- * The catalogued service the model named, or an error listing the known ones: models guess names
- * ("orders", "order_service"), and the list is what lets the next call get it right.
+ * The catalogued service the model named, or an error listing the known ones and the close
+ * matches: models guess names ("orders", "order_service"), and the list is what lets the next call get it right.
  */
 export function knownService(catalogue: Catalogue, name: string): ServiceLookup {
   const service = catalogue.services[name];
@@ -16,5 +17,7 @@ export function knownService(catalogue: Catalogue, name: string): ServiceLookup 
 export function unknownServices(catalogue: Catalogue, names: string[]): ToolResult {
   const quoted = names.map((name) => `"${name}"`).join(', ');
   const noun = names.length === 1 ? 'service' : 'services';
-  return { status: 'error', output: `Unknown ${noun} ${quoted}; known services: ${Object.keys(catalogue.services).sort().join(', ')}` };
+  const suggestions = [...new Set(names.flatMap((name) => suggestServices(catalogue, name)))];
+  const meant = suggestions.length > 0 ? `. Did you mean ${suggestions.join(' or ')}?` : '';
+  return { status: 'error', output: `Unknown ${noun} ${quoted}; known services: ${Object.keys(catalogue.services).sort().join(', ')}${meant}` };
 }

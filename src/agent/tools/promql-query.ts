@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { MetricsSource, Series } from '../../sources/metrics.js';
 import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
-import { formatNumber, seriesStatistics } from './series-statistics.js';
+import { formatNumber } from '../../format-number.js';
+import { seriesStatistics } from './series-statistics.js';
 import { sourceName } from './source-name.js';
 import { toolFailure } from './tool-failure.js';
 import { formatUtcClock } from './utc-time.js';

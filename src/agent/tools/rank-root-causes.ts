@@ -6,9 +6,12 @@ import { unknownServices } from './known-service.js';
 import { toolFailure } from './tool-failure.js';
 import { formatUtcClock } from './utc-time.js';
 
-/** Collects evidence for the services and ranks them (the live collector); `anomalyStart` is when the trouble began. */
-/** The ranking, when the trouble started, and a caveat the model must read first (e.g. nothing is in anomaly). */
-export type RankRootCauses = (services: string[]) => Promise<RootCauseRanking & { anomalyStart?: number; caveat?: string }>;
+/**
+ * Collects evidence for the services and ranks them (the live collector): the ranking, when the
+ * trouble started, a caveat the model must read first (e.g. nothing is in anomaly), the kind of
+ * fault the first candidate shows with the advice it calls for, and the candidates' new error logs.
+ */
+export type RankRootCauses = (services: string[]) => Promise<RootCauseRanking & { anomalyStart?: number; caveat?: string; diagnosis?: string; logEvidence?: string[] }>;
 
 export interface RankRootCausesDependencies {
   catalogue: Catalogue;
@@ -55,6 +58,8 @@ export function rankRootCausesTool(dependencies: RankRootCausesDependencies): Ag
         if (cause.evidence.length === 0) lines.push('   - no evidence recorded');
       });
       if (result.ranking.length > CAUSES_SHOWN) lines.push(`… ${result.ranking.length - CAUSES_SHOWN} more services ranked lower`);
+      if (result.diagnosis) lines.push(`Likely kind of fault at ${result.diagnosis}`);
+      if (result.logEvidence && result.logEvidence.length > 0) lines.push('New error logs since the trouble started:', ...result.logEvidence.map((line) => `- ${line}`));
       return { status: 'ok', output: boundedOutput(lines.join('\n')), services: top.map((cause) => cause.service) };
     },
   };

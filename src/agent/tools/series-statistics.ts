@@ -19,16 +19,6 @@ export function seriesStatistics(samples: readonly Sample[]): SeriesStatistics |
   return { count: values.length, minimum: Math.min(...values), median: median(values)!, maximum: Math.max(...values), last: last.value, lastAt: last.timestamp };
 }
 
-/** "0.0812", "12.3", "4520": three significant digits, no exponent for everyday magnitudes. */
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1000 && magnitude < 1e12) return String(Math.round(value));
-  if (magnitude < 1e-4 || magnitude >= 1e12) return value.toExponential(2);
-  return String(Number(value.toPrecision(3)));
-}
-
 /** "x12.5", "x0.40", or "about the same": how the window compares with a reference level. */
 export function formatRatio(value: number, reference: number): string {
   if (reference === 0) return value === 0 ? 'the same (both 0)' : 'up from 0';

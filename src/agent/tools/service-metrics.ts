@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { renderQuery, type Catalogue } from '../../catalogue.js';
 import type { MetricsSource, Sample } from '../../sources/metrics.js';
-import { SIGNALS } from '../../sources/signals.js';
+import { SIGNALS, SIGNAL_MEANINGS, formatSignalValue } from '../../sources/signals.js';
 import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
 import { knownService } from './known-service.js';
 import { formatRatio, seriesStatistics } from './series-statistics.js';
-import { SIGNAL_MEANINGS, formatSignalValue } from './signal-quantity.js';
 import { sourceName } from './source-name.js';
 import { toolFailure } from './tool-failure.js';
 import { formatUtcClock } from './utc-time.js';

@@ -29,11 +29,12 @@ export interface AnswerMessageOptions {
 
 /** Honest labels: a reader should know whether a model or fixed rules produced the answer. */
 export const METHOD_LABELS: Record<Answer['method'], string> = {
-  deterministic: 'Answered by the root-cause engine from metrics, the call graph, changes, cluster events and log findings — no LLM configured',
+  deterministic: 'Answered by the root-cause engine from metrics, the call graph, changes, cluster events and logs — no LLM configured',
   llm: 'Investigated by the LLM agent with read-only tools',
 };
 
 function methodLabel(answer: Answer): string {
+  if (!wasInvestigated(answer)) return 'Not investigated: the question names no catalogued service';
   if (answer.method === 'deterministic' && answer.fallbackReason) return `The LLM did not answer (${answer.fallbackReason}): answered by the root-cause engine, no LLM in this answer`;
   return METHOD_LABELS[answer.method];
 }
@@ -69,20 +70,25 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const changes = [...answer.recentChanges].sort((left, right) => right.at - left.at);
   const headline = headlineOf(answer, services, options.lookbackMinutes);
   const suspect = answer.suspect ? `Suspect: *${escapeMrkdwn(answer.suspect)}*` : undefined;
+  const diagnosis = answer.diagnosis ? `Likely fault: ${escapeMrkdwn(answer.diagnosis.summary)}` : undefined;
+  const investigated = wasInvestigated(answer);
+  const unknown = investigated && answer.unknownServices && answer.unknownServices.length > 0 ? unknownServicesLine(answer.unknownServices) : undefined;
 
-  const blocks: KnownBlock[] = [section(suspect ? `${headline.mrkdwn}\n${suspect}` : headline.mrkdwn)];
+  const blocks: KnownBlock[] = [section([headline.mrkdwn, suspect, diagnosis].filter((line) => line !== undefined).join('\n'))];
   if (answer.evidence && answer.evidence.length > 0) blocks.push(section(`*Evidence*\n${fitLines(answer.evidence.map((line) => `• ${escapeMrkdwn(line)}`), SLACK_LIMITS.sectionText - 20)}`));
   if (answer.candidates && answer.candidates.length > 0) blocks.push(section(`*Root-cause ranking*\n${candidatesText(answer.candidates)}`));
+  if (answer.logEvidence && answer.logEvidence.length > 0) blocks.push(section(`*Log evidence*\n${fitLines(answer.logEvidence.map((line) => `• ${escapeMrkdwn(line)}`), SLACK_LIMITS.sectionText - 20)}`));
   const evidenceBlocks = services.map((entry, index) => section(`${index === 0 ? '*Anomalies*\n' : ''}${evidenceText(entry, answer.suspect, options.now)}`));
   blocks.push(...capBlocks(evidenceBlocks, SHOWN.services + 1, 'services in anomaly'));
   // The agent reports the changes it found in its evidence; an empty list from it would read as "none happened".
-  if (answer.method === 'deterministic') blocks.push(section(`*Recent changes*\n${changes.length === 0 ? 'None recorded.' : changesText(changes, options.now)}`));
+  if (answer.method === 'deterministic' && investigated) blocks.push(section(`*Recent changes*\n${changes.length === 0 ? 'None recorded.' : changesText(changes, options.now)}`));
   if (answer.suggestions.length > 0) {
     blocks.push(section(`*What to do next*\n${fitLines(answer.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion)}`), SLACK_LIMITS.sectionText - 20)}`));
   }
   blocks.push(...proposalBlocks(answer.proposals ?? []));
   const links = queryLinks(answer.queries ?? [], options.links);
   if (links.length > 0) blocks.push(context([fitItems(links, SLACK_LIMITS.sectionText, ' · ')]));
+  if (unknown) blocks.push(context([`❓ ${escapeMrkdwn(unknown)}`]));
   if (answer.unreadable && answer.unreadable.length > 0) blocks.push(context([`⚠️ Could not read ${answer.unreadable.map(escapeMrkdwn).join('; ')} — this answer rests on the rest`]));
   blocks.push(context([methodLabel(answer)]));
 
@@ -90,6 +96,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const lines = [
     headline.plain,
     ...(answer.suspect ? [`Suspect: ${escapeMrkdwn(answer.suspect)}`] : []),
+    ...(answer.diagnosis ? [`Likely fault: ${escapeMrkdwn(answer.diagnosis.summary)}`] : []),
     ...listWithMore(evidenceLines, SHOWN.fallbackEvidence, 'Evidence:'),
     ...listWithMore(
       changes.map((change) => `${changeLinePlain(change)} — ${relativeTime(change.at, options.now)}`),
@@ -98,8 +105,10 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
     ),
     ...(answer.evidence ?? []).map((line) => `• ${escapeMrkdwn(line)}`),
     ...(answer.candidates ?? []).map((candidate, index) => `${index + 1}. ${candidate.service}: ${candidate.evidence[0] ?? ''}`),
+    ...listWithMore((answer.logEvidence ?? []).map(escapeMrkdwn), SHOWN.fallbackEvidence, 'Log evidence:'),
     ...answer.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion)}`),
     ...(answer.proposals ?? []).map((proposal) => `Proposed (needs approval): ${proposalText(proposal)} (${proposal.id})`),
+    ...(unknown ? [unknown] : []),
     ...(answer.unreadable && answer.unreadable.length > 0 ? [`Could not read ${answer.unreadable.join('; ')}`] : []),
     methodLabel(answer),
   ];
@@ -133,6 +142,18 @@ function evidenceText(entry: ServiceInAnomaly, suspect: string | undefined, now:
   if (hidden > 0) lines.push(`… and ${hidden} more on ${escapeMrkdwn(entry.service)}`);
   if (entry.service === suspect) lines[0] = `${lines[0]} ← suspect`;
   return fitLines(lines, SLACK_LIMITS.sectionText - 20);
+}
+
+/** A question only about services the catalogue does not hold is answered with that alone: nothing was looked at. */
+function wasInvestigated(answer: Answer): boolean {
+  return !(answer.unknownServices && answer.unknownServices.length > 0 && answer.services.length === 0);
+}
+
+/** "billing is not a catalogued service (did you mean shipping?)": said beside an answer about the services that are. */
+function unknownServicesLine(unknown: NonNullable<Answer['unknownServices']>): string {
+  return unknown
+    .map((entry) => `${entry.name} is not a catalogued service${entry.suggestions.length > 0 ? ` (did you mean ${entry.suggestions.join(' or ')}?)` : ''}`)
+    .join('; ');
 }
 
 function candidatesText(candidates: CandidateCause[]): string {

@@ -8,15 +8,17 @@ export interface SubcommandHelp {
   example: string;
 }
 
-/** The `/aiops` subcommands in the order a newcomer needs them. */
+/**
+ * The `/aiops` subcommands in the order a newcomer needs them: only those that work in this
+ * version (`forecast` is parsed, and answers that capacity forecasts are not built yet).
+ */
 export const AIOPS_SUBCOMMANDS: readonly SubcommandHelp[] = [
   { name: 'ask', arguments: '<question>', description: 'Investigate a question in plain language and answer with the cause and evidence.', example: '/aiops ask why is order-service slow?' },
   { name: 'status', arguments: '[service]', description: 'Show every service (healthy or in anomaly), or one service in detail.', example: '/aiops status payment' },
   { name: 'incidents', arguments: '', description: 'List the open incidents, newest first.', example: '/aiops incidents' },
   { name: 'logs', arguments: '<service> [window]', description: 'Show what a service is logging: its top log templates, how they compare with the hour before, one example each (window defaults to 15m).', example: '/aiops logs order-service 15m' },
-  { name: 'forecast', arguments: '<service> [horizon]', description: 'Forecast a service’s load and recommend a replica count (horizon defaults to 24h).', example: '/aiops forecast order-service 24h' },
   { name: 'silence', arguments: '<service|incident> <duration>', description: 'Stop alerts for a service or one incident for a while.', example: '/aiops silence payment 2h' },
-  { name: 'audit', arguments: '', description: 'Show recent healing actions: who approved them and how they ended.', example: '/aiops audit' },
+  { name: 'audit', arguments: '', description: 'Show the last 15 audited actions (silences, acknowledgements, resolutions, approval requests) and who took them.', example: '/aiops audit' },
   { name: 'help', arguments: '', description: 'Show this help.', example: '/aiops help' },
 ];
 

@@ -46,6 +46,11 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** The text as written, from Slack's escaped form: for a terminal, where `&lt;*&gt;` would read as noise. */
+export function unescapeMrkdwn(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /**
  * Shortens text to at most `maximum` characters, ending with an ellipsis. The cut never lands
  * inside an escape (`&amp;`), a Slack token (`<!date^…>`) or a surrogate pair, so the shortened

@@ -37,7 +37,7 @@ describe('service_metrics', () => {
     const { call } = harness();
     const result = await call('service_metrics', { service: 'orders', signal: 'cpu' });
     expect(result.status).toBe('error');
-    expect(result.output).toBe(`Unknown service "orders"; known services: ${Object.keys(catalogue.services).sort().join(', ')}`);
+    expect(result.output).toBe(`Unknown service "orders"; known services: ${Object.keys(catalogue.services).sort().join(', ')}. Did you mean order-service?`);
   });
 
   it('returns an error status, never a throw, when the source fails', async () => {

@@ -82,7 +82,7 @@ describe('answerMessage when done', () => {
 
   it('shows the suggestions and labels the method honestly', () => {
     expect(all).toContain('*What to do next*\n• Look for slow queries on database\n• If the load came with payment 2.5.0, roll it back');
-    expect(texts.at(-1)).toBe('Answered by the root-cause engine from metrics, the call graph, changes, cluster events and log findings — no LLM configured');
+    expect(texts.at(-1)).toBe('Answered by the root-cause engine from metrics, the call graph, changes, cluster events and logs — no LLM configured');
     const llm = answerMessage(doneAnswer({ method: 'llm' }), { now: NOW });
     expect(textsOf(llm.blocks).at(-1)).toBe('Investigated by the LLM agent with read-only tools');
     expect(visibleText(llm.blocks)).not.toContain('no LLM');
@@ -95,7 +95,7 @@ describe('answerMessage when done', () => {
     expect(lines[1]).toBe('Suspect: database');
     expect(message.text).toContain('payment 2.4.0 → 2.5.0 (deploy payment 2.5.0: new card-token flow) — 25 min ago');
     expect(message.text).toContain('• Look for slow queries on database');
-    expect(lines.at(-1)).toBe('Answered by the root-cause engine from metrics, the call graph, changes, cluster events and log findings — no LLM configured');
+    expect(lines.at(-1)).toBe('Answered by the root-cause engine from metrics, the call graph, changes, cluster events and logs — no LLM configured');
   });
 
   it('says plainly when nothing is wrong', () => {
@@ -177,5 +177,45 @@ describe('answerMessage limits', () => {
     const progress = answerMessage(doneAnswer({ stage: 'investigating', steps: [huge] }), { now: NOW });
     checkBlocks(progress.blocks, 50);
     checkFallback(progress.text);
+  });
+});
+
+describe('answerMessage: the kind of fault, log evidence and unknown services', () => {
+  const logEvidence = ['database: about 1299 error lines "FATAL: sorry, too many clients already (max_connections=<*>)" (new since 14:36 UTC)'];
+
+  it('names the kind of fault under the suspect and quotes the new error templates, escaped', () => {
+    const message = answerMessage(doneAnswer({ diagnosis: { kind: 'connection-pool-exhaustion', summary: 'connection-pool exhaustion: its logs say "FATAL: sorry, too many clients"' }, logEvidence }), { now: NOW });
+    checkBlocks(message.blocks, 50);
+    checkFallback(message.text);
+    const texts = textsOf(message.blocks);
+    expect(texts[0]).toBe('*database: latency_p95 185 ms (usually 9 ms)*\nSuspect: *database*\nLikely fault: connection-pool exhaustion: its logs say "FATAL: sorry, too many clients"');
+    expect(texts).toContain('*Log evidence*\n• database: about 1299 error lines "FATAL: sorry, too many clients already (max_connections=&lt;*&gt;)" (new since 14:36 UTC)');
+    expect(message.text).toContain('Log evidence:\ndatabase: about 1299 error lines');
+  });
+
+  it('answers a question only about an unknown service with that alone, not with the estate', () => {
+    const unknown = answerMessage(
+      doneAnswer({
+        services: [],
+        conclusion: 'billing is not a catalogued service. Did you mean shipping?',
+        suspect: undefined,
+        servicesInAnomaly: [],
+        recentChanges: [],
+        suggestions: ['Ask again with a catalogued service, or "is anything wrong?" for the whole estate'],
+        unknownServices: [{ name: 'billing', suggestions: ['shipping'] }],
+      }),
+      { now: NOW },
+    );
+    const text = visibleText(unknown.blocks);
+    expect(textsOf(unknown.blocks)[0]).toBe('*billing is not a catalogued service. Did you mean shipping?*');
+    expect(text).not.toContain('Recent changes');
+    expect(text).not.toMatch(/No anomalies/);
+    expect(textsOf(unknown.blocks).at(-1)).toBe('Not investigated: the question names no catalogued service');
+  });
+
+  it('notes an unknown name beside an answer about the services that are catalogued', () => {
+    const message = answerMessage(doneAnswer({ unknownServices: [{ name: 'paymnet', suggestions: ['payment'] }] }), { now: NOW });
+    expect(textsOf(message.blocks)).toContain('❓ paymnet is not a catalogued service (did you mean payment?)');
+    expect(message.text).toContain('paymnet is not a catalogued service (did you mean payment?)');
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../../src/catalogue.js';
+import { parseAiopsCommand } from '../../../src/slack/aiops-command.js';
 import { AIOPS_SUBCOMMANDS, helpMessage, usageMessage } from '../../../src/slack/blocks/help-message.js';
 import { checkBlocks, checkFallback, expectNoInjection, textsOf, visibleText } from './block-checks.js';
 
@@ -8,20 +10,30 @@ describe('helpMessage', () => {
 
   it('lists every /aiops subcommand with a description and an example', () => {
     checkBlocks(message.blocks, 50);
-    expect(AIOPS_SUBCOMMANDS.map((subcommand) => subcommand.name)).toEqual(['ask', 'status', 'incidents', 'logs', 'forecast', 'silence', 'audit', 'help']);
+    expect(AIOPS_SUBCOMMANDS.map((subcommand) => subcommand.name)).toEqual(['ask', 'status', 'incidents', 'logs', 'silence', 'audit', 'help']);
     for (const usage of [
       '`/aiops ask &lt;question&gt;`',
       '`/aiops status [service]`',
       '`/aiops incidents`',
-      '`/aiops forecast &lt;service&gt; [horizon]`',
+      '`/aiops logs &lt;service&gt; [window]`',
       '`/aiops silence &lt;service|incident&gt; &lt;duration&gt;`',
       '`/aiops audit`',
       '`/aiops help`',
     ]) {
       expect(all).toContain(usage);
     }
-    expect(all).toContain('_Example:_ `/aiops forecast order-service 24h`');
     expect(all).toContain('_Example:_ `/aiops ask why is order-service slow?`');
+  });
+
+  it('offers only what works: every example parses to its own subcommand, and nothing not yet built is listed', () => {
+    const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
+    for (const subcommand of AIOPS_SUBCOMMANDS) {
+      expect(subcommand.example.startsWith(`/aiops ${subcommand.name}`), subcommand.example).toBe(true);
+      expect(parseAiopsCommand(subcommand.example.replace(/^\/aiops\s*/, ''), catalogue).kind, subcommand.example).toBe(subcommand.name);
+    }
+    // Capacity forecasts and healing are later issues: `forecast` answers that it is not built yet.
+    expect(all).not.toMatch(/forecast|replica count|healing/i);
+    expect(message.text).not.toMatch(/forecast|healing/i);
   });
 
   it('escapes the angle brackets of placeholders so Slack shows them instead of parsing them', () => {

@@ -87,6 +87,11 @@ metadata:
   annotations:
     # Roll the pods when the catalogue or the kubeconfig changes.
     checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
+    {{- if $root.Values.metrics.podAnnotations }}
+    prometheus.io/scrape: "true"
+    prometheus.io/port: {{ $root.Values.port | quote }}
+    prometheus.io/path: "/metrics"
+    {{- end }}
     {{- with $settings.podAnnotations }}
     {{- toYaml . | nindent 4 }}
     {{- end }}

@@ -3,6 +3,7 @@ import type { Answer } from '../../../conversations/answer.js';
 import { answerTurn, investigate } from '../../../conversations/investigate.js';
 import { answerMessage } from '../../blocks/answer-message.js';
 import type { SlackServices } from '../../slack-services.js';
+import type { QuestionPath } from '../../../telemetry/metrics.js';
 
 /** Minimum time between two progress edits of the same reply. */
 const PROGRESS_EDIT_MILLISECONDS = 1_000;
@@ -31,6 +32,7 @@ export async function answerInThread(client: WebClient, question: Question, serv
     // Progress is worth an edit only when the work takes long enough for someone to be watching;
     // a fast answer goes straight from "looking into it" to the result, saving Slack two calls.
     let lastShown = Date.now();
+    const startedAt = Date.now();
     const answer = await investigate(
       question.text,
       threadServices,
@@ -42,13 +44,21 @@ export async function answerInThread(client: WebClient, question: Question, serv
       },
       history,
     );
+    services.metrics?.questionAnswered(answerPath(answer), (Date.now() - startedAt) / 1000);
     await show(answer);
     await services.threads.remember(question.channel, question.threadTs, answer.suspect ? [...new Set([...answer.services, answer.suspect])] : answer.services);
     await services.threads.rememberTurns(question.channel, question.threadTs, [{ role: 'user', text: question.text }, answerTurn(answer)]);
   } catch (error) {
+    services.metrics?.questionFailed();
     services.logger.error({ channel: question.channel, error: (error as Error).message }, 'answering failed');
     await client.chat.update({ channel: question.channel, ts, text: `Sorry, I could not finish looking into this: ${(error as Error).message}` });
   }
+}
+
+/** Who answered, for /metrics: the agent, the engine, or the engine standing in for a failed agent. */
+function answerPath(answer: Answer): QuestionPath {
+  if (answer.method === 'llm') return 'agent';
+  return answer.fallbackReason === undefined ? 'engine' : 'engine_fallback';
 }
 
 /** The question without the bot's own mention. */

@@ -1,0 +1,136 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ALERT_SEVERITIES, type AlertSeverity } from '../alerts/alert.js';
+
+/** How an Alertmanager delivery ended, by the status it was answered with. */
+export type WebhookOutcome = 'accepted' | 'invalid' | 'unauthorized' | 'too_large' | 'wrong_method' | 'unavailable';
+/** Who answered a question: the root-cause engine, the agent, or the engine after the agent failed. */
+export type QuestionPath = 'engine' | 'agent' | 'engine_fallback';
+/** How a Slack Web API call ended: `ok: true`, `ok: false`, HTTP 429, another HTTP error, or no response at all. */
+export type SlackCallOutcome = 'ok' | 'error' | 'rate_limited' | 'http_error' | 'network_error';
+export type JobOutcome = 'completed' | 'failed';
+
+export interface MetricsOptions {
+  /**
+   * The open incidents, read when Prometheus scrapes. Only the process that owns the incidents
+   * (the bot role) should pass it: every replica would otherwise report the same incidents.
+   */
+  openIncidents?: () => Promise<ReadonlyArray<{ severity: AlertSeverity }>>;
+  /** Process and Node.js runtime metrics (CPU, memory, event-loop lag, GC, handles). Default true. */
+  processMetrics?: boolean;
+}
+
+/** What a BullMQ worker reports; only the events the job metrics need. */
+export interface ObservedWorker {
+  readonly name: string;
+  on(event: 'completed', listener: (job: ObservedJob) => void): unknown;
+  on(event: 'failed', listener: (job: ObservedJob | undefined) => void): unknown;
+}
+
+interface ObservedJob {
+  processedOn?: number;
+  finishedOn?: number;
+}
+
+/** Buckets for a question's wall time: the engine answers in about a second, the agent within its 60 s limit. */
+const QUESTION_BUCKETS_SECONDS = [0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
+/** Buckets for one job: a detection pass takes milliseconds, training and a cold log-mining hour seconds. */
+const JOB_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * The process's Prometheus metrics, served at `GET /metrics` in the text exposition format. One
+ * registry per process (not prom-client's global one), built once at start-up and handed to the
+ * parts that record: the webhook, the alert pipeline, the Slack surface and the workers. Every
+ * method is a plain increment or observation; nothing here does I/O except `openIncidents`,
+ * called at scrape time.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly webhookDeliveries: Counter<'outcome'>;
+  private readonly alertsReceived: Counter<'status'>;
+  private readonly anomaliesRaised: Counter<'kind' | 'severity'>;
+  private readonly anomaliesSilenced: Counter<'kind'>;
+  private readonly questionsAnswered: Counter<'path'>;
+  private readonly questionsFailed: Counter;
+  private readonly questionDuration: Histogram<'path'>;
+  private readonly slackCalls: Counter<'method' | 'outcome'>;
+  private readonly jobRuns: Counter<'queue' | 'outcome'>;
+  private readonly jobDuration: Histogram<'queue'>;
+
+  constructor(options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.webhookDeliveries = new Counter({ name: 'aiops_alertmanager_webhook_deliveries_total', help: 'Alertmanager webhook deliveries, by how they were answered.', labelNames: ['outcome'], registers });
+    this.alertsReceived = new Counter({ name: 'aiops_alertmanager_alerts_received_total', help: 'Alerts in accepted Alertmanager deliveries, by status (firing, resolved).', labelNames: ['status'], registers });
+    this.anomaliesRaised = new Counter({ name: 'aiops_anomalies_raised_total', help: 'Anomalies the detectors raised (not silenced), by kind and severity.', labelNames: ['kind', 'severity'], registers });
+    this.anomaliesSilenced = new Counter({ name: 'aiops_anomalies_silenced_total', help: 'Anomalies the detectors found while their service or incident was silenced.', labelNames: ['kind'], registers });
+    this.questionsAnswered = new Counter({ name: 'aiops_questions_answered_total', help: 'Questions answered in Slack, by who answered: engine, agent, or engine_fallback (the agent failed).', labelNames: ['path'], registers });
+    this.questionsFailed = new Counter({ name: 'aiops_questions_failed_total', help: 'Questions whose answer could not be finished (the investigation or the reply failed).', registers });
+    this.questionDuration = new Histogram({ name: 'aiops_question_duration_seconds', help: 'Time from a question to its answer, by who answered.', labelNames: ['path'], buckets: QUESTION_BUCKETS_SECONDS, registers });
+    this.slackCalls = new Counter({ name: 'aiops_slack_api_calls_total', help: 'Slack Web API calls, by method and outcome (ok, error, rate_limited, http_error, network_error).', labelNames: ['method', 'outcome'], registers });
+    this.jobRuns = new Counter({ name: 'aiops_job_runs_total', help: 'Job runs (attempts) by queue and outcome.', labelNames: ['queue', 'outcome'], registers });
+    this.jobDuration = new Histogram({ name: 'aiops_job_duration_seconds', help: 'Time one job run took, by queue.', labelNames: ['queue'], buckets: JOB_BUCKETS_SECONDS, registers });
+    const openIncidents = options.openIncidents;
+    if (openIncidents) {
+      new Gauge({
+        name: 'aiops_incidents_open',
+        help: 'Open incidents, by severity (read from Redis at scrape time; absent when Redis cannot be read).',
+        labelNames: ['severity'],
+        registers,
+        async collect() {
+          this.reset();
+          const incidents = await openIncidents().catch(() => undefined);
+          if (!incidents) return;
+          for (const severity of ALERT_SEVERITIES) this.set({ severity }, incidents.filter((incident) => incident.severity === severity).length);
+        },
+      });
+    }
+  }
+
+  /** The `Content-Type` of `render()`'s text. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Every metric in Prometheus's text exposition format. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  webhookDelivery(outcome: WebhookOutcome, alerts: ReadonlyArray<{ status: 'firing' | 'resolved' }> = []): void {
+    this.webhookDeliveries.inc({ outcome });
+    for (const alert of alerts) this.alertsReceived.inc({ status: alert.status });
+  }
+
+  anomalyRaised(anomaly: { kind: string; severity: string }): void {
+    this.anomaliesRaised.inc({ kind: anomaly.kind, severity: anomaly.severity });
+  }
+
+  anomalySilenced(anomaly: { kind: string }): void {
+    this.anomaliesSilenced.inc({ kind: anomaly.kind });
+  }
+
+  questionAnswered(path: QuestionPath, seconds: number): void {
+    this.questionsAnswered.inc({ path });
+    this.questionDuration.observe({ path }, seconds);
+  }
+
+  questionFailed(): void {
+    this.questionsFailed.inc();
+  }
+
+  slackApiCall(method: string, outcome: SlackCallOutcome): void {
+    this.slackCalls.inc({ method, outcome });
+  }
+
+  jobRun(queue: string, outcome: JobOutcome, seconds?: number): void {
+    this.jobRuns.inc({ queue, outcome });
+    if (seconds !== undefined && Number.isFinite(seconds) && seconds >= 0) this.jobDuration.observe({ queue }, seconds);
+  }
+
+  /** Counts a worker's job runs (every attempt) and times them, from its own events. */
+  observeWorker(worker: ObservedWorker): void {
+    const seconds = (job: ObservedJob | undefined) => (job?.processedOn === undefined ? undefined : ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+    worker.on('completed', (job) => this.jobRun(worker.name, 'completed', seconds(job)));
+    worker.on('failed', (job) => this.jobRun(worker.name, 'failed', seconds(job)));
+  }
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bullPrefix } from '../../src/jobs/queues.js';
+import { startServiceWorker } from '../../src/jobs/workers/service-worker.js';
+import { silentLogger } from '../../src/logger.js';
+import { Metrics } from '../../src/telemetry/metrics.js';
+import { metricType, parseExposition, sampleValue } from '../support/exposition.js';
+import { testRedis } from '../support/test-redis.js';
+
+const { url: REDIS_URL, redis, database } = await testRedis();
+const connection = { host: '127.0.0.1', port: Number(new URL(REDIS_URL).port), db: database, maxRetriesPerRequest: null };
+
+afterAll(() => {
+  redis.disconnect();
+});
+
+describe('Metrics', () => {
+  it('declares every domain metric with HELP and TYPE, and no sample before anything happened', async () => {
+    const text = await new Metrics({ processMetrics: false }).render();
+    const expected: Record<string, string> = {
+      aiops_alertmanager_webhook_deliveries_total: 'counter',
+      aiops_alertmanager_alerts_received_total: 'counter',
+      aiops_anomalies_raised_total: 'counter',
+      aiops_anomalies_silenced_total: 'counter',
+      aiops_questions_answered_total: 'counter',
+      aiops_questions_failed_total: 'counter',
+      aiops_question_duration_seconds: 'histogram',
+      aiops_slack_api_calls_total: 'counter',
+      aiops_job_runs_total: 'counter',
+      aiops_job_duration_seconds: 'histogram',
+    };
+    for (const [name, type] of Object.entries(expected)) {
+      expect(metricType(text, name), name).toBe(type);
+      expect(text, name).toMatch(new RegExp(`^# HELP ${name} \\S`, 'm'));
+    }
+    // Only the unlabelled counter has a sample (0); labelled series appear when first counted.
+    expect(parseExposition(text).map((sample) => sample.name)).toEqual(['aiops_questions_failed_total']);
+    expect(text).not.toContain('process_cpu_seconds_total');
+  });
+
+  it('counts what it is told, by label', async () => {
+    const metrics = new Metrics({ processMetrics: false });
+    metrics.webhookDelivery('accepted', [{ status: 'firing' }, { status: 'resolved' }, { status: 'firing' }]);
+    metrics.webhookDelivery('invalid');
+    metrics.anomalyRaised({ kind: 'anomaly', severity: 'critical' });
+    metrics.anomalySilenced({ kind: 'predictive' });
+    metrics.questionAnswered('agent', 12);
+    metrics.questionAnswered('engine_fallback', 61);
+    metrics.slackApiCall('chat.update', 'rate_limited');
+    metrics.jobRun('aiops-logs', 'failed', 0.3);
+    const text = await metrics.render();
+    expect(sampleValue(text, 'aiops_alertmanager_webhook_deliveries_total', { outcome: 'accepted' })).toBe(1);
+    expect(sampleValue(text, 'aiops_alertmanager_webhook_deliveries_total', { outcome: 'invalid' })).toBe(1);
+    expect(sampleValue(text, 'aiops_alertmanager_alerts_received_total', { status: 'firing' })).toBe(2);
+    expect(sampleValue(text, 'aiops_alertmanager_alerts_received_total', { status: 'resolved' })).toBe(1);
+    expect(sampleValue(text, 'aiops_anomalies_raised_total', { kind: 'anomaly', severity: 'critical' })).toBe(1);
+    expect(sampleValue(text, 'aiops_anomalies_silenced_total', { kind: 'predictive' })).toBe(1);
+    expect(sampleValue(text, 'aiops_question_duration_seconds_bucket', { path: 'agent', le: '10' })).toBe(0);
+    expect(sampleValue(text, 'aiops_question_duration_seconds_bucket', { path: 'agent', le: '20' })).toBe(1);
+    expect(sampleValue(text, 'aiops_questions_answered_total', { path: 'engine_fallback' })).toBe(1);
+    expect(sampleValue(text, 'aiops_slack_api_calls_total', { method: 'chat.update', outcome: 'rate_limited' })).toBe(1);
+    expect(sampleValue(text, 'aiops_job_runs_total', { queue: 'aiops-logs', outcome: 'failed' })).toBe(1);
+    expect(sampleValue(text, 'aiops_job_duration_seconds_sum', { queue: 'aiops-logs' })).toBeCloseTo(0.3);
+  });
+
+  it('reads open incidents at scrape time, every severity shown, and leaves the gauge out when they cannot be read', async () => {
+    let incidents: Array<{ severity: 'info' | 'warning' | 'critical' }> | Error = [{ severity: 'critical' }, { severity: 'warning' }, { severity: 'critical' }];
+    const metrics = new Metrics({ processMetrics: false, openIncidents: async () => (incidents instanceof Error ? Promise.reject(incidents) : incidents) });
+    let text = await metrics.render();
+    expect(sampleValue(text, 'aiops_incidents_open', { severity: 'critical' })).toBe(2);
+    expect(sampleValue(text, 'aiops_incidents_open', { severity: 'warning' })).toBe(1);
+    expect(sampleValue(text, 'aiops_incidents_open', { severity: 'info' })).toBe(0);
+    incidents = [];
+    text = await metrics.render();
+    expect(sampleValue(text, 'aiops_incidents_open', { severity: 'critical' })).toBe(0);
+    incidents = new Error('redis: connection refused');
+    text = await metrics.render();
+    expect(sampleValue(text, 'aiops_incidents_open')).toBeUndefined();
+    expect(sampleValue(text, 'aiops_questions_failed_total')).toBe(0);
+  });
+
+  it('has no incidents gauge where no open incidents are given (a worker)', async () => {
+    expect(await new Metrics({ processMetrics: false }).render()).not.toContain('aiops_incidents_open');
+  });
+
+  it('adds process and Node.js metrics by default', async () => {
+    const text = await new Metrics().render();
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds']) {
+      expect(sampleValue(text, name), name).toEqual(expect.any(Number));
+    }
+  });
+
+  it('counts a real BullMQ worker\'s runs by queue and outcome, every failed attempt included, and times them', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const queueName = `metrics-${randomUUID()}`;
+    const queue = new Queue(queueName, { connection, prefix: bullPrefix(prefix) });
+    const events = new QueueEvents(queueName, { connection, prefix: bullPrefix(prefix) });
+    const worker = startServiceWorker({
+      queueName,
+      connection,
+      prefix,
+      logger: silentLogger(),
+      process: async (service) => {
+        if (service === 'broken') throw new Error('no such deployment');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      },
+    });
+    const metrics = new Metrics({ processMetrics: false });
+    metrics.observeWorker(worker);
+    try {
+      await events.waitUntilReady();
+      const good = await queue.add('run', { service: 'cart' });
+      const bad = await queue.add('run', { service: 'broken' }, { attempts: 2, backoff: { type: 'fixed', delay: 10 } });
+      await good.waitUntilFinished(events, 10_000);
+      await expect(bad.waitUntilFinished(events, 10_000)).rejects.toThrow(/no such deployment/);
+      // QueueEvents can hear of the end before the worker's own event has run.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const text = await metrics.render();
+      expect(sampleValue(text, 'aiops_job_runs_total', { queue: queueName, outcome: 'completed' })).toBe(1);
+      expect(sampleValue(text, 'aiops_job_runs_total', { queue: queueName, outcome: 'failed' })).toBe(2);
+      expect(sampleValue(text, 'aiops_job_duration_seconds_count', { queue: queueName })).toBe(3);
+      expect(sampleValue(text, 'aiops_job_duration_seconds_sum', { queue: queueName })).toBeGreaterThanOrEqual(0.02);
+    } finally {
+      await worker.close();
+      await events.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+});
