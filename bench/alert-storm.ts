@@ -4,7 +4,7 @@
  * notifier posting to a fake Slack over real HTTP (test/fakes/slack.ts, paced at Slack's one
  * message per second per channel), fed by two Alertmanager replicas at once.
  *
- *   npm run bench:storm [-- --seed 42 --incidents 6 --redis redis://127.0.0.1:6379]
+ *   npm run bench:storm [-- --seed 42 --incidents 6 --redis URL (default: a private redis-server)]
  *
  * The world, all seeded (no Math.random): 50 services in 5 layers of 10, each calling 2–3
  * services in the layer below at neighbouring positions. K independent incidents, each starting at
@@ -42,12 +42,13 @@ import { IncidentOutbox } from '../src/state/incident-outbox.js';
 import { IncidentStore } from '../src/state/incident-store.js';
 import { WebClient } from '@slack/web-api';
 import { startFakeSlack } from '../test/fakes/slack.js';
+import { benchmarkRedis } from '../test/support/redis-server.js';
 
 const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: '42' },
     incidents: { type: 'string', default: '6' },
-    redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+    redis: { type: 'string' },
   },
 });
 const seed = Number(values.seed);
@@ -57,6 +58,7 @@ if (!Number.isInteger(seed) || !Number.isInteger(incidentCount) || incidentCount
   process.exit(2);
 }
 
+const redisServer = await benchmarkRedis(values.redis);
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
@@ -222,7 +224,7 @@ const lastArrival = deliveries.at(-1)!.arrival;
  */
 async function serialIngestBaseline(): Promise<number> {
   const baselinePrefix = `bench-storm-baseline:${randomUUID()}:`;
-  const baselineConnections = [new Redis(values.redis!, { maxRetriesPerRequest: 1 }), new Redis(values.redis!, { maxRetriesPerRequest: 1 })];
+  const baselineConnections = [new Redis(redisServer.url, { maxRetriesPerRequest: 1 }), new Redis(redisServer.url, { maxRetriesPerRequest: 1 })];
   const baselineStores = baselineConnections.map((connection) => new IncidentStore(connection, baselinePrefix, catalogue));
   try {
     const started = process.hrtime.bigint();
@@ -258,10 +260,10 @@ const serialThroughput = await serialIngestBaseline();
 
 // 4. The replay: two replicas, each its own connection and store, under a fresh prefix, and a bot draining the outbox into Slack.
 const prefix = `bench-storm:${randomUUID()}:`;
-const connections = [new Redis(values.redis!, { maxRetriesPerRequest: 1 }), new Redis(values.redis!, { maxRetriesPerRequest: 1 })];
+const connections = [new Redis(redisServer.url, { maxRetriesPerRequest: 1 }), new Redis(redisServer.url, { maxRetriesPerRequest: 1 })];
 const stores = connections.map((connection) => new IncidentStore(connection, prefix, catalogue));
 const outboxes = connections.map((connection) => new IncidentOutbox(connection, prefix));
-const botConnection = new Redis(values.redis!, { maxRetriesPerRequest: 1 });
+const botConnection = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
 const slack = await startFakeSlack();
 let virtualNow = BASE;
 const notifier = new IncidentNotifier(new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true }), {
@@ -344,6 +346,7 @@ try {
   await Promise.all(stores.map((store) => store.close()));
   await Promise.all([...connections, botConnection].map((connection) => connection.quit()));
   await slack.close();
+  await redisServer.stop();
 }
 
 // 5. Against the truth.

@@ -1,7 +1,7 @@
 /**
  * How long a question takes to answer against a REAL Prometheus, not only the simulated world.
  *
- *   npm run bench:ask [-- --scenario db-pool-exhaustion] [-- --repeats 5] [-- --redis redis://127.0.0.1:6379/10]
+ *   npm run bench:ask [-- --scenario db-pool-exhaustion] [-- --repeats 5] [-- --redis URL (default: a private redis-server)]
  *
  * The issue's target: a question answered without an LLM in under 5 s; with the fake LLM, under
  * 2 s of our own overhead. Over the simulated world an answer takes tens of milliseconds, which
@@ -52,17 +52,18 @@ import { scenarioWorld, type ScenarioWorld } from '../test/evals/scenario-world.
 import { startFakeOpenAi, type FakeOpenAi } from '../test/fakes/openai-compatible.js';
 import { scriptedInvestigator } from '../test/fakes/scripted-investigator.js';
 import { freePort } from '../test/support/free-port.js';
+import { benchmarkRedis } from '../test/support/redis-server.js';
 
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'db-pool-exhaustion' },
     repeats: { type: 'string', default: '5' },
-    redis: { type: 'string', default: 'redis://127.0.0.1:6379/10' },
+    redis: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
-  console.log('usage: npm run bench:ask [-- --scenario db-pool-exhaustion] [-- --repeats 5] [-- --redis redis://127.0.0.1:6379/10]');
+  console.log('usage: npm run bench:ask [-- --scenario db-pool-exhaustion] [-- --repeats 5] [-- --redis URL (default: a private redis-server)]');
   process.exit(0);
 }
 const scenario = findScenario(values.scenario!);
@@ -96,7 +97,8 @@ console.log(`date: ${new Date().toISOString()}  machine: ${cpus().length} × ${c
 console.log(`load average before: ${loadAverage()}`);
 console.log(`scenario: ${scenario.name} (root cause ${scenario.rootCause}), question at fault start + ${MINUTES_AFTER_FAULT} min, ${repeats} timed repeats per question and path`);
 
-const redis = new Redis(values.redis!, { maxRetriesPerRequest: 1 });
+const redisServer = await benchmarkRedis(values.redis);
+const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
 const directory = mkdtempSync(join(tmpdir(), 'aiops-bench-ask-'));
 let world: ScenarioWorld | undefined;
 let prometheusProcess: ChildProcess | undefined;
@@ -240,6 +242,7 @@ try {
   rmSync(directory, { recursive: true, force: true });
   await world?.cleanUp();
   redis.disconnect();
+  await redisServer.stop();
   console.log(`load average after: ${loadAverage()}`);
 }
 console.log(failed ? 'RESULT: FAIL' : 'RESULT: ok (every p95 within its target, the engine names the same suspect over Prometheus as over the simulation)');

@@ -5,7 +5,7 @@
  * metrics are fetched from the simulated world once, up front, and served from memory, so the
  * sources' cost is excluded.
  *
- *   npm run bench:throughput [-- --minutes 120 --redis redis://127.0.0.1:6379]
+ *   npm run bench:throughput [-- --minutes 120 --redis URL (default: a private redis-server)]
  *
  * Compared in the same run: a worker keeping its detectors in memory between passes (the
  * default), the same with a minute's passes in flight together (Redis round trips overlap, as
@@ -28,8 +28,9 @@ import { SIGNALS, type Signal } from '../src/sources/signals.js';
 import { ManualClock } from '../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../src/sources/sim/simulated-world.js';
 import { ModelStore } from '../src/state/model-store.js';
+import { benchmarkRedis } from '../test/support/redis-server.js';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '120' }, redis: { type: 'string', default: 'redis://127.0.0.1:6379' } } });
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '120' }, redis: { type: 'string' } } });
 const minutes = Number(values.minutes);
 const MINUTE = 60_000;
 const start = Date.UTC(2026, 10, 20, 0, 0, 0);
@@ -71,7 +72,8 @@ class PrefetchedMetrics implements MetricsSource {
 
 const metrics = new PrefetchedMetrics();
 await metrics.load();
-const redis = new Redis(values.redis!, { maxRetriesPerRequest: 1 });
+const redisServer = await benchmarkRedis(values.redis);
+const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
 const logger = silentLogger();
 
 async function run(cache: DetectorCache | undefined, parallel: boolean): Promise<{ seconds: number; passes: number }> {
@@ -112,6 +114,7 @@ const cached = await run(new Map(), false);
 const concurrent = await run(new Map(), true);
 const restored = await run(undefined, false);
 await redis.quit();
+await redisServer.stop();
 
 const required = 10_000 / 60;
 const row = (name: string, result: { seconds: number; passes: number }) =>

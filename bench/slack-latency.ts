@@ -4,7 +4,7 @@
  * training workers running as in production), in HTTP mode against the fake Slack Web API, driven
  * by requests signed as Slack signs them.
  *
- *   npm run bench:slack [-- --requests 1000 --concurrency 25 --warmup 20 --redis redis://127.0.0.1:6379/10]
+ *   npm run bench:slack [-- --requests 1000 --concurrency 25 --warmup 20 --redis URL (default: a private redis-server)]
  *
  * The mix: half `app_mention` events ("why is <service> slow?"), each in a channel of its own, so
  * the per-channel pacer (one message a second per channel, as Slack allows) does not serialise
@@ -37,13 +37,14 @@ import { Redis } from 'ioredis';
 import { runCli, type CliContext } from '../src/cli.js';
 import { sendCommand, sendEvent, type SlackDelivery } from '../test/fakes/slack-signer.js';
 import { startFakeSlack, type SlackCall } from '../test/fakes/slack.js';
+import { benchmarkRedis } from '../test/support/redis-server.js';
 
 const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '25' },
     warmup: { type: 'string', default: '20' },
-    redis: { type: 'string', default: 'redis://127.0.0.1:6379/10' },
+    redis: { type: 'string' },
     scenario: { type: 'string', default: 'db-pool-exhaustion' },
     'sim-speed': { type: 'string', default: '60' },
     'reply-timeout': { type: 'string', default: '10000' },
@@ -56,7 +57,8 @@ const concurrency = wholeNumber('concurrency', values.concurrency!, 1);
 const warmupCount = wholeNumber('warmup', values.warmup!, 0);
 const replyTimeoutMilliseconds = wholeNumber('reply-timeout', values['reply-timeout']!, 1);
 const anomalyTimeoutMilliseconds = wholeNumber('anomaly-timeout', values['anomaly-timeout']!, 0) * 1000;
-const redisUrl = values.redis!;
+const redisServer = await benchmarkRedis(values.redis);
+const redisUrl = redisServer.url;
 if (!/\/([1-9]\d*)$/.test(new URL(redisUrl).pathname)) {
   throw new Error(`--redis ${redisUrl}: name a database of its own (e.g. redis://127.0.0.1:6379/10); it is flushed before and after`);
 }
@@ -214,6 +216,7 @@ try {
   await slack.close();
   await redis.flushdb();
   await redis.quit();
+  await redisServer.stop();
 }
 process.exit(exitCode);
 

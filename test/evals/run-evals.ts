@@ -3,7 +3,7 @@
  * rule: the root cause named, decoys ruled out, evidence consulted, actions not proposed, words
  * the posted answer must contain.
  *
- *   npm run eval [-- --only <substring>] [-- --redis redis://127.0.0.1:6379/7]
+ *   npm run eval [-- --only <substring>] [-- --redis URL (default: a private redis-server)]
  *
  * Always runs the deterministic engine and the agent on the scripted fake LLM (our plumbing, the
  * same runs CI makes); with OPENAI_API_KEY or OPENAI_BASE_URL set (and OPENAI_MODEL), also the
@@ -27,17 +27,19 @@ import { scriptedInvestigator } from '../fakes/scripted-investigator.js';
 import { answerCase, type CaseRun } from './answer-case.js';
 import type { WorldCache } from './case-world.js';
 import { loadEvalCases } from './eval-case.js';
+import { benchmarkRedis } from '../support/redis-server.js';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, redis: { type: 'string', default: 'redis://127.0.0.1:6379/7' }, help: { type: 'boolean', short: 'h' } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, redis: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
-  console.log('usage: npm run eval [-- --only <substring>] [-- --redis redis://127.0.0.1:6379/7]   (OPENAI_API_KEY / OPENAI_BASE_URL / OPENAI_MODEL add a real endpoint)');
+  console.log('usage: npm run eval [-- --only <substring>] [-- --redis URL (default: a private redis-server)]   (OPENAI_API_KEY / OPENAI_BASE_URL / OPENAI_MODEL add a real endpoint)');
   process.exit(0);
 }
 
 const config = loadConfig();
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
 const cases = loadEvalCases(fileURLToPath(new URL('./cases', import.meta.url))).filter((evalCase) => !values.only || evalCase.name.includes(values.only));
-const redis = new Redis(values.redis!, { maxRetriesPerRequest: 1 });
+const redisServer = await benchmarkRedis(values.redis);
+const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
 const worlds: WorldCache = new Map();
 const fake = await startFakeOpenAi({ script: scriptedInvestigator });
 
@@ -80,6 +82,7 @@ try {
   for (const world of worlds.values()) await (await world).cleanUp();
   await fake.close();
   await redis.quit();
+  await redisServer.stop();
 }
 
 function quantile(sorted: number[], q: number): number {

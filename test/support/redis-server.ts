@@ -105,3 +105,14 @@ async function waitForPing(url: string): Promise<true> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * The Redis a benchmark or the eval runner uses: the one named by `--redis` when given, else a
+ * private `redis-server` started for the run and stopped with it, so that running a benchmark
+ * next to a Redis holding real data never writes to it.
+ */
+export async function benchmarkRedis(given: string | undefined): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (given) return { url: given, stop: async () => undefined };
+  const server = await startRedisServer();
+  return { url: `${server.url}/1`, stop: server.stop };
+}
