@@ -196,7 +196,9 @@ for (const truth of truths) {
         const body = {
           version: '4',
           groupKey: `{}:{service="${service}"}`,
-          status,
+          // The group's status, as Alertmanager computes it: firing while any alert of the group
+          // fires. The primary alert spans the service's whole trouble, so only its resolve ends the group.
+          status: primary ? status : 'firing',
           receiver: 'aiops',
           alerts: [{ status, labels, annotations: { summary: `${name} on ${service}` }, startsAt: iso(startsAt), endsAt: endsAt === undefined ? '0001-01-01T00:00:00Z' : iso(endsAt) }],
         };
@@ -283,8 +285,8 @@ const ingestOne = async (replica: number, delivery: Delivery) => {
   const started = process.hrtime.bigint();
   try {
     const alerts = parseAlertmanagerWebhook(delivery.body, catalogue, delivery.arrival);
+    // The store marks the outbox in the same transaction as the change, as in the bot.
     const changed = await stores[replica]!.ingest(alerts, delivery.arrival);
-    await outboxes[replica]!.enqueue(changed, Date.now());
     changes.push(...changed);
   } catch {
     failures += 1;
@@ -293,9 +295,8 @@ const ingestOne = async (replica: number, delivery: Delivery) => {
 };
 const settleAll = async (now: number) => {
   await Promise.all(
-    stores.map(async (store, replica) => {
+    stores.map(async (store) => {
       const changed = await store.settle(now);
-      await outboxes[replica]!.enqueue(changed, Date.now());
       changes.push(...changed);
     }),
   );

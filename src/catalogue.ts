@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ALERT_SEVERITIES, type AlertSeverity } from './alerts/alert.js';
+import { normalizeSeverityLabel } from './alerts/severity-synonyms.js';
 import { parseDuration } from './duration.js';
 import { configError } from './errors.js';
 import { SIGNALS, isSignal, type Signal } from './sources/signals.js';
@@ -119,13 +120,32 @@ const escalationSchema = z
   })
   .refine((rule) => rule.raiseTo !== undefined || rule.notify !== undefined, { message: 'expected an action: raiseTo and/or notify' });
 
+/**
+ * Alerts that carry every one of `sameLabels`, with equal values, belong to one incident whatever
+ * their service or Alertmanager group (within the correlation window), e.g. `[cluster, node]`:
+ * a node's disk, kubelet and pod alerts are one story.
+ */
+const correlationRuleSchema = z.strictObject({
+  name: z.string().min(1, 'expected a name people will read in the merge note'),
+  sameLabels: z.array(z.string().min(1, 'expected a label name')).min(1, 'expected at least one label name'),
+});
+
+const severitySpellings = z.array(z.string().trim().min(1, 'expected a non-empty spelling')).default([]);
+
 const alertingSchema = z.strictObject({
-  /** Where incidents go that name no catalogued service (an Alertmanager alert without a service label). */
+  /**
+   * The catch-all: where incidents go that name no catalogued service (an Alertmanager alert without
+   * a service label). Required with Slack configured (see catchAllProblem): nothing is dropped.
+   */
   defaultChannel: channel.optional(),
+  /** Spellings of Alertmanager's `severity` label beyond the usual ones (see DEFAULT_SEVERITY_SYNONYMS), by the severity they mean. */
+  severities: z.strictObject({ critical: severitySpellings, warning: severitySpellings, info: severitySpellings }).prefault({}),
   /** How long a new incident of each severity waits for related alerts before it is posted. */
   groupWait: z.strictObject({ info: duration.optional(), warning: duration.optional(), critical: duration.optional() }).prefault({}),
   maintenance: z.array(maintenanceSchema).default([]),
   escalation: z.array(escalationSchema).default([]),
+  /** Reasons beyond the call graph to merge Alertmanager groups into one incident (see correlationRuleSchema). */
+  correlation: z.array(correlationRuleSchema).default([]),
 });
 
 const catalogueSchema = z
@@ -144,6 +164,17 @@ const catalogueSchema = z
         code: 'custom',
         path: ['prometheus', 'queries'],
         message: `missing template for ${missing.join(', ')}; every standard signal needs one`,
+      });
+    }
+    const severityOf = new Map<string, string>();
+    // Most urgent first, as a catalogue usually lists them: the later listing is the one named.
+    for (const level of [...ALERT_SEVERITIES].reverse()) {
+      catalogue.alerting.severities[level].forEach((spelling, index) => {
+        const earlier = severityOf.get(normalizeSeverityLabel(spelling));
+        if (earlier !== undefined && earlier !== level) {
+          context.addIssue({ code: 'custom', path: ['alerting', 'severities', level, index], message: `"${spelling}" is also listed under ${earlier}; a spelling means one severity` });
+        }
+        severityOf.set(normalizeSeverityLabel(spelling), level);
       });
     }
     catalogue.alerting.maintenance.forEach((window, index) => {
@@ -172,11 +203,12 @@ type ParsedCatalogue = z.infer<typeof catalogueSchema>;
 
 export type Alerting = ParsedCatalogue['alerting'];
 export type EscalationRule = Alerting['escalation'][number];
+export type CorrelationRule = Alerting['correlation'][number];
 
 export interface Catalogue {
   prometheus: { queries: Record<Signal, string> };
   elasticsearch: ParsedCatalogue['elasticsearch'];
-  /** Noise controls: group wait, maintenance windows, escalation rules. */
+  /** Noise controls: the catch-all channel, severity spellings, group wait, maintenance windows, escalation rules. */
   alerting: Alerting;
   services: Record<string, CatalogueService>;
 }
@@ -207,6 +239,17 @@ export function parseCatalogue(text: string, origin: string): Catalogue {
     alerting: parsed.alerting,
     services,
   };
+}
+
+/**
+ * Why the catalogue cannot serve a bot that posts to Slack, or undefined. Every bot serves the
+ * Alertmanager webhook, and an alert naming no catalogued service has no channel but the catch-all:
+ * without one it would be accepted and posted nowhere. Without Slack nothing is posted anywhere,
+ * so nothing is refused (the start says once that incidents go to the log only).
+ */
+export function catchAllProblem(catalogue: Catalogue, options: { slack: boolean }): string | undefined {
+  if (!options.slack || catalogue.alerting.defaultChannel !== undefined) return undefined;
+  return 'alerting.defaultChannel: required with Slack configured: alerts that name no catalogued service (node, cluster or probe alerts from Alertmanager) are posted there; set a catch-all channel, e.g. defaultChannel: "#ops-alerts"';
 }
 
 export function loadCatalogue(path: string): Catalogue {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from './catalogue.js';
+import { catchAllProblem, EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from './catalogue.js';
 import { configError } from './errors.js';
 import { SCENARIOS } from './sources/sim/scenarios.js';
 
@@ -125,8 +125,12 @@ export function loadConfig(environment: Environment = process.env, options: { st
   }
   const variables = result.data;
   const cataloguePath = variables.AIOPS_CONFIG ?? EXAMPLE_CATALOGUE_PATH;
+  const slack = slackConfig(variables);
+  const catalogue = loadCatalogue(cataloguePath);
+  const catchAll = catchAllProblem(catalogue, { slack: slack !== undefined });
+  if (catchAll !== undefined) throw configError(`AIOPS_CONFIG (${cataloguePath})`, catchAll);
   const config: Config = {
-    slack: slackConfig(variables),
+    slack,
     port: variables.PORT === undefined ? 3000 : Number(variables.PORT),
     redisUrl: variables.REDIS_URL ?? 'redis://127.0.0.1:6379',
     prometheusUrl: variables.PROMETHEUS_URL,
@@ -135,7 +139,7 @@ export function loadConfig(environment: Environment = process.env, options: { st
     kubeconfig: variables.KUBECONFIG,
     llm: llmConfig(variables),
     cataloguePath,
-    catalogue: loadCatalogue(cataloguePath),
+    catalogue,
     alertmanagerWebhookToken: variables.ALERTMANAGER_WEBHOOK_TOKEN,
     scenario: variables.AIOPS_SCENARIO,
     simulationSpeed: variables.AIOPS_SIM_SPEED === undefined ? 1 : Number(variables.AIOPS_SIM_SPEED),

@@ -351,6 +351,33 @@ describe('loadConfig: the catalogue named by AIOPS_CONFIG', () => {
     );
   });
 
+  it('refuses to post to Slack without a catch-all channel, in one line naming the setting; without Slack nothing is refused', () => {
+    const path = writeEditedExample((document) => {
+      delete (document.alerting as Record<string, unknown>).defaultChannel;
+    });
+    const slack = { AIOPS_CONFIG: path, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test' };
+    expectConfigError(
+      slack,
+      `AIOPS_CONFIG (${path}): alerting.defaultChannel: required with Slack configured: alerts that name no catalogued service (node, cluster or probe alerts from Alertmanager) are posted there; set a catch-all channel, e.g. defaultChannel: "#ops-alerts"`,
+    );
+    expect(load({ AIOPS_CONFIG: path }).catalogue.alerting.defaultChannel).toBeUndefined();
+    // The example sets one, so the simulated world with Slack starts as shipped.
+    expect(load({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test' }).catalogue.alerting.defaultChannel).toBe('#ops-alerts');
+  });
+
+  it('reads extra severity spellings, and refuses one spelling under two severities', () => {
+    const path = writeEditedExample((document) => {
+      (document.alerting as Record<string, unknown>).severities = { critical: ['Blocker'], warning: ['high'] };
+    });
+    expect(load({ AIOPS_CONFIG: path }).catalogue.alerting.severities).toEqual({ critical: ['Blocker'], warning: ['high'], info: [] });
+    expectCatalogueError(
+      (document) => {
+        (document.alerting as Record<string, unknown>).severities = { critical: ['sev-1'], info: ['SEV 1'] };
+      },
+      'alerting.severities.info[0]: "SEV 1" is also listed under critical; a spelling means one severity',
+    );
+  });
+
   it('refuses a channel that is neither a name nor an ID', () => {
     expectCatalogueError(
       (document) => {

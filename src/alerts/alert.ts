@@ -10,6 +10,35 @@ export type AlertSeverity = 'info' | 'warning' | 'critical';
 export const ALERT_SEVERITIES: readonly AlertSeverity[] = ['info', 'warning', 'critical'];
 
 /**
+ * The Alertmanager notification an alert came in: its group, as Alertmanager's `route.group_by`
+ * cut it. Correlation keeps a group's alerts together (the group is the smallest unit) and names
+ * uncatalogued incidents by the group's labels; the message links back to the group.
+ */
+export interface AlertGroup {
+  /** Alertmanager's `groupKey`: identifies the group across notifications (and across an HA pair). */
+  key: string;
+  /** The `groupLabels`: the values of `group_by` shared by every alert of the group, e.g. `{ service: 'probe-svc-3' }`. */
+  labels: Record<string, string>;
+  /** The webhook's `receiver`, for the link to the group. */
+  receiver: string;
+  /** Alertmanager's `externalURL`, where people can see the group; absent when not sent. */
+  externalURL?: string;
+  /** Alerts of the group Alertmanager left out of this notification (`max_alerts`); 0 when none. */
+  truncatedAlerts: number;
+  /**
+   * The notification's own status: 'resolved' when every alert it carries has resolved. With none
+   * left out, that is the whole group, including alerts whose resolve an earlier cut withheld.
+   * Absent: not known.
+   */
+  status?: AlertStatus;
+  /**
+   * The fingerprints of every alert of a notification that resolved its whole group (status
+   * resolved, nothing left out); absent otherwise. One array shared by the notification's alerts.
+   */
+  resolvedMembers?: readonly string[];
+}
+
+/**
  * One alert as the pipeline sees it, whichever system raised it. Times are milliseconds since
  * the epoch. Plain data: it travels through queues and Redis as JSON.
  */
@@ -36,6 +65,10 @@ export interface Alert {
   receivedAt: number;
   /** One line for people. */
   summary: string;
+  /** The Alertmanager group it was delivered in; absent for our detectors' alerts. */
+  group?: AlertGroup;
+  /** Where its source draws it, e.g. the Prometheus graph of the rule (Alertmanager's `generatorURL`). */
+  generatorURL?: string;
 }
 
 /** The more urgent of two severities. */

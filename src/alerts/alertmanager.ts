@@ -2,8 +2,12 @@ import { z } from 'zod';
 import type { Catalogue } from '../catalogue.js';
 import { AiopsError, ErrorCode, inputError } from '../errors.js';
 import { formatZodIssue } from '../zod-issue.js';
-import type { Alert, AlertSeverity } from './alert.js';
+import type { Alert, AlertGroup } from './alert.js';
+import { describeLabels } from './describe-labels.js';
 import { labelsFingerprint } from './fingerprint.js';
+import { severityFromLabel } from './severity-synonyms.js';
+
+export { severityFromLabel } from './severity-synonyms.js';
 
 /** Go's zero time, `0001-01-01T00:00:00Z`: Alertmanager writes it as the end of an alert that has not ended. */
 const GO_ZERO_TIME_MILLISECONDS = new Date('0001-01-01T00:00:00Z').getTime();
@@ -84,7 +88,19 @@ export function parseAlertmanagerWebhook(body: unknown, catalogue: Catalogue, re
     if (!issue || issue.path.length === 0) throw inputError('body', issue?.message ?? 'expected an Alertmanager webhook payload');
     throw new AiopsError(ErrorCode.InputInvalid, formatZodIssue(issue));
   }
-  return result.data.alerts.map((alert) => {
+  const payload = result.data;
+  const group: AlertGroup = {
+    key: payload.groupKey,
+    labels: payload.groupLabels,
+    receiver: payload.receiver,
+    ...(payload.externalURL ? { externalURL: payload.externalURL } : {}),
+    truncatedAlerts: payload.truncatedAlerts ?? 0,
+    status: payload.status,
+  };
+  const fingerprintOf = (alert: (typeof payload.alerts)[number]) => (alert.fingerprint !== undefined && alert.fingerprint !== '' ? alert.fingerprint : labelsFingerprint(alert.labels));
+  // The whole group, resolved: what correlation needs to end the alerts whose resolve a cut withheld.
+  if (payload.status === 'resolved' && group.truncatedAlerts === 0) group.resolvedMembers = payload.alerts.map(fingerprintOf);
+  return payload.alerts.map((alert) => {
     // Alertmanager's API treats a missing start as "now"; the zero time is its way of saying "missing".
     const startsAt = parseRfc3339(alert.startsAt) ?? receivedAt;
     const endsAtParsed = alert.endsAt === undefined ? undefined : parseRfc3339(alert.endsAt);
@@ -92,19 +108,21 @@ export function parseAlertmanagerWebhook(body: unknown, catalogue: Catalogue, re
     const name = alert.labels.alertname ?? 'UnnamedAlert';
     const service = resolveService(alert.labels, catalogue);
     return {
-      fingerprint: alert.fingerprint !== undefined && alert.fingerprint !== '' ? alert.fingerprint : labelsFingerprint(alert.labels),
+      fingerprint: fingerprintOf(alert),
       source: 'alertmanager' as const,
       status: alert.status,
       name,
       service,
-      severity: severityFromLabel(alert.labels.severity),
+      severity: severityFromLabel(alert.labels.severity, catalogue.alerting.severities),
       labels: alert.labels,
       annotations: { ...alert.annotations, ...(alert.generatorURL ? { generatorURL: alert.generatorURL } : {}) },
       startsAt: startsAt === GO_ZERO_TIME_MILLISECONDS ? receivedAt : startsAt,
       // A resolved alert always has an end: without one, it ended when we heard of it.
       endsAt: alert.status === 'resolved' ? (endsAt ?? receivedAt) : endsAt,
       receivedAt,
-      summary: summaryOf(name, service, alert.annotations),
+      summary: summaryOf(name, service ?? uncataloguedSubject(alert.labels, group.labels), alert.annotations),
+      group,
+      ...(alert.generatorURL ? { generatorURL: alert.generatorURL } : {}),
     };
   });
 }
@@ -128,23 +146,28 @@ export function resolveService(labels: Readonly<Record<string, string>>, catalog
   return undefined;
 }
 
-/** The `severity` label's conventional spellings; anything unknown is not worth waking anyone for. */
-export function severityFromLabel(label: string | undefined): AlertSeverity {
-  switch (label?.trim().toLowerCase()) {
-    case 'critical':
-    case 'page':
-    case 'error':
-      return 'critical';
-    case 'warning':
-    case 'warn':
-      return 'warning';
-    default:
-      return 'info';
-  }
-}
-
-function summaryOf(name: string, service: string | undefined, annotations: Record<string, string>): string {
+/** `subject` is what the alert is about: the catalogued service, else what its labels say (see uncataloguedSubject). */
+function summaryOf(name: string, subject: string | undefined, annotations: Record<string, string>): string {
   const text = annotations.summary ?? annotations.description ?? annotations.message;
   const firstLine = text?.split('\n').find((line) => line.trim() !== '')?.trim();
-  return firstLine ?? (service ? `${name} on ${service}` : name);
+  return firstLine ?? (subject ? `${name} on ${subject}` : name);
+}
+
+/** Labels that say where an alert on no service is (a node, a scrape target), most specific first. */
+const PLACE_LABELS = ['node', 'instance', 'pod', 'namespace', 'cluster'] as const;
+
+/**
+ * What an alert on no catalogued service is about, so a message without a summary annotation still
+ * says where: the first label that usually names a service (`service=probe-svc-3`), else its
+ * group's labels besides the alert name (`cluster=eu-1`), else the label that says where it
+ * is (`node=node-7`), else nothing.
+ */
+export function uncataloguedSubject(labels: Readonly<Record<string, string>>, groupLabels: Readonly<Record<string, string>>): string | undefined {
+  const present = (label: string) => labels[label] !== undefined && labels[label] !== '';
+  const serviceLabel = SERVICE_LABELS.find(present);
+  if (serviceLabel !== undefined) return `${serviceLabel}=${labels[serviceLabel]}`;
+  const { alertname: _alertname, ...rest } = groupLabels;
+  if (Object.keys(rest).length > 0) return describeLabels(rest);
+  const placeLabel = PLACE_LABELS.find(present);
+  return placeLabel === undefined ? undefined : `${placeLabel}=${labels[placeLabel]}`;
 }

@@ -1,90 +1,25 @@
 import type { Catalogue } from '../catalogue.js';
-import { describesLoadOnly, type Signal } from '../sources/signals.js';
-import { maximumSeverity, severityRank, signalsOf, type Alert, type AlertSeverity, type AlertSource, type AlertStatus } from './alert.js';
+import type { Signal } from '../sources/signals.js';
+import { maximumSeverity, severityRank, signalsOf, type Alert } from './alert.js';
+import { describeLabels } from './describe-labels.js';
 import { DEFAULT_FLAPPING_OPTIONS, isFlapping, type FlappingOptions } from './flapping.js';
-import { neighboursOf, originOf } from './origin.js';
+import { correlationLabelsOf, isJoinable, isLoadOnly, relationTo, type Relation } from './incident-relations.js';
+import { mergeIncidents } from './merge-incidents.js';
+import type { CorrelationState, Incident, IncidentAlert, IncidentChange, IncidentChangeKind, Tombstone } from './incident.js';
+import { originOf } from './origin.js';
+import { recordAlertGroup } from './record-alert-group.js';
 
-/** One alert inside an incident: its latest state, and enough history to judge flapping. */
-export interface IncidentAlert {
-  fingerprint: string;
-  source: AlertSource;
-  name: string;
-  service?: string;
-  /** What a service-less alert groups by: its name and the group labels (see CorrelationOptions). */
-  groupKey: string;
-  /** The signals our detectors found anomalous; undefined for Alertmanager's alerts (see signalsOf). */
-  signals?: Signal[];
-  status: AlertStatus;
-  severity: AlertSeverity;
-  /** Start of the current episode, as the source reports it. */
-  startsAt: number;
-  /** End of the latest episode; a firing alert keeps none. */
-  endsAt?: number;
-  /** When a delivery of this alert first and last reached us. */
-  firstSeen: number;
-  lastSeen: number;
-  summary: string;
-  /** Times of firing/resolved changes (the first firing included) inside the flapping window, oldest first. */
-  transitions: number[];
-}
-
-/** An incident as plain data: what the store keeps and Slack renders. */
-export interface Incident {
-  id: string;
-  status: 'open' | 'resolved';
-  /** Set once one of its alerts flaps; a flapping incident stays open until the alerts calm down. */
-  flapping: boolean;
-  /** The catalogued services of its alerts, sorted. */
-  services: string[];
-  /** The likely origin: the affected service that none of the other affected services sit beneath. */
-  origin?: string;
-  /** The most urgent severity among its firing alerts (the last one seen when none fires). */
-  severity: AlertSeverity;
-  /** Its alerts by fingerprint. */
-  alerts: Record<string, IncidentAlert>;
-  firstSeen: number;
-  lastSeen: number;
-  resolvedAt?: number;
-  /** The Slack user who resolved it by hand (see resolveIncident); cleared when it reopens. */
-  resolvedBy?: string;
-}
-
-/**
- * A resolve that arrived before any firing of its alert. Remembering its end is what stops the
- * late firing (another Alertmanager replica, a retried delivery) from opening a phantom alert.
- */
-export interface Tombstone {
-  fingerprint: string;
-  endsAt: number;
-  receivedAt: number;
-}
-
-/** Everything correlation needs to remember between alerts. */
-export interface CorrelationState {
-  incidents: Incident[];
-  tombstones: Tombstone[];
-}
-
-export type IncidentChangeKind = 'opened' | 'joined' | 'updated' | 'duplicate' | 'escalated' | 'resolved' | 'flapping' | 'ignored';
-
-/** What one alert (or one settling pass) did, for the caller to decide what to post. */
-export interface IncidentChange {
-  kind: IncidentChangeKind;
-  /** The incident concerned; absent only when an alert was ignored before it belonged anywhere. */
-  incidentId?: string;
-  fingerprint: string;
-  /** One line for logs and the incident's thread. */
-  reason: string;
-  /** The incident's severity after the change. */
-  severity?: AlertSeverity;
-  /** The incident's severity before the change, when it changed. */
-  previousSeverity?: AlertSeverity;
-  /** An 'opened' change that brought a recently resolved incident back rather than starting a new one. */
-  reopened?: boolean;
-}
+// The incident as data lives in incident.ts; what imports correlation finds it here too.
+export type { CorrelationState, Incident, IncidentAlert, IncidentChange, IncidentChangeKind, IncidentGroup, Tombstone } from './incident.js';
 
 export interface CorrelationResult extends CorrelationState {
+  /** What the alert did. */
   change: IncidentChange;
+  /**
+   * When the alert bridged open incidents: a 'merged' change for each one closed and an
+   * 'absorbed' change of the survivor for each, told before `change` (the alert joining it).
+   */
+  merges?: IncidentChange[];
 }
 
 export interface SettleResult extends CorrelationState {
@@ -133,6 +68,10 @@ function settingsOf(options: SettleOptions): Settings {
  * its receivedAt for activity windows, its startsAt and endsAt for episodes and flapping.
  */
 export function applyAlert(state: CorrelationState, alert: Alert, catalogue: Catalogue, options: CorrelationOptions): CorrelationResult {
+  return recordAlertGroup(applyToIncidents(state, alert, catalogue, options), alert);
+}
+
+function applyToIncidents(state: CorrelationState, alert: Alert, catalogue: Catalogue, options: CorrelationOptions): CorrelationResult {
   const settings = settingsOf(options);
   const tombstones = state.tombstones.filter((tombstone) => tombstone.receivedAt >= alert.receivedAt - settings.tombstoneMilliseconds);
   const holder = incidentHolding(state.incidents, alert.fingerprint);
@@ -165,7 +104,9 @@ export function applyAlert(state: CorrelationState, alert: Alert, catalogue: Cat
       return finish(incidents, tombstones, incident, next, catalogue, settings, 'updated', `${alert.name} fired again`);
     }
     // Load alone reopens nothing (see isLoadOnly); it may still join another open incident below.
-    if (!isLoadOnly(current) && incident.resolvedAt !== undefined && alert.startsAt - incident.resolvedAt <= settings.windowMilliseconds) {
+    // Nor does an alert that an open incident now takes (its group's, say): one story, one incident.
+    const reopens = !isLoadOnly(current) && incident.resolvedAt !== undefined && alert.startsAt - incident.resolvedAt <= settings.windowMilliseconds;
+    if (reopens && relatedOpenIncidents(incidents, freshAlert(alert, catalogue, settings), catalogue, settings).length === 0) {
       const reopened: Incident = { ...incident, status: 'open', resolvedAt: undefined, resolvedBy: undefined };
       return finish(incidents, tombstones, reopened, next, catalogue, settings, 'opened', `${alert.name} fired again soon after the incident resolved`, incident);
     }
@@ -174,16 +115,38 @@ export function applyAlert(state: CorrelationState, alert: Alert, catalogue: Cat
   }
 
   const endsAt = alert.endsAt ?? alert.receivedAt;
+  const { incident: groupEnded, ended } = withGroupEnded(incident, alert, endsAt, settings);
+  const groupReason = ended > 0 ? `; its Alertmanager group resolved, ending ${ended} more alert${ended === 1 ? '' : 's'} whose resolve was left out` : '';
   if (current.status === 'resolved') {
     // A later end is kept: it guards against the late firing of an episode we never saw start.
     const next: IncidentAlert = { ...seenAgain(current, alert), endsAt: Math.max(current.endsAt ?? endsAt, endsAt) };
-    return finish(incidents, tombstones, incident, next, catalogue, settings, 'duplicate', `${alert.name} is still resolved`);
+    return finish(incidents, tombstones, groupEnded, next, catalogue, settings, ended > 0 ? 'resolved' : 'duplicate', `${alert.name} is still resolved${groupReason}`, incident);
   }
   if (endsAt < current.startsAt) {
     return ignore(`${alert.name} resolved at ${iso(endsAt)}, before its current episode began at ${iso(current.startsAt)}`);
   }
   const next = withTransitions({ ...seenAgain(current, alert), status: 'resolved', severity: alert.severity, endsAt }, [endsAt], settings);
-  return finish(incidents, tombstones, incident, next, catalogue, settings, 'resolved', `${alert.name} resolved`);
+  return finish(incidents, tombstones, groupEnded, next, catalogue, settings, 'resolved', `${alert.name} resolved${groupReason}`, incident);
+}
+
+/**
+ * Alertmanager resolves alerts it left out of a notification (`max_alerts`) without ever sending
+ * their resolve, and forgets them. A notification that resolved its whole group lists every alert
+ * the group still has: an alert of the group firing here but missing from it has ended too, at
+ * the latest when this alert did. So the group's incident does not stay open on alerts long over.
+ */
+function withGroupEnded(incident: Incident, alert: Alert, endsAt: number, settings: Settings): { incident: Incident; ended: number } {
+  const group = alert.group;
+  const members = group?.resolvedMembers;
+  if (!group || !members) return { incident, ended: 0 };
+  const siblings = Object.values(incident.alerts).filter((other) => other.group === group.key && other.status === 'firing' && other.source !== 'detector' && !members.includes(other.fingerprint));
+  if (siblings.length === 0) return { incident, ended: 0 };
+  const alerts = { ...incident.alerts };
+  for (const sibling of siblings) {
+    const siblingEnd = Math.max(endsAt, sibling.startsAt);
+    alerts[sibling.fingerprint] = withTransitions({ ...sibling, status: 'resolved', endsAt: siblingEnd }, [siblingEnd], settings);
+  }
+  return { incident: { ...incident, alerts }, ended: siblings.length };
 }
 
 /**
@@ -246,26 +209,22 @@ function applyUnknown(state: CorrelationState, alert: Alert, catalogue: Catalogu
   return openOrJoin({ incidents: state.incidents, tombstones }, alert, catalogue, settings, newIncidentId);
 }
 
-/** A firing alert that belongs to no open incident: it joins the best related one, or opens its own. */
+/**
+ * A firing alert that belongs to no open incident: it joins the related open incident, or opens
+ * its own. When it is related to several, it bridges them: they merge into the oldest, so the
+ * incidents a set of alerts makes never depend on the order they arrived in. Load alone bridges
+ * nothing: it joins the closest (see isLoadOnly).
+ */
 function openOrJoin(state: CorrelationState, alert: Alert, catalogue: Catalogue, settings: Settings, newIncidentId: () => string): CorrelationResult {
-  const fresh: IncidentAlert = {
-    fingerprint: alert.fingerprint,
-    source: alert.source,
-    name: alert.name,
-    service: alert.service,
-    groupKey: groupKeyOf(alert, settings),
-    ...definedSignals(alert),
-    status: 'firing',
-    severity: alert.severity,
-    startsAt: alert.startsAt,
-    firstSeen: alert.receivedAt,
-    lastSeen: alert.receivedAt,
-    summary: alert.summary,
-    transitions: [alert.startsAt],
-  };
-  const target = joinTarget(state.incidents, fresh, catalogue, settings);
-  const where = fresh.service ?? fresh.groupKey;
-  if (target) return finish(state.incidents, state.tombstones, target, fresh, catalogue, settings, 'joined', `${alert.name} on ${where} joined`);
+  const fresh = freshAlert(alert, catalogue, settings);
+  const related = relatedOpenIncidents(state.incidents, fresh, catalogue, settings);
+  const groupName = alert.group ? describeLabels(alert.group.labels) || 'its Alertmanager group' : undefined;
+  const where = fresh.service ?? groupName ?? fresh.groupKey;
+  if (related.length === 1 || (related.length > 1 && isLoadOnly(fresh))) {
+    const closest = [...related].sort((left, right) => right.relation.strength - left.relation.strength)[0]!;
+    return finish(state.incidents, state.tombstones, closest.incident, fresh, catalogue, settings, 'joined', `${alert.name} on ${where} joined: ${closest.relation.reason}`);
+  }
+  if (related.length > 1) return bridge(state, related, fresh, `${alert.name} on ${where}`, catalogue, settings);
   if (isLoadOnly(fresh)) {
     // Recorded by the pipeline all the same (status, App Home); it joins the incident that a failure opens.
     return { ...state, change: { kind: 'ignored', fingerprint: alert.fingerprint, reason: `${alert.name} on ${where} is load alone, which opens no incident` } };
@@ -281,6 +240,68 @@ function openOrJoin(state: CorrelationState, alert: Alert, catalogue: Catalogue,
     lastSeen: alert.receivedAt,
   };
   return finish([...state.incidents, opened], state.tombstones, opened, fresh, catalogue, settings, 'opened', `${alert.name} opened the incident`);
+}
+
+/** An open incident related to a new alert, and how. */
+interface RelatedIncident {
+  incident: Incident;
+  relation: Relation;
+}
+
+/** The open incidents that take `alert` (see relationTo and isJoinable), oldest first. */
+function relatedOpenIncidents(incidents: readonly Incident[], alert: IncidentAlert, catalogue: Catalogue, settings: Settings): RelatedIncident[] {
+  const related: RelatedIncident[] = [];
+  for (const incident of incidents) {
+    if (incident.status !== 'open') continue;
+    const relation = relationTo(alert, incident, catalogue);
+    if (relation && isJoinable(incident, relation, alert.lastSeen, settings)) related.push({ incident, relation });
+  }
+  // Stable: incidents come in opening order, which breaks ties of firstSeen alike everywhere.
+  return related.sort((left, right) => left.incident.firstSeen - right.incident.firstSeen);
+}
+
+/**
+ * `alert` bridges open incidents: the oldest survives and takes the others in, each closed with a
+ * 'merged' change pointing at it and an 'absorbed' change for the survivor, both saying why.
+ */
+function bridge(state: CorrelationState, related: readonly RelatedIncident[], alert: IncidentAlert, what: string, catalogue: Catalogue, settings: Settings): CorrelationResult {
+  const [oldest, ...others] = related;
+  const { survivor, closed } = mergeIncidents(oldest!.incident, others.map((other) => other.incident), alert.lastSeen);
+  const byId = new Map<string, Incident>([[survivor.id, survivor], ...closed.map((incident): [string, Incident] => [incident.id, incident])]);
+  const incidents = state.incidents.map((incident) => byId.get(incident.id) ?? incident);
+  const joined = finish(incidents, state.tombstones, survivor, alert, catalogue, settings, 'joined', `${what} joined, merging ${others.map((other) => other.incident.id).join(', ')} into ${oldest!.incident.id}`, oldest!.incident);
+  const merged = joined.incidents.find((incident) => incident.id === survivor.id)!;
+  const merges = others.flatMap(({ incident, relation }): IncidentChange[] => {
+    const reason = `${what} bridged them: ${oldest!.relation.reason} (${oldest!.incident.id}), ${relation.reason} (${incident.id})`;
+    return [
+      { ...changeOf('merged', incident, byId.get(incident.id)!, alert.fingerprint, reason), mergedInto: merged.id },
+      { ...changeOf('absorbed', oldest!.incident, merged, alert.fingerprint, reason), mergedFrom: incident.id },
+    ];
+  });
+  return { ...joined, merges };
+}
+
+/** The alert as an incident holds it when it first joins one. */
+function freshAlert(alert: Alert, catalogue: Catalogue, settings: Settings): IncidentAlert {
+  const correlationLabels = correlationLabelsOf(alert, catalogue);
+  return {
+    fingerprint: alert.fingerprint,
+    source: alert.source,
+    name: alert.name,
+    service: alert.service,
+    groupKey: groupKeyOf(alert, settings),
+    ...(alert.group ? { group: alert.group.key } : {}),
+    ...(alert.generatorURL ? { generatorURL: alert.generatorURL } : {}),
+    ...(correlationLabels ? { correlationLabels } : {}),
+    ...definedSignals(alert),
+    status: 'firing',
+    severity: alert.severity,
+    startsAt: alert.startsAt,
+    firstSeen: alert.receivedAt,
+    lastSeen: alert.receivedAt,
+    summary: alert.summary,
+    transitions: [alert.startsAt],
+  };
 }
 
 /**
@@ -325,15 +346,6 @@ function finish(
   const change = changeOf(kind, before, updated, next.fingerprint, becameFlapping ? `${reason}; flapping` : reason);
   if (kind === 'opened' && before.id === incident.id && before.status === 'resolved') change.reopened = true;
   return { incidents: replaced, tombstones, change };
-}
-
-/**
- * Load alone is context, not trouble: an alert saying only that a service is busier than usual
- * (describesLoadOnly) joins an open incident, where it shows how far a surge reached, but neither
- * opens one nor keeps one open. A service still busy after the fix is no incident.
- */
-function isLoadOnly(alert: Pick<IncidentAlert, 'signals'>): boolean {
-  return alert.signals !== undefined && describesLoadOnly(alert.signals);
 }
 
 function holdsOpen(alert: IncidentAlert): boolean {
@@ -385,35 +397,6 @@ function refresh(incident: Incident, catalogue: Catalogue | undefined): Incident
   };
 }
 
-function joinTarget(incidents: readonly Incident[], alert: IncidentAlert, catalogue: Catalogue, settings: Settings): Incident | undefined {
-  const now = alert.lastSeen;
-  const neighbours = alert.service === undefined ? new Set<string>() : neighboursOf(alert.service, catalogue);
-  let best: { incident: Incident; score: number } | undefined;
-  for (const incident of incidents) {
-    if (incident.status !== 'open') continue;
-    if (now > incident.lastSeen + settings.windowMilliseconds || now < incident.firstSeen - settings.windowMilliseconds) continue;
-    let score = 0;
-    if (alert.service !== undefined) {
-      if (incident.services.includes(alert.service)) score = 2;
-      else if (incident.services.some((service) => neighbours.has(service))) score = 1;
-    } else if (Object.values(incident.alerts).some((other) => other.service === undefined && other.groupKey === alert.groupKey)) {
-      score = 2;
-    }
-    if (score === 0) continue;
-    if (!best || compareCandidates({ incident, score }, best) < 0) best = { incident, score };
-  }
-  return best?.incident;
-}
-
-function compareCandidates(left: { incident: Incident; score: number }, right: { incident: Incident; score: number }): number {
-  return (
-    right.score - left.score ||
-    right.incident.lastSeen - left.incident.lastSeen ||
-    left.incident.firstSeen - right.incident.firstSeen ||
-    left.incident.id.localeCompare(right.incident.id)
-  );
-}
-
 /** The incident holding a fingerprint: an open one first, else the most recently active. */
 function incidentHolding(incidents: readonly Incident[], fingerprint: string): { incident: Incident; current: IncidentAlert } | undefined {
   const holders = incidents.filter((incident) => fingerprint in incident.alerts);
@@ -430,6 +413,8 @@ function groupKeyOf(alert: Alert, settings: Settings): string {
 function seenAgain(current: IncidentAlert, alert: Alert): IncidentAlert {
   return {
     ...current,
+    ...(alert.group ? { group: alert.group.key } : {}),
+    ...(alert.generatorURL ? { generatorURL: alert.generatorURL } : {}),
     firstSeen: Math.min(current.firstSeen, alert.receivedAt),
     lastSeen: Math.max(current.lastSeen, alert.receivedAt),
     summary: alert.summary,

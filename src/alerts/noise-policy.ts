@@ -41,6 +41,8 @@ export interface NotifyDecision {
  * its wait was a blip nobody needs to hear about.
  */
 export function shouldNotify(incident: Incident, now: number, options: NoisePolicyOptions = {}): NotifyDecision {
+  // Its story goes on in the incident it was merged into; a message of its own would only split it.
+  if (incident.mergedInto !== undefined) return { notify: false, reason: `merged into ${incident.mergedInto}` };
   const maintenance = maintenanceCovering(incident, now, options.maintenance ?? []);
   if (maintenance !== undefined) {
     return { notify: false, reason: `in a maintenance window until ${iso(maintenance)}`, retryAt: maintenance };

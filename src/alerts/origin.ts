@@ -1,22 +1,28 @@
 import type { Catalogue } from '../catalogue.js';
 import { describesLoadOnly, type Signal } from '../sources/signals.js';
-import type { IncidentAlert } from './correlate.js';
+import { severityRank } from './alert.js';
+import type { IncidentAlert } from './incident.js';
 
 /**
  * The likely origin. Faults travel from a dependency to its callers, so the origin is an affected
  * service with no other affected service among its dependencies, direct or indirect. Load travels
  * the other way (a surge at a caller reaches its dependencies), so services that are only busier
  * than usual (see isMerelyLoaded) are left out while any other service is affected. Several
- * such services (two separate roots) or none (a dependency cycle) fall back to the one affected
- * first, then to the name, so the answer never depends on delivery order.
+ * such services (two separate roots) or none (a dependency cycle) are told apart by evidence
+ * (see compareOriginEvidence), never by their names, and never by the order alerts arrived in.
  */
 export function originOf(alerts: readonly IncidentAlert[], catalogue: Catalogue): string | undefined {
-  const firstAffected = new Map<string, number>();
+  const evidence = new Map<string, OriginEvidence>();
   for (const alert of alerts) {
     if (alert.service === undefined) continue;
-    firstAffected.set(alert.service, Math.min(firstAffected.get(alert.service) ?? Number.POSITIVE_INFINITY, alert.startsAt));
+    const known = evidence.get(alert.service);
+    evidence.set(alert.service, {
+      onset: Math.min(known?.onset ?? Number.POSITIVE_INFINITY, alert.startsAt),
+      severity: Math.max(known?.severity ?? -1, severityRank(alert.severity)),
+      alerts: (known?.alerts ?? 0) + 1,
+    });
   }
-  const affected = [...firstAffected.keys()];
+  const affected = [...evidence.keys()];
   const failing = affected.filter((service) => !isMerelyLoaded(alerts.filter((alert) => alert.service === service)));
   const considered = failing.length > 0 ? failing : affected;
   const roots = considered.filter((service) => {
@@ -24,8 +30,76 @@ export function originOf(alerts: readonly IncidentAlert[], catalogue: Catalogue)
     return !considered.some((other) => other !== service && beneath.has(other));
   });
   const candidates = roots.length > 0 ? roots : considered;
-  candidates.sort((left, right) => firstAffected.get(left)! - firstAffected.get(right)! || left.localeCompare(right));
-  return candidates[0];
+  if (candidates.length <= 1) return candidates[0];
+  const ranked = candidates.map((service) => ({
+    service,
+    ...evidence.get(service)!,
+    depth: callGraphDepth(service, catalogue),
+    reach: affected.filter((other) => other !== service && dependenciesOf(other, catalogue).has(service)).length,
+    position: Object.keys(catalogue.services).indexOf(service),
+  }));
+  ranked.sort(compareOriginEvidence);
+  return ranked[0]!.service;
+}
+
+/** What tells two candidate origins apart, gathered from one incident's alerts and the call graph. */
+interface OriginEvidence {
+  /** When its first alert began (startsAt, as the source reports it: not when it reached us). */
+  onset: number;
+  /** Rank of its most urgent alert (see severityRank). */
+  severity: number;
+  alerts: number;
+}
+
+interface RankedCandidate extends OriginEvidence {
+  service: string;
+  /** Hops of callers above it in the catalogue, at most (see callGraphDepth). */
+  depth: number;
+  /** Affected services that depend on it, directly or not: how much of the incident it explains. */
+  reach: number;
+  /** Its place in the catalogue, the operator's order, when all evidence ties. */
+  position: number;
+}
+
+/**
+ * The better origin first: it failed first (faults show downstream first); then it sits deeper in
+ * the call graph (further from users, where a fault is seen by more callers); then it is more
+ * urgent; then it explains more of the affected services; then it raised more alerts. When all of
+ * that ties the catalogue's order decides: the operator's, not the alphabet's.
+ */
+function compareOriginEvidence(left: RankedCandidate, right: RankedCandidate): number {
+  return (
+    left.onset - right.onset ||
+    right.depth - left.depth ||
+    right.severity - left.severity ||
+    right.reach - left.reach ||
+    right.alerts - left.alerts ||
+    left.position - right.position
+  );
+}
+
+/**
+ * The longest chain of callers above a service: 0 for one nothing calls (an entry point such as
+ * the frontend), 3 for a database reached through frontend, checkout and order-service. A
+ * dependency cycle is walked once.
+ */
+export function callGraphDepth(service: string, catalogue: Catalogue): number {
+  const depths = new Map<string, number>();
+  const walking = new Set<string>();
+  const depthOf = (name: string): number => {
+    const known = depths.get(name);
+    if (known !== undefined) return known;
+    walking.add(name);
+    let depth = 0;
+    for (const caller of Object.values(catalogue.services)) {
+      if (!caller.dependencies.includes(name) || walking.has(caller.name)) continue;
+      depth = Math.max(depth, depthOf(caller.name) + 1);
+    }
+    walking.delete(name);
+    depths.set(name, depth);
+    return depth;
+  };
+  return depthOf(service);
 }
 
 /**
@@ -64,10 +138,3 @@ export function neighboursOf(service: string, catalogue: Catalogue): Set<string>
   }
   return neighbours;
 }
-
-/**
- * The open incident a new alert belongs to: active within the window, and sharing its service
- * (preferred) or holding a neighbour. An alert naming no service joins only an incident holding
- * a service-less alert of the same group. Ties go to the most recently active incident, then the
- * oldest, then the id, so replicas reach the same answer.
- */

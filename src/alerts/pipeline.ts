@@ -1,20 +1,23 @@
 import type { Anomaly } from '../detection/anomaly.js';
 import type { Logger } from '../logger.js';
 import type { AnomalyLog } from '../state/anomaly-log.js';
-import type { SilenceStore } from '../state/silence-store.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { alertFromAnomaly } from './alert.js';
+import type { AlertSuppression } from './alert-suppression.js';
 
 /**
- * The alert pipeline's entry point: everything detection finds goes through here. The alert
- * Each anomaly is checked against silences, recorded for the Slack surface (status, incidents,
- * App Home, answers), correlated into incidents with Alertmanager's alerts, and logged.
+ * The alert pipeline's entry point: everything detection finds goes through here. Each anomaly,
+ * as an alert, meets silences and maintenance windows (held there if covered, and raised when they
+ * end if still going); what passes is recorded for the Slack surface (status, incidents, App Home,
+ * answers), correlated into incidents with Alertmanager's alerts, and logged.
  */
 export type AnomalySink = (anomaly: Anomaly) => Promise<void>;
 
 export interface AlertPipelineDependencies {
   logger: Logger;
   anomalies?: AnomalyLog;
-  silences?: SilenceStore;
+  /** Silences and maintenance windows; absent, nothing is held. */
+  suppression?: Pick<AlertSuppression, 'intake'>;
   /** Called after an anomaly is recorded, e.g. to refresh App Home. */
   onRecorded?: (anomaly: Anomaly) => void;
   /** Correlates the anomaly into incidents (with Alertmanager's alerts). */
@@ -25,10 +28,10 @@ export interface AlertPipelineDependencies {
 
 export function createAlertPipeline(dependencies: AlertPipelineDependencies): AnomalySink {
   return async (anomaly) => {
-    const silence = (await dependencies.silences?.active(anomaly.service, anomaly.detectedAt)) ?? (await dependencies.silences?.active(anomaly.id, anomaly.detectedAt));
-    if (silence) {
+    // The suppression logs what it holds and until when.
+    const intake = await dependencies.suppression?.intake([alertFromAnomaly(anomaly)], anomaly.detectedAt);
+    if (intake && intake.held.length > 0) {
       dependencies.metrics?.anomalySilenced(anomaly);
-      dependencies.logger.info({ anomalyId: anomaly.id, service: anomaly.service, silencedUntil: new Date(silence.until).toISOString(), silencedBy: silence.by }, `silenced: ${anomaly.summary}`);
       return;
     }
     await dependencies.anomalies?.record(anomaly);

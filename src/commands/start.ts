@@ -13,7 +13,10 @@ import type { Logger } from '../logger.js';
 import type { Alert } from '../alerts/alert.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import { alertFromAnomaly } from '../alerts/alert.js';
-import { withoutSilenced } from '../alerts/silenced.js';
+import { AlertSuppression } from '../alerts/alert-suppression.js';
+import { fingerprintsRaisedIn, releasedInto } from '../alerts/suppression.js';
+import { HeldAlertStore } from '../state/held-alert-store.js';
+import { heldBackContext } from '../slack/blocks/held-back-context.js';
 import type { IncidentChange } from '../alerts/correlate.js';
 import { alertmanagerWebhook } from '../http/alertmanager-webhook.js';
 import { incidentContext } from '../alerts/incident-context.js';
@@ -33,12 +36,11 @@ import { ThreadContext } from '../state/thread-context.js';
 import { ChannelPacer } from '../slack/channel-pacer.js';
 import { createSlackSurface } from '../slack/surface.js';
 import { createInvestigation, createResolutionNote } from './investigation-setup.js';
-import { announceIncidentChanges, announceStateChanged } from '../state/state-changed.js';
+import { announceStateChanged } from '../state/state-changed.js';
 import { IncidentAcknowledgements } from '../state/incident-acknowledgements.js';
 import { IncidentEscalations } from '../state/incident-escalations.js';
 import { IncidentOutbox } from '../state/incident-outbox.js';
-import type { Redis } from 'ioredis';
-import { connectRedis, createRedis, KEY_PREFIX } from '../state/redis.js';
+import { connectRedis, createQueueRedis, createRedis, KEY_PREFIX, reportConnectionState } from '../state/redis.js';
 import { slackStartError } from '../slack/slack-start-error.js';
 import { Metrics } from '../telemetry/metrics.js';
 
@@ -57,6 +59,9 @@ export interface StartOptions {
 }
 
 /** Every key this deployment writes to Redis starts with it, BullMQ's included. */
+
+/** How often held alerts are looked at for the end of their silence or maintenance window, in real milliseconds. */
+const RELEASE_MILLISECONDS = 5_000;
 
 /** How often the simulated world reports where it stands, in real milliseconds. */
 const HEARTBEAT_MILLISECONDS = 60_000;
@@ -90,10 +95,18 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   const services = Object.values(config.catalogue.services);
   const world = sources.world;
   const now = () => world?.clock.now() ?? Date.now();
+  // State (stores, the webhook's path) fails fast when Redis is gone; BullMQ's connection waits it out.
   const redis = createRedis(config.redisUrl);
   opened.add(() => redis.disconnect());
   await connectRedis(redis, config.redisUrl);
-  const queues = createQueues(redis, KEY_PREFIX);
+  const queueRedis = createQueueRedis(config.redisUrl);
+  opened.add(() => queueRedis.disconnect());
+  await connectRedis(queueRedis, config.redisUrl);
+  reportConnectionState(redis, logger, 'state');
+  reportConnectionState(queueRedis, logger, 'queue');
+  const queues = createQueues(queueRedis, KEY_PREFIX);
+  // A queue's errors are its connection's, reported above; unheard, BullMQ prints each with its stack.
+  for (const queue of [queues.detection, queues.training, queues.logs]) queue.on('error', () => undefined);
   opened.add(() => queues.close());
   const workers: Worker[] = [];
   const jobsLogger = logger.child({ component: 'jobs' });
@@ -107,15 +120,19 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   // GET /metrics; open incidents are reported by the bot role only, so replicas do not count them twice.
   const metrics = new Metrics(roles.schedule ? { openIncidents: () => incidents.open() } : {});
   const incidentLogger = logger.child({ component: 'incidents' });
-  const ingest = async (alerts: Alert[]) => announceAndLog(redis, incidentLogger, await incidents.ingest(alerts, now()));
+  const ingest = async (alerts: Alert[]) => logChanges(incidentLogger, await incidents.ingest(alerts, now()));
   const silences = new SilenceStore(redis, KEY_PREFIX);
   const logFindings = new LogFindingLog(redis, KEY_PREFIX);
-  // Alertmanager's alerts meet our silences here; our detectors' meet them in the alert pipeline.
-  const ingestUnsilenced = async (alerts: Alert[]) => {
-    const { kept, silenced } = await withoutSilenced(alerts, silences, now());
-    if (silenced.length > 0) incidentLogger.info({ silenced: silenced.map((alert) => `${alert.name} on ${alert.service ?? alert.fingerprint}`) }, `silenced: ${silenced.length} Alertmanager alert(s)`);
-    await ingest(kept);
-  };
+  // Every alert meets silences and maintenance windows before correlation: held if covered, raised when they end if still firing.
+  const heldAlerts = new HeldAlertStore(redis, KEY_PREFIX);
+  const suppression = new AlertSuppression({
+    silences,
+    held: heldAlerts,
+    maintenance: config.catalogue.alerting.maintenance,
+    raised: async (fingerprints) => fingerprintsRaisedIn(await incidents.open(), fingerprints),
+    logger: incidentLogger,
+  });
+  const ingestUnsilenced = async (alerts: Alert[], at = now()) => ingest((await suppression.intake(alerts, at)).kept);
   // Called last, once the port and Slack are ours (see below).
   const startWorkers = (): void => {
     const models = new ModelStore(redis, KEY_PREFIX);
@@ -123,22 +140,22 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
       metrics,
       logger: logger.child({ component: 'alerts' }),
       anomalies: anomalyLog,
-      silences,
-      onRecorded: (anomaly) => void announceStateChanged(redis, KEY_PREFIX, anomaly.id),
+      suppression,
+      onRecorded: (anomaly) => void announceStateChanged(redis, KEY_PREFIX, anomaly.id).catch(() => undefined),
       ingest: (anomaly) => ingest([alertFromAnomaly(anomaly)]),
     });
     const extraFindings = createServiceFindings({ catalogue: config.catalogue, cluster: sources.cluster, models, logger: jobsLogger });
     const detection = { metrics: sources.metrics, catalogue: config.catalogue, redis, prefix: KEY_PREFIX, sink, now, logger: jobsLogger, createDetector, restoreDetector, threshold: RECOMMENDED_ALERT_THRESHOLD, extraFindings, cache: new Map(),
       // An incident lasts while its anomalies do: ongoing ones keep their alerts firing, recovered ones resolve them.
-      onOngoing: (anomaly: Anomaly, at: number) => ingest([{ ...alertFromAnomaly(anomaly), receivedAt: at }]),
-      onRecovered: (anomaly: Anomaly, at: number) => ingest([{ ...alertFromAnomaly(anomaly), status: 'resolved' as const, endsAt: at, receivedAt: at }]),
+      onOngoing: (anomaly: Anomaly, at: number) => ingestUnsilenced([{ ...alertFromAnomaly(anomaly), receivedAt: at }], at),
+      onRecovered: (anomaly: Anomaly, at: number) => ingestUnsilenced([{ ...alertFromAnomaly(anomaly), status: 'resolved' as const, endsAt: at, receivedAt: at }], at),
     };
     workers.push(
-      startServiceWorker({ queueName: QUEUE_NAMES.detection, connection: redis, prefix: KEY_PREFIX, logger: jobsLogger, process: (service) => detectService(service, detection) }),
-      startServiceWorker({ queueName: QUEUE_NAMES.training, connection: redis, prefix: KEY_PREFIX, logger: jobsLogger, concurrency: 1, process: (service) => trainService(service, { metrics: sources.metrics, models, now, logger: jobsLogger }) }),
+      startServiceWorker({ queueName: QUEUE_NAMES.detection, connection: queueRedis, prefix: KEY_PREFIX, logger: jobsLogger, process: (service) => detectService(service, detection) }),
+      startServiceWorker({ queueName: QUEUE_NAMES.training, connection: queueRedis, prefix: KEY_PREFIX, logger: jobsLogger, concurrency: 1, process: (service) => trainService(service, { metrics: sources.metrics, models, now, logger: jobsLogger }) }),
       startServiceWorker({
         queueName: QUEUE_NAMES.logs,
-        connection: redis,
+        connection: queueRedis,
         prefix: KEY_PREFIX,
         logger: jobsLogger,
         // One service at a time: mining is not urgent, and a warm-up hour of ten services at once would crowd out Slack's 3-second acks.
@@ -193,8 +210,9 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
             acknowledgements,
             outbox: new IncidentOutbox(redis, KEY_PREFIX),
             escalations: new IncidentEscalations(redis, KEY_PREFIX),
-            // Log findings first: a new error template is often the plainest clue; the cluster's changes follow.
+            // Alerts held back by a silence first (from when to when), then log findings, a new error template often being the plainest clue; the cluster's changes follow.
             context: async (incident) => [
+              ...heldBackContext(releasedInto(incident, await heldAlerts.released(Object.keys(incident.alerts)))),
               ...(await incidentLogEvidence(incident, (service, since) => logFindings.since(service, since))),
               ...(await incidentContext(sources.cluster, config.catalogue, incident, now())),
             ],
@@ -212,12 +230,20 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   const startedAt = Date.now();
   const routes = [
     ...(slack?.requestListener ? [{ pathPrefix: '/slack/', listener: slack.requestListener }] : []),
-    ...(roles.schedule ? [{ pathPrefix: '/webhooks/alertmanager', listener: alertmanagerWebhook({ catalogue: config.catalogue, token: config.alertmanagerWebhookToken, ingest: ingestUnsilenced, now, metrics }) }] : []),
+    ...(roles.schedule ? [{ pathPrefix: '/webhooks/alertmanager', listener: alertmanagerWebhook({ catalogue: config.catalogue, token: config.alertmanagerWebhookToken, ingest: ingestUnsilenced, now, metrics, logger: logger.child({ component: 'webhook' }) }) }] : []),
   ];
   const server = await startHealthServer({
     routes,
     metrics,
     port: config.port,
+    // Redis decides readiness; Slack is reported only: while it is out, alerts are still stored and their messages wait in the outbox.
+    readiness: async () => ({
+      redis: await redis.ping().then(
+        () => ({ ok: true }),
+        (error: Error) => ({ ok: false, detail: error.message }),
+      ),
+      ...(slack ? { slack: { ...slack.readiness(), required: false } } : {}),
+    }),
     status: () => ({
       roles,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
@@ -251,7 +277,7 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
     );
   }
   if (!config.slack) {
-    logger.info('Slack not configured (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET): anomalies go to this log only');
+    logger.info('Slack not configured (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET): anomalies and incidents go to this log only, and nothing is posted anywhere');
   }
 
   if (roles.schedule) await syncSchedules(queues, services.map((service) => service.name), { detectionEveryMilliseconds });
@@ -259,9 +285,13 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
 
   // Detector alerts never resolve themselves: the bot settles incidents whose alerts went quiet.
   if (roles.schedule) {
-    const settling = setInterval(() => void incidents.settle(now()).then((changes) => announceAndLog(redis, incidentLogger, changes)), 60_000);
+    const settling = setInterval(() => void incidents.settle(now()).then((changes) => logChanges(incidentLogger, changes), (error: Error) => incidentLogger.warn({ error: error.message }, 'incidents not settled; trying again in a minute')), 60_000);
     settling.unref();
     opened.add(() => clearInterval(settling));
+    // Held alerts whose silence or maintenance window ended are raised within seconds of its end.
+    const releasing = setInterval(() => void suppression.release(now(), ingest).catch((error: Error) => incidentLogger.warn({ error: error.message }, 'held alerts not released; trying again shortly')), RELEASE_MILLISECONDS);
+    releasing.unref();
+    opened.add(() => clearInterval(releasing));
   }
   if (world) {
     const heartbeat = setInterval(() => logger.info({ time: new Date(world.clock.now()).toISOString(), faultActive: world.faultActiveAt(world.clock.now()) }, 'simulated world running'), HEARTBEAT_MILLISECONDS);
@@ -293,13 +323,12 @@ class OpenResources {
 }
 
 /**
- * Every significant incident change is logged; all are queued for the process talking to Slack
- * (this one or the bot), which turns them into the incident's message and thread.
+ * Every significant incident change is logged. The store has queued them for the process talking
+ * to Slack (this one or the bot) in the transaction that wrote them, and woken it.
  */
-async function announceAndLog(redis: Redis, logger: Logger, changes: IncidentChange[]): Promise<void> {
+function logChanges(logger: Logger, changes: IncidentChange[]): void {
   for (const change of changes) {
     if (change.kind === 'duplicate' || change.kind === 'ignored' || change.kind === 'updated') continue;
     logger.info({ incident: change.incidentId, kind: change.kind, fingerprint: change.fingerprint, severity: change.severity }, `incident ${change.incidentId ?? ''} ${change.kind}: ${change.reason}`);
   }
-  await announceIncidentChanges(redis, KEY_PREFIX, changes);
 }

@@ -4,6 +4,7 @@ import type { Alert } from '../alerts/alert.js';
 import { parseAlertmanagerWebhook } from '../alerts/alertmanager.js';
 import type { Catalogue } from '../catalogue.js';
 import { AiopsError, ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { Metrics, WebhookOutcome } from '../telemetry/metrics.js';
 
 export interface AlertmanagerWebhookOptions {
@@ -15,20 +16,39 @@ export interface AlertmanagerWebhookOptions {
   now: () => number;
   /** Where deliveries are counted by outcome, and accepted alerts by status, for /metrics. */
   metrics?: Pick<Metrics, 'webhookDelivery'>;
+  /** Where refused bodies and failures are told, one line each; nowhere when absent. */
+  logger?: Logger;
+  /** The largest body taken, bytes. Default 32 MiB. */
+  maximumBodyBytes?: number;
+  /** A delivery whose alerts are not stored within this gets a 503, ms. Default 5 000. */
+  storeDeadlineMilliseconds?: number;
 }
 
-/** Alertmanager payloads are small; anything bigger is a mistake or an attack. */
-const MAXIMUM_BODY_BYTES = 1024 * 1024;
+/**
+ * 1,000 kube-prometheus alerts are about 1.1 MB, and a storm with `max_alerts` unset sends them
+ * all in one notification: 32 MiB takes tens of thousands and still bounds what a client can make us hold.
+ */
+export const MAXIMUM_BODY_BYTES = 32 * 1024 * 1024;
+const DEFAULT_STORE_DEADLINE_MILLISECONDS = 5_000;
+/** After a 413, what the client still sends is read and dropped for this long, then the connection is cut. */
+const DISCARD_MILLISECONDS = 10_000;
 
 /**
  * `POST /webhooks/alertmanager`: translates an Alertmanager webhook (payload version 4) into
  * alerts for the pipeline. A malformed payload gets a 400 with one line naming the problem and
  * nothing is stored; the 200 comes only after every alert is stored, so Alertmanager retries
- * whatever we failed to take.
+ * whatever we failed to take. Alerts not stored in time (Redis gone or hanging) get a 503, a body
+ * over the limit a 413, an unexpected failure a 500; each of these is logged in one line.
  */
 export function alertmanagerWebhook(options: AlertmanagerWebhookOptions): RequestListener {
   return (request, response) => {
-    void handle(request, response, options);
+    handle(request, response, options).catch((error: unknown) => {
+      options.logger?.error({ error: (error as Error).message }, 'alertmanager webhook: delivery failed unexpectedly (500)');
+      options.metrics?.webhookDelivery('error');
+      if (response.headersSent) return void response.destroy();
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'internal error; see the bot log' }));
+    });
   };
 }
 
@@ -42,25 +62,59 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
     return reply(401, 'unauthorized', { error: 'authorization: expected the configured bearer token' });
   }
-  let text: string;
+  const limit = options.maximumBodyBytes ?? MAXIMUM_BODY_BYTES;
+  let body: Body;
   try {
-    text = await readBody(request);
+    body = await readBody(request, limit);
   } catch (error) {
-    return reply(413, 'too_large', { error: (error as Error).message });
+    options.logger?.warn({ error: (error as Error).message }, 'alertmanager webhook: body not received');
+    return void response.destroy();
   }
+  if (body.tooLarge) return refuseTooLarge(request, response, body.bytes, limit, options);
   let alerts: Alert[];
   try {
-    alerts = parseAlertmanagerWebhook(parseJson(text), options.catalogue, options.now());
+    alerts = parseAlertmanagerWebhook(parseJson(body.text), options.catalogue, options.now());
   } catch (error) {
     if (error instanceof AiopsError && error.code === ErrorCode.InputInvalid) return reply(400, 'invalid', { error: error.message });
-    throw error;
+    options.logger?.error({ error: (error as Error).message }, 'alertmanager webhook: payload could not be read (500)');
+    return reply(500, 'error', { error: 'internal error reading the payload; see the bot log' });
   }
   try {
-    await options.ingest(alerts);
+    await withinDeadline(options.ingest(alerts), options.storeDeadlineMilliseconds ?? DEFAULT_STORE_DEADLINE_MILLISECONDS);
   } catch (error) {
+    // Maybe stored after all: the retry is then a duplicate, and what was stored is marked for Slack already.
+    options.logger?.warn({ alerts: alerts.length, error: (error as Error).message }, 'alertmanager webhook: alerts not stored (503); Alertmanager will retry');
     return reply(503, 'unavailable', { error: `could not store the alerts, retry: ${(error as Error).message}` });
   }
   reply(200, 'accepted', { accepted: alerts.length }, alerts);
+}
+
+/**
+ * A 413 the client can read: `Connection: close`, the response ended, and the rest of the body
+ * read and dropped rather than left unread (a socket closed with unread data is reset, and the
+ * reset can overtake the answer), for a while; a client still sending after that is cut off.
+ */
+function refuseTooLarge(request: IncomingMessage, response: ServerResponse, bytes: number, limit: number, options: AlertmanagerWebhookOptions): void {
+  options.logger?.warn(
+    { bytes, limit, remoteAddress: request.socket.remoteAddress },
+    `alertmanager webhook: body of ${bytes} bytes or more refused (413), over the ${limit}-byte limit; set max_alerts on the Alertmanager receiver`,
+  );
+  options.metrics?.webhookDelivery('too_large');
+  response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+  response.end(JSON.stringify({ error: `body: expected at most ${limit} bytes; set max_alerts on the Alertmanager receiver` }));
+  const cutOff = setTimeout(() => request.destroy(), DISCARD_MILLISECONDS);
+  cutOff.unref();
+  request.once('close', () => clearTimeout(cutOff));
+  request.on('data', () => undefined);
+  request.resume();
+}
+
+function withinDeadline<T>(work: Promise<T>, milliseconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not stored within ${milliseconds} ms`)), milliseconds);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function parseJson(text: string): unknown {
@@ -77,20 +131,26 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+type Body = { tooLarge: false; text: string } | { tooLarge: true; bytes: number };
+
+/** The body, or how much of it was seen once it (or its declared length) went over the limit; the rest is left to the caller. */
+function readBody(request: IncomingMessage, limit: number): Promise<Body> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ tooLarge: true, bytes: declared });
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAXIMUM_BODY_BYTES) {
-        reject(new Error(`body: expected at most ${MAXIMUM_BODY_BYTES} bytes`));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      if (size <= limit) return void chunks.push(chunk);
+      request.off('data', onData);
+      chunks.length = 0;
+      resolve({ tooLarge: true, bytes: size });
+    };
+    request.on('data', onData);
+    request.on('end', () => resolve({ tooLarge: false, text: Buffer.concat(chunks).toString('utf8') }));
     request.on('error', reject);
+    // Settles nothing once the body ended; otherwise the client went away mid-body.
+    request.on('close', () => reject(new Error('the client closed the connection before the body ended')));
   });
 }

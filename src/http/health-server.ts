@@ -13,7 +13,21 @@ export interface HealthServerOptions {
   routes?: Array<{ pathPrefix: string; listener: RequestListener }>;
   /** What `GET /metrics` serves (Prometheus's text exposition format); absent, /metrics is 404. */
   metrics?: Pick<Metrics, 'contentType' | 'render'>;
+  /** What `GET /readyz` checks, by dependency; absent, the process is ready once it listens. */
+  readiness?: () => Promise<Record<string, DependencyState>>;
 }
+
+/** Whether a dependency can be used now, as /readyz reports it. */
+export interface DependencyState {
+  ok: boolean;
+  /** Why not, or what was checked. */
+  detail?: string;
+  /** False: reported, but a failure does not make the process unready. Default true. */
+  required?: boolean;
+}
+
+/** /readyz answers 503 when its checks take longer than this, ms (a probe's own timeout is longer). */
+const READINESS_DEADLINE_MILLISECONDS = 3_000;
 
 export interface RunningServer {
   server: Server;
@@ -21,13 +35,22 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The process's one HTTP endpoint: /healthz, /metrics, and Slack's events in HTTP mode (webhooks mount here too). */
+/**
+ * The process's one HTTP endpoint: /healthz, /readyz, /metrics, and Slack's events in HTTP mode
+ * (webhooks mount here too). /healthz is liveness: it answers while the process runs, whatever its
+ * dependencies do (restarting the process would not bring Redis back). /readyz is readiness: 503
+ * while a required dependency (Redis) cannot be used, so traffic goes to replicas that can store it.
+ */
 export async function startHealthServer(options: HealthServerOptions): Promise<RunningServer> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method === 'GET' && path === '/healthz') {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ status: 'ok', ...options.status() }));
+      return;
+    }
+    if (request.method === 'GET' && path === '/readyz') {
+      serveReadiness(options.readiness, response);
       return;
     }
     if (request.method === 'GET' && path === '/metrics' && options.metrics) {
@@ -58,6 +81,24 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
         server.closeAllConnections();
       }),
   };
+}
+
+function serveReadiness(readiness: HealthServerOptions['readiness'], response: ServerResponse): void {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`checks took over ${READINESS_DEADLINE_MILLISECONDS} ms`)), READINESS_DEADLINE_MILLISECONDS);
+  });
+  const checks: Promise<Record<string, DependencyState>> = readiness?.() ?? Promise.resolve({});
+  Promise.race([checks, deadline])
+    .then(
+      (checks) => ({ ready: Object.values(checks).every((check) => check.ok || check.required === false), body: checks }),
+      (error: unknown) => ({ ready: false, body: { checks: { ok: false, detail: (error as Error).message } } }),
+    )
+    .then(({ ready, body }) => {
+      clearTimeout(timer);
+      response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ status: ready ? 'ready' : 'not ready', ...body }));
+    });
 }
 
 function serveMetrics(metrics: Pick<Metrics, 'contentType' | 'render'>, response: ServerResponse): void {

@@ -67,7 +67,7 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       if (!match) return { kind: 'invalid', problem: `Duration \`${duration}\` is not like \`30m\`, \`2h\` or \`1d\`.` };
       const milliseconds = Number(match[1]) * UNIT_MILLISECONDS[match[2] as keyof typeof UNIT_MILLISECONDS];
       if (milliseconds <= 0 || milliseconds > MAXIMUM_SILENCE_MILLISECONDS) return { kind: 'invalid', problem: 'A silence lasts from 1 minute to 7 days.' };
-      if (!known(target) && !/^[a-z0-9-]+:(anomaly|multivariate|predictive):/.test(target)) return { kind: 'invalid', problem: unknownService(target) };
+      if (!known(target) && !/^[a-z0-9-]+:(anomaly|multivariate|predictive):/.test(target) && !/^INC-\d+$/.test(target)) return { kind: 'invalid', problem: unknownService(target) };
       return { kind: 'silence', target, durationMilliseconds: milliseconds, durationText: duration };
     }
     default:

@@ -57,6 +57,8 @@ export class IncidentNotifier {
   private draining: Promise<void> | undefined;
   private drainAgain = false;
   private readonly attempts = new Map<string, number>();
+  /** Incidents with nowhere to go, already logged. */
+  private readonly unroutable = new Set<string>();
   private readonly wallClock: () => number;
 
   constructor(
@@ -86,11 +88,16 @@ export class IncidentNotifier {
 
   /**
    * What time alone changes: an incident held back by its group wait or a maintenance window may
-   * be due now, and an escalation rule may have come to apply. Call it on a timer.
+   * be due now, and an escalation rule may have come to apply. And a repair: an incident whose
+   * messages show an older revision than its own, yet waits nowhere in the outbox, is marked again.
+   * Call it on a timer.
    */
   async sweep(): Promise<void> {
-    const { incidents, outbox, acknowledgements, escalations, catalogue, now } = this.dependencies;
-    for (const incident of await incidents.open()) {
+    const { incidents, outbox, acknowledgements, escalations, catalogue, now, logger } = this.dependencies;
+    const all = await incidents.all();
+    const behind = await outbox.markBehind(all.map((incident) => ({ incidentId: incident.id, revision: incident.revision })), this.wallClock());
+    if (behind.length > 0) logger.warn({ incidents: behind }, `incident messages behind their incidents, marked again: ${behind.join(', ')}`);
+    for (const incident of all.filter((candidate) => candidate.status === 'open')) {
       if (!(await incidents.message(incident.id))) await outbox.touch(incident.id, this.wallClock());
       const acknowledged = (await acknowledgements.get(incident.id)) !== undefined;
       for (const rule of escalationsDue(incident, catalogue.alerting.escalation, { acknowledged, now: now() })) {
@@ -118,9 +125,11 @@ export class IncidentNotifier {
     // Not leased: another process is syncing it, and leaves it due if it changed meanwhile.
     await outbox.exclusively(entry.incidentId, LEASE_MILLISECONDS, async () => {
       try {
+        // Read before the sync draws it: what the messages show is at least this revision.
+        const revision = (await this.dependencies.incidents.get(entry.incidentId))?.revision ?? 0;
         await this.sync(entry.incidentId);
         this.attempts.delete(entry.incidentId);
-        await outbox.complete(entry);
+        await outbox.complete(entry, revision);
       } catch (error) {
         const attempt = (this.attempts.get(entry.incidentId) ?? 0) + 1;
         this.attempts.set(entry.incidentId, attempt);
@@ -148,7 +157,11 @@ export class IncidentNotifier {
       // comes back for it). An incident that outlived its wait is posted even if it is over by now
       // (Slack was down, say): it happened, and the channel's record should say so.
       if (!decision.notify || !channel) {
-        if (!channel) logger.warn({ incident: incidentId }, 'incident names no catalogued service and alerting.defaultChannel is not set: not posted');
+        // Start-up refuses Slack without the catch-all (see catchAllProblem), so only a notifier built without one gets here: said once per incident, not every sweep.
+        if (!channel && !this.unroutable.has(incidentId)) {
+          this.unroutable.add(incidentId);
+          logger.warn({ incident: incidentId }, 'incident names no catalogued service and alerting.defaultChannel is not set: not posted');
+        }
         return outbox.dropNotes(incidentId, notes.length);
       }
       const posted = await this.postRoot(incidentId, channel, body);

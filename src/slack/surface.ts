@@ -29,6 +29,8 @@ export interface SlackSurface {
    */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Whether Slack answered the bot's `auth.test` (at the start or, after an outage, since), for /readyz. */
+  readiness(): { ok: boolean; detail: string };
 }
 
 /**
@@ -92,15 +94,29 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   });
 
   const subscriber = services.redis.duplicate();
+  // Its outages are the state connection's, reported there; ioredis would print each reconnection attempt.
+  subscriber.on('error', () => undefined);
   /** Past the token check: timers run, and a stop drains the outbox. */
   let running = false;
   let stopped = false;
+  /** Why Slack has not answered auth.test yet; undefined once it has. */
+  let unanswered: string | undefined = 'auth.test not sent yet';
   let listening = false;
   let initializeTimer: NodeJS.Timeout | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
   let drainTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
-  const logDrainFailure = (error: Error) => services.logger.warn({ error: error.message }, 'incident messages: outbox unreadable');
+  // Once per outage, not once a second: Redis gone fails every drain until it is back.
+  let outboxUnreadable = false;
+  const logDrainFailure = (error: Error) => {
+    if (!outboxUnreadable) services.logger.warn({ error: error.message }, 'incident messages: outbox unreadable; retrying every second');
+    outboxUnreadable = true;
+  };
+  const drainOutbox = (notifier: IncidentNotifier) =>
+    notifier.drain().then(() => {
+      if (outboxUnreadable) services.logger.info('incident messages: outbox readable again');
+      outboxUnreadable = false;
+    }, logDrainFailure);
   const refreshHomes = async () => {
     refreshTimer = undefined;
     const viewers = await services.redis.zrangebyscore(`${services.prefix}slack:home-viewers`, Date.now() - HOME_VIEWER_MILLISECONDS, '+inf');
@@ -115,9 +131,11 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   const initialize = async (): Promise<AiopsError | undefined> => {
     try {
       await app.init();
+      unanswered = undefined;
       return undefined;
     } catch (error) {
       const failure = slackStartError(error, 'SLACK_BOT_TOKEN', config);
+      unanswered = failure.message;
       if (failure.code === ErrorCode.ConfigInvalid) throw failure;
       return failure;
     }
@@ -170,6 +188,7 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   return {
     app,
     requestListener,
+    readiness: () => (unanswered === undefined ? { ok: true, detail: `auth.test answered (${config.mode} mode)` } : { ok: false, detail: `auth.test not answered: ${unanswered}` }),
     start: async () => {
       const failure = await initialize().finally(tokenChecked);
       if (failure) services.logger.warn({ error: failure.toOneLine() }, 'Slack did not answer auth.test; starting anyway (incident messages wait in the outbox, and Slack is asked again)');
@@ -177,12 +196,12 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
       await subscriber.subscribe(stateChangedChannel(services.prefix), incidentChangedChannel(services.prefix));
       subscriber.on('message', (channel: string) => {
         if (channel === incidentChangedChannel(services.prefix)) void notifier?.drain().catch(logDrainFailure);
-        refreshTimer ??= setTimeout(() => void refreshHomes(), HOME_REFRESH_MILLISECONDS);
+        refreshTimer ??= setTimeout(() => void refreshHomes().catch((error: Error) => services.logger.warn({ error: error.message }, 'App Home refresh failed')), HOME_REFRESH_MILLISECONDS);
       });
       if (notifier) {
         // Changes wake the drain at once; the timers catch retries that came due, incidents whose
         // group wait or maintenance ended, escalation rules, and whatever a restart left behind.
-        drainTimer = setInterval(() => void notifier.drain().catch(logDrainFailure), DRAIN_MILLISECONDS);
+        drainTimer = setInterval(() => void drainOutbox(notifier), DRAIN_MILLISECONDS);
         sweepTimer = setInterval(() => void notifier.sweep().catch(logDrainFailure), SWEEP_MILLISECONDS);
         void notifier.drain().catch(logDrainFailure);
       }

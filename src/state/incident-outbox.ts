@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { IncidentChange, IncidentChangeKind } from '../alerts/correlate.js';
 import { randomUUID } from 'node:crypto';
 
 /** Changes that deserve a line in the incident's thread; the root message shows every change anyway. */
-export const THREAD_NOTE_KINDS: ReadonlySet<IncidentChangeKind> = new Set(['joined', 'escalated', 'flapping', 'resolved']);
+export const THREAD_NOTE_KINDS: ReadonlySet<IncidentChangeKind> = new Set(['joined', 'escalated', 'flapping', 'resolved', 'merged', 'absorbed']);
 
 /** An escalation rule that fired for an incident: told in its thread, with the people the rule calls. */
 export interface EscalationNote {
@@ -14,6 +14,17 @@ export interface EscalationNote {
 
 /** What an incident's thread is still to be told. */
 export type ThreadNote = IncidentChange | EscalationNote;
+
+/** Whether a change is shown in Slack: it marks its incident due (and, in the store, counts up its revision). */
+export function isShownInSlack(change: IncidentChange): change is IncidentChange & { incidentId: string } {
+  return change.incidentId !== undefined && change.kind !== 'duplicate' && change.kind !== 'ignored';
+}
+
+/** An incident and its revision (see IncidentStore): what the sweep compares with the revision Slack shows. */
+export interface IncidentRevision {
+  incidentId: string;
+  revision: number;
+}
 
 /** An incident whose Slack messages are behind, and what to hand back when done with it. */
 export interface DueIncident {
@@ -40,13 +51,32 @@ for _, id in ipairs(flat) do
 end
 return due`;
 
+/** Takes the incident off if unchanged since read, and records the revision its messages now show (never lowering it). */
 const COMPLETE = `
+if tonumber(ARGV[3]) > tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0') then redis.call('HSET', KEYS[3], ARGV[1], ARGV[3]) end
 if (redis.call('HGET', KEYS[2], ARGV[1]) or '0') == ARGV[2] then
   redis.call('ZREM', KEYS[1], ARGV[1])
   redis.call('HDEL', KEYS[2], ARGV[1])
   return 1
 end
 return 0`;
+
+/**
+ * Marks due at ARGV[1] each incident (id, revision pairs in ARGV from the second) that waits nowhere and whose
+ * revision is ahead of the one Slack shows; returns their ids. Nothing can be both: a change
+ * and its mark commit together, and a sync takes an incident off and records what it showed at once.
+ */
+const MARK_BEHIND = `
+local behind = {}
+for index = 2, #ARGV, 2 do
+  local id = ARGV[index]
+  if not redis.call('ZSCORE', KEYS[1], id) and tonumber(redis.call('HGET', KEYS[3], id) or '0') < tonumber(ARGV[index + 1]) then
+    redis.call('ZADD', KEYS[1], ARGV[1], id)
+    redis.call('HINCRBY', KEYS[2], id, 1)
+    table.insert(behind, id)
+  end
+end
+return behind`;
 
 const RETRY_AT = `
 if (redis.call('HGET', KEYS[2], ARGV[1]) or '0') == ARGV[2] then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) return 1 end
@@ -63,8 +93,13 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  * notes wait in Redis. Marks coalesce, so a storm of changes to one incident costs one edit.
  *
  * Layout under the prefix: `slack:outbox` is a sorted set of incident ids by due time (wall-clock
- * ms); `slack:outbox:versions` counts each incident's marks; `slack:outbox:<id>:notes` lists the notes still to be told in the thread, oldest first;
+ * ms); `slack:outbox:versions` counts each incident's marks; `slack:outbox:synced` holds the incident
+ * revision (see IncidentStore) its messages last showed; `slack:outbox:<id>:notes` lists the notes still to be told in the thread, oldest first;
  * `slack:outbox:<id>:lease` is held while one process syncs the incident.
+ *
+ * The incident store marks its changes inside the transaction that writes them (`queueMarks`), so
+ * a change is never stored without its mark; the notifier's sweep re-marks any incident whose
+ * messages show an older revision than its own (`markBehind`), whatever left it so.
  */
 export class IncidentOutbox {
   constructor(
@@ -80,6 +115,10 @@ export class IncidentOutbox {
     return `${this.prefix}slack:outbox:versions`;
   }
 
+  private get syncedKey(): string {
+    return `${this.prefix}slack:outbox:synced`;
+  }
+
   private notesKey(incidentId: string): string {
     return `${this.prefix}slack:outbox:${incidentId}:notes`;
   }
@@ -87,12 +126,38 @@ export class IncidentOutbox {
   /** Marks the changed incidents due now and queues the thread notes their changes deserve. */
   async enqueue(changes: readonly IncidentChange[], now: number): Promise<void> {
     const pipeline = this.redis.pipeline();
-    for (const change of changes) {
-      if (change.incidentId === undefined || change.kind === 'duplicate' || change.kind === 'ignored') continue;
-      if (THREAD_NOTE_KINDS.has(change.kind)) pipeline.rpush(this.notesKey(change.incidentId), JSON.stringify(change));
-      pipeline.eval(MARK, 2, this.dueKey, this.versionsKey, change.incidentId, now);
-    }
+    this.queueMarks(pipeline, changes, now);
     await exec(pipeline);
+  }
+
+  /**
+   * Adds what `enqueue` writes to a MULTI (or pipeline) the caller executes: the incident store
+   * calls it inside the transaction writing the changes, so both commit or neither does.
+   */
+  queueMarks(commands: ChainableCommander, changes: readonly IncidentChange[], now: number): void {
+    for (const change of changes) {
+      if (!isShownInSlack(change)) continue;
+      if (THREAD_NOTE_KINDS.has(change.kind)) commands.rpush(this.notesKey(change.incidentId), JSON.stringify(change));
+      commands.eval(MARK, 2, this.dueKey, this.versionsKey, change.incidentId, now);
+    }
+  }
+
+  /** Adds to the caller's MULTI forgetting incidents that are gone (pruned): their notes and the revision shown. */
+  queueForget(commands: ChainableCommander, incidentIds: readonly string[]): void {
+    if (incidentIds.length === 0) return;
+    commands.hdel(this.syncedKey, ...incidentIds);
+    commands.del(...incidentIds.map((id) => this.notesKey(id)));
+  }
+
+  /**
+   * Marks due, now, every incident given that waits nowhere in the outbox although its messages
+   * show an older revision than its own (a change stored without its mark by an older version,
+   * a bug, a hand edit); returns their ids. The notifier's sweep calls it.
+   */
+  async markBehind(incidents: readonly IncidentRevision[], now: number): Promise<string[]> {
+    if (incidents.length === 0) return [];
+    const pairs = incidents.flatMap((incident) => [incident.incidentId, incident.revision]);
+    return (await this.redis.eval(MARK_BEHIND, 3, this.dueKey, this.versionsKey, this.syncedKey, now, ...pairs)) as string[];
   }
 
   /** Queues a thread note that no correlation change carries, and marks the incident due. */
@@ -118,9 +183,12 @@ export class IncidentOutbox {
     return this.redis.zcard(this.dueKey);
   }
 
-  /** Takes the incident off, unless it was marked again since it was read. */
-  async complete(due: DueIncident): Promise<void> {
-    await this.redis.eval(COMPLETE, 2, this.dueKey, this.versionsKey, due.incidentId, due.version);
+  /**
+   * Takes the incident off, unless it was marked again since it was read, and records that its
+   * messages show `shownRevision` (an incident revision read before the sync drew it; 0: none).
+   */
+  async complete(due: DueIncident, shownRevision = 0): Promise<void> {
+    await this.redis.eval(COMPLETE, 3, this.dueKey, this.versionsKey, this.syncedKey, due.incidentId, due.version, shownRevision);
   }
 
   /** Puts the incident off until `at` after a failure, unless it was marked again since it was read. */

@@ -12,6 +12,9 @@ import {
 } from '../alerts/correlate.js';
 import type { Catalogue } from '../catalogue.js';
 import { AiopsError, ErrorCode } from '../errors.js';
+import { IncidentOutbox, isShownInSlack } from './incident-outbox.js';
+import { announceIncidentsDue } from './state-changed.js';
+import { TransactionConnection } from './transaction-connection.js';
 
 export interface IncidentStoreOptions extends SettleOptions {
   /** Resolved incidents are pruned on write once resolved longer ago than this, ms. Default 24 hours. */
@@ -22,7 +25,18 @@ export interface IncidentStoreOptions extends SettleOptions {
   maxBackoffMilliseconds?: number;
   /** Safety expiry of an incident's Slack message reference and posting attempt, s; pruning deletes them earlier. Default 30 days. */
   messageTtlSeconds?: number;
+  /** How long a transaction waits for its connection to Redis before failing, ms. Default 2 000. */
+  connectTimeoutMilliseconds?: number;
+  /** Real time, for the outbox's due times (the incidents' own clock may be simulated). Default Date.now. */
+  wallClock?: () => number;
 }
+
+/**
+ * An incident as stored, with its revision: counted up, in the transaction that writes it, by
+ * every change shown in Slack. The outbox records the revision an incident's messages show, so a
+ * message older than its incident can be found (see IncidentOutbox.markBehind).
+ */
+export type StoredIncident = Incident & { revision: number };
 
 /** Where an incident's root message lives in Slack, so later changes edit it or reply in its thread. */
 export interface IncidentMessage {
@@ -41,6 +55,8 @@ const DEFAULT_OPTIONS = {
   maxAttempts: 50,
   maxBackoffMilliseconds: 50,
   messageTtlSeconds: 30 * 24 * 60 * 60,
+  connectTimeoutMilliseconds: 2_000,
+  wallClock: Date.now as () => number,
 };
 
 type Settings = typeof DEFAULT_OPTIONS & SettleOptions;
@@ -58,6 +74,15 @@ interface Stored {
   state: CorrelationState;
   rawIncidents: Record<string, string>;
   rawTombstones: string | null;
+  /** Each stored incident's revision. */
+  revisions: Map<string, number>;
+}
+
+/** What a transaction computed: the state to write, the changes it made (marked in the outbox), and what the caller gets. */
+interface Computed<T> {
+  state: CorrelationState;
+  changes: readonly IncidentChange[];
+  result: T;
 }
 
 /**
@@ -66,22 +91,29 @@ interface Stored {
  * Layout under the prefix: `incidents` is a hash of incident id to the incident's JSON;
  * `incidents:tombstones` is the JSON array of tombstones; `incident:sequence` is the counter
  * behind ids (`INC-42`); `incident:<id>:message` and `incident:<id>:posting` hold the Slack message
- * reference and an unfinished attempt to post it.
+ * reference and an unfinished attempt to post it. An incident's JSON carries its `revision`.
  *
  * Every change is an optimistic transaction: WATCH the hash and the tombstones, read both, apply
  * the pure correlation in JS, write back only the incidents that changed in MULTI/EXEC, and start
  * again after a short random wait if another process wrote in between. So two replicas fed the
- * same alerts (an Alertmanager HA pair) reach one incident, never two. WATCH belongs to a
- * connection, and anyone's EXEC on it clears it, so transactions run on a connection of their own
- * (a duplicate of the one given, opened on first write; `close()` ends it), one at a time per
- * store. Ids come from INCR, reserved only when an alert opens an incident and kept across
+ * same alerts (an Alertmanager HA pair) reach one incident, never two. The same MULTI marks the
+ * changes shown in Slack in the incident outbox (its notes, its due set) and counts up those
+ * incidents' revisions: a change is never stored without its mark, so a failed write leaves
+ * nothing half done, and a retried delivery, a duplicate, has nothing left to mark. Once EXEC
+ * succeeds the process talking to Slack is woken (best effort: it reads the outbox every second).
+ *
+ * WATCH belongs to a connection, so transactions run on a connection of their own (see
+ * TransactionConnection; `close()` ends it), one at a time per store, and one that fails drops it:
+ * with Redis gone or hanging a transaction fails within a command timeout instead of waiting.
+ * Ids come from INCR, reserved only when an alert opens an incident and kept across
  * retries; an attempt lost to a replica that opened the incident first leaves a gap in the numbers.
  */
 export class IncidentStore {
   private readonly settings: Settings;
-  private transactionConnection: Redis | undefined;
+  private readonly transactions: TransactionConnection;
   private tail: Promise<unknown> = Promise.resolve();
   private readonly waiting: WaitingIngest[] = [];
+  private readonly outbox: IncidentOutbox;
 
   constructor(
     private readonly redis: Redis,
@@ -90,6 +122,8 @@ export class IncidentStore {
     options: IncidentStoreOptions = {},
   ) {
     this.settings = { ...DEFAULT_OPTIONS, ...options };
+    this.outbox = new IncidentOutbox(redis, prefix);
+    this.transactions = new TransactionConnection(redis, this.settings.connectTimeoutMilliseconds);
   }
 
   private get incidentsKey(): string {
@@ -113,7 +147,8 @@ export class IncidentStore {
   }
 
   /**
-   * Applies the alerts in order; one change per alert. Calls made while a transaction runs are
+   * Applies the alerts in order; one change per alert, each preceded by the 'merged' and
+   * 'absorbed' changes of the incidents it bridged (see applyAlert). Calls made while a transaction runs are
    * committed together in the next one (a group commit), in the order they were made: a storm of
    * concurrent webhook deliveries costs a few transactions, not one each, and every caller still
    * gets its own changes.
@@ -136,13 +171,13 @@ export class IncidentStore {
           group ??= this.waiting.splice(0);
           let state = initial;
           const result = group.map((call) =>
-            call.alerts.map((alert) => {
+            call.alerts.flatMap((alert) => {
               const applied = applyAlert(state, alert, this.catalogue, { ...this.settings, newIncidentId });
               state = { incidents: applied.incidents, tombstones: applied.tombstones };
-              return applied.change;
+              return [...(applied.merges ?? []), applied.change];
             }),
           );
-          return { state, result };
+          return { state, changes: result.flat(), result };
         },
       );
       group?.forEach((call, index) => call.resolve(changesByCall[index]!));
@@ -155,7 +190,7 @@ export class IncidentStore {
   async settle(now: number): Promise<IncidentChange[]> {
     return this.update(() => now, (state) => {
       const { changes, ...settled } = settleIncidents(state, now, this.settings);
-      return { state: settled, result: changes };
+      return { state: settled, changes, result: changes };
     });
   }
 
@@ -167,21 +202,21 @@ export class IncidentStore {
   async resolve(id: string, by: string, now: number): Promise<IncidentChange | undefined> {
     return this.update(() => now, (state) => {
       const { change, ...resolved } = resolveIncident(state, id, { by, at: now }, this.settings);
-      return { state: resolved, result: change };
+      return { state: resolved, changes: change ? [change] : [], result: change };
     });
   }
 
-  async open(): Promise<Incident[]> {
+  async open(): Promise<StoredIncident[]> {
     return (await this.all()).filter((incident) => incident.status === 'open');
   }
 
-  async get(id: string): Promise<Incident | undefined> {
+  async get(id: string): Promise<StoredIncident | undefined> {
     const body = await this.redis.hget(this.incidentsKey, id);
     return body === null ? undefined : parseIncident(id, body);
   }
 
   /** Open and recently resolved incidents, newest (latest opened) first. */
-  async all(): Promise<Incident[]> {
+  async all(): Promise<StoredIncident[]> {
     const bodies = await this.redis.hgetall(this.incidentsKey);
     const incidents = Object.entries(bodies).map(([id, body]) => parseIncident(id, body));
     return incidents.sort((left, right) => right.firstSeen - left.firstSeen || incidentNumber(right.id) - incidentNumber(left.id));
@@ -218,9 +253,7 @@ export class IncidentStore {
 
   /** Closes the transaction connection, if one was opened; the connection given stays the caller's. */
   async close(): Promise<void> {
-    const connection = this.transactionConnection;
-    this.transactionConnection = undefined;
-    if (connection) await connection.quit();
+    await this.transactions.close();
   }
 
   /** One at a time per store: concurrent WATCH cycles on one connection would clear each other's watch. */
@@ -230,53 +263,58 @@ export class IncidentStore {
     return run;
   }
 
-  private connection(): Redis {
-    this.transactionConnection ??= this.redis.duplicate();
-    return this.transactionConnection;
+  /** `now` is read once the state is computed: pruning needs the time of the latest call in the group. */
+  private update<T>(now: () => number, compute: (state: CorrelationState, newIncidentId: () => string) => Computed<T>): Promise<T> {
+    return this.serialize(async () => {
+      const connection = await this.transactions.get();
+      try {
+        return await this.attempts(connection, now, compute);
+      } catch (error) {
+        // A timeout or a lost connection leaves the connection in doubt; a failed compute leaves a WATCH: a new one either way.
+        this.transactions.drop();
+        throw error;
+      }
+    });
   }
 
-  /** `now` is read once the state is computed: pruning needs the time of the latest call in the group. */
-  private update<T>(now: () => number, compute: (state: CorrelationState, newIncidentId: () => string) => { state: CorrelationState; result: T }): Promise<T> {
-    return this.serialize(async () => {
-      const connection = this.connection();
-      const reserved: string[] = [];
-      for (let attempt = 1; attempt <= this.settings.maxAttempts; attempt++) {
-        await connection.watch(this.incidentsKey, this.tombstonesKey);
-        let executed = false;
-        try {
-          const stored = await this.read(connection);
-          // The pure step is deterministic: a dry run counts the ids it needs, so the counter is
-          // only touched when something opens, and the real run uses ids reserved for this call.
-          let wanted = 0;
-          let outcome = compute(stored.state, () => `pending-${wanted++}`);
-          if (wanted > 0) {
-            if (reserved.length < wanted) {
-              const missing = wanted - reserved.length;
-              const last = await connection.incrby(this.sequenceKey, missing);
-              for (let number = last - missing + 1; number <= last; number++) reserved.push(`INC-${number}`);
-            }
-            let next = 0;
-            outcome = compute(stored.state, () => reserved[next++]!);
-          }
-          const transaction = this.writes(connection, stored, outcome.state, now());
-          executed = true;
-          const replies = await transaction.exec();
-          if (replies !== null) {
-            const failure = replies.find(([error]) => error !== null)?.[0];
-            if (failure) throw new AiopsError(ErrorCode.SourceUnavailable, `incident store: write failed: ${failure.message}`, { backend: 'redis', cause: failure });
-            return outcome.result;
-          }
-        } finally {
-          // EXEC ends the watch whatever it answers; anything thrown before it must end it here.
-          if (!executed) await connection.unwatch().catch(() => undefined);
+  private async attempts<T>(connection: Redis, now: () => number, compute: (state: CorrelationState, newIncidentId: () => string) => Computed<T>): Promise<T> {
+    const reserved: string[] = [];
+    for (let attempt = 1; attempt <= this.settings.maxAttempts; attempt++) {
+      await connection.watch(this.incidentsKey, this.tombstonesKey);
+      const stored = await this.read(connection);
+      // The pure step is deterministic: a dry run counts the ids it needs, so the counter is
+      // only touched when something opens, and the real run uses ids reserved for this call.
+      let wanted = 0;
+      let outcome = compute(stored.state, () => `pending-${wanted++}`);
+      if (wanted > 0) {
+        if (reserved.length < wanted) {
+          const missing = wanted - reserved.length;
+          const last = await connection.incrby(this.sequenceKey, missing);
+          for (let number = last - missing + 1; number <= last; number++) reserved.push(`INC-${number}`);
         }
-        await sleep(Math.random() * Math.min(this.settings.maxBackoffMilliseconds, 2 ** attempt));
+        let next = 0;
+        outcome = compute(stored.state, () => reserved[next++]!);
       }
-      throw new AiopsError(ErrorCode.SourceUnavailable, `incident store: gave up after ${this.settings.maxAttempts} conflicting writes`, {
-        backend: 'redis',
-        hint: 'too many replicas are writing incidents at once',
-      });
+      // EXEC ends the watch whatever it answers.
+      const replies = await this.writes(connection, stored, outcome, now()).exec();
+      if (replies !== null) {
+        const failure = replies.find(([error]) => error !== null)?.[0];
+        if (failure) throw new AiopsError(ErrorCode.SourceUnavailable, `incident store: write failed: ${failure.message}`, { backend: 'redis', cause: failure });
+        this.announce(outcome.changes);
+        return outcome.result;
+      }
+      await sleep(Math.random() * Math.min(this.settings.maxBackoffMilliseconds, 2 ** attempt));
+    }
+    throw new AiopsError(ErrorCode.SourceUnavailable, `incident store: gave up after ${this.settings.maxAttempts} conflicting writes`, {
+      backend: 'redis',
+      hint: 'too many replicas are writing incidents at once',
     });
+  }
+
+  /** Wakes the process talking to Slack; not awaited: the changes are stored and marked already. */
+  private announce(changes: readonly IncidentChange[]): void {
+    const ids = [...new Set(changes.filter(isShownInSlack).map((change) => change.incidentId))];
+    if (ids.length > 0) void announceIncidentsDue(this.redis, this.prefix, ids).catch(() => undefined);
   }
 
   private async read(connection: Redis): Promise<Stored> {
@@ -291,24 +329,35 @@ export class IncidentStore {
       .map(([id, body]) => parseIncident(id, body))
       .sort((left, right) => incidentNumber(left.id) - incidentNumber(right.id) || left.id.localeCompare(right.id));
     const tombstones = rawTombstones === null ? [] : (JSON.parse(rawTombstones) as Tombstone[]);
-    return { state: { incidents, tombstones }, rawIncidents, rawTombstones };
+    const revisions = new Map(incidents.map((incident) => [incident.id, incident.revision]));
+    return { state: { incidents, tombstones }, rawIncidents, rawTombstones, revisions };
   }
 
-  /** The MULTI writing only what changed, and pruning incidents resolved before the retention. */
-  private writes(connection: Redis, stored: Stored, state: CorrelationState, now: number) {
+  /**
+   * The MULTI writing only what changed, with the outbox marks of the changes shown in Slack and
+   * their incidents' revisions counted up, and pruning incidents resolved before the retention.
+   */
+  private writes(connection: Redis, stored: Stored, computed: Computed<unknown>, now: number) {
+    const { state, changes } = computed;
     const transaction = connection.multi();
     const cutoff = now - this.settings.retentionMilliseconds;
+    const shown = new Map<string, number>();
+    for (const change of changes.filter(isShownInSlack)) shown.set(change.incidentId, (shown.get(change.incidentId) ?? 0) + 1);
     const kept = new Set<string>();
     for (const incident of state.incidents) {
       if (incident.status === 'resolved' && incident.resolvedAt !== undefined && incident.resolvedAt < cutoff) continue;
       kept.add(incident.id);
-      const body = JSON.stringify(incident);
+      // Counted here from what was read, whatever the pure step copied: correlation knows nothing of revisions.
+      const revision = (stored.revisions.get(incident.id) ?? 0) + (shown.get(incident.id) ?? 0);
+      const body = JSON.stringify({ ...incident, revision });
       if (stored.rawIncidents[incident.id] !== body) transaction.hset(this.incidentsKey, incident.id, body);
     }
+    this.outbox.queueMarks(transaction, changes, this.settings.wallClock());
     const pruned = Object.keys(stored.rawIncidents).filter((id) => !kept.has(id));
     if (pruned.length > 0) {
       transaction.hdel(this.incidentsKey, ...pruned);
       transaction.del(...pruned.flatMap((id) => [this.messageKey(id), this.postingKey(id)]));
+      this.outbox.queueForget(transaction, pruned);
     }
     const tombstones = state.tombstones.length === 0 ? null : JSON.stringify(state.tombstones);
     if (tombstones !== stored.rawTombstones) {
@@ -320,9 +369,11 @@ export class IncidentStore {
   }
 }
 
-function parseIncident(id: string, body: string): Incident {
+/** Incidents stored before revisions were counted read as revision 1: the sweep redraws each once. */
+function parseIncident(id: string, body: string): StoredIncident {
   try {
-    return JSON.parse(body) as Incident;
+    const incident = JSON.parse(body) as Incident & { revision?: number };
+    return { ...incident, revision: incident.revision ?? 1 };
   } catch (error) {
     throw new AiopsError(ErrorCode.SourceBadResponse, `incident store: incident ${id} is not valid JSON`, { backend: 'redis', cause: error });
   }

@@ -1,14 +1,7 @@
 import type { Redis } from 'ioredis';
+import type { Silence } from '../alerts/suppression.js';
 
-export interface Silence {
-  /** A catalogued service name, or an anomaly/incident id. */
-  target: string;
-  /** Milliseconds since the epoch. */
-  until: number;
-  /** The Slack user who asked, e.g. U012ABC. */
-  by: string;
-  createdAt: number;
-}
+export type { Silence } from '../alerts/suppression.js';
 
 /** Silences by target; each expires by itself in Redis when it ends. */
 export class SilenceStore {
@@ -22,21 +15,34 @@ export class SilenceStore {
   }
 
   async add(silence: Silence, now: number): Promise<void> {
-    await this.redis.set(this.key(silence.target), JSON.stringify(silence), 'PX', Math.max(1, silence.until - now));
+    await this.addAll([silence], now);
+  }
+
+  /** Several at once, e.g. everything an incident's silence covers (see silenceTargetsForIncident). */
+  async addAll(silences: readonly Silence[], now: number): Promise<void> {
+    if (silences.length === 0) return;
+    const pipeline = this.redis.multi();
+    for (const silence of silences) pipeline.set(this.key(silence.target), JSON.stringify(silence), 'PX', Math.max(1, silence.until - now));
+    await pipeline.exec();
+  }
+
+  /** The silences active at `now` among the targets, by target, read in one round trip. */
+  async activeFor(targets: readonly string[], now: number): Promise<Map<string, Silence>> {
+    const unique = [...new Set(targets)];
+    if (unique.length === 0) return new Map();
+    const texts = await this.redis.mget(unique.map((target) => this.key(target)));
+    const active = new Map<string, Silence>();
+    unique.forEach((target, index) => {
+      const text = texts[index];
+      if (text === null || text === undefined) return;
+      const silence = JSON.parse(text) as Silence;
+      if (silence.until > now) active.set(target, silence);
+    });
+    return active;
   }
 
   /** Which of the targets a silence covers at `now`, read in one round trip. */
   async covered(targets: readonly string[], now: number): Promise<Set<string>> {
-    if (targets.length === 0) return new Set();
-    const texts = await this.redis.mget(targets.map((target) => this.key(target)));
-    return new Set(targets.filter((_, index) => texts[index] !== null && (JSON.parse(texts[index]!) as Silence).until > now));
-  }
-
-  /** The silence covering the target at `now`, if any. */
-  async active(target: string, now: number): Promise<Silence | undefined> {
-    const text = await this.redis.get(this.key(target));
-    if (text === null) return undefined;
-    const silence = JSON.parse(text) as Silence;
-    return silence.until > now ? silence : undefined;
+    return new Set((await this.activeFor(targets, now)).keys());
   }
 }

@@ -1,6 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { IncidentChange } from '../alerts/correlate.js';
-import { IncidentOutbox } from './incident-outbox.js';
 
 /** The Redis channel on which any process announces that state shown in Slack (anomalies, silences) changed. */
 export function stateChangedChannel(prefix: string): string {
@@ -17,17 +15,10 @@ export function incidentChangedChannel(prefix: string): string {
 }
 
 /**
- * Hands incident changes to Slack: queued durably in the outbox first (the process talking to
- * Slack may be down, or Slack may be), then announced so that process drains the outbox now
- * rather than at its next tick.
+ * Wakes the process talking to Slack: these incidents have marks waiting in the outbox. The
+ * incident store marks its changes in the transaction that writes them and calls this once it
+ * committed; the notifier also reads the outbox every second, so a lost wake-up only delays.
  */
-export async function announceIncidentChanges(redis: Redis, prefix: string, changes: readonly IncidentChange[]): Promise<void> {
-  await new IncidentOutbox(redis, prefix).enqueue(changes, Date.now());
-  const ids = [...new Set(changes.flatMap((change) => (change.incidentId === undefined || change.kind === 'duplicate' || change.kind === 'ignored' ? [] : [change.incidentId])))];
-  if (ids.length > 0) await redis.publish(incidentChangedChannel(prefix), JSON.stringify(ids));
-}
-
-/** One change, e.g. a resolution by hand. */
-export async function announceIncidentChange(redis: Redis, prefix: string, change: IncidentChange): Promise<void> {
-  await announceIncidentChanges(redis, prefix, [change]);
+export async function announceIncidentsDue(redis: Redis, prefix: string, incidentIds: readonly string[]): Promise<void> {
+  if (incidentIds.length > 0) await redis.publish(incidentChangedChannel(prefix), JSON.stringify(incidentIds));
 }

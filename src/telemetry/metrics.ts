@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { ALERT_SEVERITIES, type AlertSeverity } from '../alerts/alert.js';
 
 /** How an Alertmanager delivery ended, by the status it was answered with. */
-export type WebhookOutcome = 'accepted' | 'invalid' | 'unauthorized' | 'too_large' | 'wrong_method' | 'unavailable';
+export type WebhookOutcome = 'accepted' | 'invalid' | 'unauthorized' | 'too_large' | 'wrong_method' | 'unavailable' | 'error';
 /** Who answered a question: the root-cause engine, the agent, or the engine after the agent failed. */
 export type QuestionPath = 'engine' | 'agent' | 'engine_fallback';
 /** How a Slack Web API call ended: `ok: true`, `ok: false`, HTTP 429, another HTTP error, or no response at all. */

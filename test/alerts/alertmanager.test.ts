@@ -103,6 +103,9 @@ describe('parseAlertmanagerWebhook', () => {
       endsAt: undefined,
       receivedAt: RECEIVED_AT,
       summary: 'order-service is failing 7.2% of requests',
+      // The notification's group travels with each of its alerts; the graph link is its own field too.
+      group: { key: '{}/{severity=~"info|warning|critical"}:{namespace="shop"}', labels: { namespace: 'shop' }, receiver: 'aiops', externalURL: 'http://alertmanager.monitoring:9093', truncatedAlerts: 0, status: 'firing' },
+      generatorURL: alertsOf(webhook())[0]!.generatorURL,
     });
     // The container label names the database; the offset is honoured; the summary falls back to the description's first line.
     expect(crashLoop).toMatchObject({ service: 'database', severity: 'warning', startsAt: Date.UTC(2024, 4, 14, 9, 57, 40), endsAt: undefined });
@@ -207,7 +210,35 @@ describe('severityFromLabel', () => {
     ['info', 'info'],
     ['none', 'info'],
     [undefined, 'info'],
+    // The spellings of other tools and habits (issue 13): these all used to read as info.
+    ['high', 'critical'],
+    ['P1', 'critical'],
+    ['sev1', 'critical'],
+    ['SEV-1', 'critical'],
+    ['major', 'critical'],
+    ['emergency', 'critical'],
+    ['fatal', 'critical'],
+    ['medium', 'warning'],
+    ['p2', 'warning'],
+    ['P3', 'warning'],
+    ['sev_2', 'warning'],
+    ['minor', 'warning'],
+    ['low', 'info'],
+    ['p4', 'info'],
+    ['P5', 'info'],
+    ['something-else', 'info'],
   ] as const)('reads %s as %s', (label, severity) => {
     expect(severityFromLabel(label)).toBe(severity);
+  });
+
+  it("takes the catalogue's spellings first, in a delivery as in a direct call", () => {
+    const severities = { critical: ['blocker'], warning: ['High'], info: [] };
+    expect(severityFromLabel('BLOCKER', severities)).toBe('critical');
+    expect(severityFromLabel('high', severities)).toBe('warning');
+    expect(severityFromLabel('p1', severities)).toBe('critical');
+    const configured = { ...catalogue, alerting: { ...catalogue.alerting, severities } };
+    const body = { version: '4', groupKey: '{}:{}', status: 'firing', receiver: 'aiops', alerts: ['high', 'P1', 'blocker', 'p3'].map((severity, index) => ({ status: 'firing', labels: { alertname: `A${index}`, severity }, startsAt: '2024-05-14T10:00:00Z' })) };
+    expect(parseAlertmanagerWebhook(body, configured, 0).map((alert) => alert.severity)).toEqual(['warning', 'critical', 'critical', 'warning']);
+    expect(parseAlertmanagerWebhook(body, catalogue, 0).map((alert) => alert.severity)).toEqual(['critical', 'critical', 'info', 'warning']);
   });
 });

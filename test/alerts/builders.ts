@@ -1,7 +1,7 @@
 import type { Alert } from '../../src/alerts/alert.js';
 import { alertFromAnomaly } from '../../src/alerts/alert.js';
 import { applyAlert, type CorrelationOptions, type CorrelationState, type IncidentChange } from '../../src/alerts/correlate.js';
-import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
+import { EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from '../../src/catalogue.js';
 import type { Anomaly, AnomalySeverity } from '../../src/detection/anomaly.js';
 import type { Signal } from '../../src/sources/signals.js';
 
@@ -52,15 +52,20 @@ export function emptyState(): CorrelationState {
   return { incidents: [], tombstones: [] };
 }
 
-/** Feeds alerts in order through applyAlert; returns the final state and every change. */
-export function replay(alerts: readonly Alert[], options: Partial<CorrelationOptions> = {}, initial: CorrelationState = emptyState()): { state: CorrelationState; changes: IncidentChange[] } {
+/** Feeds alerts in order through applyAlert; returns the final state and every change (a bridging alert's merges first). */
+export function replay(
+  alerts: readonly Alert[],
+  options: Partial<CorrelationOptions> = {},
+  initial: CorrelationState = emptyState(),
+  using: Catalogue = catalogue,
+): { state: CorrelationState; changes: IncidentChange[] } {
   const settings: CorrelationOptions = { newIncidentId: sequentialIds(), ...options };
   let state = initial;
   const changes: IncidentChange[] = [];
   for (const alert of alerts) {
-    const result = applyAlert(state, alert, catalogue, settings);
+    const result = applyAlert(state, alert, using, settings);
     state = { incidents: result.incidents, tombstones: result.tombstones };
-    changes.push(result.change);
+    changes.push(...(result.merges ?? []), result.change);
   }
   return { state, changes };
 }

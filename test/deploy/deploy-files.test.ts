@@ -535,14 +535,14 @@ describe('deploy/helm/aiops', () => {
     expect(values).toHaveProperty('existingSecret');
   });
 
-  it('values have bot and worker replicas, resources, a Redis URL and /healthz probes', () => {
+  it('values have bot and worker replicas, resources, a Redis URL, /healthz liveness and /readyz readiness probes', () => {
     expect(asObject(values.bot).replicas).toEqual(expect.any(Number));
     expect(asObject(values.workers).replicas).toEqual(expect.any(Number));
     expect(asObject(values.bot).resources).toBeTruthy();
     expect(asObject(values.workers).resources).toBeTruthy();
     expect(new URL(String(asObject(values.redis).url)).protocol).toBe('redis:');
-    for (const probe of Object.values(asObject(values.probes))) {
-      expect(asObject(asObject(probe).httpGet).path).toBe('/healthz');
+    for (const [name, probe] of Object.entries(asObject(values.probes))) {
+      expect(asObject(asObject(probe).httpGet).path, `probes.${name}`).toBe(name === 'readiness' ? '/readyz' : '/healthz');
     }
     expect(asObject(values.podSecurityContext).runAsNonRoot).toBe(true);
   });
@@ -633,7 +633,7 @@ describe('paths the deploy files probe, scrape or advertise', () => {
   });
 
   it('include the probes and the scrape path', () => {
-    expect([...named.keys()]).toEqual(expect.arrayContaining(['/healthz', '/metrics']));
+    expect([...named.keys()]).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics']));
     expect([...(named.get('/metrics') ?? [])]).toEqual(expect.arrayContaining(['deploy/helm/aiops/templates/_helpers.tpl', 'deploy/docker-compose.yml']));
   });
 

@@ -20,6 +20,7 @@ describe('parseAiopsCommand', () => {
     ['forecast order-service 2d', { kind: 'forecast', service: 'order-service', horizonHours: 48 }],
     ['silence payment 2h', { kind: 'silence', target: 'payment', durationMilliseconds: 7_200_000, durationText: '2h' }],
     ['silence payment:anomaly:1764000000000 30m', { kind: 'silence', target: 'payment:anomaly:1764000000000', durationMilliseconds: 1_800_000, durationText: '30m' }],
+    ['silence INC-7 1h', { kind: 'silence', target: 'INC-7', durationMilliseconds: 3_600_000, durationText: '1h' }],
   ])('reads %j', (text, expected) => {
     expect(parse(text)).toEqual(expected);
   });

@@ -7,9 +7,11 @@ import type { IncidentNotifier } from '../../src/slack/incident-notifier.js';
 import { registerIncidentActions } from '../../src/slack/listeners/actions/incident-actions.js';
 import type { SlackServices } from '../../src/slack/slack-services.js';
 import { AuditLog } from '../../src/state/audit-log.js';
+import { SilenceStore } from '../../src/state/silence-store.js';
+import { IncidentOutbox } from '../../src/state/incident-outbox.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
 import { incidentChangedChannel } from '../../src/state/state-changed.js';
-import { T0, catalogue, detectorAlert } from '../alerts/builders.js';
+import { MINUTE, T0, catalogue, detectorAlert, managerAlert } from '../alerts/builders.js';
 import { testRedis } from '../support/test-redis.js';
 
 /**
@@ -48,7 +50,7 @@ afterAll(async () => {
 function listeners(now: number): Map<string, Handler> {
   const handlers = new Map<string, Handler>();
   const app = { action: (id: string, handler: Handler) => void handlers.set(id, handler) } as unknown as App;
-  const services = { incidents: store, audit: new AuditLog(redis, prefix), redis, prefix, now: () => now } as unknown as SlackServices;
+  const services = { incidents: store, audit: new AuditLog(redis, prefix), silences: new SilenceStore(redis, prefix), redis, prefix, now: () => now } as unknown as SlackServices;
   registerIncidentActions(app, services, { refresh: async () => undefined } as unknown as IncidentNotifier);
   return handlers;
 }
@@ -76,14 +78,18 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 describe('the Resolve button', () => {
-  it('resolves the incident by hand, audits it, announces it for the notifier, and tells a second click it is already resolved', async () => {
+  it('resolves the incident by hand, audits it, queues it for the notifier, and tells a second click it is already resolved', async () => {
     await store.ingest([detectorAlert('payment', ['error_rate'], T0)], T0);
+    await until(() => published.length === 1, 'the opening announced');
+    published.length = 0;
     const handlers = listeners(T0 + 300_000);
 
     expect(await click(handlers, INCIDENT_ACTIONS.resolve, 'INC-1', 'U0DAVE')).toEqual([]);
     expect(await store.get('INC-1')).toMatchObject({ status: 'resolved', resolvedBy: 'U0DAVE', resolvedAt: T0 + 300_000 });
     const [entry] = await new AuditLog(redis, prefix).recent(5);
     expect(entry).toEqual({ at: T0 + 300_000, actor: 'U0DAVE', action: 'resolve', target: 'INC-1', detail: 'resolved INC-1 (payment) by hand' });
+    // The store queued the resolution for Slack with the resolution itself, and announced it.
+    expect((await new IncidentOutbox(redis, prefix).notes('INC-1')).map((note) => note.kind)).toEqual(['resolved']);
     await until(() => published.length === 1, 'the announcement');
     expect(published[0]).toContain('INC-1');
 
@@ -97,5 +103,28 @@ describe('the Resolve button', () => {
   it('says so when the incident is no longer known', async () => {
     expect(await click(listeners(T0), INCIDENT_ACTIONS.resolve, 'INC-404', 'U0DAVE')).toEqual(['ephemeral: Incident INC-404 is no longer known.']);
     expect(published).toEqual([]);
+  });
+});
+
+describe('the Silence 1h button', () => {
+  it('on an incident naming no catalogued service silences its alerts by fingerprint and Alertmanager group, for an hour, audited', async () => {
+    const group = { key: '{}/{}:{cluster="eu-1"}', labels: { cluster: 'eu-1' }, receiver: 'aiops', truncatedAlerts: 0 };
+    await store.ingest([managerAlert({ fingerprint: 'node-1', name: 'NodeDown', status: 'firing', startsAt: T0, receivedAt: T0, labels: { alertname: 'NodeDown', cluster: 'eu-1', instance: 'node-1' }, group })], T0);
+    expect((await store.get('INC-1'))?.services).toEqual([]);
+
+    const told = await click(listeners(T0 + MINUTE), INCIDENT_ACTIONS.silence, 'INC-1', 'U0SRE');
+    expect(told).toEqual(['ephemeral: Silenced 1 alert naming no catalogued service (and their Alertmanager groups) for 1 h: new alerts there are held, and raised when the silence ends if still firing.']);
+    const silences = new SilenceStore(redis, prefix);
+    const targets = ['node-1', `group:${group.key}`];
+    expect(await silences.covered(targets, T0 + 30 * MINUTE)).toEqual(new Set(targets));
+    expect(await silences.covered(targets, T0 + 61 * MINUTE)).toEqual(new Set());
+    const [entry] = await new AuditLog(redis, prefix).recent(5);
+    expect(entry).toEqual(expect.objectContaining({ actor: 'U0SRE', action: 'silence', target: 'INC-1' }));
+  });
+
+  it('on a catalogued incident silences its services', async () => {
+    await store.ingest([detectorAlert('payment', ['error_rate'], T0)], T0);
+    expect(await click(listeners(T0), INCIDENT_ACTIONS.silence, 'INC-1', 'U0SRE')).toEqual(['ephemeral: Silenced payment for 1 h: new alerts there are held, and raised when the silence ends if still firing.']);
+    expect(await new SilenceStore(redis, prefix).covered(['payment', 'cart'], T0 + 30 * MINUTE)).toEqual(new Set(['payment']));
   });
 });

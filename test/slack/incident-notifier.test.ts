@@ -25,6 +25,8 @@ const { redis } = await testRedis();
 let slack: FakeSlack;
 
 interface World {
+  /** The keys' prefix, for a test that plays a fault on them. */
+  prefix: string;
   store: IncidentStore;
   outbox: IncidentOutbox;
   acknowledgements: IncidentAcknowledgements;
@@ -37,10 +39,10 @@ interface World {
 function world(alerting: Partial<Catalogue['alerting']> = {}, attachment?: IncidentNotifierDependencies['attachment'], resolution?: IncidentNotifierDependencies['resolution']): World {
   const prefix = `test:notifier:${randomUUID()}:`;
   const catalogue: Catalogue = { ...exampleCatalogue, alerting: { ...exampleCatalogue.alerting, ...alerting } };
-  const store = new IncidentStore(redis, prefix, catalogue);
+  const clock = { now: T0, wall: Date.now() };
+  const store = new IncidentStore(redis, prefix, catalogue, { wallClock: () => clock.wall });
   const outbox = new IncidentOutbox(redis, prefix);
   const acknowledgements = new IncidentAcknowledgements(redis, prefix);
-  const clock = { now: T0, wall: Date.now() };
   const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
   const notifier = new IncidentNotifier(client, {
     incidents: store,
@@ -56,12 +58,14 @@ function world(alerting: Partial<Catalogue['alerting']> = {}, attachment?: Incid
     resolution,
   });
   return {
+    prefix,
     store,
     outbox,
     acknowledgements,
     notifier,
     clock,
-    ingest: async (alerts) => outbox.enqueue(await store.ingest(alerts, clock.now), clock.wall),
+    // The store marks its changes in the outbox as it writes them.
+    ingest: async (alerts) => void (await store.ingest(alerts, clock.now)),
   };
 }
 
@@ -206,6 +210,30 @@ describe('incident notifier', () => {
     expect(rootsOf('INC-1')).toHaveLength(1);
   });
 
+  it('repairs a message older than its incident: a resolve whose outbox mark was lost is shown by the next sweep', async () => {
+    await w.ingest([critical('payment', T0)]);
+    await w.notifier.refresh('INC-1');
+    expect(rootsOf('INC-1').map((root) => root.text)).toEqual([expect.stringMatching(/^Critical INC-1/)]);
+
+    // Resolved, but its mark lost (an older version wrote the mark separately, and that write failed).
+    w.clock.now += 5 * MINUTE;
+    await w.store.resolve('INC-1', 'U0DAVE', w.clock.now);
+    await redis.zrem(`${w.prefix}slack:outbox`, 'INC-1');
+    await redis.del(`${w.prefix}slack:outbox:INC-1:notes`);
+    await w.notifier.drain();
+    expect(rootsOf('INC-1')[0]!.text).toMatch(/^Critical INC-1/);
+
+    await w.notifier.sweep();
+    await w.notifier.drain();
+    expect(rootsOf('INC-1').map((root) => root.text)).toEqual([expect.stringMatching(/^Resolved INC-1/)]);
+    // Once shown, the sweep leaves it alone.
+    const updates = rootsOf('INC-1')[0]!.updateCount;
+    await w.notifier.sweep();
+    await w.notifier.drain();
+    expect(rootsOf('INC-1')[0]!.updateCount).toBe(updates);
+    expect(await w.outbox.size()).toBe(0);
+  });
+
   it('holds a warning incident for its group wait, then posts it from the sweep', async () => {
     const held = world({ groupWait: { warning: 2 * MINUTE } });
     await held.ingest([detectorAlert('cart', ['latency_p95'], T0, 'warning')]);
@@ -293,8 +321,7 @@ describe('incident notifier', () => {
     await summarised.notifier.drain();
     for (const id of ['INC-1', 'INC-2']) {
       summarised.clock.now += MINUTE;
-      const change = await summarised.store.resolve(id, 'U0DAVE', summarised.clock.now);
-      await summarised.outbox.enqueue([change!], summarised.clock.wall);
+      await summarised.store.resolve(id, 'U0DAVE', summarised.clock.now);
     }
     await summarised.notifier.drain();
     const first = await summarised.store.message('INC-1');

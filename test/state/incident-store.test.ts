@@ -3,8 +3,10 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { Incident, IncidentChange } from '../../src/alerts/correlate.js';
+import { IncidentOutbox } from '../../src/state/incident-outbox.js';
 import { IncidentStore, type IncidentStoreOptions } from '../../src/state/incident-store.js';
 import { MINUTE, T0, catalogue, detectorAlert, managerAlert } from '../alerts/builders.js';
+import { startRedisServer } from '../support/redis-server.js';
 import { testRedis } from '../support/test-redis.js';
 
 const HOUR = 60 * MINUTE;
@@ -224,6 +226,62 @@ describe('IncidentStore', () => {
     expect((await store.all()).map((incident) => incident.id)).toEqual(['INC-2']);
     expect(await store.get('INC-1')).toBeUndefined();
     expect(await store.message('INC-1')).toBeUndefined();
+  });
+});
+
+describe('IncidentStore and the incident outbox', () => {
+  /** What the outbox holds for the process talking to Slack: due incidents and the notes waiting. */
+  async function outboxState(outbox: IncidentOutbox) {
+    const due = await outbox.due(Number.MAX_SAFE_INTEGER, 100);
+    return Object.fromEntries(await Promise.all(due.map(async ({ incidentId }) => [incidentId, (await outbox.notes(incidentId)).map((note) => note.kind)] as const)));
+  }
+
+  it('marks every change shown in Slack in the transaction that stores it, with its note, and counts up the incident revision; a duplicate marks nothing', async () => {
+    const store = replica();
+    const outbox = new IncidentOutbox(redis, prefix);
+    const firing = managerAlert({ fingerprint: 'm000000000000004', service: 'cart', status: 'firing', severity: 'critical', startsAt: T0, receivedAt: T0 });
+    await store.ingest([firing], T0);
+    expect(await outboxState(outbox)).toEqual({ 'INC-1': [] });
+    expect((await store.get('INC-1'))?.revision).toBe(1);
+
+    // Synced: the outbox is empty, and the retried delivery of the same firing alert marks nothing.
+    for (const due of await outbox.due(Number.MAX_SAFE_INTEGER, 100)) await outbox.complete(due, 1);
+    await store.ingest([{ ...firing, receivedAt: T0 + MINUTE }], T0 + MINUTE);
+    expect(await outboxState(outbox)).toEqual({});
+    expect((await store.get('INC-1'))?.revision).toBe(1);
+
+    // The resolve and its mark (with the thread's note) are one write; so is a resolve by hand.
+    await store.ingest([{ ...firing, status: 'resolved', endsAt: T0 + 2 * MINUTE, receivedAt: T0 + 2 * MINUTE }], T0 + 2 * MINUTE);
+    expect(await outboxState(outbox)).toEqual({ 'INC-1': ['resolved'] });
+    expect((await store.get('INC-1'))?.revision).toBe(2);
+    await store.ingest([detectorAlert('payment', ['error_rate'], T0 + 3 * MINUTE)], T0 + 3 * MINUTE);
+    await store.resolve('INC-2', 'U0DAVE', T0 + 4 * MINUTE);
+    expect(await outboxState(outbox)).toEqual({ 'INC-1': ['resolved'], 'INC-2': ['resolved'] });
+    expect((await store.get('INC-2'))?.revision).toBe(2);
+  });
+
+  it('fails fast, storing nothing, when Redis refuses the transaction, and stores change and mark together once it accepts again', async () => {
+    const server = await startRedisServer();
+    const admin = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    try {
+      await admin.call('ACL', 'SETUSER', 'bot', 'on', '>bot-secret', '~*', '&*', '+@all');
+      const connection = new Redis(`redis://bot:bot-secret@127.0.0.1:${server.port}`, { maxRetriesPerRequest: 1 });
+      opened.connections.push(connection);
+      const store = new IncidentStore(connection, prefix, catalogue);
+      opened.stores.push(store);
+      const outbox = new IncidentOutbox(admin, prefix);
+      // The outbox's writes refused, as a failing second write would be: the incident must not change alone.
+      await admin.call('ACL', 'SETUSER', 'bot', '-eval', '-evalsha', '-rpush');
+      const firing = managerAlert({ fingerprint: 'm000000000000005', service: 'cart', status: 'firing', severity: 'critical', startsAt: T0, receivedAt: T0 });
+      await expect(store.ingest([firing], T0)).rejects.toThrow();
+      expect(await admin.hlen(`${prefix}incidents`)).toBe(0);
+      await admin.call('ACL', 'SETUSER', 'bot', '+@all');
+      expect(await store.ingest([firing], T0)).toEqual([expect.objectContaining({ kind: 'opened', incidentId: expect.stringMatching(/^INC-\d+$/) })]);
+      expect(Object.keys(await outboxState(outbox))).toHaveLength(1);
+    } finally {
+      admin.disconnect();
+      await server.stop();
+    }
   });
 });
 

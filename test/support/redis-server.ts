@@ -10,10 +10,14 @@ export interface RedisServer {
   /** e.g. `redis://127.0.0.1:40123` (database 0; append `/N` for another). */
   url: string;
   port: number;
-  /** SIGKILL, as a crash would; `start()` again brings up an empty server on the same port. */
+  /** SIGKILL, as a crash would; `start()` again brings up an empty server on the same port (unless persistent). */
   kill(): Promise<void>;
   /** Starts it again after `kill()`, on the same port. */
   start(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections but answers nothing, like a hung Redis or a network partition. */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
   /** Stops it and removes its folder; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -21,6 +25,11 @@ export interface RedisServer {
 export interface RedisServerOptions {
   /** `--databases` (Redis' default is 16). */
   databases?: number;
+  /**
+   * Keep every acknowledged write across `kill()` and `start()`: an append-only file fsynced before
+   * each reply (`--appendonly yes --appendfsync always`), as a Redis with a persistent volume. Default false.
+   */
+  persistent?: boolean;
 }
 
 export const REDIS_SERVER_HINT =
@@ -38,7 +47,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', directory, '--loglevel', 'warning'];
+    const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', directory, '--loglevel', 'warning'];
     if (options.databases !== undefined) args.push('--databases', String(options.databases));
     const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -79,6 +89,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     port,
     kill,
     start: launch,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     stop: async () => {
       if (stopped) return;
       stopped = true;

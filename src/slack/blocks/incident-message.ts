@@ -1,6 +1,9 @@
 import { describeDuration } from '../../duration.js';
 import type { IncidentChange, Incident } from '../../alerts/correlate.js';
+import { incidentGroupNames, incidentSubject } from '../../alerts/incident-subject.js';
+import { incidentGroupLines } from './incident-group-lines.js';
 import { severityEmoji } from './incidents-message.js';
+import { slackLink } from './slack-link.js';
 import { button, capBlocks, context, escapeMrkdwn, fallbackText, fitLines, section, SLACK_LIMITS, whenMrkdwn, type BlockMessage, type KnownBlock } from './limits.js';
 
 /** The incident buttons' action ids; their value is the incident id. */
@@ -27,22 +30,35 @@ export interface IncidentMessageOptions {
  * it likely started, how many alerts, since when, and what can be done from here.
  */
 export function incidentMessage(incident: Incident, options: IncidentMessageOptions): BlockMessage {
+  if (incident.mergedInto !== undefined) return mergedIncidentMessage(incident, incident.mergedInto, options);
   const alerts = Object.values(incident.alerts);
   const firing = alerts.filter((alert) => alert.status === 'firing');
   const state = incident.status === 'resolved' ? '✅ Resolved' : incident.flapping ? '🔁 Flapping' : `${severityEmoji(incident.severity)} ${capitalise(incident.severity)}`;
-  const where = incident.origin ?? incident.services[0] ?? 'unknown service';
-  const title = `${state} · *${escapeMrkdwn(incident.id)}* · ${escapeMrkdwn(where)}${incident.services.length > 1 ? ` and ${incident.services.length - 1} more` : ''}`;
+  const where = incidentSubject(incident);
+  const groupNames = incidentGroupNames(incident);
+  // Uncatalogued alerts are named by their Alertmanager groups, so those are what "more" counts.
+  const others = incident.services.length > 0 ? incident.services.length - 1 : Math.max(0, groupNames.length - 1);
+  const title = `${state} · *${escapeMrkdwn(incident.id)}* · ${escapeMrkdwn(where)}${others > 0 ? ` and ${others} more` : ''}`;
+  const scope =
+    incident.services.length === 0 && groupNames.length > 0
+      ? `Alertmanager group${groupNames.length === 1 ? '' : 's'}: ${groupNames.map((name) => `*${escapeMrkdwn(name)}*`).join(', ')} · no catalogued service`
+      : `Likely origin: *${escapeMrkdwn(incident.origin ?? 'unknown')}* · services: ${incident.services.map(escapeMrkdwn).join(', ') || 'none catalogued'}`;
   const lines = [
     title,
-    `Likely origin: *${escapeMrkdwn(incident.origin ?? 'unknown')}* · services: ${incident.services.map(escapeMrkdwn).join(', ') || 'none catalogued'}`,
+    scope,
     `${firing.length} of ${alerts.length} alert${alerts.length === 1 ? '' : 's'} firing · first seen ${whenMrkdwn(incident.firstSeen, options.now)} · last ${whenMrkdwn(incident.lastSeen, options.now)}`,
+    ...incidentGroupLines(incident),
   ];
+  if (incident.mergedFrom && incident.mergedFrom.length > 0) lines.push(`Merged into this: ${incident.mergedFrom.map((id) => `*${escapeMrkdwn(id)}*`).join(', ')}`);
   if (incident.status === 'resolved' && incident.resolvedAt !== undefined) lines.push(`Resolved after ${describeDuration(incident.resolvedAt - incident.firstSeen)}`);
   if (incident.status === 'resolved' && incident.resolvedBy) lines.push(`Resolved by <@${escapeMrkdwn(incident.resolvedBy)}>`);
   if (options.acknowledgedBy) lines.push(`Acknowledged by <@${escapeMrkdwn(options.acknowledgedBy)}>`);
   const alertLines = [...alerts]
     .sort((left, right) => Number(right.status === 'firing') - Number(left.status === 'firing') || right.lastSeen - left.lastSeen)
-    .map((alert) => `${alert.status === 'firing' ? '•' : '◦'} ${escapeMrkdwn(alert.summary)}`);
+    .map((alert) => {
+      const graph = alert.generatorURL === undefined ? undefined : slackLink(alert.generatorURL, 'graph');
+      return `${alert.status === 'firing' ? '•' : '◦'} ${escapeMrkdwn(alert.summary)}${graph ? ` · ${graph}` : ''}`;
+    });
   const blocks: KnownBlock[] = [section(lines.join('\n')), section(fitLines(alertLines, SLACK_LIMITS.sectionText))];
   if (options.context && options.context.length > 0) {
     const title = '*Context*\n';
@@ -64,6 +80,21 @@ export function incidentMessage(incident: Incident, options: IncidentMessageOpti
   return { text: fallbackText(plain.map(escapeMrkdwn)), blocks: capBlocks(blocks, SLACK_LIMITS.messageBlocks, 'blocks') };
 }
 
+/**
+ * The message of an incident an alert merged into an older one: closed, no buttons, pointing at
+ * the incident its alerts and updates moved to.
+ */
+function mergedIncidentMessage(incident: Incident, survivor: string, options: IncidentMessageOptions): BlockMessage {
+  const where = incidentSubject(incident);
+  const lines = [
+    `🔀 Merged · *${escapeMrkdwn(incident.id)}* · ${escapeMrkdwn(where)}`,
+    `Merged into *${escapeMrkdwn(survivor)}*: its alerts and every update from here on are there (see the note in this thread)`,
+    `first seen ${whenMrkdwn(incident.firstSeen, options.now)} · merged ${whenMrkdwn(incident.resolvedAt ?? incident.lastSeen, options.now)}`,
+  ];
+  const blocks: KnownBlock[] = [section(lines.join('\n')), context([`aiops incident ${escapeMrkdwn(incident.id)} · merged into ${escapeMrkdwn(survivor)}`])];
+  return { text: fallbackText([`Merged ${incident.id} on ${where} into ${survivor}`].map(escapeMrkdwn)), blocks };
+}
+
 /** A thread note for a change worth telling the people following the incident. */
 export function incidentNote(change: IncidentChange, incident: Incident): BlockMessage | undefined {
   const alert = incident.alerts[change.fingerprint];
@@ -78,6 +109,12 @@ export function incidentNote(change: IncidentChange, incident: Incident): BlockM
       break;
     case 'flapping':
       text = `🔁 Flapping: ${what} keeps firing and resolving; the incident stays open until it calms down`;
+      break;
+    case 'merged':
+      text = `🔀 Merged into *${escapeMrkdwn(change.mergedInto ?? incident.mergedInto ?? 'another incident')}*, where its alerts and updates continue: ${escapeMrkdwn(change.reason)}`;
+      break;
+    case 'absorbed':
+      text = `🔀 *${escapeMrkdwn(change.mergedFrom ?? 'Another incident')}* merged into this: ${escapeMrkdwn(change.reason)}`;
       break;
     case 'resolved':
       text =

@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
+import { describeSilenceScope, silenceTargetsForIncident } from '../../../alerts/suppression.js';
 import { INCIDENT_ACTIONS } from '../../blocks/incident-message.js';
-import { announceIncidentChange } from '../../../state/state-changed.js';
 import { ephemeralNotice } from '../../blocks/notice-message.js';
 import type { IncidentNotifier } from '../../incident-notifier.js';
 import type { SlackServices } from '../../slack-services.js';
@@ -30,10 +30,9 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
     const now = services.now();
     const change = await services.incidents.resolve(incident.id, body.user.id, now);
     if (!change) return void respond(ephemeralNotice(`${incident.id} was already resolved.`));
+    // The store queued the change for Slack with the resolution itself, like any correlation change:
+    // whichever process holds the notifier edits the root message and notes it in the thread, in order.
     await services.audit.append({ at: now, actor: body.user.id, action: 'resolve', target: incident.id, detail: `resolved ${incident.id} (${incident.services.join(', ')}) by hand` });
-    // Announced like any correlation change, so whichever process holds the notifier edits the
-    // root message and notes the resolution in the thread, in order with the other changes.
-    await announceIncidentChange(services.redis, services.prefix, change);
   });
 
   app.action<BlockButtonAction>(INCIDENT_ACTIONS.silence, async ({ ack, action, body, respond }) => {
@@ -41,11 +40,12 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
     const incident = await incidentOf(action.value ?? '');
     if (!incident) return void respond(ephemeralNotice(`Incident ${action.value} is no longer known.`));
     const now = services.now();
-    for (const target of [incident.id, ...incident.services]) {
-      await services.silences.add({ target, until: now + SILENCE_MILLISECONDS, by: body.user.id, createdAt: now }, now);
-    }
-    await services.audit.append({ at: now, actor: body.user.id, action: 'silence', target: incident.id, detail: `silenced ${incident.services.join(', ') || incident.id} for 1h` });
-    await respond(ephemeralNotice(`Silenced ${incident.services.join(', ') || incident.id} for 1 h: new anomalies there are logged, not raised.`));
+    // Its services, and its uncatalogued alerts by fingerprint and Alertmanager group.
+    const until = now + SILENCE_MILLISECONDS;
+    await services.silences.addAll(silenceTargetsForIncident(incident).map((target) => ({ target, until, by: body.user.id, createdAt: now })), now);
+    const scope = describeSilenceScope(incident);
+    await services.audit.append({ at: now, actor: body.user.id, action: 'silence', target: incident.id, detail: `silenced ${scope} for 1h` });
+    await respond(ephemeralNotice(`Silenced ${scope} for 1 h: new alerts there are held, and raised when the silence ends if still firing.`));
   });
 
   app.action<BlockButtonAction>(INCIDENT_ACTIONS.investigate, async ({ ack, action, client }) => {

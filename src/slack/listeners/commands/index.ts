@@ -1,5 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { describeSilenceScope, silenceTargetsForIncident } from '../../../alerts/suppression.js';
 import { estateStatusFor } from '../../estate-status-for.js';
 import { announceStateChanged } from '../../../state/state-changed.js';
 import { parseAiopsCommand } from '../../aiops-command.js';
@@ -39,10 +40,15 @@ export function register(app: App, services: SlackServices): void {
       }
       case 'silence': {
         const now = services.now();
-        await services.silences.add({ target: parsed.target, until: now + parsed.durationMilliseconds, by: command.user_id, createdAt: now }, now);
-        await services.audit.append({ at: now, actor: command.user_id, action: 'silence', target: parsed.target, detail: `silenced for ${parsed.durationText}` });
+        // An incident's id silences what its Silence button does: its services, its uncatalogued alerts and their groups.
+        const incident = await services.incidents?.get(parsed.target);
+        const targets = incident ? silenceTargetsForIncident(incident) : [parsed.target];
+        const until = now + parsed.durationMilliseconds;
+        await services.silences.addAll(targets.map((target) => ({ target, until, by: command.user_id, createdAt: now })), now);
+        const scope = incident ? `${incident.id} (${describeSilenceScope(incident)})` : parsed.target;
+        await services.audit.append({ at: now, actor: command.user_id, action: 'silence', target: parsed.target, detail: `silenced ${scope} for ${parsed.durationText}` });
         await announceStateChanged(services.redis, services.prefix, `silence:${parsed.target}`);
-        return reply(noticeMessage(`Silenced ${parsed.target} for ${parsed.durationText}: new anomalies for it are logged, not raised.`));
+        return reply(noticeMessage(`Silenced ${scope} for ${parsed.durationText}: new alerts for it are held, and raised when the silence ends if still firing.`));
       }
       case 'logs':
         return reply(logTemplatesMessage(await serviceTemplateSummary(parsed.service, { redis: services.redis, prefix: services.prefix, now: services.now(), minutes: parsed.minutes })));

@@ -1,0 +1,27 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { folderCycles, folderEdges } from '../../tools/folder-graph.js';
+
+describe('the folder import graph check', () => {
+  const root = mkdtempSync(join(tmpdir(), 'aiops-folders-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+
+  it('finds a cycle between folders, through value, type and dynamic imports, and none in a layered tree', () => {
+    write('errors.ts', 'export const x = 1;\n');
+    write('cli.ts', "const command = await import('./commands/start.js');\n");
+    write('commands/start.ts', "import { y } from '../state/store.js';\n");
+    write('state/store.ts', "import type { Alert } from '../alerts/alert.js';\nimport { x } from '../errors.js';\nexport const y = x;\n");
+    write('alerts/alert.ts', "export type Alert = { id: string };\n");
+    expect(folderCycles(folderEdges(root))).toEqual([]);
+    expect(folderEdges(root).map((edge) => `${edge.from}>${edge.to}`)).toEqual(['(entry)>commands', 'commands>state', 'state>(root)', 'state>alerts']);
+
+    write('alerts/uses-state.ts', "export { y } from '../state/store.js';\n");
+    expect(folderCycles(folderEdges(root))).toEqual([['alerts', 'state']]);
+  });
+});
