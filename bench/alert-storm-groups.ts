@@ -27,6 +27,7 @@ import { Redis } from 'ioredis';
 import { parseAlertmanagerWebhook } from '../src/alerts/alertmanager.js';
 import type { IncidentChange } from '../src/alerts/correlate.js';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from '../src/catalogue.js';
+import { sweepIncidentMessages } from '../src/incidents/message-sweep.js';
 import { createLogger } from '../src/logger.js';
 import { ChannelPacer } from '../src/slack/channel-pacer.js';
 import { INCIDENT_EVENT_TYPE } from '../src/slack/find-incident-root.js';
@@ -144,11 +145,11 @@ const botStore = new IncidentStore(botConnection, prefix, catalogue);
 const outbox = new IncidentOutbox(botConnection, prefix);
 const slack = await startFakeSlack();
 let virtualNow = BASE;
+const botStores = { incidents: botStore, outbox, acknowledgements: new IncidentAcknowledgements(botConnection, prefix), escalations: new IncidentEscalations(botConnection, prefix) };
+/** The incident use cases' message sweep, as the bot runs it beside the notifier. */
+const sweep = () => sweepIncidentMessages({ stores: botStores, catalogue, now: () => virtualNow, wallClock: Date.now, logger: createLogger({ level: 'silent' }) });
 const notifier = new IncidentNotifier(new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true }), {
-  incidents: botStore,
-  outbox,
-  acknowledgements: new IncidentAcknowledgements(botConnection, prefix),
-  escalations: new IncidentEscalations(botConnection, prefix),
+  ...botStores,
   catalogue,
   pacer: new ChannelPacer(),
   now: () => virtualNow,
@@ -175,7 +176,7 @@ try {
   for (let slice = BASE; slice <= lastArrival; slice += SLICE_MILLISECONDS) {
     virtualNow = slice;
     if ((slice - BASE) % MINUTE === 0) await settleAll(slice);
-    await notifier.sweep();
+    await sweep();
     const batch: Delivery[] = [];
     while (next < deliveries.length && deliveries[next]!.arrival < slice + SLICE_MILLISECONDS) batch.push(deliveries[next++]!);
     await Promise.all(
@@ -195,7 +196,7 @@ try {
   for (let minute = 0; minute <= TAIL_SETTLE_MINUTES; minute++) {
     virtualNow = tail + minute * MINUTE;
     await settleAll(virtualNow);
-    await notifier.sweep();
+    await sweep();
   }
   wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   draining = false;

@@ -32,6 +32,7 @@ import { parseAlertmanagerWebhook } from '../src/alerts/alertmanager.js';
 import type { Incident, IncidentChange } from '../src/alerts/correlate.js';
 import { neighboursOf } from '../src/alerts/origin.js';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue, type CatalogueService } from '../src/catalogue.js';
+import { sweepIncidentMessages } from '../src/incidents/message-sweep.js';
 import { createLogger } from '../src/logger.js';
 import { ChannelPacer } from '../src/slack/channel-pacer.js';
 import { INCIDENT_EVENT_TYPE } from '../src/slack/find-incident-root.js';
@@ -268,16 +269,21 @@ const outboxes = connections.map((connection) => new IncidentOutbox(connection, 
 const botConnection = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
 const slack = await startFakeSlack();
 let virtualNow = BASE;
-const notifier = new IncidentNotifier(new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true }), {
+const botStores = {
   incidents: new IncidentStore(botConnection, prefix, catalogue),
   outbox: new IncidentOutbox(botConnection, prefix),
   acknowledgements: new IncidentAcknowledgements(botConnection, prefix),
   escalations: new IncidentEscalations(botConnection, prefix),
+};
+const notifier = new IncidentNotifier(new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true }), {
+  ...botStores,
   catalogue,
   pacer: new ChannelPacer(),
   now: () => virtualNow,
   logger: createLogger({ level: 'silent' }),
 });
+/** The incident use cases' message sweep, as the bot runs it beside the notifier. */
+const sweep = () => sweepIncidentMessages({ stores: botStores, catalogue, now: () => virtualNow, wallClock: Date.now, logger: createLogger({ level: 'silent' }) });
 const changes: IncidentChange[] = [];
 const latencies: number[] = [];
 let failures = 0;
@@ -320,7 +326,7 @@ try {
     virtualNow = slice;
     if ((slice - BASE) % MINUTE === 0) await settleAll(slice);
     // The bot sweeps every 10 s for incidents whose group wait ended: every slice of virtual time here.
-    await notifier.sweep();
+    await sweep();
     const batch: Delivery[] = [];
     while (next < deliveries.length && deliveries[next]!.arrival < slice + SLICE_MILLISECONDS) batch.push(deliveries[next++]!);
     await Promise.all(batch.map((delivery) => ingestOne(delivery.replica, delivery)));
@@ -329,7 +335,7 @@ try {
   for (let minute = 0; minute <= TAIL_SETTLE_MINUTES; minute++) {
     virtualNow = tail + minute * MINUTE;
     await settleAll(virtualNow);
-    await notifier.sweep();
+    await sweep();
   }
   wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   draining = false;

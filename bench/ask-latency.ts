@@ -36,10 +36,10 @@ import { Redis } from 'ioredis';
 import { createChatModel } from '../src/agent/chat-model.js';
 import { createTools } from '../src/agent/tools/create-tools.js';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../src/catalogue.js';
-import type { Answer } from '../src/conversations/answer.js';
-import type { AnswerDependencies } from '../src/conversations/deterministic-answer.js';
-import { investigate, type InvestigationDependencies } from '../src/conversations/investigate.js';
-import { liveRootCauses } from '../src/conversations/live-root-causes.js';
+import type { Answer } from '../src/investigation/answer.js';
+import type { AnswerDependencies } from '../src/investigation/deterministic-answer.js';
+import { investigate, type InvestigationDependencies } from '../src/investigation/investigate.js';
+import { liveRootCauses } from '../src/investigation/live-root-causes.js';
 import { silentLogger } from '../src/logger.js';
 import type { MetricsSource } from '../src/sources/metrics.js';
 import { PrometheusMetrics } from '../src/sources/prometheus/prometheus-metrics.js';
@@ -53,6 +53,7 @@ import { startFakeOpenAi, type FakeOpenAi } from '../test/fakes/openai-compatibl
 import { scriptedInvestigator } from '../test/fakes/scripted-investigator.js';
 import { freePort } from '../test/support/free-port.js';
 import { benchmarkRedis } from '../test/support/redis-server.js';
+import { MinedLogs } from '../src/state/mined-logs.js';
 
 const { values } = parseArgs({
   options: {
@@ -154,8 +155,7 @@ try {
     cluster: world.sources.cluster,
     anomalies: world.anomalies,
     logFindings,
-    redis,
-    prefix: world.prefix,
+    minedLogs: new MinedLogs(redis, world.prefix),
     proposals,
     rankRootCauses: liveRootCauses(agentAnswers),
     now,

@@ -40,12 +40,12 @@ const EAGER_MODULES = [
   'src/commands/sim.ts',
   'src/commands/ask.ts',
   // What ask.ts imported at its top before it loaded them once there is a question.
-  'src/conversations/investigate.ts',
-  'src/commands/investigation-setup.ts',
+  'src/investigation/investigate.ts',
+  'src/investigation/create-investigation.ts',
   'src/commands/detection-pass.ts',
   'src/sources/create-sources.ts',
   'src/slack/blocks/answer-message.ts',
-  'src/state/redis.ts',
+  'src/state/state.ts',
 ];
 
 const HEAVY_PACKAGES = ['@kubernetes/client-node', '@langchain/openai', '@slack/bolt', '@elastic/elasticsearch', 'bullmq', 'ioredis', 'zod'];

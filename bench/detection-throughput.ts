@@ -23,12 +23,12 @@ import { detectService, type DetectionDependencies, type DetectorCache } from '.
 import { createServiceFindings } from '../src/jobs/service-findings.js';
 import { trainService } from '../src/jobs/train-service.js';
 import { silentLogger } from '../src/logger.js';
-import type { MetricsSource, Sample, Series, TimeRange } from '../src/sources/metrics.js';
-import { SIGNALS, type Signal } from '../src/sources/signals.js';
+import type { MetricsSource, Series, TimeRange } from '../src/sources/metrics.js';
+import { SIGNALS, type Sample, type Signal } from '../src/signals.js';
 import { ManualClock } from '../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../src/sources/sim/simulated-world.js';
-import { ModelStore } from '../src/state/model-store.js';
 import { benchmarkRedis } from '../test/support/redis-server.js';
+import { createStores } from '../src/state/stores.js';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '120' }, redis: { type: 'string' } } });
 const minutes = Number(values.minutes);
@@ -78,12 +78,12 @@ const logger = silentLogger();
 
 async function run(cache: DetectorCache | undefined, parallel: boolean): Promise<{ seconds: number; passes: number }> {
   const prefix = `bench:${randomUUID()}:`;
-  const models = new ModelStore(redis, prefix);
+  const stores = createStores(redis, prefix, { catalogue });
+  const models = stores.models;
   const dependencies: DetectionDependencies = {
     metrics,
     catalogue,
-    redis,
-    prefix,
+    stores,
     sink: async () => undefined,
     now: () => clock.now(),
     logger,

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../src/catalogue.js';
 import { PrometheusMetrics } from '../src/sources/prometheus/prometheus-metrics.js';
-import { SIGNALS } from '../src/sources/signals.js';
+import { SIGNALS } from '../src/signals.js';
 import { ManualClock } from '../src/sources/sim/clock.js';
 import { writeOpenMetrics } from '../src/sources/sim/openmetrics.js';
 import { SimulatedMetrics } from '../src/sources/sim/sim-metrics.js';

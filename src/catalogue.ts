@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ALERT_SEVERITIES, type AlertSeverity } from './alerts/alert.js';
-import { normalizeSeverityLabel } from './alerts/severity-synonyms.js';
+import { ALERT_SEVERITIES, normalizeSeverityLabel, type AlertSeverity } from './severity.js';
 import { parseDuration } from './duration.js';
 import { configError } from './errors.js';
-import { SIGNALS, isSignal, type Signal } from './sources/signals.js';
+import { SIGNALS, isSignal, type Signal } from './signals.js';
 import { formatZodIssue } from './zod-issue.js';
 
 /** The example catalogue describes the simulated estate; it is the default when AIOPS_CONFIG is unset. */

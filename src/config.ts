@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { catchAllProblem, EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from './catalogue.js';
 import { configError } from './errors.js';
-import { SCENARIOS } from './sources/sim/scenarios.js';
+import { SCENARIO_NAMES } from './scenario-names.js';
 
 /** The only place that reads the environment. Everything else receives a frozen Config. */
 
@@ -96,8 +96,8 @@ const environmentSchema = z.object({
     message: 'expected a bearer token of at least 16 characters',
   }),
   // Checked against the known names here: otherwise an unknown one fails later without naming the variable.
-  AIOPS_SCENARIO: optionalText.refine((value) => value === undefined || SCENARIOS.some((scenario) => scenario.name === value), {
-    message: `expected one of ${SCENARIOS.map((scenario) => scenario.name).join(', ')} (aiops sim list describes them)`,
+  AIOPS_SCENARIO: optionalText.refine((value) => value === undefined || (SCENARIO_NAMES as readonly string[]).includes(value), {
+    message: `expected one of ${SCENARIO_NAMES.join(', ')} (aiops sim list describes them)`,
   }),
   AIOPS_SIM_SPEED: optionalText.refine((value) => value === undefined || (Number(value) > 0 && Number(value) <= 3600), {
     message: 'expected simulated seconds per real second, a number above 0 and at most 3600',

@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { redactSecrets } from './agent/guardrails.js';
+import { redactSecrets } from './redact-secrets.js';
 
 export type { Logger };
 

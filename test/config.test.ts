@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { EXAMPLE_CATALOGUE_PATH, renderQuery } from '../src/catalogue.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { AiopsError, ErrorCode } from '../src/errors.js';
-import { SIGNALS } from '../src/sources/signals.js';
+import { SIGNALS } from '../src/signals.js';
 
 type Environment = Record<string, string | undefined>;
 

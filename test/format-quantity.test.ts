@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatNumber } from '../src/format-number.js';
 import { formatQuantity } from '../src/format-quantity.js';
-import { SIGNALS, formatSignalValue } from '../src/sources/signals.js';
+import { SIGNALS, formatSignalValue } from '../src/signals.js';
 
 const MEBIBYTE = 1024 ** 2;
 

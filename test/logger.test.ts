@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { prettyFactory } from 'pino-pretty';
 import { describe, expect, it } from 'vitest';
-import { createAlertPipeline } from '../src/alerts/pipeline.js';
+import { logAnomaly } from '../src/incidents/incident-log.js';
 import type { Anomaly } from '../src/detection/anomaly.js';
 import { createLogger, PRETTY_OPTIONS } from '../src/logger.js';
 
@@ -69,7 +69,7 @@ describe('logger', () => {
       summary: 'database: latency_p95 190 ms (usually 9.5 ms)',
       baseline: { latency_p95: 0.0095, error_rate: 0.0002 },
     };
-    await createAlertPipeline({ logger: logger.child({ component: 'alerts' }) })(anomaly);
+    logAnomaly(logger.child({ component: 'alerts' }), anomaly);
     logger.info({ services: Array.from({ length: 10 }, (_, index) => `shop/service-${index}`), nested: { deeper: { deepest: [1, 2, 3] } } }, 'watching 10 services');
     await new Promise((resolve) => setImmediate(resolve));
     const pretty = prettyFactory({ ...PRETTY_OPTIONS, colorize: false });

@@ -1,7 +1,8 @@
 /**
- * The folder-level import graph of src/, and its cycles. `npm run lint` runs it: a cycle between
- * folders fails with the imports that close it, so the layering (foundation files at the root,
- * pure algorithms, state, use cases, transports, wiring) cannot erode one import at a time.
+ * The folder-level import graph of src/, its cycles, and the layers it must respect. `npm run lint`
+ * runs it: a cycle between folders, or an import reaching up from a lower layer to a higher one,
+ * fails with the imports at fault, so the layering (foundation files at the root, pure algorithms,
+ * sources, state, the agent, use cases, transports, wiring) cannot erode one import at a time.
  *
  *   npm run -s lint:folders [-- --print]
  *
@@ -15,6 +16,31 @@ import { fileURLToPath } from 'node:url';
 const SOURCE_ROOT = fileURLToPath(new URL('../src', import.meta.url));
 const ENTRY_FILES = new Set(['main.ts', 'cli.ts', 'bin.js']);
 const IMPORT_PATTERN = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|^import\s+['"](\.[^'"]+)['"]/gm;
+
+/**
+ * The layers, lowest first. A folder imports from its own layer or those below, never above; within
+ * a layer the cycle check keeps the imports one way. A new folder is placed here when it is made
+ * (the GUIDE's map says where the next rooms go).
+ */
+export const LAYERS: readonly (readonly string[])[] = [
+  // Foundation: config, errors, logger, catalogue, and the vocabulary everything shares (signals, severities).
+  ['(root)'],
+  // Pure algorithms: arrays in, results out; no Redis, no HTTP, no clock.
+  ['rca', 'forecast', 'detection', 'logs', 'alerts'],
+  // The outside world behind interfaces (backends, the simulated world), and instrumentation.
+  ['sources', 'telemetry'],
+  // Redis, behind typed stores.
+  ['state'],
+  // The LLM agent and its read-only tools.
+  ['agent'],
+  // Use cases: answering questions, and the incident path every transport calls.
+  ['investigation', 'incidents'],
+  // Transports: workers, webhooks and the HTTP API, Slack.
+  ['jobs', 'http', 'slack'],
+  // Wiring of the roles and the offline commands.
+  ['commands'],
+  ['(entry)'],
+];
 
 export interface FolderEdge {
   from: string;
@@ -88,6 +114,28 @@ export function folderCycles(edges: readonly FolderEdge[]): string[][] {
   return components;
 }
 
+/**
+ * Imports that go against the layers: up from a lower layer to a higher one, or from or to a folder
+ * no layer names. One line each, with the imports at fault.
+ */
+export function layerProblems(edges: readonly FolderEdge[], layers: readonly (readonly string[])[] = LAYERS): string[] {
+  const layerOf = (folder: string) => layers.findIndex((layer) => layer.includes(folder));
+  const problems: string[] = [];
+  const unplaced = [...new Set(edges.flatMap((edge) => [edge.from, edge.to]))].filter((folder) => layerOf(folder) < 0).sort();
+  for (const folder of unplaced) problems.push(`src/${folder}: in no layer; place it in LAYERS in tools/folder-graph.ts`);
+  for (const edge of edges) {
+    const from = layerOf(edge.from);
+    const to = layerOf(edge.to);
+    if (from < 0 || to < 0 || to <= from) continue;
+    problems.push(`src/: ${edge.from} imports ${edge.to}, a higher layer: ${describeImports(edge)}`);
+  }
+  return problems;
+}
+
+function describeImports(edge: FolderEdge): string {
+  return `${edge.imports.slice(0, 3).join('; ')}${edge.imports.length > 3 ? `; … ${edge.imports.length - 3} more` : ''}`;
+}
+
 function sourceFiles(sourceRoot: string, folder = ''): string[] {
   return readdirSync(join(sourceRoot, folder), { withFileTypes: true }).flatMap((entry) => {
     const path = join(folder, entry.name);
@@ -104,8 +152,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const members = new Set(cycle);
     console.error(`src/: the folders ${cycle.join(', ')} import each other in a cycle; the imports inside it:`);
     for (const edge of edges.filter((candidate) => members.has(candidate.from) && members.has(candidate.to))) {
-      console.error(`  ${edge.from} -> ${edge.to}: ${edge.imports.slice(0, 3).join('; ')}${edge.imports.length > 3 ? `; … ${edge.imports.length - 3} more` : ''}`);
+      console.error(`  ${edge.from} -> ${edge.to}: ${describeImports(edge)}`);
     }
   }
-  process.exitCode = cycles.length > 0 ? 1 : 0;
+  const problems = layerProblems(edges);
+  for (const problem of problems) console.error(problem);
+  process.exitCode = cycles.length > 0 || problems.length > 0 ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 import { formatZodIssue } from '../zod-issue.js';
-import { frameAsData, redactSecrets } from './guardrails.js';
+import { frameAsData } from './guardrails.js';
+import { redactSecrets } from '../redact-secrets.js';
 import { boundedOutput, type AgentTool, type ToolQuery, type ToolResult, type ToolStatus } from './tool.js';
 
 /** One tool call as the investigation made it, for the audit and the answer's links. */

@@ -5,7 +5,7 @@ import { parseAgentAnswer } from './agent-answer.js';
 import { deadlineSignal } from './deadline-signal.js';
 import { AgentBudget, AgentFailedError, type AgentLimits, type StopReason } from './agent-limits.js';
 import { executeToolCall, progressLine, type AgentToolCall } from './agent-tool-call.js';
-import { redactSecrets } from './guardrails.js';
+import { redactSecrets } from '../redact-secrets.js';
 import { systemPrompt } from './prompts/system-prompt.js';
 import type { AgentTool, ToolQuery } from './tool.js';
 import { toolParameters } from './tool-parameters.js';

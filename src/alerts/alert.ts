@@ -1,13 +1,10 @@
 import type { Anomaly } from '../detection/anomaly.js';
-import { isSignal, type Signal } from '../sources/signals.js';
+import type { AlertSeverity } from '../severity.js';
+import { isSignal, type Signal } from '../signals.js';
 import { anomalyFingerprint } from './fingerprint.js';
 
 export type AlertSource = 'alertmanager' | 'detector';
 export type AlertStatus = 'firing' | 'resolved';
-export type AlertSeverity = 'info' | 'warning' | 'critical';
-
-/** Severities from least to most urgent: the index is the rank that escalation compares. */
-export const ALERT_SEVERITIES: readonly AlertSeverity[] = ['info', 'warning', 'critical'];
 
 /**
  * The Alertmanager notification an alert came in: its group, as Alertmanager's `route.group_by`
@@ -69,15 +66,6 @@ export interface Alert {
   group?: AlertGroup;
   /** Where its source draws it, e.g. the Prometheus graph of the rule (Alertmanager's `generatorURL`). */
   generatorURL?: string;
-}
-
-/** The more urgent of two severities. */
-export function maximumSeverity(left: AlertSeverity, right: AlertSeverity): AlertSeverity {
-  return severityRank(left) >= severityRank(right) ? left : right;
-}
-
-export function severityRank(severity: AlertSeverity): number {
-  return ALERT_SEVERITIES.indexOf(severity);
 }
 
 /**

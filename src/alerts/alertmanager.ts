@@ -5,9 +5,9 @@ import { formatZodIssue } from '../zod-issue.js';
 import type { Alert, AlertGroup } from './alert.js';
 import { describeLabels } from './describe-labels.js';
 import { labelsFingerprint } from './fingerprint.js';
-import { severityFromLabel } from './severity-synonyms.js';
+import { severityFromLabel } from '../severity.js';
 
-export { severityFromLabel } from './severity-synonyms.js';
+export { severityFromLabel } from '../severity.js';
 
 /** Go's zero time, `0001-01-01T00:00:00Z`: Alertmanager writes it as the end of an alert that has not ended. */
 const GO_ZERO_TIME_MILLISECONDS = new Date('0001-01-01T00:00:00Z').getTime();

@@ -1,6 +1,7 @@
 import type { Catalogue } from '../catalogue.js';
-import type { Signal } from '../sources/signals.js';
-import { maximumSeverity, severityRank, signalsOf, type Alert } from './alert.js';
+import type { Signal } from '../signals.js';
+import { maximumSeverity, severityRank } from '../severity.js';
+import { signalsOf, type Alert } from './alert.js';
 import { describeLabels } from './describe-labels.js';
 import { DEFAULT_FLAPPING_OPTIONS, isFlapping, type FlappingOptions } from './flapping.js';
 import { correlationLabelsOf, isJoinable, isLoadOnly, relationTo, type Relation } from './incident-relations.js';
@@ -226,7 +227,7 @@ function openOrJoin(state: CorrelationState, alert: Alert, catalogue: Catalogue,
   }
   if (related.length > 1) return bridge(state, related, fresh, `${alert.name} on ${where}`, catalogue, settings);
   if (isLoadOnly(fresh)) {
-    // Recorded by the pipeline all the same (status, App Home); it joins the incident that a failure opens.
+    // Recorded in the anomaly log all the same (status, App Home); it joins the incident that a failure opens.
     return { ...state, change: { kind: 'ignored', fingerprint: alert.fingerprint, reason: `${alert.name} on ${where} is load alone, which opens no incident` } };
   }
   const opened: Incident = {

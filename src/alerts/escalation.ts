@@ -1,5 +1,5 @@
 import type { EscalationRule } from '../catalogue.js';
-import { maximumSeverity, severityRank, type AlertSeverity } from './alert.js';
+import { maximumSeverity, severityRank, type AlertSeverity } from '../severity.js';
 import type { Incident } from './correlate.js';
 
 export interface EscalationFacts {
@@ -26,4 +26,10 @@ export function escalationsDue(incident: Incident, rules: readonly EscalationRul
 /** The severity an incident is shown and paged with: its own, raised by the rules that fired for it. */
 export function escalatedSeverity(incident: Incident, fired: readonly EscalationRule[]): AlertSeverity {
   return fired.reduce<AlertSeverity>((severity, rule) => (rule.raiseTo ? maximumSeverity(severity, rule.raiseTo) : severity), incident.severity);
+}
+
+/** The catalogue's rules among those recorded as fired for an incident (by name), in the catalogue's order. */
+export function firedRules(names: readonly string[], rules: readonly EscalationRule[]): EscalationRule[] {
+  const fired = new Set(names);
+  return rules.filter((rule) => fired.has(rule.name));
 }

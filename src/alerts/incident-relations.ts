@@ -1,5 +1,5 @@
 import type { Catalogue } from '../catalogue.js';
-import { describesLoadOnly } from '../sources/signals.js';
+import { describesLoadOnly } from '../signals.js';
 import type { Alert } from './alert.js';
 import type { Incident, IncidentAlert } from './incident.js';
 import { describeLabels } from './describe-labels.js';

@@ -1,6 +1,7 @@
 /* The incident as plain data: what correlation computes, the store keeps and Slack renders. */
-import type { Signal } from '../sources/signals.js';
-import type { AlertSeverity, AlertSource, AlertStatus } from './alert.js';
+import type { Signal } from '../signals.js';
+import type { AlertSeverity } from '../severity.js';
+import type { AlertSource, AlertStatus } from './alert.js';
 
 /** One alert inside an incident: its latest state, and enough history to judge flapping. */
 export interface IncidentAlert {

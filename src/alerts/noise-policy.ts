@@ -1,4 +1,4 @@
-import type { AlertSeverity } from './alert.js';
+import type { AlertSeverity } from '../severity.js';
 import type { Incident } from './correlate.js';
 
 /** A planned quiet period, from the catalogue's `alerting.maintenance`: its services' incidents page no one from start to end. */

@@ -1,6 +1,6 @@
 import type { Catalogue } from '../catalogue.js';
-import { describesLoadOnly, type Signal } from '../sources/signals.js';
-import { severityRank } from './alert.js';
+import { describesLoadOnly, type Signal } from '../signals.js';
+import { severityRank } from '../severity.js';
 import type { IncidentAlert } from './incident.js';
 
 /**

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import type { Answer } from '../conversations/answer.js';
+import type { Answer } from '../investigation/answer.js';
 import { inputError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Sources } from '../sources/create-sources.js';
-import type { IncidentStore } from '../state/incident-store.js';
+import type { State } from '../state/state.js';
 import type { CommandIo } from './command-io.js';
 
 // What answering needs (the sources, the agent, Redis) is loaded once there is a question:
@@ -43,45 +41,37 @@ export async function askCommand(argv: string[], io: CommandIo, environment: Rec
   const question = positionals.join(' ').replace(/\s+/g, ' ').trim();
   if (question === '') throw inputError('ask', 'missing the question, e.g. aiops ask "why is order-service slow?"');
 
-  const [{ LOG_LEVELS, loadConfig }, { createLogger }, { answerMessage }, { unescapeMrkdwn }, { createSources }, { IncidentStore }, { connectRedis, createRedis, KEY_PREFIX }] = await Promise.all([
+  const [{ LOG_LEVELS, loadConfig }, { createLogger }, { answerMessage }, { unescapeMrkdwn }, { createSources }, { openState }] = await Promise.all([
     import('../config.js'),
     import('../logger.js'),
     import('../slack/blocks/answer-message.js'),
     import('../slack/blocks/limits.js'),
     import('../sources/create-sources.js'),
-    import('../state/incident-store.js'),
-    import('../state/redis.js'),
+    import('../state/state.js'),
   ]);
   const config = loadConfig(environment, { stdoutIsTerminal: false });
   // stdout holds the answer alone: logs go to stderr, and only warnings and worse, since progress lines already say what happens.
   const level = LOG_LEVELS[Math.max(LOG_LEVELS.indexOf(config.logLevel), LOG_LEVELS.indexOf('warn'))];
   const logger = createLogger({ level, destination: io.stderr });
   const sources = await createSources(config, logger.child({ component: 'sources' }), { faultStartsInMinutes: -SIMULATED_FAULT_MINUTES_AGO });
-  const redis = createRedis(config.redisUrl);
-  await connectRedis(redis, config.redisUrl);
-  // Simulated metrics exist in this process only: no bot has detected anything in them, so this command does.
+  // Simulated metrics exist in this process only: no bot has detected anything in them, so this command does, in a namespace of its own.
   const simulated = sources.metrics.kind === 'sim';
-  const prefix = simulated ? `${KEY_PREFIX}ask:${randomUUID()}:` : KEY_PREFIX;
-  const incidents = simulated ? undefined : new IncidentStore(redis, prefix, config.catalogue);
+  const state = await openState({ redisUrl: config.redisUrl, catalogue: config.catalogue, logger, ...(simulated ? { scratch: 'ask' } : {}) });
   try {
-    const answer = await answerQuestion(question, { config, sources, redis, prefix, incidents, simulated, io, logger });
+    const answer = await answerQuestion(question, { config, sources, state, simulated, io, logger });
     const now = sources.world && simulated ? sources.world.clock.now() : io.now();
     // The message's plain text is written for Slack, which shows `&lt;` as `<`; a terminal does not.
     io.stdout.write(`${unescapeMrkdwn(answerMessage(answer, { now, links: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl } }).text)}\n`);
     return 0;
   } finally {
-    await incidents?.close();
-    if (simulated) await deleteKeys(redis, prefix).catch((error: unknown) => io.stderr.write(`aiops: could not delete the keys under ${prefix} in Redis: ${(error as Error).message}\n`));
-    await redis.quit().catch(() => redis.disconnect());
+    await state.close().catch((error: unknown) => io.stderr.write(`aiops: could not delete the keys under ${state.namespace} in Redis: ${(error as Error).message}\n`));
   }
 }
 
 interface AskSetup {
   config: Readonly<Config>;
   sources: Sources;
-  redis: Redis;
-  prefix: string;
-  incidents?: IncidentStore;
+  state: State;
   simulated: boolean;
   io: CommandIo;
   logger: Logger;
@@ -89,30 +79,28 @@ interface AskSetup {
 
 /** Detection first when the world is this process's own, then the same investigation the bot runs, progress to stderr. */
 async function answerQuestion(question: string, setup: AskSetup): Promise<Answer> {
-  const { config, sources, redis, prefix, incidents, simulated, io, logger } = setup;
+  const { config, sources, state, simulated, io, logger } = setup;
+  const { stores } = state;
   const world = simulated ? sources.world : undefined;
   const now = () => world?.clock.now() ?? io.now();
-  const [{ AnomalyLog }, { LogFindingLog }, { investigate }, { detectionPass }, { createInvestigation }] = await Promise.all([
-    import('../state/anomaly-log.js'),
-    import('../state/log-finding-log.js'),
-    import('../conversations/investigate.js'),
+  const [{ investigate }, { detectionPass }, { createInvestigation }] = await Promise.all([
+    import('../investigation/investigate.js'),
     import('./detection-pass.js'),
-    import('./investigation-setup.js'),
+    import('../investigation/create-investigation.js'),
   ]);
-  const anomalies = new AnomalyLog(redis, prefix);
   if (simulated) {
     const services = Object.keys(config.catalogue.services).length;
     io.stderr.write(
       `simulated world: scenario ${world?.scenario?.name ?? 'none'}, fault started ${SIMULATED_FAULT_MINUTES_AGO} min ago; running one detection pass over ${services} services\n`,
     );
     // A wider emit window than the workers' 15 minutes: this one pass must raise what they would have raised since the fault began.
-    await detectionPass({ catalogue: config.catalogue, metrics: sources.metrics, cluster: sources.cluster, redis, prefix, anomalies, now, logger: logger.child({ component: 'detection' }), emitWindowMinutes: SIMULATED_FAULT_MINUTES_AGO + 5 });
-  } else if ((await anomalies.since(now() - RECENT_ANOMALIES_MILLISECONDS)).length === 0) {
+    await detectionPass({ catalogue: config.catalogue, metrics: sources.metrics, cluster: sources.cluster, stores, now, logger: logger.child({ component: 'detection' }), emitWindowMinutes: SIMULATED_FAULT_MINUTES_AGO + 5 });
+  } else if ((await stores.anomalies.since(now() - RECENT_ANOMALIES_MILLISECONDS)).length === 0) {
     io.stderr.write('no anomalies recorded in Redis in the last 24 h — is the bot (aiops start or aiops worker) running? Looking for them in the metrics\n');
   }
 
-  const stores = { redis, prefix, anomalies, logFindings: new LogFindingLog(redis, prefix), incidents, now };
-  const investigation = createInvestigation(config, sources, stores, logger.child({ component: 'investigation' }));
+  // A world of its own has no incidents: list_incidents says so rather than reading an empty namespace.
+  const investigation = createInvestigation(config, sources, { ...stores, incidents: simulated ? undefined : stores.incidents }, now, logger.child({ component: 'investigation' }));
   let stepsShown = 0;
   const showNewSteps = (answer: Answer) => {
     for (const step of answer.steps.slice(stepsShown)) io.stderr.write(`… ${step}\n`);
@@ -121,14 +109,4 @@ async function answerQuestion(question: string, setup: AskSetup): Promise<Answer
   const answer = await investigate(question, [], investigation, async (progress) => showNewSteps(progress));
   showNewSteps(answer);
   return answer;
-}
-
-/** SCAN, not KEYS: a shared Redis must not block while one command tidies up. */
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Catalogue } from '../catalogue.js';
+import type { Anomaly } from '../detection/anomaly.js';
 import { createDetector, RECOMMENDED_ALERT_THRESHOLD, restoreDetector } from '../detection/create-detector.js';
 import { detectService } from '../jobs/detect-service.js';
 import { createServiceFindings } from '../jobs/service-findings.js';
@@ -7,18 +7,14 @@ import { trainService } from '../jobs/train-service.js';
 import type { Logger } from '../logger.js';
 import type { Cluster } from '../sources/cluster.js';
 import type { MetricsSource } from '../sources/metrics.js';
-import type { AnomalyLog } from '../state/anomaly-log.js';
-import { ModelStore } from '../state/model-store.js';
+import type { Stores } from '../state/stores.js';
 
 export interface DetectionPassDependencies {
   catalogue: Catalogue;
   metrics: MetricsSource;
   cluster: Cluster;
-  redis: Redis;
-  /** Key prefix the pass's models, detectors and leases go under. */
-  prefix: string;
-  /** Where the anomalies found are recorded. */
-  anomalies: AnomalyLog;
+  /** Where the pass's models, detectors and claims go, and where the anomalies found are recorded. */
+  stores: Pick<Stores, 'models' | 'detection' | 'activeAnomalies' | 'claims' | 'anomalies'>;
   now: () => number;
   logger: Logger;
   /**
@@ -39,15 +35,14 @@ export interface DetectionPassResult {
  * that answer without a running bot (`aiops ask` on the simulated world).
  */
 export async function detectionPass(dependencies: DetectionPassDependencies): Promise<DetectionPassResult> {
-  const { catalogue, metrics, cluster, redis, prefix, anomalies, now, logger } = dependencies;
+  const { catalogue, metrics, cluster, stores, now, logger } = dependencies;
+  const { models, anomalies } = stores;
   const emitWindowMinutes = dependencies.emitWindowMinutes ?? 15;
-  const models = new ModelStore(redis, prefix);
   const detection = {
     metrics,
     catalogue,
-    redis,
-    prefix,
-    sink: (anomaly: Parameters<AnomalyLog['record']>[0]) => anomalies.record(anomaly),
+    stores,
+    sink: (anomaly: Anomaly) => anomalies.record(anomaly),
     now,
     logger,
     createDetector,

@@ -1,4 +1,4 @@
-import type { Signal } from '../sources/signals.js';
+import type { Signal } from '../signals.js';
 
 export type AnomalySeverity = 'info' | 'warning' | 'critical';
 

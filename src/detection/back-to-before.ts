@@ -1,5 +1,4 @@
-import type { Sample } from '../sources/metrics.js';
-import type { Signal } from '../sources/signals.js';
+import type { Sample, Signal } from '../signals.js';
 import type { Anomaly } from './anomaly.js';
 import { largeChange } from './service-anomalies.js';
 

@@ -1,5 +1,5 @@
 import { EXHAUSTION_DEFAULTS } from '../forecast/exhaustion.js';
-import { SYMPTOM_SIGNALS, type Signal } from '../sources/signals.js';
+import { SYMPTOM_SIGNALS, type Signal } from '../signals.js';
 import type { Anomaly } from './anomaly.js';
 import { materialChange } from './service-anomalies.js';
 

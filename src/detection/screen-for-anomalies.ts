@@ -1,6 +1,5 @@
 import { robustBaseline, robustZ } from '../rca/robust-z.js';
-import type { Sample } from '../sources/metrics.js';
-import type { Signal } from '../sources/signals.js';
+import type { Sample, Signal } from '../signals.js';
 import type { Anomaly } from './anomaly.js';
 import { describeSignalChanges, materialChange, severityOf } from './service-anomalies.js';
 

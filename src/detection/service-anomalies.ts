@@ -1,5 +1,4 @@
-import type { Sample } from '../sources/metrics.js';
-import { SYMPTOM_SIGNALS, formatSignalValue, type Signal } from '../sources/signals.js';
+import { SYMPTOM_SIGNALS, formatSignalValue, type Sample, type Signal } from '../signals.js';
 import type { Anomaly, AnomalySeverity } from './anomaly.js';
 import { median } from './median.js';
 

@@ -1,4 +1,4 @@
-import { formatSignalValue, type Signal } from '../sources/signals.js';
+import { formatSignalValue, type Signal } from '../signals.js';
 import type { Anomaly } from './anomaly.js';
 import { deserialiseIsolationForest, fitIsolationForest, scoreIsolationForest, serialiseIsolationForest, type IsolationForestModel } from './isolation-forest.js';
 import { median } from './median.js';

@@ -1,5 +1,6 @@
 import { definedOnly } from '../defined-only.js';
 import { inputError } from '../errors.js';
+import type { Sample } from '../signals.js';
 
 /**
  * Time to exhaustion of a saturating signal: memory towards its limit, CPU towards its request or
@@ -17,12 +18,6 @@ import { inputError } from '../errors.js';
  * autocorrelated, which makes that variance too small; the significance gate and the caller's
  * confidence threshold are set with that in mind.
  */
-
-export interface Sample {
-  /** Milliseconds since the Unix epoch. */
-  timestamp: number;
-  value: number;
-}
 
 export interface ExhaustionOptions {
   /** The instant the estimate is for, ms since the epoch (default: the last valid sample's time). */

@@ -12,7 +12,7 @@ export interface AlertmanagerWebhookOptions {
   /** When set, requests must carry `Authorization: Bearer <token>` (Alertmanager's `http_config.authorization`). */
   token?: string;
   /** Where parsed alerts go; resolves once they are stored, so a 200 means nothing is lost. */
-  ingest: (alerts: Alert[]) => Promise<void>;
+  ingest: (alerts: Alert[]) => Promise<unknown>;
   now: () => number;
   /** Where deliveries are counted by outcome, and accepted alerts by status, for /metrics. */
   metrics?: Pick<Metrics, 'webhookDelivery'>;
@@ -35,7 +35,7 @@ const DISCARD_MILLISECONDS = 10_000;
 
 /**
  * `POST /webhooks/alertmanager`: translates an Alertmanager webhook (payload version 4) into
- * alerts for the pipeline. A malformed payload gets a 400 with one line naming the problem and
+ * alerts for the incident intake. A malformed payload gets a 400 with one line naming the problem and
  * nothing is stored; the 200 comes only after every alert is stored, so Alertmanager retries
  * whatever we failed to take. Alerts not stored in time (Redis gone or hanging) get a 503, a body
  * over the limit a 413, an unexpected failure a 500; each of these is logged in one line.

@@ -1,5 +1,3 @@
-import type { Redis } from 'ioredis';
-import type { AnomalySink } from '../alerts/pipeline.js';
 import type { Catalogue } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import type { AnomalyDetector, DetectorState } from '../detection/detector.js';
@@ -8,12 +6,15 @@ import { largeChange, serviceAnomalies, usualBefore, type ScoredSignal } from '.
 import { backToBefore } from '../detection/back-to-before.js';
 import { median } from '../detection/median.js';
 import { anomalyFingerprint } from '../alerts/fingerprint.js';
-import { ActiveAnomalies, type FollowedAnomaly } from '../state/active-anomalies.js';
+import type { ActiveAnomalies, FollowedAnomaly } from '../state/active-anomalies.js';
 import type { Logger } from '../logger.js';
-import type { MetricsSource, Sample } from '../sources/metrics.js';
-import { SIGNALS, type Signal } from '../sources/signals.js';
-import { DetectionStore } from '../state/detection-store.js';
-import { claimOnce, withLease } from '../state/once.js';
+import type { MetricsSource } from '../sources/metrics.js';
+import { SIGNALS, type Sample, type Signal } from '../signals.js';
+import type { DetectionStore } from '../state/detection-store.js';
+import type { Stores } from '../state/stores.js';
+
+/** Where a pass's new anomalies go: the incident use cases in a worker, the anomaly log alone in `aiops ask`. */
+export type AnomalySink = (anomaly: Anomaly) => Promise<void>;
 
 export interface DetectionOptions {
   /** Resolution of the signals scored, seconds (default 60). */
@@ -36,9 +37,8 @@ export interface DetectionOptions {
 export interface DetectionDependencies {
   metrics: MetricsSource;
   catalogue: Catalogue;
-  redis: Redis;
-  /** Key prefix of this deployment's state in Redis. */
-  prefix: string;
+  /** The detectors' memory, the anomalies followed, and the once-only claims and leases. */
+  stores: Pick<Stores, 'detection' | 'activeAnomalies' | 'claims'>;
   sink: AnomalySink;
   /** The sources' clock: the simulated world's in a demo, the wall clock in production. */
   now: () => number;
@@ -81,7 +81,6 @@ export interface DetectionRun {
   anomaliesEmitted: number;
 }
 
-const EMITTED_TTL_SECONDS = 7 * 86_400;
 /**
  * Each signal's median over the hour before the service's earliest ongoing anomaly began: how the
  * service was before the incident. Read only while one is ongoing and something new was found.
@@ -111,14 +110,14 @@ const ONGOING_MAXIMUM_MILLISECONDS = 6 * 3_600_000;
  */
 export async function detectService(service: string, dependencies: DetectionDependencies): Promise<DetectionRun> {
   const leaseMilliseconds = dependencies.options?.leaseMilliseconds ?? 60_000;
-  const lease = await withLease(dependencies.redis, `${dependencies.prefix}lease:detect:${service}`, leaseMilliseconds, () => detectWithLease(service, dependencies));
+  const lease = await dependencies.stores.claims.exclusively('detect', service, leaseMilliseconds, () => detectWithLease(service, dependencies));
   return lease.ran ? lease.result : { service, ran: false, samplesScored: 0, anomaliesEmitted: 0 };
 }
 
 async function detectWithLease(service: string, dependencies: DetectionDependencies): Promise<DetectionRun> {
   const options = { stepSeconds: 60, warmUpMinutes: 1440, maximumCatchUpMinutes: 1440, emitWindowMinutes: 15, checkpointEveryMinutes: 5, ...dependencies.options };
   const step = options.stepSeconds * 1000;
-  const store = new DetectionStore(dependencies.redis, dependencies.prefix);
+  const store = dependencies.stores.detection;
   const start = await startingPoint(service, store, dependencies.cache);
   const end = Math.floor(dependencies.now() / step) * step;
   const earliest = end - options.maximumCatchUpMinutes * 60_000;
@@ -159,7 +158,7 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
   }
 
   const emitFrom = end - options.emitWindowMinutes * 60_000;
-  const active = new ActiveAnomalies(dependencies.redis, dependencies.prefix);
+  const active = dependencies.stores.activeAnomalies;
   const ongoing = await active.all(service);
   const found = [
     ...serviceAnomalies(service, scored, { threshold: dependencies.threshold, emitFrom }),
@@ -169,7 +168,7 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
   const anomalies = before ? found.filter((anomaly) => !backToBefore(anomaly, signals, before)) : found;
   let anomaliesEmitted = 0;
   for (const anomaly of anomalies) {
-    if (!(await claimOnce(dependencies.redis, `${dependencies.prefix}emitted:${anomaly.id}`, EMITTED_TTL_SECONDS))) continue;
+    if (!(await dependencies.stores.claims.firstEmission(anomaly.id))) continue;
     await dependencies.sink(anomaly);
     // Followed until over: against its baseline, or, for a prediction, while it is made again.
     if (anomaly.kind === 'predictive' || (anomaly.baseline && Object.keys(anomaly.baseline).length > 0)) await active.add(anomaly, anomalyFingerprint(anomaly));

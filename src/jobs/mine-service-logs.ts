@@ -1,14 +1,10 @@
-import type { Redis } from 'ioredis';
 import type { Anomaly } from '../detection/anomaly.js';
 import type { Logger } from '../logger.js';
 import { errorsWithMetricAnomalies, newTemplates, templateBursts, type LogAnomalyOptions, type LogFinding } from '../logs/log-anomalies.js';
 import type { TemplateCounts, TemplateDetails } from '../logs/template-counts.js';
 import type { LogCursor, LogReader } from '../sources/log-reader.js';
-import { levelRank, type LogEntry } from '../sources/logs.js';
-import { LogCountStore } from '../state/log-count-store.js';
-import { LogCursorStore } from '../state/log-cursor-store.js';
-import { LogTemplateStore } from '../state/log-template-store.js';
-import { claimOnce, withLease } from '../state/once.js';
+import { levelRank, type LogEntry } from '../logs/log-entry.js';
+import type { Stores } from '../state/stores.js';
 
 /** What mining needs of a template miner; TemplateMiner from src/logs/template-miner.ts fits. */
 export interface LogMiner {
@@ -45,9 +41,8 @@ export interface LogMiningOptions {
 
 export interface LogMiningDependencies {
   reader: LogReader;
-  redis: Redis;
-  /** Key prefix of this deployment's state in Redis. */
-  prefix: string;
+  /** Where mining keeps its cursors, miners and counts, and the once-only claims and leases. */
+  stores: Pick<Stores, 'minedLogs' | 'claims'>;
   /** The sources' clock: the simulated world's in a demo, the wall clock in production. */
   now: () => number;
   logger: Logger;
@@ -83,7 +78,6 @@ const DEFAULTS = {
   emitWindowMinutes: 15,
   leaseMilliseconds: 60_000,
 };
-const EMITTED_TTL_SECONDS = 7 * 86_400;
 
 /**
  * One log-mining pass over one service: read the lines since its cursor page by page, mine each
@@ -94,22 +88,18 @@ const EMITTED_TTL_SECONDS = 7 * 86_400;
  */
 export async function mineServiceLogs(service: string, dependencies: LogMiningDependencies): Promise<LogMiningRun> {
   const leaseMilliseconds = dependencies.options?.leaseMilliseconds ?? DEFAULTS.leaseMilliseconds;
-  const lease = await withLease(dependencies.redis, `${dependencies.prefix}lease:logs:${service}`, leaseMilliseconds, () => mineWithLease(service, dependencies));
+  const lease = await dependencies.stores.claims.exclusively('logs', service, leaseMilliseconds, () => mineWithLease(service, dependencies));
   return lease.ran ? lease.result : { service, ran: false, linesMined: 0, pages: 0, bucketsJudged: 0, findingsEmitted: 0 };
 }
 
 async function mineWithLease(service: string, dependencies: LogMiningDependencies): Promise<LogMiningRun> {
   const options = { ...DEFAULTS, ...dependencies.options };
   const bucket = options.bucketSeconds * 1000;
-  const { redis, prefix } = dependencies;
-  const cursors = new LogCursorStore(redis, prefix);
-  const templates = new LogTemplateStore(redis, prefix);
-  const counts = new LogCountStore(redis, prefix);
-
-  const progress = await cursors.load(service);
-  const savedMiner = await templates.loadMiner(service);
+  const { minedLogs, claims } = dependencies.stores;
+  const progress = await minedLogs.progress(service);
+  const savedMiner = await minedLogs.savedMiner(service);
   const miner = savedMiner === undefined ? dependencies.createMiner() : dependencies.restoreMiner(savedMiner);
-  const details = await templates.details(service);
+  const details = await minedLogs.templateDetails(service);
 
   const until = dependencies.now() - options.ingestDelaySeconds * 1000;
   const earliest = until - options.maximumCatchUpMinutes * 60_000;
@@ -130,11 +120,7 @@ async function mineWithLease(service: string, dependencies: LogMiningDependencie
   for await (const page of dependencies.reader.pages(service, cursor, { since, until, pageSize: options.pageSize })) {
     const changed = new Map<string, TemplateDetails>();
     const pageCounts = mine(page.entries, miner, details, changed, bucket);
-    const transaction = redis.multi();
-    counts.add(transaction, service, pageCounts);
-    templates.save(transaction, service, miner.toJSON(), changed);
-    cursors.save(transaction, service, { cursor: page.cursor, startedAt });
-    failOnError(await transaction.exec());
+    await minedLogs.savePage(service, { counts: pageCounts, minerState: miner.toJSON(), changedTemplates: changed, cursor: page.cursor, startedAt: since });
     cursor = page.cursor;
     linesMined += page.entries.length;
     pages += 1;
@@ -150,18 +136,18 @@ async function mineWithLease(service: string, dependencies: LogMiningDependencie
   let bucketsJudged = 0;
   let findingsEmitted = 0;
   if (completeEnd > firstToJudge) {
-    const loaded = await counts.range(service, Math.max(since, firstToJudge - options.baselineBuckets * bucket), completeEnd, bucket);
+    const loaded = await minedLogs.bucketCounts(service, Math.max(since, firstToJudge - options.baselineBuckets * bucket), completeEnd, bucket);
     const findings = await judge(service, loaded, firstToJudge, details, options, dependencies);
     bucketsJudged = loaded.filter((counted) => counted.bucketStart >= firstToJudge).length;
     const emitFrom = completeEnd - options.emitWindowMinutes * 60_000;
     for (const finding of findings) {
       // An anomaly's window may begin long before; the anomaly being current is what matters then.
       if (finding.kind !== 'error-with-anomaly' && finding.bucketStart < emitFrom) continue;
-      if (!(await claimOnce(redis, `${prefix}emitted:${finding.id}`, EMITTED_TTL_SECONDS))) continue;
+      if (!(await claims.firstEmission(finding.id))) continue;
       await dependencies.sink(finding);
       findingsEmitted += 1;
     }
-    failOnError(await cursors.save(redis.multi(), service, { judgedUntil: completeEnd }).exec());
+    await minedLogs.saveJudgedUntil(service, completeEnd);
   }
   dependencies.logger.debug({ service, linesMined, pages, bucketsJudged, findingsEmitted }, 'log mining pass');
   return { service, ran: true, linesMined, pages, bucketsJudged, findingsEmitted };
@@ -216,10 +202,4 @@ async function judge(
     findings.push(...errorsWithMetricAnomalies({ service, buckets: loaded, baseline, details, anomalies: [anomaly] }, rules));
   }
   return findings;
-}
-
-function failOnError(results: Array<[Error | null, unknown]> | null): void {
-  if (results === null) throw new Error('redis: the transaction was discarded');
-  const failed = results.find(([error]) => error !== null);
-  if (failed) throw failed[0];
 }

@@ -1,4 +1,5 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { Queue } from 'bullmq';
+import type { QueueConnection } from '../state/state.js';
 
 export const QUEUE_NAMES = {
   /** One job per service per minute: score what arrived. */
@@ -20,21 +21,17 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-/** BullMQ's own keys live under `<prefix>bull`, next to the rest of this deployment's state. */
-export function bullPrefix(prefix: string): string {
-  return `${prefix}bull`;
-}
-
-export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
+export function createQueues(connection: QueueConnection): Queues {
   const options = {
-    connection,
-    prefix: bullPrefix(prefix),
+    ...connection,
     // Keep a little history for operators, not every minute of every service forever.
     defaultJobOptions: { removeOnComplete: 100, removeOnFail: 500, attempts: 3, backoff: { type: 'exponential', delay: 5_000 } },
   };
   const detection = new Queue<ServiceJob>(QUEUE_NAMES.detection, options);
   const training = new Queue<ServiceJob>(QUEUE_NAMES.training, options);
   const logs = new Queue<ServiceJob>(QUEUE_NAMES.logs, options);
+  // A queue's errors are its connection's, reported by the state; unheard, BullMQ prints each with its stack.
+  for (const queue of [detection, training, logs]) queue.on('error', () => undefined);
   return {
     detection,
     training,

@@ -1,7 +1,9 @@
 import type { Queues } from './queues.js';
 
 export interface ScheduleOptions {
-  /** How often each service is scored, milliseconds (default 60 000). */
+  /** Simulated seconds per real second of the sources' clock (default 1): a faster clock is scored as often per simulated minute. */
+  clockSpeed?: number;
+  /** How often each service is scored, milliseconds (default once a minute of the sources' clock, at most once a second). */
   detectionEveryMilliseconds?: number;
   /** How often each service's model is retrained, milliseconds (default a day). */
   trainingEveryMilliseconds?: number;
@@ -14,7 +16,7 @@ export interface ScheduleOptions {
  * process may call this at start-up; schedulers of services gone from the catalogue are removed.
  */
 export async function syncSchedules(queues: Queues, services: string[], options: ScheduleOptions = {}): Promise<void> {
-  const detectionEvery = options.detectionEveryMilliseconds ?? 60_000;
+  const detectionEvery = options.detectionEveryMilliseconds ?? Math.max(1_000, Math.round(60_000 / (options.clockSpeed ?? 1)));
   const trainingEvery = options.trainingEveryMilliseconds ?? 86_400_000;
   const logsEvery = options.logsEveryMilliseconds ?? detectionEvery;
   for (const service of services) {

@@ -1,11 +1,10 @@
 import type { Catalogue } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import { deserialiseServiceModel, multivariateAnomalies, type ServiceModel } from '../detection/service-model.js';
-import { predictiveAnomaly, type CapacityName } from '../forecast/predictive-alert.js';
+import { predictiveAnomaly, type CapacityName } from '../detection/predictive-anomaly.js';
 import type { Logger } from '../logger.js';
 import type { Cluster, Deployment } from '../sources/cluster.js';
-import type { Sample } from '../sources/metrics.js';
-import { SIGNALS, type Signal } from '../sources/signals.js';
+import { SIGNALS, type Sample, type Signal } from '../signals.js';
 import type { ModelStore } from '../state/model-store.js';
 import { alignRows } from './train-service.js';
 

@@ -1,7 +1,7 @@
 import { hashKey } from '../hash-key.js';
 import type { Logger } from '../logger.js';
-import type { MetricsSource, Sample } from '../sources/metrics.js';
-import { SIGNALS, type Signal } from '../sources/signals.js';
+import type { MetricsSource } from '../sources/metrics.js';
+import { SIGNALS, type Sample, type Signal } from '../signals.js';
 import { serialiseServiceModel, trainServiceModel } from '../detection/service-model.js';
 import type { ModelStore } from '../state/model-store.js';
 

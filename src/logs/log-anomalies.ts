@@ -1,5 +1,5 @@
 import type { Anomaly } from '../detection/anomaly.js';
-import { levelRank, type LogLevel } from '../sources/logs.js';
+import { levelRank, type LogLevel } from './log-entry.js';
 import { countBaseline, totalCounts, type CountBaseline, type TemplateCounts, type TemplateDetails } from './template-counts.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../sources/logs.js';
+import type { LogLevel } from './log-entry.js';
 import { median } from '../detection/median.js';
 
 /** How many lines of each mined template one service wrote in one time bucket. */

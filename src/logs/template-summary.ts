@@ -1,4 +1,4 @@
-import type { LogLevel } from '../sources/logs.js';
+import type { LogLevel } from './log-entry.js';
 import { totalCounts, type TemplateCounts, type TemplateDetails } from './template-counts.js';
 
 /**

@@ -1,4 +1,4 @@
-import { levelRank, type LogEntry, type LogLevel } from '../sources/logs.js';
+import { levelRank, type LogEntry, type LogLevel } from './log-entry.js';
 import { TemplateMiner } from './template-miner.js';
 
 /** An error template that a service logs more since the trouble started than before it. */

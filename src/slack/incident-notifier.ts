@@ -1,6 +1,7 @@
 import { ErrorCode as SlackErrorCode, type WebClient } from '@slack/web-api';
 import type { Incident, IncidentChange } from '../alerts/correlate.js';
-import { escalatedSeverity, escalationsDue } from '../alerts/escalation.js';
+import { escalatedSeverity, firedRules } from '../alerts/escalation.js';
+import { incidentChannel } from '../alerts/incident-channel.js';
 import { shouldNotify } from '../alerts/noise-policy.js';
 import type { Catalogue } from '../catalogue.js';
 import type { Logger } from '../logger.js';
@@ -80,35 +81,6 @@ export class IncidentNotifier {
     return this.draining;
   }
 
-  /** Redraws an incident's message soon, e.g. after an acknowledgement. */
-  async refresh(incidentId: string): Promise<void> {
-    await this.dependencies.outbox.touch(incidentId, this.wallClock());
-    await this.drain();
-  }
-
-  /**
-   * What time alone changes: an incident held back by its group wait or a maintenance window may
-   * be due now, and an escalation rule may have come to apply. And a repair: an incident whose
-   * messages show an older revision than its own, yet waits nowhere in the outbox, is marked again.
-   * Call it on a timer.
-   */
-  async sweep(): Promise<void> {
-    const { incidents, outbox, acknowledgements, escalations, catalogue, now, logger } = this.dependencies;
-    const all = await incidents.all();
-    const behind = await outbox.markBehind(all.map((incident) => ({ incidentId: incident.id, revision: incident.revision })), this.wallClock());
-    if (behind.length > 0) logger.warn({ incidents: behind }, `incident messages behind their incidents, marked again: ${behind.join(', ')}`);
-    for (const incident of all.filter((candidate) => candidate.status === 'open')) {
-      if (!(await incidents.message(incident.id))) await outbox.touch(incident.id, this.wallClock());
-      const acknowledged = (await acknowledgements.get(incident.id)) !== undefined;
-      for (const rule of escalationsDue(incident, catalogue.alerting.escalation, { acknowledged, now: now() })) {
-        if (await escalations.record(incident.id, rule.name)) {
-          this.dependencies.logger.info({ incident: incident.id, rule: rule.name, raiseTo: rule.raiseTo }, `incident ${incident.id} escalated by rule "${rule.name}"`);
-          await outbox.addNote({ kind: 'escalation-rule', incidentId: incident.id, rule: rule.name }, this.wallClock());
-        }
-      }
-    }
-  }
-
   private async drainRounds(): Promise<void> {
     do {
       this.drainAgain = false;
@@ -152,7 +124,7 @@ export class IncidentNotifier {
     const message = await incidents.message(incidentId);
     if (!message) {
       const decision = shouldNotify(shown, now(), this.dependencies.catalogue.alerting);
-      const channel = this.channelFor(incident);
+      const channel = incidentChannel(incident, this.dependencies.catalogue);
       // Not posted, and none to post: over within its group wait, or still held back (the sweep
       // comes back for it). An incident that outlived its wait is posted even if it is over by now
       // (Slack was down, say): it happened, and the channel's record should say so.
@@ -185,7 +157,7 @@ export class IncidentNotifier {
 
   /** The incident as people see it: with the severity escalation rules raised it to. */
   private async shown(incident: Incident): Promise<Incident> {
-    const fired = await this.firedRules(incident.id);
+    const fired = firedRules(await this.dependencies.escalations.fired(incident.id), this.dependencies.catalogue.alerting.escalation);
     return { ...incident, severity: escalatedSeverity(incident, fired) };
   }
 
@@ -243,17 +215,6 @@ export class IncidentNotifier {
     if (note.kind !== 'escalation-rule') return incidentNote(note, incident);
     const rule = this.dependencies.catalogue.alerting.escalation.find((candidate) => candidate.name === note.rule);
     return rule ? escalationNote(rule) : undefined;
-  }
-
-  private async firedRules(incidentId: string) {
-    const names = new Set(await this.dependencies.escalations.fired(incidentId));
-    return this.dependencies.catalogue.alerting.escalation.filter((rule) => names.has(rule.name));
-  }
-
-  private channelFor(incident: Incident): string | undefined {
-    const { services, alerting } = this.dependencies.catalogue;
-    const service = incident.origin ?? incident.services[0];
-    return (service === undefined ? undefined : services[service]?.channel) ?? alerting.defaultChannel;
   }
 }
 

@@ -3,15 +3,16 @@ import { WebClient, type RetryOptions } from '@slack/web-api';
 import type { RequestListener } from 'node:http';
 import type { SlackConfig } from '../config.js';
 import { type AiopsError, ErrorCode } from '../errors.js';
-import { estateStatus } from '../conversations/estate-status.js';
 import { homeView } from './blocks/home-view.js';
 import { boltLogger } from './bolt-logger.js';
 import { register as registerActions } from './listeners/actions/index.js';
 import { register as registerCommands } from './listeners/commands/index.js';
 import { register as registerEvents } from './listeners/events/index.js';
 import type { SlackServices } from './slack-services.js';
-import { incidentChangedChannel, stateChangedChannel } from '../state/state-changed.js';
+import { estateStatus } from '../investigation/estate-status.js';
+import type { Subscription } from '../state/state-changed.js';
 import { IncidentNotifier } from './incident-notifier.js';
+import { incidentMessageParts } from './incident-message-parts.js';
 import { registerIncidentActions } from './listeners/actions/incident-actions.js';
 import { registerProposalActions } from './listeners/actions/proposal-actions.js';
 import { measuredFetch } from './measured-fetch.js';
@@ -50,8 +51,6 @@ const INITIALIZE_RETRY_MAX_MILLISECONDS = 300_000;
 const HOME_REFRESH_MILLISECONDS = 5_000;
 /** How often the incident outbox is read for retries that came due. */
 const DRAIN_MILLISECONDS = 1_000;
-/** How often open incidents are checked for the end of a group wait or maintenance, and for escalation rules. */
-const SWEEP_MILLISECONDS = 10_000;
 /** Users whose App Home is kept fresh: those who opened it this recently. */
 const HOME_VIEWER_MILLISECONDS = 86_400_000;
 
@@ -86,16 +85,25 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   // Incident messages retry through the durable outbox, not inside one call: a client that waited
   // out an outage itself would hold the incident's lease and its channel's queue for half an hour.
   const incidentClient = new WebClient(config.botToken, { ...clientOptions, logger, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
-  const notifier = services.incidentMessages ? new IncidentNotifier(incidentClient, { ...services.incidentMessages, catalogue: services.catalogue, pacer: services.pacer, now: services.now, logger: services.logger }) : undefined;
-  if (notifier) registerIncidentActions(app, services, notifier);
+  const { incidents, outbox, acknowledgements, escalations } = services.stores;
+  const notifier = new IncidentNotifier(incidentClient, {
+    incidents,
+    outbox,
+    acknowledgements,
+    escalations,
+    ...(services.incidentDetails ? incidentMessageParts(services.incidentDetails) : {}),
+    catalogue: services.catalogue,
+    pacer: services.pacer,
+    now: services.now,
+    logger: services.logger,
+  });
+  registerIncidentActions(app, services, notifier);
   registerProposalActions(app, services);
   app.error(async (error) => {
     services.logger.error({ error: error.message, code: (error as { code?: string }).code }, 'Slack listener failed');
   });
 
-  const subscriber = services.redis.duplicate();
-  // Its outages are the state connection's, reported there; ioredis would print each reconnection attempt.
-  subscriber.on('error', () => undefined);
+  let subscription: Subscription | undefined;
   /** Past the token check: timers run, and a stop drains the outbox. */
   let running = false;
   let stopped = false;
@@ -105,21 +113,20 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   let initializeTimer: NodeJS.Timeout | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
   let drainTimer: NodeJS.Timeout | undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
   // Once per outage, not once a second: Redis gone fails every drain until it is back.
   let outboxUnreadable = false;
   const logDrainFailure = (error: Error) => {
     if (!outboxUnreadable) services.logger.warn({ error: error.message }, 'incident messages: outbox unreadable; retrying every second');
     outboxUnreadable = true;
   };
-  const drainOutbox = (notifier: IncidentNotifier) =>
+  const drainOutbox = () =>
     notifier.drain().then(() => {
       if (outboxUnreadable) services.logger.info('incident messages: outbox readable again');
       outboxUnreadable = false;
     }, logDrainFailure);
   const refreshHomes = async () => {
     refreshTimer = undefined;
-    const viewers = await services.redis.zrangebyscore(`${services.prefix}slack:home-viewers`, Date.now() - HOME_VIEWER_MILLISECONDS, '+inf');
+    const viewers = await services.stores.homeViewers.since(Date.now() - HOME_VIEWER_MILLISECONDS);
     if (viewers.length === 0) return;
     const view = homeView(await estateStatus(services.status), { now: services.now() });
     for (const user of viewers.slice(0, 100)) {
@@ -193,18 +200,14 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
       const failure = await initialize().finally(tokenChecked);
       if (failure) services.logger.warn({ error: failure.toOneLine() }, 'Slack did not answer auth.test; starting anyway (incident messages wait in the outbox, and Slack is asked again)');
       running = true;
-      await subscriber.subscribe(stateChangedChannel(services.prefix), incidentChangedChannel(services.prefix));
-      subscriber.on('message', (channel: string) => {
-        if (channel === incidentChangedChannel(services.prefix)) void notifier?.drain().catch(logDrainFailure);
+      subscription = await services.stores.changes.subscribe((change) => {
+        if (change === 'incidents') void notifier.drain().catch(logDrainFailure);
         refreshTimer ??= setTimeout(() => void refreshHomes().catch((error: Error) => services.logger.warn({ error: error.message }, 'App Home refresh failed')), HOME_REFRESH_MILLISECONDS);
       });
-      if (notifier) {
-        // Changes wake the drain at once; the timers catch retries that came due, incidents whose
-        // group wait or maintenance ended, escalation rules, and whatever a restart left behind.
-        drainTimer = setInterval(() => void drainOutbox(notifier), DRAIN_MILLISECONDS);
-        sweepTimer = setInterval(() => void notifier.sweep().catch(logDrainFailure), SWEEP_MILLISECONDS);
-        void notifier.drain().catch(logDrainFailure);
-      }
+      // Changes wake the drain at once; the timer catches retries that came due and whatever a
+      // restart left behind (the incident use cases' sweep marks what time alone made due).
+      drainTimer = setInterval(() => void drainOutbox(), DRAIN_MILLISECONDS);
+      void notifier.drain().catch(logDrainFailure);
       if (failure) initializeLater(INITIALIZE_RETRY_MILLISECONDS);
       else await listen();
     },
@@ -213,10 +216,9 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
       if (initializeTimer) clearTimeout(initializeTimer);
       if (refreshTimer) clearTimeout(refreshTimer);
       if (drainTimer) clearInterval(drainTimer);
-      if (sweepTimer) clearInterval(sweepTimer);
       // A start refused at the token check has nothing to drain, and a refused token could not send it.
-      if (running) await notifier?.drain().catch(logDrainFailure);
-      subscriber.disconnect();
+      if (running) await notifier.drain().catch(logDrainFailure);
+      subscription?.close();
       if (listening) await app.stop();
     },
   };

@@ -1,4 +1,4 @@
-import type { LogEntry } from './logs.js';
+import type { LogEntry } from '../logs/log-entry.js';
 
 /**
  * Reading a service's log forward, page by page, from where the last reader stopped. The cursor

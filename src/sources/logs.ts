@@ -1,14 +1,4 @@
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface LogEntry {
-  /** Milliseconds since the Unix epoch. */
-  timestamp: number;
-  service: string;
-  pod?: string;
-  level: LogLevel;
-  message: string;
-}
+import type { LogEntry, LogLevel } from '../logs/log-entry.js';
 
 export interface LogSearch {
   service: string;
@@ -40,8 +30,4 @@ export interface LogSource {
   search(search: LogSearch): Promise<LogEntry[]>;
   /** Entries at level error or fatal per interval, every interval present (zero when none). */
   errorCounts(query: ErrorCountQuery): Promise<ErrorCount[]>;
-}
-
-export function levelRank(level: LogLevel): number {
-  return LOG_LEVELS.indexOf(level);
 }

@@ -1,10 +1,4 @@
-import type { Signal } from './signals.js';
-
-/** One observation; `timestamp` is milliseconds since the Unix epoch. */
-export interface Sample {
-  timestamp: number;
-  value: number;
-}
+import type { Sample, Signal } from '../signals.js';
 
 export interface Series {
   labels: Record<string, string>;

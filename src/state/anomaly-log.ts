@@ -37,4 +37,9 @@ export class AnomalyLog {
     const bodies = await this.redis.hmget(this.bodyKey, ...ids);
     return bodies.filter((body): body is string => body !== null).map((body) => JSON.parse(body) as Anomaly);
   }
+
+  /** The service's anomalies detected since `start` whose evidence overlaps [start, end): what a log window saw happen in the metrics. */
+  async overlapping(service: string, start: number, end: number): Promise<Anomaly[]> {
+    return (await this.since(start)).filter((anomaly) => anomaly.service === service && anomaly.evidence.start < end && anomaly.evidence.end >= start);
+  }
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { DetectorState } from '../detection/detector.js';
-import type { Signal } from '../sources/signals.js';
+import type { Signal } from '../signals.js';
 
 /**
  * Where detection keeps its memory between jobs, so any worker can pick up any service:

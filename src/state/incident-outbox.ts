@@ -98,7 +98,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  * `slack:outbox:<id>:lease` is held while one process syncs the incident.
  *
  * The incident store marks its changes inside the transaction that writes them (`queueMarks`), so
- * a change is never stored without its mark; the notifier's sweep re-marks any incident whose
+ * a change is never stored without its mark; the incidents' message sweep re-marks any incident whose
  * messages show an older revision than its own (`markBehind`), whatever left it so.
  */
 export class IncidentOutbox {
@@ -152,7 +152,7 @@ export class IncidentOutbox {
   /**
    * Marks due, now, every incident given that waits nowhere in the outbox although its messages
    * show an older revision than its own (a change stored without its mark by an older version,
-   * a bug, a hand edit); returns their ids. The notifier's sweep calls it.
+   * a bug, a hand edit); returns their ids. The incidents' message sweep (sweepIncidentMessages) calls it.
    */
   async markBehind(incidents: readonly IncidentRevision[], now: number): Promise<string[]> {
     if (incidents.length === 0) return [];

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ALERT_SEVERITIES, type AlertSeverity } from '../alerts/alert.js';
+import { ALERT_SEVERITIES, type AlertSeverity } from '../severity.js';
 
 /** How an Alertmanager delivery ended, by the status it was answered with. */
 export type WebhookOutcome = 'accepted' | 'invalid' | 'unauthorized' | 'too_large' | 'wrong_method' | 'unavailable' | 'error';
@@ -39,7 +39,7 @@ const JOB_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 /**
  * The process's Prometheus metrics, served at `GET /metrics` in the text exposition format. One
  * registry per process (not prom-client's global one), built once at start-up and handed to the
- * parts that record: the webhook, the alert pipeline, the Slack surface and the workers. Every
+ * parts that record: the webhook, the incident use cases, the Slack surface and the workers. Every
  * method is a plain increment or observation; nothing here does I/O except `openIncidents`,
  * called at scrape time.
  */

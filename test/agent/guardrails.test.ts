@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { frameAsData, redactSecrets } from '../../src/agent/guardrails.js';
+import { frameAsData } from '../../src/agent/guardrails.js';
+import { redactSecrets } from '../../src/redact-secrets.js';
 
 describe('redactSecrets', () => {
   const cases: Array<[string, string, string]> = [

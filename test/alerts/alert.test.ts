@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertFromAnomaly, maximumSeverity } from '../../src/alerts/alert.js';
+import { alertFromAnomaly } from '../../src/alerts/alert.js';
+import { maximumSeverity } from '../../src/severity.js';
 import { T0, anomaly } from './builders.js';
 
 describe('alertFromAnomaly', () => {

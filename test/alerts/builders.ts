@@ -3,7 +3,7 @@ import { alertFromAnomaly } from '../../src/alerts/alert.js';
 import { applyAlert, type CorrelationOptions, type CorrelationState, type IncidentChange } from '../../src/alerts/correlate.js';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from '../../src/catalogue.js';
 import type { Anomaly, AnomalySeverity } from '../../src/detection/anomaly.js';
-import type { Signal } from '../../src/sources/signals.js';
+import type { Signal } from '../../src/signals.js';
 
 export const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
 

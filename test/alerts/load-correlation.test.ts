@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertFromAnomaly, signalsOf } from '../../src/alerts/alert.js';
 import { settleIncidents, type CorrelationState, type Incident, type IncidentAlert } from '../../src/alerts/correlate.js';
 import { isMerelyLoaded, originOf } from '../../src/alerts/origin.js';
-import { describesLoadOnly } from '../../src/sources/signals.js';
+import { describesLoadOnly } from '../../src/signals.js';
 import { MINUTE, T0, anomaly, catalogue, detectorAlert, managerAlert, replay } from './builders.js';
 
 /**

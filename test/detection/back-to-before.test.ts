@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Anomaly } from '../../src/detection/anomaly.js';
 import { backToBefore } from '../../src/detection/back-to-before.js';
-import type { Sample } from '../../src/sources/metrics.js';
-import type { Signal } from '../../src/sources/signals.js';
+import type { Sample, Signal } from '../../src/signals.js';
 
 const AT = Date.UTC(2026, 10, 24, 16, 7);
 const anomaly = (signals: Signal[], kind: Anomaly['kind'] = 'anomaly'): Anomaly => ({

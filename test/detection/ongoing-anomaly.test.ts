@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Anomaly } from '../../src/detection/anomaly.js';
 import { PREDICTION_HOLD_MILLISECONDS, RECOVERY_HOLD_MILLISECONDS, recoveryHoldMilliseconds, recoverySignals, stillGoing } from '../../src/detection/ongoing-anomaly.js';
 import { materialChange } from '../../src/detection/service-anomalies.js';
-import type { Signal } from '../../src/sources/signals.js';
+import type { Signal } from '../../src/signals.js';
 
 const T0 = Date.UTC(2026, 10, 24, 15, 0, 0);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { screenForAnomalies, type ScreenedSeries } from '../../src/detection/screen-for-anomalies.js';
-import type { Signal } from '../../src/sources/signals.js';
+import type { Signal } from '../../src/signals.js';
 
 const NOW = Date.UTC(2026, 10, 24, 15, 0);
 const STEP = 30_000;

@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
 import { testRedis } from '../support/test-redis.js';
+import { createStores } from '../../src/state/stores.js';
 
 /**
  * An incident lasts as long as its fault: detection keeps the alerts of an ongoing anomaly firing
@@ -35,8 +36,7 @@ describe('the connection-pool scenario as an incident', () => {
     const dependencies: DetectionDependencies = {
       metrics: sources.metrics,
       catalogue,
-      redis,
-      prefix,
+      stores: createStores(redis, prefix, { catalogue }),
       sink: async (anomaly) => void (await ingest([alertFromAnomaly(anomaly)])),
       now: () => clock.now(),
       logger: silentLogger(),

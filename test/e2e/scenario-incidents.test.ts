@@ -14,6 +14,7 @@ import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js
 import { IncidentStore } from '../../src/state/incident-store.js';
 import { ModelStore } from '../../src/state/model-store.js';
 import { testRedis } from '../support/test-redis.js';
+import { createStores } from '../../src/state/stores.js';
 
 /**
  * The issue's acceptance, scenario by scenario: every simulated fault yields exactly one incident,
@@ -66,8 +67,7 @@ async function runScenario(scenario: Scenario) {
   const dependencies: DetectionDependencies = {
     metrics: sources.metrics,
     catalogue,
-    redis,
-    prefix,
+    stores: createStores(redis, prefix, { catalogue }),
     sink: (anomaly) => ingest([alertFromAnomaly(anomaly)]),
     now: () => clock.now(),
     logger,

@@ -7,7 +7,7 @@ import { detectService, type DetectionDependencies } from '../../src/jobs/detect
 import { createServiceFindings } from '../../src/jobs/service-findings.js';
 import { trainService } from '../../src/jobs/train-service.js';
 import { silentLogger } from '../../src/logger.js';
-import { SIGNALS } from '../../src/sources/signals.js';
+import { SIGNALS } from '../../src/signals.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { SCENARIOS } from '../../src/sources/sim/scenarios.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
@@ -15,6 +15,7 @@ import { SimWorld } from '../../src/sources/sim/world.js';
 import { signalValue } from '../../src/sources/sim/sim-metrics.js';
 import { ModelStore } from '../../src/state/model-store.js';
 import { testRedis } from '../support/test-redis.js';
+import { createStores } from '../../src/state/stores.js';
 
 /**
  * The product's detection, end to end on the simulated world: the real detectors, the service
@@ -45,8 +46,7 @@ function harness(scenario: string | undefined, start: number, emitWindowMinutes:
   const dependencies: DetectionDependencies = {
     metrics: sources.metrics,
     catalogue,
-    redis,
-    prefix,
+    stores: createStores(redis, prefix, { catalogue }),
     sink: async (anomaly) => void raised.push(anomaly),
     now: () => clock.now(),
     logger,

@@ -2,10 +2,10 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { Redis } from 'ioredis';
 import { createTools } from '../../src/agent/tools/create-tools.js';
 import type { Catalogue } from '../../src/catalogue.js';
-import type { Answer } from '../../src/conversations/answer.js';
-import type { AnswerDependencies } from '../../src/conversations/deterministic-answer.js';
-import { investigate } from '../../src/conversations/investigate.js';
-import { liveRootCauses } from '../../src/conversations/live-root-causes.js';
+import type { Answer } from '../../src/investigation/answer.js';
+import type { AnswerDependencies } from '../../src/investigation/deterministic-answer.js';
+import { investigate } from '../../src/investigation/investigate.js';
+import { liveRootCauses } from '../../src/investigation/live-root-causes.js';
 import { silentLogger } from '../../src/logger.js';
 import { answerMessage } from '../../src/slack/blocks/answer-message.js';
 import { ActionProposals } from '../../src/state/action-proposals.js';
@@ -13,6 +13,7 @@ import { LogFindingLog } from '../../src/state/log-finding-log.js';
 import { caseWorld, type WorldCache } from './case-world.js';
 import type { EvalCase } from './eval-case.js';
 import { grade, type EvalOutcome } from './grade.js';
+import { MinedLogs } from '../../src/state/mined-logs.js';
 
 export interface CaseRun extends EvalOutcome {
   answer: Answer;
@@ -35,7 +36,7 @@ export async function answerCase(evalCase: EvalCase, catalogue: Catalogue, redis
     ? {
         model,
         proposals,
-        tools: createTools({ catalogue, metrics, logs, cluster: world.sources.cluster, anomalies: world.anomalies, logFindings, redis, prefix: world.prefix, proposals, rankRootCauses: liveRootCauses(answers), now }),
+        tools: createTools({ catalogue, metrics, logs, cluster: world.sources.cluster, anomalies: world.anomalies, logFindings, minedLogs: new MinedLogs(redis, world.prefix), proposals, rankRootCauses: liveRootCauses(answers), now }),
       }
     : undefined;
   const started = performance.now();

@@ -1,4 +1,4 @@
-import type { Answer } from '../../src/conversations/answer.js';
+import type { Answer } from '../../src/investigation/answer.js';
 import type { EvalCase } from './eval-case.js';
 
 export interface EvalOutcome {

@@ -5,7 +5,8 @@ import { detectionPass } from '../../src/commands/detection-pass.js';
 import { silentLogger } from '../../src/logger.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources, type SimulatedSources } from '../../src/sources/sim/simulated-world.js';
-import { AnomalyLog } from '../../src/state/anomaly-log.js';
+import type { AnomalyLog } from '../../src/state/anomaly-log.js';
+import { createStores } from '../../src/state/stores.js';
 
 export interface ScenarioWorldOptions {
   /** A fault scenario (`aiops sim list`), or none for a healthy estate. */
@@ -35,8 +36,9 @@ export async function scenarioWorld(catalogue: Catalogue, redis: Redis, options:
   const prefix = `eval:${randomUUID()}:`;
   const clock = new ManualClock(options.faultStart + options.minutesAfterFault * 60_000);
   const sources = createSimulatedSources(catalogue, { clock, seed: options.seed ?? 21, scenario: options.scenario, faultStart: options.faultStart });
-  const anomalies = new AnomalyLog(redis, prefix);
-  await detectionPass({ catalogue, metrics: sources.metrics, cluster: sources.cluster, redis, prefix, anomalies, now: () => clock.now(), logger: silentLogger(), emitWindowMinutes: options.minutesAfterFault + 5 });
+  const stores = createStores(redis, prefix, { catalogue });
+  const anomalies = stores.anomalies;
+  await detectionPass({ catalogue, metrics: sources.metrics, cluster: sources.cluster, stores, now: () => clock.now(), logger: silentLogger(), emitWindowMinutes: options.minutesAfterFault + 5 });
   return {
     sources,
     clock,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AiopsError, ErrorCode } from '../../src/errors.js';
-import { estimateExhaustion, type Sample } from '../../src/forecast/exhaustion.js';
+import { estimateExhaustion } from '../../src/forecast/exhaustion.js';
+import { type Sample } from '../../src/signals.js';
 
 const MINUTE = 60_000;
 const MEBIBYTE = 1024 * 1024;

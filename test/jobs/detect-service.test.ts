@@ -8,6 +8,7 @@ import { RatioDetector } from '../support/ratio-detector.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
 import { testRedis } from '../support/test-redis.js';
+import { createStores } from '../../src/state/stores.js';
 
 
 const MINUTE = 60_000;
@@ -36,8 +37,7 @@ function setUp(scenario: string, minutesAfterFault: number) {
   const dependencies: DetectionDependencies = {
     metrics: sources.metrics,
     catalogue,
-    redis,
-    prefix,
+    stores: createStores(redis, prefix, { catalogue }),
     sink: async (anomaly) => {
       raised.push(anomaly);
     },

@@ -12,6 +12,8 @@ import { RatioDetector } from '../support/ratio-detector.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
 import { testRedis } from '../support/test-redis.js';
+import { queueConnection } from '../../src/state/state.js';
+import { createStores } from '../../src/state/stores.js';
 
 
 const MINUTE = 60_000;
@@ -25,7 +27,7 @@ const closers: Array<() => Promise<void>> = [];
 
 beforeEach(() => {
   prefix = `test:${randomUUID()}:`;
-  queues = createQueues(connection, prefix);
+  queues = createQueues(queueConnection(connection, prefix));
   closers.push(() => queues.close());
 });
 
@@ -45,8 +47,7 @@ function dependenciesFor(keyPrefix: string, sink: (anomaly: Anomaly) => Promise<
   return {
     metrics: sources.metrics,
     catalogue,
-    redis,
-    prefix: keyPrefix,
+    stores: createStores(redis, keyPrefix, { catalogue }),
     sink,
     now: () => clock.now(),
     logger: silentLogger(),
@@ -72,7 +73,7 @@ describe('detection jobs on real Redis', () => {
     const schedulers = await queues.detection.getJobSchedulers();
     expect(schedulers.map((scheduler) => scheduler.key).sort()).toEqual(['detect:cart', 'detect:checkout', 'detect:payment']);
     const scored = new Set<string>();
-    const worker = startServiceWorker({ queueName: QUEUE_NAMES.detection, connection, prefix, logger: silentLogger(), process: async (service) => scored.add(service) });
+    const worker = startServiceWorker({ queueName: QUEUE_NAMES.detection, connection: queueConnection(connection, prefix), logger: silentLogger(), process: async (service) => scored.add(service) });
     closers.push(() => worker.close());
     await waitFor(() => scored.size === 3);
 
@@ -92,8 +93,7 @@ describe('detection jobs on real Redis', () => {
     let dyingWorkerRaised = false;
     const dying = startServiceWorker({
       queueName: QUEUE_NAMES.detection,
-      connection,
-      prefix,
+      connection: queueConnection(connection, prefix),
       logger: silentLogger(),
       lockDuration: 1_000,
       stalledInterval: 500,
@@ -118,8 +118,7 @@ describe('detection jobs on real Redis', () => {
 
     const survivor = startServiceWorker({
       queueName: QUEUE_NAMES.detection,
-      connection,
-      prefix,
+      connection: queueConnection(connection, prefix),
       logger: silentLogger(),
       lockDuration: 1_000,
       stalledInterval: 500,

@@ -3,7 +3,6 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mineServiceLogs, type LogMiningDependencies } from '../../src/jobs/mine-service-logs.js';
 import { silentLogger } from '../../src/logger.js';
 import type { LogFinding } from '../../src/logs/log-anomalies.js';
-import { serviceTemplateSummary } from '../../src/logs/service-template-summary.js';
 import { TemplateMiner, type MinerState } from '../../src/logs/template-miner.js';
 import type { LogCursor, LogPage, LogReader, LogReadRange } from '../../src/sources/log-reader.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
@@ -11,6 +10,8 @@ import { linesForMinute } from '../../src/sources/sim/log-generator.js';
 import { SimulatedLogReader } from '../../src/sources/sim/sim-log-reader.js';
 import { SimWorld } from '../../src/sources/sim/world.js';
 import { testRedis } from '../support/test-redis.js';
+import { MinedLogs } from '../../src/state/mined-logs.js';
+import { WorkClaims } from '../../src/state/work-claims.js';
 
 const MINUTE = 60_000;
 const FAULT_START = Date.UTC(2026, 10, 24, 15, 0, 0);
@@ -36,8 +37,7 @@ function harness(scenario: string | undefined, start: number, reader?: (world: S
   const findings: LogFinding[] = [];
   const dependencies: LogMiningDependencies = {
     reader: reader?.(world) ?? new SimulatedLogReader(world),
-    redis,
-    prefix,
+    stores: { minedLogs: new MinedLogs(redis, prefix), claims: new WorkClaims(redis, prefix) },
     now: () => clock.now(),
     logger: silentLogger(),
     createMiner: () => new TemplateMiner(),
@@ -143,7 +143,7 @@ describe('mineServiceLogs on the simulated world', () => {
       clock.set(now);
       await mineServiceLogs('payment', dependencies);
     }
-    const summary = await serviceTemplateSummary('payment', { redis, prefix, now: clock.now(), limit: 5 });
+    const summary = await new MinedLogs(redis, prefix).templateSummary('payment', { now: clock.now(), limit: 5 });
     expect(summary.end).toBe(FAULT_START + 15 * MINUTE);
     expect(summary.start).toBe(FAULT_START);
     const pointer = summary.rows.find((row) => row.template.includes('NullPointerException'));

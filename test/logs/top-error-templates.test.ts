@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { topErrorTemplates } from '../../src/logs/top-error-templates.js';
-import type { LogEntry } from '../../src/sources/logs.js';
+import type { LogEntry } from '../../src/logs/log-entry.js';
 
 const START = Date.UTC(2026, 10, 24, 14, 40);
 const MINUTE = 60_000;

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Incidents } from '../../src/incidents/incidents.js';
+import { silentLogger } from '../../src/logger.js';
 import { INCIDENT_ACTIONS } from '../../src/slack/blocks/incident-message.js';
-import type { IncidentNotifier } from '../../src/slack/incident-notifier.js';
 import { registerIncidentActions } from '../../src/slack/listeners/actions/incident-actions.js';
 import type { SlackServices } from '../../src/slack/slack-services.js';
 import { AuditLog } from '../../src/state/audit-log.js';
@@ -11,6 +12,7 @@ import { SilenceStore } from '../../src/state/silence-store.js';
 import { IncidentOutbox } from '../../src/state/incident-outbox.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
 import { incidentChangedChannel } from '../../src/state/state-changed.js';
+import { createStores } from '../../src/state/stores.js';
 import { MINUTE, T0, catalogue, detectorAlert, managerAlert } from '../alerts/builders.js';
 import { testRedis } from '../support/test-redis.js';
 
@@ -50,8 +52,10 @@ afterAll(async () => {
 function listeners(now: number): Map<string, Handler> {
   const handlers = new Map<string, Handler>();
   const app = { action: (id: string, handler: Handler) => void handlers.set(id, handler) } as unknown as App;
-  const services = { incidents: store, audit: new AuditLog(redis, prefix), silences: new SilenceStore(redis, prefix), redis, prefix, now: () => now } as unknown as SlackServices;
-  registerIncidentActions(app, services, { refresh: async () => undefined } as unknown as IncidentNotifier);
+  const stores = { ...createStores(redis, prefix, { catalogue }), incidents: store };
+  const incidents = new Incidents({ stores, catalogue, now: () => now, logger: silentLogger() });
+  const services = { incidents, stores, now: () => now } as unknown as SlackServices;
+  registerIncidentActions(app, services, { drain: async () => undefined });
   return handlers;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
+import { sweepIncidentMessages } from '../../src/incidents/message-sweep.js';
 import { createLogger } from '../../src/logger.js';
 import { ChannelPacer } from '../../src/slack/channel-pacer.js';
 import { IncidentNotifier } from '../../src/slack/incident-notifier.js';
@@ -27,11 +28,9 @@ function world() {
   const clock = { now: T0, wall: Date.now() };
   const store = new IncidentStore(redis, prefix, catalogue, { wallClock: () => clock.wall });
   const outbox = new IncidentOutbox(redis, prefix);
+  const messageStores = { incidents: store, outbox, acknowledgements: new IncidentAcknowledgements(redis, prefix), escalations: new IncidentEscalations(redis, prefix) };
   const notifier = new IncidentNotifier(new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true }), {
-    incidents: store,
-    outbox,
-    acknowledgements: new IncidentAcknowledgements(redis, prefix),
-    escalations: new IncidentEscalations(redis, prefix),
+    ...messageStores,
     catalogue,
     pacer: new ChannelPacer(0),
     now: () => clock.now,
@@ -44,7 +43,9 @@ function world() {
     await store.ingest(alerts, clock.now);
     await notifier.drain();
   };
-  return { store, outbox, notifier, ingest };
+  // The incident use cases' message sweep, as the bot runs it beside the notifier.
+  const sweep = () => sweepIncidentMessages({ stores: messageStores, catalogue, now: () => clock.now, wallClock: () => clock.wall, logger: createLogger({ level: 'silent' }) });
+  return { store, outbox, notifier, ingest, sweep };
 }
 
 function rootOf(incidentId: string) {
@@ -93,7 +94,7 @@ describe('merged incidents in Slack', () => {
     // A warning waits 30 s for company before it is posted; the bridge comes first.
     await w.ingest([detectorAlert('cache', ['error_rate'], T0 + 10_000, 'warning')]);
     await w.ingest([detectorAlert('order-service', ['error_rate'], T0 + 20_000, 'warning')]);
-    await w.notifier.sweep();
+    await w.sweep();
     await w.notifier.drain();
     expect(slack.messages().filter((message) => message.threadTs === undefined && JSON.stringify(message.metadata ?? {}).includes('"INC-2"'))).toHaveLength(0);
     expect(repliesTo(rootOf('INC-1'))[0]).toMatch(/^🔀 \*INC-2\* merged into this/);

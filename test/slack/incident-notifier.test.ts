@@ -3,6 +3,7 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { Catalogue, EscalationRule } from '../../src/catalogue.js';
+import { sweepIncidentMessages } from '../../src/incidents/message-sweep.js';
 import { createLogger } from '../../src/logger.js';
 import { ChannelPacer } from '../../src/slack/channel-pacer.js';
 import { incidentMetadata } from '../../src/slack/find-incident-root.js';
@@ -31,6 +32,8 @@ interface World {
   outbox: IncidentOutbox;
   acknowledgements: IncidentAcknowledgements;
   notifier: IncidentNotifier;
+  /** The incident use cases' message sweep over the same stores and clocks, as the bot runs it beside the notifier. */
+  sweep(): Promise<void>;
   /** The incidents' clock and the wall clock, moved by hand. */
   clock: { now: number; wall: number };
   ingest(alerts: Alert[]): Promise<void>;
@@ -43,17 +46,19 @@ function world(alerting: Partial<Catalogue['alerting']> = {}, attachment?: Incid
   const store = new IncidentStore(redis, prefix, catalogue, { wallClock: () => clock.wall });
   const outbox = new IncidentOutbox(redis, prefix);
   const acknowledgements = new IncidentAcknowledgements(redis, prefix);
+  const escalations = new IncidentEscalations(redis, prefix);
+  const logger = createLogger({ level: 'silent' });
   const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
   const notifier = new IncidentNotifier(client, {
     incidents: store,
     outbox,
     acknowledgements,
-    escalations: new IncidentEscalations(redis, prefix),
+    escalations,
     catalogue,
     pacer: new ChannelPacer(0),
     now: () => clock.now,
     wallClock: () => clock.wall,
-    logger: createLogger({ level: 'silent' }),
+    logger,
     attachment,
     resolution,
   });
@@ -63,6 +68,7 @@ function world(alerting: Partial<Catalogue['alerting']> = {}, attachment?: Incid
     outbox,
     acknowledgements,
     notifier,
+    sweep: () => sweepIncidentMessages({ stores: { incidents: store, outbox, acknowledgements, escalations }, catalogue, now: () => clock.now, wallClock: () => clock.wall, logger }),
     clock,
     // The store marks its changes in the outbox as it writes them.
     ingest: async (alerts) => void (await store.ingest(alerts, clock.now)),
@@ -157,7 +163,7 @@ describe('incident notifier', () => {
     await w.ingest([detectorAlert('user', ['latency_p95'], T0 + 10 * MINUTE, 'warning')]);
     await w.ingest([{ ...detectorAlert('user', ['latency_p95'], T0 + 10 * MINUTE, 'warning'), status: 'resolved', endsAt: T0 + 10 * MINUTE + 5_000, receivedAt: T0 + 10 * MINUTE + 5_000 }]);
     w.clock.now += MINUTE;
-    await w.notifier.sweep();
+    await w.sweep();
     await w.notifier.drain();
     expect(rootsOf('INC-2')).toHaveLength(0);
   });
@@ -212,7 +218,8 @@ describe('incident notifier', () => {
 
   it('repairs a message older than its incident: a resolve whose outbox mark was lost is shown by the next sweep', async () => {
     await w.ingest([critical('payment', T0)]);
-    await w.notifier.refresh('INC-1');
+    await w.outbox.touch('INC-1', w.clock.wall);
+    await w.notifier.drain();
     expect(rootsOf('INC-1').map((root) => root.text)).toEqual([expect.stringMatching(/^Critical INC-1/)]);
 
     // Resolved, but its mark lost (an older version wrote the mark separately, and that write failed).
@@ -223,12 +230,12 @@ describe('incident notifier', () => {
     await w.notifier.drain();
     expect(rootsOf('INC-1')[0]!.text).toMatch(/^Critical INC-1/);
 
-    await w.notifier.sweep();
+    await w.sweep();
     await w.notifier.drain();
     expect(rootsOf('INC-1').map((root) => root.text)).toEqual([expect.stringMatching(/^Resolved INC-1/)]);
     // Once shown, the sweep leaves it alone.
     const updates = rootsOf('INC-1')[0]!.updateCount;
-    await w.notifier.sweep();
+    await w.sweep();
     await w.notifier.drain();
     expect(rootsOf('INC-1')[0]!.updateCount).toBe(updates);
     expect(await w.outbox.size()).toBe(0);
@@ -241,7 +248,7 @@ describe('incident notifier', () => {
     expect(rootsOf('INC-1').filter((message) => message.channel === '#shop-web')).toHaveLength(0);
 
     held.clock.now += 2 * MINUTE;
-    await held.notifier.sweep();
+    await held.sweep();
     await held.notifier.drain();
     expect(await held.store.message('INC-1')).toBeDefined();
   });
@@ -251,12 +258,12 @@ describe('incident notifier', () => {
     await maintained.ingest([critical('database', T0)]);
     await maintained.notifier.drain();
     maintained.clock.now += 10 * MINUTE;
-    await maintained.notifier.sweep();
+    await maintained.sweep();
     await maintained.notifier.drain();
     expect(await maintained.store.message('INC-1')).toBeUndefined();
 
     maintained.clock.now = T0 + 30 * MINUTE;
-    await maintained.notifier.sweep();
+    await maintained.sweep();
     await maintained.notifier.drain();
     expect(await maintained.store.message('INC-1')).toEqual(expect.objectContaining({ channel: '#shop-platform' }));
   });
@@ -270,13 +277,13 @@ describe('incident notifier', () => {
     expect(message).toBeDefined();
 
     escalating.clock.now += 14 * MINUTE;
-    await escalating.notifier.sweep();
+    await escalating.sweep();
     await escalating.notifier.drain();
     expect(repliesTo(message!.channel, message!.ts)).toHaveLength(0);
 
     escalating.clock.now += 2 * MINUTE;
-    await escalating.notifier.sweep();
-    await escalating.notifier.sweep();
+    await escalating.sweep();
+    await escalating.sweep();
     await escalating.notifier.drain();
     const replies = repliesTo(message!.channel, message!.ts);
     expect(replies.map((reply) => reply.text)).toEqual([expect.stringContaining('<!subteam^S0ONCALL1>')]);
@@ -291,7 +298,7 @@ describe('incident notifier', () => {
     await escalating.notifier.drain();
     await escalating.acknowledgements.acknowledge('INC-1', { by: 'U0SRE0001', at: T0 + MINUTE });
     escalating.clock.now += 10 * MINUTE;
-    await escalating.notifier.sweep();
+    await escalating.sweep();
     await escalating.notifier.drain();
     const message = await escalating.store.message('INC-1');
     expect(repliesTo(message!.channel, message!.ts)).toHaveLength(0);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bullPrefix } from '../../src/jobs/queues.js';
 import { startServiceWorker } from '../../src/jobs/workers/service-worker.js';
+import { queueConnection } from '../../src/state/state.js';
 import { silentLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { metricType, parseExposition, sampleValue } from '../support/exposition.js';
@@ -94,12 +94,12 @@ describe('Metrics', () => {
   it('counts a real BullMQ worker\'s runs by queue and outcome, every failed attempt included, and times them', async () => {
     const prefix = `test:${randomUUID()}:`;
     const queueName = `metrics-${randomUUID()}`;
-    const queue = new Queue(queueName, { connection, prefix: bullPrefix(prefix) });
-    const events = new QueueEvents(queueName, { connection, prefix: bullPrefix(prefix) });
+    const queues = queueConnection(connection, prefix);
+    const queue = new Queue(queueName, queues);
+    const events = new QueueEvents(queueName, queues);
     const worker = startServiceWorker({
       queueName,
-      connection,
-      prefix,
+      connection: queues,
       logger: silentLogger(),
       process: async (service) => {
         if (service === 'broken') throw new Error('no such deployment');

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { folderCycles, folderEdges } from '../../tools/folder-graph.js';
+import { folderCycles, folderEdges, layerProblems } from '../../tools/folder-graph.js';
 
 describe('the folder import graph check', () => {
   const root = mkdtempSync(join(tmpdir(), 'aiops-folders-'));
@@ -23,5 +23,28 @@ describe('the folder import graph check', () => {
 
     write('alerts/uses-state.ts', "export { y } from '../state/store.js';\n");
     expect(folderCycles(folderEdges(root))).toEqual([['alerts', 'state']]);
+  });
+
+  it('refuses an import up the layers, and a folder no layer names, even without a cycle', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'aiops-layers-'));
+    try {
+      const put = (path: string, text: string) => {
+        mkdirSync(dirname(join(tree, path)), { recursive: true });
+        writeFileSync(join(tree, path), text);
+      };
+      put('alerts/alert.ts', 'export type Alert = { id: string };\n');
+      put('state/store.ts', "import type { Alert } from '../alerts/alert.js';\nexport const y = 1;\n");
+      expect(layerProblems(folderEdges(tree))).toEqual([]);
+
+      put('detection/uses-state.ts', "export { y } from '../state/store.js';\n");
+      put('gadgets/thing.ts', "import type { Alert } from '../alerts/alert.js';\n");
+      expect(folderCycles(folderEdges(tree))).toEqual([]);
+      expect(layerProblems(folderEdges(tree))).toEqual([
+        'src/gadgets: in no layer; place it in LAYERS in tools/folder-graph.ts',
+        'src/: detection imports state, a higher layer: detection/uses-state.ts -> state/store.js',
+      ]);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Catalogue } from '../../catalogue.js';
 import type { Cluster } from '../../sources/cluster.js';
 import type { LogSource } from '../../sources/logs.js';
@@ -7,6 +6,7 @@ import type { ActionProposals } from '../../state/action-proposals.js';
 import type { AnomalyLog } from '../../state/anomaly-log.js';
 import type { IncidentStore } from '../../state/incident-store.js';
 import type { LogFindingLog } from '../../state/log-finding-log.js';
+import type { MinedLogs } from '../../state/mined-logs.js';
 import type { AgentTool } from '../tool.js';
 import { callGraphTool } from './call-graph.js';
 import { clusterEventsTool } from './cluster-events.js';
@@ -36,9 +36,8 @@ export interface ToolDependencies {
   /** Absent where incidents are not correlated; list_incidents then answers no-data. */
   incidents?: IncidentStore;
   logFindings: LogFindingLog;
-  redis: Redis;
-  /** Key prefix of this deployment's state in Redis (mined log templates live under it). */
-  prefix: string;
+  /** The template counts log mining stored. */
+  minedLogs: Pick<MinedLogs, 'templateSummary'>;
   proposals: ActionProposals;
   rankRootCauses: RankRootCauses;
   /** The sources' clock, ms since the epoch: the simulated world runs its own. */

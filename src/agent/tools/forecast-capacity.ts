@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Catalogue } from '../../catalogue.js';
 import { estimateExhaustion, type ExhaustionEstimate } from '../../forecast/exhaustion.js';
-import { formatTimeLeft } from '../../forecast/predictive-alert.js';
+import { formatTimeLeft } from '../../detection/predictive-anomaly.js';
 import { formatQuantity } from '../../format-quantity.js';
 import type { Deployment } from '../../sources/cluster.js';
-import type { MetricsSource, Sample } from '../../sources/metrics.js';
+import type { MetricsSource } from '../../sources/metrics.js';
+import type { Sample } from '../../signals.js';
 import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
 import { knownService } from './known-service.js';
 import type { ReadOnlyCluster } from './read-only-cluster.js';

@@ -1,10 +1,9 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Catalogue } from '../../catalogue.js';
 import type { LogFinding } from '../../logs/log-anomalies.js';
-import { serviceTemplateSummary } from '../../logs/service-template-summary.js';
 import type { TemplateSummary } from '../../logs/template-summary.js';
 import type { LogFindingLog } from '../../state/log-finding-log.js';
+import type { MinedLogs } from '../../state/mined-logs.js';
 import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
 import { knownService } from './known-service.js';
 import { toolFailure } from './tool-failure.js';
@@ -12,9 +11,8 @@ import { formatUtcClock } from './utc-time.js';
 
 export interface LogTemplatesDependencies {
   catalogue: Catalogue;
-  redis: Redis;
-  /** Key prefix of this deployment's state in Redis. */
-  prefix: string;
+  /** The template counts log mining stored. */
+  minedLogs: Pick<MinedLogs, 'templateSummary'>;
   logFindings: LogFindingLog;
   /** The sources' clock, ms since the epoch. */
   now: () => number;
@@ -50,7 +48,7 @@ export function logTemplatesTool(dependencies: LogTemplatesDependencies): AgentT
       let findings: LogFinding[];
       try {
         [summary, findings] = await Promise.all([
-          serviceTemplateSummary(input.service, { redis: dependencies.redis, prefix: dependencies.prefix, now, minutes: input.minutes, limit: TEMPLATES_SHOWN }),
+          dependencies.minedLogs.templateSummary(input.service, { now, minutes: input.minutes, limit: TEMPLATES_SHOWN }),
           dependencies.logFindings.since(input.service, since),
         ]);
       } catch (error) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Catalogue } from '../../catalogue.js';
-import { LOG_LEVELS, levelRank, type LogEntry, type LogSource } from '../../sources/logs.js';
+import { LOG_LEVELS, levelRank, type LogEntry } from '../../logs/log-entry.js';
+import { type LogSource } from '../../sources/logs.js';
 import { MAXIMUM_TOOL_OUTPUT_CHARACTERS, boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
 import { knownService } from './known-service.js';
 import { sourceName } from './source-name.js';

@@ -1,5 +1,5 @@
 import { median } from '../../detection/median.js';
-import type { Sample } from '../../sources/metrics.js';
+import type { Sample } from '../../signals.js';
 
 export interface SeriesStatistics {
   count: number;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { renderQuery, type Catalogue } from '../../catalogue.js';
-import type { MetricsSource, Sample } from '../../sources/metrics.js';
-import { SIGNALS, SIGNAL_MEANINGS, formatSignalValue } from '../../sources/signals.js';
+import type { MetricsSource } from '../../sources/metrics.js';
+import { SIGNALS, SIGNAL_MEANINGS, formatSignalValue, type Sample } from '../../signals.js';
 import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
 import { knownService } from './known-service.js';
 import { formatRatio, seriesStatistics } from './series-statistics.js';

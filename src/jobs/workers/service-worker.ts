@@ -1,11 +1,12 @@
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Logger } from '../../logger.js';
-import { bullPrefix, type ServiceJob } from '../queues.js';
+import type { QueueConnection } from '../../state/state.js';
+import type { ServiceJob } from '../queues.js';
 
 export interface ServiceWorkerOptions {
   queueName: string;
-  connection: ConnectionOptions;
-  prefix: string;
+  /** The queues' connection, from the state (see openState). */
+  connection: QueueConnection;
   logger: Logger;
   /** Jobs this process runs at once (default 4: detection waits on I/O more than on CPU). */
   concurrency?: number;
@@ -24,8 +25,7 @@ export interface ServiceWorkerOptions {
  */
 export function startServiceWorker(options: ServiceWorkerOptions): Worker<ServiceJob> {
   const worker = new Worker<ServiceJob>(options.queueName, async (job) => options.process(job.data.service), {
-    connection: options.connection,
-    prefix: bullPrefix(options.prefix),
+    ...options.connection,
     concurrency: options.concurrency ?? 4,
     lockDuration: options.lockDuration ?? 30_000,
     stalledInterval: options.stalledInterval ?? 30_000,

@@ -1,4 +1,5 @@
-import type { Answer, CandidateCause, RecentChange, ServiceInAnomaly } from '../../conversations/answer.js';
+import type { Answer, CandidateCause, ServiceInAnomaly } from '../../investigation/answer.js';
+import type { RecentChange } from '../../sources/recent-changes.js';
 import { proposalBlocks, proposalText } from './proposal-blocks.js';
 import { queryLinks, type QueryLinks } from './query-links.js';
 import { anomalyMrkdwn, anomalyPlain, bySeverityThenNewest, severityEmoji, severityRank, worstAnomaly } from './incidents-message.js';

@@ -1,4 +1,4 @@
-import type { EstateStatus } from '../../conversations/answer.js';
+import type { EstateStatus } from '../../investigation/answer.js';
 import { RESOLVED_TITLE, anomalyMrkdwn, byNewestIncident, byWorstAnomaly, incidentMrkdwn, resolvedIncidentsMrkdwn, worstAnomaly } from './incidents-message.js';
 import {
   SLACK_LIMITS,

@@ -1,4 +1,4 @@
-import type { IncidentSummary } from '../../conversations/incident-summary.js';
+import type { IncidentSummary } from '../../investigation/incident-summary.js';
 import type { Anomaly, AnomalySeverity } from '../../detection/anomaly.js';
 import type { IncidentMessage } from '../../state/incident-store.js';
 import {

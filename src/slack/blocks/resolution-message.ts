@@ -1,4 +1,4 @@
-import type { ResolutionSummary } from '../../conversations/resolution-summary.js';
+import type { ResolutionSummary } from '../../incidents/resolution-summary.js';
 import { describeDuration } from '../../duration.js';
 import { context, escapeMrkdwn, fallbackText, fitLines, section, SLACK_LIMITS, utcText, type BlockMessage, type KnownBlock } from './limits.js';
 

@@ -1,4 +1,4 @@
-import type { EstateStatus } from '../../conversations/answer.js';
+import type { EstateStatus } from '../../investigation/answer.js';
 import { anomalyMrkdwn, anomalyPlain, bySeverityThenNewest, byWorstAnomaly, severityEmoji, worstAnomaly } from './incidents-message.js';
 import {
   SLACK_LIMITS,

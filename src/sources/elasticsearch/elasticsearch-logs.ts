@@ -1,7 +1,8 @@
 import { Client } from '@elastic/elasticsearch';
 import type { Catalogue } from '../../catalogue.js';
 import { AiopsError, ErrorCode, configError, inputError, notFound } from '../../errors.js';
-import { LOG_LEVELS, levelRank, type ErrorCount, type ErrorCountQuery, type LogEntry, type LogLevel, type LogSearch, type LogSource } from '../logs.js';
+import { LOG_LEVELS, levelRank, type LogEntry, type LogLevel } from '../../logs/log-entry.js';
+import { type ErrorCount, type ErrorCountQuery, type LogSearch, type LogSource } from '../logs.js';
 import { httpStatusOf, withRetry } from '../retry.js';
 
 export type ElasticsearchSettings = Catalogue['elasticsearch'];

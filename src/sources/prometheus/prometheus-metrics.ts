@@ -1,9 +1,9 @@
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import { catalogueService, renderQuery, type Catalogue, type CatalogueService } from '../../catalogue.js';
 import { AiopsError, ErrorCode, configError } from '../../errors.js';
-import type { MetricsSource, Sample, Series, TimeRange } from '../metrics.js';
+import type { MetricsSource, Series, TimeRange } from '../metrics.js';
+import type { Sample, Signal } from '../../signals.js';
 import { withRetry, type RetryOptions } from '../retry.js';
-import type { Signal } from '../signals.js';
 
 export interface PrometheusMetricsOptions {
   /** Base URL of the Prometheus server (PROMETHEUS_URL), e.g. `http://prometheus:9090`. */

@@ -1,4 +1,4 @@
-import type { LogEntry, LogLevel } from '../logs.js';
+import type { LogEntry, LogLevel } from '../../logs/log-entry.js';
 import { estateProfile } from './estate.js';
 import { SERVICE_LOG_TEMPLATES, SLOW_REQUEST_TEMPLATES, upstreamErrorTemplates, upstreamSlowTemplates } from './log-templates.js';
 import { hashKey, integerBetween, uniform } from './random.js';

@@ -1,3 +1,5 @@
+import type { ScenarioName } from '../../scenario-names.js';
+
 /**
  * Fault scenarios with a known root cause. A scenario changes its root-cause service only;
  * everything its callers show comes from the world's own propagation (latency and errors flow
@@ -25,7 +27,7 @@ export interface FaultEffect {
 export type FixingWrite = 'rollback' | 'rollout-restart' | 'scale';
 
 export interface Scenario {
-  name: string;
+  name: ScenarioName;
   description: string;
   rootCause: string;
   /** The deploy that introduces the fault, when it is a deploy: a new version at fault start. */
@@ -132,7 +134,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-export const DEFAULT_SCENARIO = 'db-pool-exhaustion';
+export const DEFAULT_SCENARIO: ScenarioName = 'db-pool-exhaustion';
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((scenario) => scenario.name === name);

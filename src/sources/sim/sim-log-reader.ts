@@ -1,5 +1,5 @@
 import { cursorAfter, isAfterCursor, type LogCursor, type LogPage, type LogReader, type LogReadRange } from '../log-reader.js';
-import type { LogEntry } from '../logs.js';
+import type { LogEntry } from '../../logs/log-entry.js';
 import { linesForMinute } from './log-generator.js';
 import { TICK_MILLISECONDS, tickOf, type SimWorld } from './world.js';
 

@@ -1,5 +1,6 @@
 import { inputError } from '../../errors.js';
-import { levelRank, type ErrorCount, type ErrorCountQuery, type LogEntry, type LogSearch, type LogSource } from '../logs.js';
+import { levelRank, type LogEntry } from '../../logs/log-entry.js';
+import { type ErrorCount, type ErrorCountQuery, type LogSearch, type LogSource } from '../logs.js';
 import { lineCounts, linesForMinute } from './log-generator.js';
 import { TICK_MILLISECONDS, tickOf, type SimWorld } from './world.js';
 

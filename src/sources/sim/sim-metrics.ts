@@ -1,7 +1,7 @@
 import { renderQuery, type Catalogue, type CatalogueService } from '../../catalogue.js';
 import { AiopsError, ErrorCode, notFound } from '../../errors.js';
 import type { MetricsSource, Series, TimeRange } from '../metrics.js';
-import { SIGNALS, type Signal } from '../signals.js';
+import { SIGNALS, type Signal } from '../../signals.js';
 import { writeOpenMetrics } from './openmetrics.js';
 import type { ServiceSnapshot, SimWorld } from './world.js';
 

@@ -6,6 +6,8 @@ import { TemplateMiner, type MinerState } from '../../../src/logs/template-miner
 import { SimulatedLogReader } from '../../../src/sources/sim/sim-log-reader.js';
 import { LogFindingLog } from '../../../src/state/log-finding-log.js';
 import { cleanUp, harness, redis } from './tool-harness.js';
+import { MinedLogs } from '../../../src/state/mined-logs.js';
+import { WorkClaims } from '../../../src/state/work-claims.js';
 
 afterEach(cleanUp);
 afterAll(() => redis.disconnect());
@@ -49,8 +51,7 @@ describe('log_templates', () => {
     const findings = new LogFindingLog(redis, prefix);
     await mineServiceLogs('database', {
       reader: new SimulatedLogReader(world),
-      redis,
-      prefix,
+      stores: { minedLogs: new MinedLogs(redis, prefix), claims: new WorkClaims(redis, prefix) },
       now: () => clock.now(),
       logger: silentLogger(),
       createMiner: () => new TemplateMiner(),

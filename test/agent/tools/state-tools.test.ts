@@ -6,6 +6,7 @@ import { MAXIMUM_TOOL_OUTPUT_CHARACTERS } from '../../../src/agent/tool.js';
 import type { Anomaly } from '../../../src/detection/anomaly.js';
 import { IncidentStore } from '../../../src/state/incident-store.js';
 import { catalogue, cleanUp, harness, MINUTE, NOW, redis } from './tool-harness.js';
+import { MinedLogs } from '../../../src/state/mined-logs.js';
 
 afterEach(cleanUp);
 afterAll(() => redis.disconnect());
@@ -83,7 +84,7 @@ describe('list_incidents', () => {
         ],
         NOW - 10 * MINUTE,
       );
-      const { call } = harness({ overrides: { incidents: store, prefix } });
+      const { call } = harness({ overrides: { incidents: store, minedLogs: new MinedLogs(redis, prefix) } });
       const result = await call('list_incidents');
       expect(result.status).toBe('ok');
       expect(result.output).toMatch(/^1 open incidents, newest first \(times UTC\):\n- INC-1 open, critical, since 18:50, services order-service.*1 alerts:\n {2}· firing critical LatencyHigh: order-service latency_p95 1\.6 s$/);

@@ -7,6 +7,7 @@ import { createSimulatedSources } from '../../../src/sources/sim/simulated-world
 import { ActionProposals } from '../../../src/state/action-proposals.js';
 import { AnomalyLog } from '../../../src/state/anomaly-log.js';
 import { LogFindingLog } from '../../../src/state/log-finding-log.js';
+import { MinedLogs } from '../../../src/state/mined-logs.js';
 import { testRedis } from '../../support/test-redis.js';
 
 export const MINUTE = 60_000;
@@ -45,8 +46,7 @@ export function harness(options: HarnessOptions = {}) {
     cluster: sources.cluster,
     anomalies: new AnomalyLog(redis, prefix),
     logFindings: new LogFindingLog(redis, prefix),
-    redis,
-    prefix,
+    minedLogs: new MinedLogs(redis, prefix),
     proposals: new ActionProposals(redis, prefix),
     rankRootCauses: async () => ({ ranking: [] }),
     now: () => clock.now(),

@@ -1,5 +1,6 @@
-import type { Answer, EstateStatus, RecentChange } from '../../../src/conversations/answer.js';
-import type { IncidentSummary } from '../../../src/conversations/incident-summary.js';
+import type { Answer, EstateStatus } from '../../../src/investigation/answer.js';
+import type { RecentChange } from '../../../src/sources/recent-changes.js';
+import type { IncidentSummary } from '../../../src/investigation/incident-summary.js';
 import type { Anomaly } from '../../../src/detection/anomaly.js';
 
 /** 6 May 2025, 14:30 UTC: every fixture time counts back from here. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { homeView } from '../../../src/slack/blocks/home-view.js';
 import { checkBlocks, expectNoInjection, textsOf, visibleText } from './block-checks.js';
-import { anomalyIncidentSummary } from '../../../src/conversations/incident-summary.js';
+import { anomalyIncidentSummary } from '../../../src/investigation/incident-summary.js';
 import { MINUTE, NOW, anomaly, estate, incidentSummary, manyAnomalies, resolvedCartIncident } from './estate-fixtures.js';
 
 describe('homeView', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anomalyIncidentSummary } from '../../../src/conversations/incident-summary.js';
+import { anomalyIncidentSummary } from '../../../src/investigation/incident-summary.js';
 import { incidentLink, incidentsMessage } from '../../../src/slack/blocks/incidents-message.js';
 import { checkBlocks, checkFallback, expectNoInjection, textsOf, visibleText } from './block-checks.js';
 import {

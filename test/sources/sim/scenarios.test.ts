@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/sources/sim/clock.js';
 import { callersOf } from '../../../src/sources/sim/estate.js';
 import { lineCounts } from '../../../src/sources/sim/log-generator.js';
+import { SCENARIO_NAMES } from '../../../src/scenario-names.js';
 import { SCENARIOS } from '../../../src/sources/sim/scenarios.js';
 import { SimWorld, type ServiceSnapshot } from '../../../src/sources/sim/world.js';
 
@@ -49,6 +50,10 @@ function firstChange(changed: (time: number) => boolean): number | undefined {
   }
   return undefined;
 }
+
+it('plays one scenario for each name AIOPS_SCENARIO accepts, in the same order', () => {
+  expect(SCENARIOS.map((scenario) => scenario.name)).toEqual([...SCENARIO_NAMES]);
+});
 
 describe.each(SCENARIOS.map((scenario) => [scenario.name, scenario] as const))('scenario %s', (_, scenario) => {
   const { faulty, healthy } = twins(scenario.name);

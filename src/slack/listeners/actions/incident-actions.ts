@@ -1,5 +1,4 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { describeSilenceScope, silenceTargetsForIncident } from '../../../alerts/suppression.js';
 import { INCIDENT_ACTIONS } from '../../blocks/incident-message.js';
 import { ephemeralNotice } from '../../blocks/notice-message.js';
 import type { IncidentNotifier } from '../../incident-notifier.js';
@@ -8,50 +7,42 @@ import { answerInThread } from '../events/answer-in-thread.js';
 
 const SILENCE_MILLISECONDS = 3_600_000;
 
-/** The buttons on an incident's root message. Each acknowledges at once and answers the clicker alone. */
-export function registerIncidentActions(app: App, services: SlackServices, notifier: IncidentNotifier): void {
-  const incidentOf = async (id: string) => (services.incidents ? await services.incidents.get(id) : undefined);
+/**
+ * The buttons on an incident's root message. Each acknowledges at once, calls the incident use
+ * case, and answers the clicker alone; the message itself is redrawn from the outbox.
+ */
+export function registerIncidentActions(app: App, services: SlackServices, notifier: Pick<IncidentNotifier, 'drain'>): void {
+  const unknown = (id: string | undefined) => ephemeralNotice(`Incident ${id} is no longer known.`);
 
   app.action<BlockButtonAction>(INCIDENT_ACTIONS.acknowledge, async ({ ack, action, body, respond }) => {
     await ack();
-    const incident = await incidentOf(action.value ?? '');
-    if (!incident || !services.acknowledgements) return void respond(ephemeralNotice(`Incident ${action.value} is no longer known.`));
-    const now = services.now();
-    const first = await services.acknowledgements.acknowledge(incident.id, { by: body.user.id, at: now });
-    if (!first) return void respond(ephemeralNotice(`${incident.id} was already acknowledged.`));
-    await services.audit.append({ at: now, actor: body.user.id, action: 'acknowledge', target: incident.id, detail: `acknowledged ${incident.id} (${incident.services.join(', ')})` });
-    await notifier.refresh(incident.id);
+    const acknowledged = await services.incidents.acknowledge(action.value ?? '', body.user.id);
+    if (acknowledged.outcome === 'unknown') return void respond(unknown(action.value));
+    if (acknowledged.outcome === 'already') return void respond(ephemeralNotice(`${acknowledged.incident.id} was already acknowledged.`));
+    // Shown at once by this process: the acknowledgement is on the message before the clicker looks again.
+    await notifier.drain();
   });
 
   app.action<BlockButtonAction>(INCIDENT_ACTIONS.resolve, async ({ ack, action, body, respond }) => {
     await ack();
-    const incident = await incidentOf(action.value ?? '');
-    if (!incident || !services.incidents) return void respond(ephemeralNotice(`Incident ${action.value} is no longer known.`));
-    const now = services.now();
-    const change = await services.incidents.resolve(incident.id, body.user.id, now);
-    if (!change) return void respond(ephemeralNotice(`${incident.id} was already resolved.`));
-    // The store queued the change for Slack with the resolution itself, like any correlation change:
-    // whichever process holds the notifier edits the root message and notes it in the thread, in order.
-    await services.audit.append({ at: now, actor: body.user.id, action: 'resolve', target: incident.id, detail: `resolved ${incident.id} (${incident.services.join(', ')}) by hand` });
+    const resolved = await services.incidents.resolve(action.value ?? '', body.user.id);
+    if (resolved.outcome === 'unknown') return void respond(unknown(action.value));
+    if (resolved.outcome === 'already') return void respond(ephemeralNotice(`${resolved.incident.id} was already resolved.`));
   });
 
   app.action<BlockButtonAction>(INCIDENT_ACTIONS.silence, async ({ ack, action, body, respond }) => {
     await ack();
-    const incident = await incidentOf(action.value ?? '');
-    if (!incident) return void respond(ephemeralNotice(`Incident ${action.value} is no longer known.`));
-    const now = services.now();
-    // Its services, and its uncatalogued alerts by fingerprint and Alertmanager group.
-    const until = now + SILENCE_MILLISECONDS;
-    await services.silences.addAll(silenceTargetsForIncident(incident).map((target) => ({ target, until, by: body.user.id, createdAt: now })), now);
-    const scope = describeSilenceScope(incident);
-    await services.audit.append({ at: now, actor: body.user.id, action: 'silence', target: incident.id, detail: `silenced ${scope} for 1h` });
-    await respond(ephemeralNotice(`Silenced ${scope} for 1 h: new alerts there are held, and raised when the silence ends if still firing.`));
+    // Only the incident the button belongs to: an id no longer known is not silenced as a bare target.
+    const incident = await services.incidents.get(action.value ?? '');
+    if (!incident) return void respond(unknown(action.value));
+    const silenced = await services.incidents.silence(incident.id, SILENCE_MILLISECONDS, body.user.id);
+    await respond(ephemeralNotice(`Silenced ${silenced.scope} for 1 h: new alerts there are held, and raised when the silence ends if still firing.`));
   });
 
   app.action<BlockButtonAction>(INCIDENT_ACTIONS.investigate, async ({ ack, action, client }) => {
     await ack();
-    const incident = await incidentOf(action.value ?? '');
-    const message = incident && services.incidents ? await services.incidents.message(incident.id) : undefined;
+    const incident = await services.incidents.get(action.value ?? '');
+    const message = incident ? await services.stores.incidents.message(incident.id) : undefined;
     if (!incident || !message) return;
     const subject = incident.origin ?? incident.services[0] ?? 'this incident';
     await answerInThread(client, { channel: message.channel, threadTs: message.ts, text: `why is ${subject} unhealthy?` }, services);

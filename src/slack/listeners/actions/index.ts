@@ -1,5 +1,5 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { estateStatusFor } from '../../estate-status-for.js';
+import { estateStatus } from '../../../investigation/estate-status.js';
 import { SERVICE_STATUS_ACTION_ID, statusMessage } from '../../blocks/status-message.js';
 import type { SlackServices } from '../../slack-services.js';
 
@@ -8,7 +8,7 @@ export function register(app: App, services: SlackServices): void {
   app.action<BlockButtonAction>(SERVICE_STATUS_ACTION_ID, async ({ ack, action, respond }) => {
     await ack();
     const service = action.value ?? '';
-    const message = statusMessage(await estateStatusFor(services), { service, now: services.now() });
+    const message = statusMessage(await estateStatus(services.status), { service, now: services.now() });
     await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
   });
 }

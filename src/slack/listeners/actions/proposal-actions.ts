@@ -14,7 +14,7 @@ export function registerProposalActions(app: App, services: SlackServices): void
     await ack();
     const id = action.value ?? '';
     const now = services.now();
-    const requested = services.proposals ? await services.proposals.requestApproval(id, body.user.id, now) : undefined;
+    const requested = await services.stores.proposals.requestApproval(id, body.user.id, now);
     if (!requested) return void respond(ephemeralNotice(`Proposal ${id} is no longer kept (proposals are kept for 7 days); ask again for a fresh one.`));
     const { proposal, first } = requested;
     if (!first) {
@@ -22,7 +22,7 @@ export function registerProposalActions(app: App, services: SlackServices): void
       const text = `Approval of ${escapeMrkdwn(proposal.id)} was already requested by <@${escapeMrkdwn(proposal.approvalRequest!.by)}>; nothing changed.`;
       return void respond({ response_type: 'ephemeral', replace_original: false, text: fallbackText([text]), blocks: [section(text)] });
     }
-    await services.audit.append({ at: now, actor: body.user.id, action: 'request-approval', target: proposal.id, detail: `asked for approval to ${proposalText(proposal)}: ${proposal.reason}` });
+    await services.stores.audit.append({ at: now, actor: body.user.id, action: 'request-approval', target: proposal.id, detail: `asked for approval to ${proposalText(proposal)}: ${proposal.reason}` });
     const channel = body.channel?.id;
     const message = body.message as { ts?: string; thread_ts?: string } | undefined;
     const threadTs = message?.thread_ts ?? message?.ts;

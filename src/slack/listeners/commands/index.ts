@@ -1,13 +1,10 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { describeSilenceScope, silenceTargetsForIncident } from '../../../alerts/suppression.js';
-import { estateStatusFor } from '../../estate-status-for.js';
-import { announceStateChanged } from '../../../state/state-changed.js';
+import { estateStatus } from '../../../investigation/estate-status.js';
 import { parseAiopsCommand } from '../../aiops-command.js';
 import { helpMessage, usageMessage } from '../../blocks/help-message.js';
 import { incidentsMessage } from '../../blocks/incidents-message.js';
 import { logTemplatesMessage } from '../../blocks/log-templates-message.js';
-import { serviceTemplateSummary } from '../../../logs/service-template-summary.js';
 import { noticeMessage } from '../../blocks/notice-message.js';
 import { statusMessage } from '../../blocks/status-message.js';
 import type { SlackServices } from '../../slack-services.js';
@@ -30,28 +27,21 @@ export function register(app: App, services: SlackServices): void {
       case 'invalid':
         return reply(usageMessage(parsed.problem));
       case 'status':
-        return reply(statusMessage(await estateStatusFor(services), { service: parsed.service, now: services.now() }));
+        return reply(statusMessage(await estateStatus(services.status), { service: parsed.service, now: services.now() }));
       case 'incidents':
-        return reply(incidentsMessage((await estateStatusFor(services)).incidents, { now: services.now() }));
+        return reply(incidentsMessage((await estateStatus(services.status)).incidents, { now: services.now() }));
       case 'audit': {
-        const entries = await services.audit.recent(15);
+        const entries = await services.stores.audit.recent(15);
         const lines = entries.map((entry) => `${new Date(entry.at).toISOString().slice(0, 16).replace('T', ' ')} UTC  ${entry.actor}  ${entry.action} ${entry.target}: ${entry.detail}`);
         return reply(noticeMessage(lines.length > 0 ? `Recent actions:\n${lines.join('\n')}` : 'No actions recorded yet.'));
       }
       case 'silence': {
-        const now = services.now();
-        // An incident's id silences what its Silence button does: its services, its uncatalogued alerts and their groups.
-        const incident = await services.incidents?.get(parsed.target);
-        const targets = incident ? silenceTargetsForIncident(incident) : [parsed.target];
-        const until = now + parsed.durationMilliseconds;
-        await services.silences.addAll(targets.map((target) => ({ target, until, by: command.user_id, createdAt: now })), now);
-        const scope = incident ? `${incident.id} (${describeSilenceScope(incident)})` : parsed.target;
-        await services.audit.append({ at: now, actor: command.user_id, action: 'silence', target: parsed.target, detail: `silenced ${scope} for ${parsed.durationText}` });
-        await announceStateChanged(services.redis, services.prefix, `silence:${parsed.target}`);
+        const silenced = await services.incidents.silence(parsed.target, parsed.durationMilliseconds, command.user_id);
+        const scope = silenced.incident ? `${silenced.incident.id} (${silenced.scope})` : silenced.scope;
         return reply(noticeMessage(`Silenced ${scope} for ${parsed.durationText}: new alerts for it are held, and raised when the silence ends if still firing.`));
       }
       case 'logs':
-        return reply(logTemplatesMessage(await serviceTemplateSummary(parsed.service, { redis: services.redis, prefix: services.prefix, now: services.now(), minutes: parsed.minutes })));
+        return reply(logTemplatesMessage(await services.stores.minedLogs.templateSummary(parsed.service, { now: services.now(), minutes: parsed.minutes })));
       case 'forecast':
         return reply(noticeMessage(`Capacity forecasts are not part of this version yet; ${parsed.service} is watched for exhaustion of its memory and CPU limits meanwhile.`));
       case 'ask': {

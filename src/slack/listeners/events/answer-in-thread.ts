@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import type { Answer } from '../../../conversations/answer.js';
-import { answerTurn, investigate } from '../../../conversations/investigate.js';
+import type { Answer } from '../../../investigation/answer.js';
+import { answerTurn, investigate } from '../../../investigation/investigate.js';
 import { answerMessage } from '../../blocks/answer-message.js';
 import type { SlackServices } from '../../slack-services.js';
 import type { QuestionPath } from '../../../telemetry/metrics.js';
@@ -21,7 +21,7 @@ export interface Question {
  */
 export async function answerInThread(client: WebClient, question: Question, services: SlackServices): Promise<void> {
   const now = services.now;
-  const [threadServices, history] = await Promise.all([services.threads.services(question.channel, question.threadTs), services.threads.turns(question.channel, question.threadTs)]);
+  const [threadServices, history] = await Promise.all([services.stores.threads.services(question.channel, question.threadTs), services.stores.threads.turns(question.channel, question.threadTs)]);
   const first: Answer = { question: question.text, services: [], stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'deterministic' };
   const posted = await services.pacer.send(question.channel, () =>
     client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, ...answerMessage(first, { now: now() }) }),
@@ -46,8 +46,8 @@ export async function answerInThread(client: WebClient, question: Question, serv
     );
     services.metrics?.questionAnswered(answerPath(answer), (Date.now() - startedAt) / 1000);
     await show(answer);
-    await services.threads.remember(question.channel, question.threadTs, answer.suspect ? [...new Set([...answer.services, answer.suspect])] : answer.services);
-    await services.threads.rememberTurns(question.channel, question.threadTs, [{ role: 'user', text: question.text }, answerTurn(answer)]);
+    await services.stores.threads.remember(question.channel, question.threadTs, answer.suspect ? [...new Set([...answer.services, answer.suspect])] : answer.services);
+    await services.stores.threads.rememberTurns(question.channel, question.threadTs, [{ role: 'user', text: question.text }, answerTurn(answer)]);
   } catch (error) {
     services.metrics?.questionFailed();
     services.logger.error({ channel: question.channel, error: (error as Error).message }, 'answering failed');

@@ -1,0 +1,160 @@
+import type { Catalogue } from '../catalogue.js';
+import type { Anomaly } from '../detection/anomaly.js';
+import { FAULT_NAMES, faultAdvice } from '../rca/fault-advice.js';
+import { rankRootCauses } from '../rca/rank-root-causes.js';
+import type { RankedCause } from '../rca/root-cause-input.js';
+import type { Cluster } from '../sources/cluster.js';
+import type { LogSource } from '../sources/logs.js';
+import type { MetricsSource } from '../sources/metrics.js';
+import type { AnomalyLog } from '../state/anomaly-log.js';
+import type { LogFindingLog } from '../state/log-finding-log.js';
+import type { Answer, CandidateCause, ServiceInAnomaly } from './answer.js';
+import { collectRootCauseInput } from './collect-root-cause-input.js';
+import { explainSuspect } from './explain-suspect.js';
+import { observeScope } from './observe-scope.js';
+import { servicesInQuestion } from './question-services.js';
+import { recentChanges } from '../sources/recent-changes.js';
+import { describeUnknownServices, unknownServicesInQuestion } from './unknown-services.js';
+
+export interface AnswerDependencies {
+  catalogue: Catalogue;
+  cluster: Cluster;
+  metrics: MetricsSource;
+  anomalies: AnomalyLog;
+  /** The services' logs: the error templates an answer quotes. Absent, log findings stand in. */
+  logs?: LogSource;
+  /** Recent log findings per service; absent, the ranking reads no logs. */
+  logFindings?: LogFindingLog;
+  /** The sources' clock. */
+  now: () => number;
+  /** How far back an anomaly still counts as "now", minutes (default 30). */
+  anomalyWindowMinutes?: number;
+  /** How far back a change is "recent", hours (default 6). */
+  changeWindowHours?: number;
+}
+
+/** How many of the engine's candidates an answer shows. */
+const CANDIDATES_SHOWN = 3;
+
+/**
+ * The answer without an LLM: the services the question names (or the thread was about), what
+ * they call, which of them are in anomaly (as detection recorded it, or as their metrics show
+ * against the hour before), and what changed. When something is in anomaly, the root-cause engine
+ * ranks the services in scope from their metrics before and after the start, the call graph,
+ * changes, cluster events and log findings; its first candidate is the suspect, and the kind of
+ * fault its evidence describes chooses the advice. A question about services the catalogue does
+ * not hold is answered with that, and the names it may mean, not with the whole estate.
+ * `onProgress` sees each intermediate answer so a Slack message can show the work.
+ */
+export async function deterministicAnswer(
+  question: string,
+  threadServices: string[],
+  dependencies: AnswerDependencies,
+  onProgress: (answer: Answer) => Promise<void> = async () => undefined,
+): Promise<Answer> {
+  const named = servicesInQuestion(dependencies.catalogue, question);
+  const unknown = unknownServicesInQuestion(dependencies.catalogue, question);
+  // A name the catalogue does not hold is still a name: the thread's services are not what the question is about.
+  const services = named.length > 0 || unknown.length > 0 ? named : threadServices;
+  const answer: Answer = { question, services, stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'deterministic' };
+  if (unknown.length > 0) {
+    answer.unknownServices = unknown;
+    answer.steps.push(describeUnknownServices(dependencies.catalogue, unknown));
+    if (services.length === 0) return unknownServicesAnswer(answer, dependencies.catalogue);
+  }
+  const now = dependencies.now();
+  const windowMinutes = dependencies.anomalyWindowMinutes ?? 30;
+  const observed = await observeScope(dependencies, services, now);
+  const scope = observed.services;
+
+  const others = scope.filter((service) => !services.includes(service.name)).map((service) => service.name);
+  const subject = services.length > 1 ? 'they' : 'it';
+  answer.steps.push(
+    services.length === 0
+      ? `No service named: looking at all ${scope.length} catalogued services`
+      : others.length === 0
+        ? `Looking at ${services.join(', ')}`
+        : observed.widenedToCallers
+          ? `Looking at ${services.join(', ')}: ${subject} ${services.length > 1 ? 'are' : 'is'} only busier than usual, so also at what sends ${services.length > 1 ? 'them' : 'it'} load (${others.join(', ')})`
+          : `Looking at ${services.join(', ')} and what ${services.length > 1 ? 'they call' : 'it calls'} (${others.join(', ')})`,
+  );
+  await onProgress(answer);
+
+  const anomalies = observed.anomalies;
+  answer.servicesInAnomaly = groupByService(anomalies);
+  const foundHere = observed.foundInMetrics.length > 0 ? ` (in the metrics against the hour before for ${observed.foundInMetrics.join(', ')}, which detection recorded nothing about)` : '';
+  answer.steps.push(
+    answer.servicesInAnomaly.length > 0
+      ? `Anomalies in the last ${windowMinutes} min on ${answer.servicesInAnomaly.map((entry) => entry.service).join(', ')}${foundHere}`
+      : `No anomalies in the last ${windowMinutes} min`,
+  );
+  if (observed.series.problems.length > 0) {
+    answer.unreadable = observed.series.problems;
+    answer.steps.push(`Could not read: ${observed.series.problems.join('; ')}`);
+  }
+  await onProgress(answer);
+
+  answer.recentChanges = await recentChanges(dependencies.cluster, scope, now - (dependencies.changeWindowHours ?? 6) * 3_600_000);
+  answer.steps.push(answer.recentChanges.length > 0 ? `${answer.recentChanges.length} recent change${answer.recentChanges.length > 1 ? 's' : ''} (${answer.recentChanges.map((change) => change.service).join(', ')})` : 'No deploys, rollbacks, restarts or scaling in the last hours');
+
+  if (anomalies.length > 0) {
+    answer.steps.push(`Ranking root causes: ${scope.length} services' signals before and since the trouble started, the call graph, changes, cluster events and log findings`);
+    await onProgress(answer);
+    const { input, problems } = await collectRootCauseInput(scope, dependencies, { now, anomalies, symptom: services[0], changes: answer.recentChanges, series: observed.series });
+    const unread = problems.filter((problem) => !(answer.unreadable ?? []).includes(problem));
+    if (unread.length > 0) answer.unreadable = [...(answer.unreadable ?? []), ...unread];
+    const ranked = rankRootCauses(input).ranking;
+    const shown = ranked.slice(0, CANDIDATES_SHOWN);
+    answer.candidates = shown.map((cause): CandidateCause => ({ service: cause.service, score: cause.score, evidence: cause.evidence.slice(0, 3).map((piece) => piece.summary) }));
+    const suspect = pickSuspect(answer.servicesInAnomaly, ranked);
+    if (suspect) {
+      answer.steps.push(`Reading the error logs of ${shown.map((cause) => cause.service).join(', ')} and what kind of fault ${suspect.service} shows`);
+      await onProgress(answer);
+      const explanation = await explainSuspect(suspect.service, shown, input, dependencies.logs, now);
+      const change = answer.recentChanges.find((candidate) => candidate.service === suspect.service && candidate.kind !== 'scale');
+      const because = suspect.evidence?.summary ?? (suspect.engineEvidence ? `${suspect.service}: ${suspect.engineEvidence}` : `${suspect.service} moved first`);
+      answer.suspect = suspect.service;
+      answer.conclusion = `${because}${change ? `, after ${change.description}` : ''}`;
+      answer.diagnosis = { kind: explanation.diagnosis.kind, summary: `${FAULT_NAMES[explanation.diagnosis.kind]}: ${explanation.diagnosis.because}` };
+      answer.suggestions = faultAdvice(suspect.service, explanation.diagnosis, input.anomalyStart);
+      if (explanation.logLines.length > 0) answer.logEvidence = explanation.logLines;
+      if (explanation.problems.length > 0) answer.unreadable = [...(answer.unreadable ?? []), ...explanation.problems];
+    }
+  } else {
+    // Nothing is in anomaly: a recent change is the only lead, and only something to watch.
+    const change = answer.recentChanges.find((candidate) => candidate.kind !== 'scale');
+    if (change) {
+      answer.suspect = change.service;
+      answer.conclusion = `Nothing is in anomaly, but ${change.description} changed recently`;
+      answer.suggestions = [`Watch ${change.service} after this ${change.kind}; nothing in its metrics says it went wrong`];
+    }
+  }
+  answer.stage = 'done';
+  return answer;
+}
+
+/** The whole answer to a question about services the catalogue does not hold: what it may mean, and nothing investigated. */
+function unknownServicesAnswer(answer: Answer, catalogue: Catalogue): Answer {
+  return {
+    ...answer,
+    stage: 'done',
+    conclusion: describeUnknownServices(catalogue, answer.unknownServices ?? []),
+    suggestions: ['Ask again with a catalogued service, or "is anything wrong?" for the whole estate'],
+  };
+}
+
+function groupByService(anomalies: Anomaly[]): ServiceInAnomaly[] {
+  const byService = new Map<string, Anomaly[]>();
+  for (const anomaly of anomalies) byService.set(anomaly.service, [...(byService.get(anomaly.service) ?? []), anomaly]);
+  return [...byService.entries()].map(([service, list]) => ({ service, anomalies: list.sort((left, right) => right.detectedAt - left.detectedAt) }));
+}
+
+/** The engine's first candidate, with the most telling anomaly for it when there is one: the earliest of the most severe kind. */
+function pickSuspect(inAnomaly: ServiceInAnomaly[], ranked: RankedCause[]): { service: string; evidence?: Anomaly; engineEvidence?: string } | undefined {
+  const top = ranked[0];
+  if (!top) return undefined;
+  const anomalies = inAnomaly.find((entry) => entry.service === top.service)?.anomalies ?? [];
+  const rank = { critical: 0, warning: 1, info: 2 } as const;
+  const evidence = [...anomalies].sort((left, right) => rank[left.severity] - rank[right.severity] || left.detectedAt - right.detectedAt)[0];
+  return { service: top.service, evidence, engineEvidence: top.evidence[0]?.summary };
+}

@@ -1,0 +1,53 @@
+import type { CatalogueService } from '../catalogue.js';
+import type { Cluster } from './cluster.js';
+
+/** Something that changed in the estate recently: the first suspect in most incidents. */
+export interface RecentChange {
+  service: string;
+  kind: 'deploy' | 'rollback' | 'restart' | 'scale' | 'event';
+  /** One line, e.g. "payment 2.4.0 → 2.5.0 (deploy payment 2.5.0: new card-token flow)". */
+  description: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+/**
+ * What changed lately for these services, from the cluster: new revisions (deploys, rollbacks,
+ * restarts) and scaling, newest first. A cluster that cannot be read yields nothing rather than
+ * failing the answer: the rest of the evidence still stands.
+ */
+export async function recentChanges(cluster: Cluster, services: CatalogueService[], since: number): Promise<RecentChange[]> {
+  const changes: RecentChange[] = [];
+  await Promise.all(
+    services.map(async (service) => {
+      try {
+        const deployment = await cluster.getDeployment(service.namespace, service.deployment);
+        const revisions = [...deployment.revisions].sort((left, right) => left.revision - right.revision);
+        revisions.forEach((revision, index) => {
+          if (revision.createdAt < since || index === 0) return;
+          const previous = revisions[index - 1]!;
+          const from = versionOf(previous.image);
+          const to = versionOf(revision.image);
+          const kind = revision.createdAt < previous.createdAt ? 'rollback' : from === to ? 'restart' : 'deploy';
+          const cause = revision.changeCause ? ` (${revision.changeCause})` : '';
+          changes.push({ service: service.name, kind, description: `${service.name} ${from} → ${to}${cause}`, at: revision.createdAt });
+        });
+        const events = await cluster.listEvents(service.namespace, service.deployment);
+        for (const event of events) {
+          if (event.lastTimestamp < since || event.reason !== 'ScalingReplicaSet' || !/^Scaled (up|down) replica set \S+ to \d+$/.test(event.message)) continue;
+          // Scaling within a rollout is already told by the revision; scaling alone is a change of its own.
+          if (changes.some((change) => change.service === service.name && Math.abs(change.at - event.lastTimestamp) < 60_000)) continue;
+          changes.push({ service: service.name, kind: 'scale', description: `${service.name}: ${event.message}`, at: event.lastTimestamp });
+        }
+      } catch {
+        // Unreadable: no changes known for this service.
+      }
+    }),
+  );
+  return changes.sort((left, right) => right.at - left.at);
+}
+
+function versionOf(image: string): string {
+  const tag = image.split('/').pop()?.split(':')[1];
+  return tag ?? image;
+}
