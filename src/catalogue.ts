@@ -147,9 +147,31 @@ const alertingSchema = z.strictObject({
   correlation: z.array(correlationRuleSchema).default([]),
 });
 
+/** A Slack user group (S…) or a user (U… or W…): who belongs to a team, or may act everywhere. */
+const slackPrincipal = z.string().regex(/^(S|U|W)[A-Z0-9]{2,}$/, 'expected a Slack user group ID like S0614TZR7 or a user ID like U012AB3CD');
+
+const teamSchema = z.strictObject({
+  /** The team's Slack user groups and users: they may silence, resolve and acknowledge its services' incidents. */
+  slack: z.array(slackPrincipal).min(1, 'expected at least one Slack user group or user ID'),
+});
+
+const accessSchema = z
+  .strictObject({
+    /** User groups and users who may act on every incident and see everything (on-call, SRE). */
+    responders: z.array(slackPrincipal).default([]),
+    /** What answers, App Home and the list commands show: `team`, the asker's teams' services and the channels they are in; `everyone`, all of it. */
+    visibility: z.enum(['team', 'everyone']).default('team'),
+    /** The longest silence a team member may set on their services, and a responder on anything. */
+    maximumSilence: z.strictObject({ member: duration.default(86_400_000), responder: duration.default(7 * 86_400_000) }).prefault({}),
+  })
+  .refine((access) => access.maximumSilence.member <= access.maximumSilence.responder, { message: 'expected member at most responder', path: ['maximumSilence', 'member'] });
+
 const catalogueSchema = z
   .strictObject({
     prometheus: z.strictObject({ queries: queryTemplates }),
+    /** Who owns what: each service's `team` is a key here. Absent, nobody but the responders may act. */
+    teams: z.record(z.string().min(1), teamSchema).optional(),
+    access: accessSchema.prefault({}),
     elasticsearch: elasticsearchSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
     services: z.record(kubernetesName, serviceSchema).refine((services) => Object.keys(services).length > 0, {
@@ -157,7 +179,7 @@ const catalogueSchema = z
     }),
   })
   .superRefine((catalogue, context) => {
-    const missing = SIGNALS.filter((signal) => !(signal in catalogue.prometheus.queries));
+    const missing = SIGNALS.filter((signal) => !Object.hasOwn(catalogue.prometheus.queries, signal));
     if (missing.length > 0) {
       context.addIssue({
         code: 'custom',
@@ -179,14 +201,17 @@ const catalogueSchema = z
     catalogue.alerting.maintenance.forEach((window, index) => {
       if (window.services === 'all') return;
       window.services.forEach((service, serviceIndex) => {
-        if (!(service in catalogue.services)) {
+        if (!Object.hasOwn(catalogue.services, service)) {
           context.addIssue({ code: 'custom', path: ['alerting', 'maintenance', index, 'services', serviceIndex], message: `unknown service "${service}"; expected one of the catalogued services` });
         }
       });
     });
     for (const [name, service] of Object.entries(catalogue.services)) {
+      if (catalogue.teams !== undefined && !Object.hasOwn(catalogue.teams, service.team)) {
+        context.addIssue({ code: 'custom', path: ['services', name, 'team'], message: `unknown team "${service.team}"; expected one of the teams: ${Object.keys(catalogue.teams).join(', ')}` });
+      }
       service.dependencies.forEach((dependency, index) => {
-        if (!(dependency in catalogue.services)) {
+        if (!Object.hasOwn(catalogue.services, dependency)) {
           context.addIssue({
             code: 'custom',
             path: ['services', name, 'dependencies', index],
@@ -201,6 +226,8 @@ export type CatalogueService = z.infer<typeof serviceSchema> & { name: string };
 type ParsedCatalogue = z.infer<typeof catalogueSchema>;
 
 export type Alerting = ParsedCatalogue['alerting'];
+export type Access = ParsedCatalogue['access'];
+export type Team = z.infer<typeof teamSchema> & { name: string };
 export type EscalationRule = Alerting['escalation'][number];
 export type CorrelationRule = Alerting['correlation'][number];
 
@@ -209,7 +236,15 @@ export interface Catalogue {
   elasticsearch: ParsedCatalogue['elasticsearch'];
   /** Noise controls: the catch-all channel, severity spellings, group wait, maintenance windows, escalation rules. */
   alerting: Alerting;
+  /**
+   * By name, without a prototype: a name typed by a user (`constructor`, `__proto__`) is never
+   * found as an inherited key. Look up with catalogueService or Object.hasOwn all the same.
+   */
   services: Record<string, CatalogueService>;
+  /** By name, without a prototype; empty when the catalogue names no teams (then only responders may act). */
+  teams: Record<string, Team>;
+  /** Who may act and see beyond their teams (see accessSchema). */
+  access: Access;
 }
 
 /** Parses catalogue YAML; `origin` names the file in messages. Throws AIOPS_CONFIG_INVALID with one line. */
@@ -229,14 +264,15 @@ export function parseCatalogue(text: string, origin: string): Catalogue {
     throw configError(origin, issue ? formatZodIssue(issue) : 'invalid catalogue');
   }
   const parsed = result.data;
-  const services = Object.fromEntries(
-    Object.entries(parsed.services).map(([name, service]) => [name, { ...service, name }]),
-  );
+  const services = withoutPrototype(Object.entries(parsed.services).map(([name, service]) => [name, { ...service, name }]));
+  const teams = withoutPrototype(Object.entries(parsed.teams ?? {}).map(([name, team]) => [name, { ...team, name }]));
   return {
     prometheus: { queries: parsed.prometheus.queries as Record<Signal, string> },
     elasticsearch: parsed.elasticsearch,
     alerting: parsed.alerting,
     services,
+    teams,
+    access: parsed.access,
   };
 }
 
@@ -249,6 +285,24 @@ export function parseCatalogue(text: string, origin: string): Catalogue {
 export function catchAllProblem(catalogue: Catalogue, options: { slack: boolean }): string | undefined {
   if (!options.slack || catalogue.alerting.defaultChannel !== undefined) return undefined;
   return 'alerting.defaultChannel: required with Slack configured: alerts that name no catalogued service (node, cluster or probe alerts from Alertmanager) are posted there; set a catch-all channel, e.g. defaultChannel: "#ops-alerts"';
+}
+
+/**
+ * One line for the start when the catalogue names no teams: then nobody but the responders may
+ * silence, resolve or acknowledge (secure by default), which people should hear once, not find out
+ * from a refusal during an incident. Undefined when teams are configured.
+ */
+export function accessWarning(catalogue: Catalogue): string | undefined {
+  if (Object.keys(catalogue.teams).length > 0) return undefined;
+  const who = catalogue.access.responders.length > 0 ? `only access.responders (${catalogue.access.responders.join(', ')})` : 'nobody (access.responders is empty too)';
+  return `teams: not set in the catalogue, so ${who} may silence, resolve or acknowledge incidents; map each service's team to Slack user groups, e.g. teams.payments.slack: [S0614TZR7, U012AB3CD]`;
+}
+
+/** A lookup table that answers only for its own keys: no inherited `constructor` or `__proto__`. */
+function withoutPrototype<Value>(entries: Iterable<readonly [string, Value]>): Record<string, Value> {
+  const table = Object.create(null) as Record<string, Value>;
+  for (const [key, value] of entries) table[key] = value;
+  return table;
 }
 
 export function loadCatalogue(path: string): Catalogue {
@@ -278,6 +332,12 @@ export function renderQuery(catalogue: Catalogue, service: CatalogueService, sig
   return template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, placeholder: string) => substitutions[placeholder as keyof typeof substitutions]);
 }
 
+/** The catalogued service of that name; only the catalogue's own keys count (`constructor` is no service). */
 export function catalogueService(catalogue: Catalogue, name: string): CatalogueService | undefined {
-  return catalogue.services[name];
+  return Object.hasOwn(catalogue.services, name) ? catalogue.services[name] : undefined;
+}
+
+/** Whether a name typed by someone is a catalogued service, by own keys only. */
+export function isCatalogued(catalogue: Catalogue, name: string): boolean {
+  return Object.hasOwn(catalogue.services, name);
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { catchAllProblem, EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from './catalogue.js';
 import { configError } from './errors.js';
@@ -26,6 +27,11 @@ export interface Config {
   slack?: SlackConfig;
   /** HTTP port for Slack events (HTTP mode), webhooks, /healthz and /metrics. */
   port: number;
+  /**
+   * The address that port listens on. Default 127.0.0.1: a bot started on a laptop is not open to
+   * its network; a container sets 0.0.0.0, since probes, Slack and Alertmanager come from outside it.
+   */
+  bindAddress: string;
   redisUrl: string;
   prometheusUrl?: string;
   elasticsearchUrl?: string;
@@ -35,8 +41,16 @@ export interface Config {
   llm?: LlmConfig;
   cataloguePath: string;
   catalogue: Catalogue;
-  /** When set, POST /webhooks/alertmanager requires `Authorization: Bearer <token>`. */
+  /**
+   * POST /webhooks/alertmanager requires `Authorization: Bearer <token>`. Unset, the webhook
+   * refuses every delivery (403), unless alertmanagerWebhookAllowUnauthenticated opens it.
+   */
   alertmanagerWebhookToken?: string;
+  /**
+   * True only when ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED=true and no token is set: anyone who
+   * can reach the port may then raise and resolve alerts. Setting both is a configuration error.
+   */
+  alertmanagerWebhookAllowUnauthenticated: boolean;
   /** Simulated world only: the fault scenario to play. */
   scenario?: string;
   /** Simulated world only: simulated seconds per real second. */
@@ -92,8 +106,14 @@ const environmentSchema = z.object({
   OPENAI_BASE_URL: url(['http:', 'https:']),
   OPENAI_MODEL: optionalText,
   AIOPS_CONFIG: optionalText,
+  BIND_ADDRESS: optionalText.refine((value) => value === undefined || isIP(value) !== 0, {
+    message: 'expected an IP address to listen on, like 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
+  }),
   ALERTMANAGER_WEBHOOK_TOKEN: optionalText.refine((value) => value === undefined || value.length >= 16, {
     message: 'expected a bearer token of at least 16 characters',
+  }),
+  ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED: optionalText.refine((value) => value === undefined || value === 'true' || value === 'false', {
+    message: 'expected true or false',
   }),
   // Checked against the known names here: otherwise an unknown one fails later without naming the variable.
   AIOPS_SCENARIO: optionalText.refine((value) => value === undefined || (SCENARIO_NAMES as readonly string[]).includes(value), {
@@ -129,9 +149,15 @@ export function loadConfig(environment: Environment = process.env, options: { st
   const catalogue = loadCatalogue(cataloguePath);
   const catchAll = catchAllProblem(catalogue, { slack: slack !== undefined });
   if (catchAll !== undefined) throw configError(`AIOPS_CONFIG (${cataloguePath})`, catchAll);
+  const allowUnauthenticated = variables.ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED === 'true';
+  // Two answers to one question: which one was meant cannot be guessed, and guessing open is the costly mistake.
+  if (allowUnauthenticated && variables.ALERTMANAGER_WEBHOOK_TOKEN !== undefined) {
+    throw configError('ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED', 'expected unset or false while ALERTMANAGER_WEBHOOK_TOKEN is set (the token already lets Alertmanager in)');
+  }
   const config: Config = {
     slack,
     port: variables.PORT === undefined ? 3000 : Number(variables.PORT),
+    bindAddress: variables.BIND_ADDRESS ?? '127.0.0.1',
     redisUrl: variables.REDIS_URL ?? 'redis://127.0.0.1:6379',
     prometheusUrl: variables.PROMETHEUS_URL,
     elasticsearchUrl: variables.ELASTICSEARCH_URL,
@@ -141,6 +167,7 @@ export function loadConfig(environment: Environment = process.env, options: { st
     cataloguePath,
     catalogue,
     alertmanagerWebhookToken: variables.ALERTMANAGER_WEBHOOK_TOKEN,
+    alertmanagerWebhookAllowUnauthenticated: allowUnauthenticated,
     scenario: variables.AIOPS_SCENARIO,
     simulationSpeed: variables.AIOPS_SIM_SPEED === undefined ? 1 : Number(variables.AIOPS_SIM_SPEED),
     simulationStart: variables.AIOPS_SIM_START === undefined ? undefined : Date.parse(variables.AIOPS_SIM_START),

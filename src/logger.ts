@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { redactSecrets } from './redact-secrets.js';
+import { REDACTED, redactSecrets, redactSecretsDeep } from './redact-secrets.js';
 
 export type { Logger };
 
@@ -13,7 +13,8 @@ export interface LoggerOptions {
 
 /**
  * Paths redacted in every log line. Secrets reach logs through config objects, HTTP headers and
- * client errors; redacting by path keeps them out whatever logs them.
+ * client errors; redacting by path keeps them out whatever logs them (redactLogLine then catches
+ * any other field named like a secret, at any depth, and secrets by their shape).
  */
 export const REDACTED_PATHS = [
   'botToken',
@@ -32,19 +33,29 @@ export const REDACTED_PATHS = [
   '*.headers.authorization',
 ];
 
-/** Deep enough for error objects and request summaries; a log line is never walked further. */
-const MAXIMUM_REDACTION_DEPTH = 4;
+/**
+ * The last step before a line is written (JSON or pretty): the whole serialised line, redacted at
+ * any depth. Pino builds the message of `logger.error(new Error(…))` and the `err` field after the
+ * formatters run, and cuts objects deeper than its depth limit, so only the finished line is
+ * certain to hold everything that leaves.
+ */
+export function redactLogLine(line: string): string {
+  const body = line.endsWith('\n') ? line.slice(0, -1) : line;
+  try {
+    return `${JSON.stringify(redactSecretsDeep(JSON.parse(body)))}\n`;
+  } catch {
+    return redactSecrets(line);
+  }
+}
 
 /**
- * Secrets inside text: a question someone pasted a password into, an error quoting a connection
- * string. Paths catch secrets by name; this catches them by shape, in messages and string fields.
+ * Errors anywhere in the object become their type, message, stack and fields (JSON would show `{}`);
+ * `err` is left to pino's own serializer, which names its type, and redactLogLine redacts it.
  */
-function redactText(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redactSecrets(value);
-  if (depth >= MAXIMUM_REDACTION_DEPTH || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => redactText(item, depth + 1));
-  if (value instanceof Error) return { type: value.name, message: redactSecrets(value.message), ...(value.stack ? { stack: redactSecrets(value.stack) } : {}) };
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactText(item, depth + 1)]));
+function redactLogObject(object: Record<string, unknown>): Record<string, unknown> {
+  const { err, ...rest } = object;
+  const redacted = redactSecretsDeep(rest) as Record<string, unknown>;
+  return err === undefined ? redacted : { ...redacted, err };
 }
 
 /**
@@ -56,13 +67,9 @@ export const PRETTY_OPTIONS = { colorize: true, translateTime: 'SYS:HH:MM:ss', i
 export function createLogger(options: LoggerOptions = {}): Logger {
   const settings = {
     level: options.level ?? 'info',
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    formatters: { log: (object: Record<string, unknown>) => redactText(object) as Record<string, unknown> },
-    hooks: {
-      logMethod(this: Logger, parameters: unknown[], method: (...parameters: unknown[]) => void) {
-        method.apply(this, parameters.map((parameter) => (typeof parameter === 'string' ? redactSecrets(parameter) : parameter)));
-      },
-    },
+    redact: { paths: REDACTED_PATHS, censor: REDACTED },
+    formatters: { log: redactLogObject },
+    hooks: { streamWrite: redactLogLine },
   };
   if (options.pretty) {
     return pino({ ...settings, transport: { target: 'pino-pretty', options: PRETTY_OPTIONS } });

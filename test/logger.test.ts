@@ -30,7 +30,7 @@ describe('logger', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const text = JSON.stringify(lines);
     for (const secret of ['xoxb-secret', 'shh', 'sk-secret', 'Bearer abc', 'hunter2']) expect(text).not.toContain(secret);
-    expect(lines[0]).toMatchObject({ slack: { botToken: '[redacted]', signingSecret: '[redacted]', mode: 'http' }, llm: { apiKey: '[redacted]' } });
+    expect(lines[0]).toMatchObject({ slack: { botToken: '[REDACTED]', signingSecret: '[REDACTED]', mode: 'http' }, llm: { apiKey: '[REDACTED]' } });
   });
 
   it('redacts secrets by their shape inside messages and free text, leaving the rest readable', async () => {
@@ -43,6 +43,21 @@ describe('logger', () => {
     for (const secret of ['pa55word', 'eyJzdWIiOiIxIn0', 'xoxb-1234-5678-abcdefghijkl']) expect(text).not.toContain(secret);
     expect(lines[0]!.question).toBe('why does DATABASE_URL=postgres://orders:[REDACTED]@db:5432/orders fail?');
     expect(lines[1]!.msg).toMatch(/^token \[REDACTED\] rejected$/);
+  });
+
+  it('redacts errors however they are logged, and fields at any depth, keeping the error readable', async () => {
+    const { stream, lines } = capture();
+    const logger = createLogger({ destination: stream });
+    const secret = 'postgres://orders:Pa55w0rdXyz@db:5432/orders';
+    logger.error(new Error(`cannot connect to ${secret}`));
+    logger.error({ err: new Error(`cannot connect to ${secret}`) }, 'request failed');
+    logger.warn({ error: new Error(`cannot connect to ${secret}`) }, 'source failed');
+    logger.info({ one: { two: { three: { four: { five: { six: { seven: `DB_PASS=Kq8vLp2RzQ ${secret}` } } } } } } }, 'deep');
+    await new Promise((resolve) => setImmediate(resolve));
+    const text = JSON.stringify(lines);
+    for (const leaked of ['Pa55w0rdXyz', 'Kq8vLp2RzQ']) expect(text).not.toContain(leaked);
+    expect(lines[0]).toMatchObject({ msg: 'cannot connect to postgres://orders:[REDACTED]@db:5432/orders', err: { type: 'Error' } });
+    expect(lines[2]).toMatchObject({ error: { type: 'Error', message: 'cannot connect to postgres://orders:[REDACTED]@db:5432/orders' } });
   });
 
   it('honours the level', async () => {

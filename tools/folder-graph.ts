@@ -25,8 +25,8 @@ const IMPORT_PATTERN = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]
 export const LAYERS: readonly (readonly string[])[] = [
   // Foundation: config, errors, logger, catalogue, and the vocabulary everything shares (signals, severities).
   ['(root)'],
-  // Pure algorithms: arrays in, results out; no Redis, no HTTP, no clock.
-  ['rca', 'forecast', 'detection', 'logs', 'alerts'],
+  // Pure algorithms: arrays in, results out; no Redis, no HTTP, no clock. access/ decides who may act over an injected group directory.
+  ['rca', 'forecast', 'detection', 'logs', 'alerts', 'access'],
   // The outside world behind interfaces (backends, the simulated world), and instrumentation.
   ['sources', 'telemetry'],
   // Redis, behind typed stores.

@@ -1,6 +1,6 @@
 import { formatZodIssue } from '../zod-issue.js';
 import { frameAsData } from './guardrails.js';
-import { redactSecrets } from '../redact-secrets.js';
+import { redactedExcerpt, redactSecrets } from '../redact-secrets.js';
 import { boundedOutput, type AgentTool, type ToolQuery, type ToolResult, type ToolStatus } from './tool.js';
 
 /** One tool call as the investigation made it, for the audit and the answer's links. */
@@ -107,7 +107,7 @@ function inputValues(input: unknown): string[] {
     for (const text of texts) {
       // Redacted on its own, before the line's ellipsis could be read as part of a secret.
       const single = redactSecrets(text.replace(/\s+/g, ' ').trim());
-      if (single) values.push(single.length > MAXIMUM_PROGRESS_VALUE_CHARACTERS ? `${single.slice(0, MAXIMUM_PROGRESS_VALUE_CHARACTERS - 1)}…` : single);
+      if (single) values.push(redactedExcerpt(single, MAXIMUM_PROGRESS_VALUE_CHARACTERS));
     }
   }
   return values.slice(0, 3);

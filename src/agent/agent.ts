@@ -5,6 +5,7 @@ import { parseAgentAnswer } from './agent-answer.js';
 import { deadlineSignal } from './deadline-signal.js';
 import { AgentBudget, AgentFailedError, type AgentLimits, type StopReason } from './agent-limits.js';
 import { executeToolCall, progressLine, type AgentToolCall } from './agent-tool-call.js';
+import { frameAsData } from './guardrails.js';
 import { redactSecrets } from '../redact-secrets.js';
 import { systemPrompt } from './prompts/system-prompt.js';
 import type { AgentTool, ToolQuery } from './tool.js';
@@ -14,7 +15,7 @@ export { parseAgentAnswer, type ParsedAgentAnswer } from './agent-answer.js';
 export { AgentFailedError, DEFAULT_AGENT_LIMITS, type AgentFailure, type AgentLimits, type StopReason } from './agent-limits.js';
 export type { AgentToolCall } from './agent-tool-call.js';
 
-/** An earlier message in the Slack thread, oldest first. */
+/** An earlier message in the Slack thread, oldest first; the model reads every turn as data, never as its own words. */
 export interface AgentTurn {
   role: 'user' | 'assistant';
   text: string;
@@ -97,7 +98,7 @@ export async function runAgent(request: AgentRequest): Promise<AgentResult> {
 async function investigate(request: AgentRequest, bound: BoundModel, budget: AgentBudget, modelSignal: AbortSignal, toolSignal: AbortSignal): Promise<AgentResult> {
   const messages: BaseMessage[] = [
     new SystemMessage(systemPrompt(request.tools, { now: request.now, services: request.services })),
-    ...(request.history ?? []).map((turn) => (turn.role === 'user' ? new HumanMessage(redactSecrets(turn.text)) : new AIMessage(redactSecrets(turn.text)))),
+    ...historyMessages(request.history ?? []),
     new HumanMessage(redactSecrets(request.question)),
   ];
   const toolCalls: AgentToolCall[] = [];
@@ -171,6 +172,17 @@ async function investigate(request: AgentRequest, bound: BoundModel, budget: Age
     queries,
     services: [...services],
   };
+}
+
+/**
+ * The thread's earlier exchanges as one user message, framed as data like a tool's output. Never
+ * as assistant turns: an earlier answer may quote a log line, and fed back as the bot's own words
+ * an injected "SYSTEM: …" would become an instruction the model believes it gave itself.
+ */
+function historyMessages(history: readonly AgentTurn[]): BaseMessage[] {
+  if (history.length === 0) return [];
+  const lines = history.map((turn) => `${turn.role === 'user' ? 'Asked' : 'The bot answered, in short'}: ${redactSecrets(turn.text)}`);
+  return [new HumanMessage(`Earlier in this Slack thread (context for the question that follows):\n${frameAsData('this thread\'s earlier exchanges', lines.join('\n'))}`)];
 }
 
 /**

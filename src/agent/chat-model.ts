@@ -1,6 +1,7 @@
 import { ChatOpenAI } from '@langchain/openai';
 import type { LlmConfig } from '../config.js';
 import { definedOnly } from '../defined-only.js';
+import { redactSecretsDeep } from '../redact-secrets.js';
 
 export interface ChatModelOptions {
   /** Limit for one HTTP request to the model, in ms. Default 30 000. */
@@ -34,8 +35,32 @@ export function createChatModel(config: LlmConfig, options: ChatModelOptions = {
     maxRetries: settings.maxRetries,
     // Chat completions, never the Responses API: it is what every compatible endpoint speaks.
     useResponsesApi: false,
-    configuration: config.baseUrl === undefined ? {} : { baseURL: config.baseUrl },
+    // Every request leaves through this fetch: the one place where all messages (system, question,
+    // history, tool results, tool-call arguments) are redacted, whoever built them.
+    configuration: { ...(config.baseUrl === undefined ? {} : { baseURL: config.baseUrl }), fetch: redactingModelFetch() },
   });
+}
+
+type ModelFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/**
+ * The `fetch` of the model's client, redacting the `messages` of every JSON request body before it
+ * is sent; anything else (the model's name, the tools' schemas, headers) goes as it was.
+ */
+export function redactingModelFetch(fetchImplementation: ModelFetch = globalThis.fetch): ModelFetch {
+  return (input, init) => fetchImplementation(input, init && typeof init.body === 'string' ? { ...init, body: redactRequestBody(init.body) } : init);
+}
+
+/** A chat-completions body with its messages redacted; a body that is not JSON is sent as it was (it holds no messages). */
+export function redactRequestBody(body: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  if (parsed === null || typeof parsed !== 'object' || !('messages' in parsed)) return body;
+  return JSON.stringify({ ...parsed, messages: redactSecretsDeep(parsed.messages) });
 }
 
 function acceptsTemperature(model: string): boolean {

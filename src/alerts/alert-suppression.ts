@@ -109,6 +109,17 @@ export class AlertSuppression {
     return released;
   }
 
+  /**
+   * Raises now, through `ingest`, the held alerts that silences on `targets` held, once those
+   * silences were ended early (`/aiops unsilence`): as `release` does when a silence runs out.
+   * An alert another silence or a maintenance window still covers stays held.
+   */
+  async releaseEndedSilences(targets: readonly string[], now: number, ingest: (alerts: Alert[]) => Promise<unknown>): Promise<ReleasedAlert[]> {
+    const ended = new Set(targets);
+    const held = await this.dependencies.held.due(Number.MAX_SAFE_INTEGER, RELEASE_BATCH * RELEASE_ROUNDS);
+    return this.releaseRound(held.filter((entry) => entry.cause.kind === 'silence' && ended.has(entry.cause.target)), now, ingest);
+  }
+
   private async releaseRound(due: readonly HeldAlert[], now: number, ingest: (alerts: Alert[]) => Promise<unknown>): Promise<ReleasedAlert[]> {
     if (due.length === 0) return [];
     const { held: heldAlerts, logger } = this.dependencies;

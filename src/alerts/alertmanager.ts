@@ -4,7 +4,7 @@ import { AiopsError, ErrorCode, inputError } from '../errors.js';
 import { formatZodIssue } from '../zod-issue.js';
 import type { Alert, AlertGroup } from './alert.js';
 import { describeLabels } from './describe-labels.js';
-import { labelsFingerprint } from './fingerprint.js';
+import { isDetectorFingerprint, labelsFingerprint } from './fingerprint.js';
 import { severityFromLabel } from '../severity.js';
 
 export { severityFromLabel } from '../severity.js';
@@ -79,8 +79,13 @@ export const SERVICE_LABELS = ['service', 'app', 'app_kubernetes_io_name', 'depl
  * Validates an Alertmanager webhook body and turns each of its alerts into an Alert. A malformed
  * body throws AIOPS_INPUT_INVALID with one line: the JSON path, then what was expected, e.g.
  * `alerts[2].startsAt: expected an RFC 3339 time`.
+ *
+ * A sender's `fingerprint` is taken as the alert's identity, except one in our detectors'
+ * namespace (`detector/…`, which Alertmanager never writes): such an alert is identified by its
+ * labels instead, so no delivery can resolve, refresh or occupy the identity of an alert our
+ * detectors raised. Those fingerprints are added to `untrustedFingerprints`, for the caller to log.
  */
-export function parseAlertmanagerWebhook(body: unknown, catalogue: Catalogue, receivedAt: number): Alert[] {
+export function parseAlertmanagerWebhook(body: unknown, catalogue: Catalogue, receivedAt: number, untrustedFingerprints: string[] = []): Alert[] {
   const result = webhookSchema.safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -97,10 +102,17 @@ export function parseAlertmanagerWebhook(body: unknown, catalogue: Catalogue, re
     truncatedAlerts: payload.truncatedAlerts ?? 0,
     status: payload.status,
   };
-  const fingerprintOf = (alert: (typeof payload.alerts)[number]) => (alert.fingerprint !== undefined && alert.fingerprint !== '' ? alert.fingerprint : labelsFingerprint(alert.labels));
+  const fingerprintOf = (alert: (typeof payload.alerts)[number]) => {
+    const supplied = alert.fingerprint;
+    if (supplied === undefined || supplied === '') return labelsFingerprint(alert.labels);
+    if (!isDetectorFingerprint(supplied)) return supplied;
+    untrustedFingerprints.push(supplied);
+    return labelsFingerprint(alert.labels);
+  };
+  const fingerprints = payload.alerts.map(fingerprintOf);
   // The whole group, resolved: what correlation needs to end the alerts whose resolve a cut withheld.
-  if (payload.status === 'resolved' && group.truncatedAlerts === 0) group.resolvedMembers = payload.alerts.map(fingerprintOf);
-  return payload.alerts.map((alert) => {
+  if (payload.status === 'resolved' && group.truncatedAlerts === 0) group.resolvedMembers = fingerprints;
+  return payload.alerts.map((alert, index) => {
     // Alertmanager's API treats a missing start as "now"; the zero time is its way of saying "missing".
     const startsAt = parseRfc3339(alert.startsAt) ?? receivedAt;
     const endsAtParsed = alert.endsAt === undefined ? undefined : parseRfc3339(alert.endsAt);
@@ -108,7 +120,7 @@ export function parseAlertmanagerWebhook(body: unknown, catalogue: Catalogue, re
     const name = alert.labels.alertname ?? 'UnnamedAlert';
     const service = resolveService(alert.labels, catalogue);
     return {
-      fingerprint: fingerprintOf(alert),
+      fingerprint: fingerprints[index]!,
       source: 'alertmanager' as const,
       status: alert.status,
       name,

@@ -85,6 +85,11 @@ function applyToIncidents(state: CorrelationState, alert: Alert, catalogue: Cata
     change: { kind: 'ignored', incidentId: incident.id, fingerprint: alert.fingerprint, reason },
   });
 
+  if (current.source !== alert.source) {
+    // Only the source that raised an alert may refresh or end it: a webhook delivery naming a
+    // detector's fingerprint must not close the incident our detectors opened, nor keep it alive.
+    return ignore(`${alert.name} from ${alert.source} names an alert that ${current.source} raised, which only ${current.source} may change or end`);
+  }
   if (alert.status === 'firing') {
     if (current.status === 'firing') {
       const expiredAt = current.lastSeen + settings.resolveTimeoutMilliseconds;
@@ -190,13 +195,14 @@ export function settleIncidents(state: CorrelationState, now: number, options: S
 }
 
 function applyUnknown(state: CorrelationState, alert: Alert, catalogue: Catalogue, settings: Settings, newIncidentId: () => string): CorrelationResult {
-  const tombstone = state.tombstones.find((candidate) => candidate.fingerprint === alert.fingerprint);
+  // A resolve remembered for one source never holds back another source's alert (see tombstoneMatches).
+  const tombstone = state.tombstones.find((candidate) => tombstoneMatches(candidate, alert));
   if (alert.status === 'resolved') {
     const endsAt = Math.max(alert.endsAt ?? alert.receivedAt, tombstone?.endsAt ?? Number.NEGATIVE_INFINITY);
-    const others = state.tombstones.filter((candidate) => candidate.fingerprint !== alert.fingerprint);
+    const others = state.tombstones.filter((candidate) => candidate !== tombstone);
     return {
       incidents: state.incidents,
-      tombstones: [...others, { fingerprint: alert.fingerprint, endsAt, receivedAt: Math.max(alert.receivedAt, tombstone?.receivedAt ?? alert.receivedAt) }],
+      tombstones: [...others, { fingerprint: alert.fingerprint, source: alert.source, endsAt, receivedAt: Math.max(alert.receivedAt, tombstone?.receivedAt ?? alert.receivedAt) }],
       change: { kind: 'ignored', fingerprint: alert.fingerprint, reason: `${alert.name} resolved before it was seen firing; remembered until a later episode` },
     };
   }
@@ -208,6 +214,11 @@ function applyUnknown(state: CorrelationState, alert: Alert, catalogue: Catalogu
   }
   const tombstones = tombstone ? state.tombstones.filter((candidate) => candidate !== tombstone) : state.tombstones;
   return openOrJoin({ incidents: state.incidents, tombstones }, alert, catalogue, settings, newIncidentId);
+}
+
+/** A tombstone stored before tombstones named their source (at most an hour old) matches any source. */
+function tombstoneMatches(tombstone: Tombstone, alert: Alert): boolean {
+  return tombstone.fingerprint === alert.fingerprint && (tombstone.source ?? alert.source) === alert.source;
 }
 
 /**
@@ -400,7 +411,8 @@ function refresh(incident: Incident, catalogue: Catalogue | undefined): Incident
 
 /** The incident holding a fingerprint: an open one first, else the most recently active. */
 function incidentHolding(incidents: readonly Incident[], fingerprint: string): { incident: Incident; current: IncidentAlert } | undefined {
-  const holders = incidents.filter((incident) => fingerprint in incident.alerts);
+  // Own keys only: a fingerprint such as `constructor` names nothing an incident inherits.
+  const holders = incidents.filter((incident) => Object.hasOwn(incident.alerts, fingerprint));
   holders.sort((left, right) => Number(right.status === 'open') - Number(left.status === 'open') || right.lastSeen - left.lastSeen);
   const incident = holders[0];
   const current = incident?.alerts[fingerprint];

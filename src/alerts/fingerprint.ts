@@ -9,7 +9,15 @@ import type { Anomaly } from '../detection/anomaly.js';
  */
 export function anomalyFingerprint(anomaly: Pick<Anomaly, 'service' | 'signals' | 'kind'>): string {
   const signals = [...new Set(anomaly.signals)].sort();
-  return `detector/${anomaly.kind}/${anomaly.service}/${signals.join('+')}`;
+  return `${DETECTOR_FINGERPRINT_PREFIX}${anomaly.kind}/${anomaly.service}/${signals.join('+')}`;
+}
+
+/** What every detector fingerprint begins with, and no Alertmanager fingerprint (16 hex digits) can. */
+export const DETECTOR_FINGERPRINT_PREFIX = 'detector/';
+
+/** Whether a fingerprint is in our detectors' namespace, which only they may use. */
+export function isDetectorFingerprint(fingerprint: string): boolean {
+  return fingerprint.startsWith(DETECTOR_FINGERPRINT_PREFIX);
 }
 
 /** Prometheus separates names and values with a byte that never occurs in UTF-8 text. */

@@ -76,6 +76,8 @@ export interface IncidentGroup {
  */
 export interface Tombstone {
   fingerprint: string;
+  /** Who sent the resolve: it holds back only that source's alert. Absent in tombstones stored before it was kept. */
+  source?: AlertSource;
   endsAt: number;
   receivedAt: number;
 }

@@ -11,9 +11,10 @@ export function recordAlertGroup<Result extends { incidents: Incident[]; change:
   const incidentId = result.change.incidentId;
   if (!group || incidentId === undefined) return result;
   const incident = result.incidents.find((candidate) => candidate.id === incidentId);
-  if (!incident || !(alert.fingerprint in incident.alerts)) return result;
+  // Only the alert's own source speaks for it: another source's delivery changes nothing of the incident.
+  if (!incident || !Object.hasOwn(incident.alerts, alert.fingerprint) || incident.alerts[alert.fingerprint]!.source !== alert.source) return result;
   const recorded: IncidentGroup = { labels: group.labels, receiver: group.receiver, ...(group.externalURL ? { externalURL: group.externalURL } : {}), truncatedAlerts: group.truncatedAlerts };
-  const known = incident.groups?.[group.key];
+  const known = incident.groups !== undefined && Object.hasOwn(incident.groups, group.key) ? incident.groups[group.key] : undefined;
   if (known && JSON.stringify(known) === JSON.stringify(recorded)) return result;
   const updated: Incident = { ...incident, groups: { ...incident.groups, [group.key]: recorded } };
   const change = known && result.change.kind === 'duplicate' ? { ...result.change, kind: 'updated' as const, reason: `${result.change.reason}; its Alertmanager group changed` } : result.change;

@@ -18,6 +18,8 @@ export interface Silence {
   /** The Slack user who asked, e.g. U012ABC. */
   by: string;
   createdAt: number;
+  /** Why, in the asker's words: shown where the silence is announced, and audited. */
+  reason?: string;
 }
 
 /** Why an alert is held back, and until when as far as known when it was last delivered. */

@@ -14,12 +14,13 @@ export interface ProcessStatusInput {
   slackInThisRole: boolean;
 }
 
-/** What /healthz reports besides `status: ok`: the roles, the sources, Redis, Slack, and where the simulated world stands. */
+/** What /healthz reports besides `status: ok`: the roles, the address listened on, the sources, Redis, Slack, and where the simulated world stands. */
 export function processStatus({ config, roles, startedAt, sources, state, slackInThisRole }: ProcessStatusInput): Record<string, unknown> {
   const world = sources.world;
   return {
     roles,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    bindAddress: config.bindAddress,
     services: Object.keys(config.catalogue.services).length,
     sources: { metrics: sources.metrics.kind, logs: sources.logs.kind, cluster: sources.cluster.kind },
     redis: state.connectionStatus(),

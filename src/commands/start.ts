@@ -1,5 +1,6 @@
+import { accessWarning } from '../catalogue.js';
 import type { Config } from '../config.js';
-import { startHealthServer } from '../http/health-server.js';
+import { publicDependencyState, startHealthServer } from '../http/health-server.js';
 import { alertmanagerWebhook } from '../http/alertmanager-webhook.js';
 import { IncidentDetails } from '../incidents/incident-details.js';
 import { startIncidentTimers } from '../incidents/incident-timers.js';
@@ -93,20 +94,41 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
           metrics,
         })
       : undefined;
+  const teamsMissing = slack ? accessWarning(config.catalogue) : undefined;
+  if (teamsMissing) logger.warn(teamsMissing);
 
   const startedAt = Date.now();
   const routes = [
     ...(slack?.requestListener ? [{ pathPrefix: '/slack/', listener: slack.requestListener }] : []),
     ...(roles.schedule
-      ? [{ pathPrefix: '/webhooks/alertmanager', listener: alertmanagerWebhook({ catalogue: config.catalogue, token: config.alertmanagerWebhookToken, ingest: (alerts) => incidents.intake(alerts), now, metrics, logger: logger.child({ component: 'webhook' }) }) }]
+      ? [
+          {
+            pathPrefix: '/webhooks/alertmanager',
+            listener: alertmanagerWebhook({
+              catalogue: config.catalogue,
+              token: config.alertmanagerWebhookToken,
+              allowUnauthenticated: config.alertmanagerWebhookAllowUnauthenticated,
+              ingest: (alerts) => incidents.intake(alerts),
+              now,
+              metrics,
+              logger: logger.child({ component: 'webhook' }),
+            }),
+          },
+        ]
       : []),
   ];
   const server = await startHealthServer({
     routes,
     metrics,
     port: config.port,
+    host: config.bindAddress,
+    logger,
     // Redis decides readiness; Slack is reported only: while it is out, alerts are still stored and their messages wait in the outbox.
-    readiness: async () => ({ redis: await state.ping(), ...(slack ? { slack: { ...slack.readiness(), required: false } } : {}) }),
+    // The reasons (hosts, proxies) stay in the log, where the connections report them.
+    readiness: async () => ({
+      redis: publicDependencyState(await state.ping(), 'not reachable'),
+      ...(slack ? { slack: { ...publicDependencyState(slack.readiness(), 'auth.test not answered'), required: false } } : {}),
+    }),
     status: () => processStatus({ config, roles, startedAt, sources, state, slackInThisRole: slack !== undefined }),
   });
   opened.add(() => server.close());
@@ -118,13 +140,14 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
     } catch (error) {
       throw config.slack!.mode === 'socket' ? slackStartError(error, 'SLACK_APP_TOKEN', config.slack!) : error;
     }
-    if (config.slack!.mode === 'http') logger.info({ mode: 'http' }, `Slack events on http://0.0.0.0:${server.port}/slack/events`);
+    if (config.slack!.mode === 'http') logger.info({ mode: 'http' }, `Slack events on http://${hostPort(server.address, server.port)}/slack/events`);
   }
+  if (roles.schedule) warnAboutWebhookAccess(config, server.port, logger);
 
   const services = Object.values(config.catalogue.services);
   logger.info(
-    { services: services.map((service) => `${service.namespace}/${service.name}`), metrics: sources.metrics.kind, logs: sources.logs.kind, cluster: sources.cluster.kind, catalogue: config.cataloguePath, roles, port: server.port },
-    `watching ${services.length} services; /healthz on port ${server.port}`,
+    { services: services.map((service) => `${service.namespace}/${service.name}`), metrics: sources.metrics.kind, logs: sources.logs.kind, cluster: sources.cluster.kind, catalogue: config.cataloguePath, roles, address: server.address, port: server.port },
+    `watching ${services.length} services; /healthz on ${hostPort(server.address, server.port)}`,
   );
   if (world?.scenario) {
     logger.info(
@@ -150,6 +173,26 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
     heartbeat.unref();
     opened.add(() => clearInterval(heartbeat));
   }
+}
+
+/**
+ * One warning when the webhook is not protected by a token: closed (every delivery refused until
+ * the token is set), or opened on purpose to anyone who can reach the port.
+ */
+function warnAboutWebhookAccess(config: Readonly<Config>, port: number, logger: Logger): void {
+  if (config.alertmanagerWebhookToken !== undefined) return;
+  if (config.alertmanagerWebhookAllowUnauthenticated) {
+    logger.warn(
+      `ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED=true: anyone who can reach port ${port} can raise and resolve alerts through POST /webhooks/alertmanager; set ALERTMANAGER_WEBHOOK_TOKEN instead`,
+    );
+    return;
+  }
+  logger.warn('ALERTMANAGER_WEBHOOK_TOKEN not set: POST /webhooks/alertmanager refuses every delivery (403) until it is set');
+}
+
+/** `127.0.0.1:3000`, `[::1]:3000`: an address and port as a URL writes them. */
+function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
 /** What a start opened, closed last opened first: on stop, and when a start fails half-way. */

@@ -9,8 +9,13 @@ import type { Metrics, WebhookOutcome } from '../telemetry/metrics.js';
 
 export interface AlertmanagerWebhookOptions {
   catalogue: Catalogue;
-  /** When set, requests must carry `Authorization: Bearer <token>` (Alertmanager's `http_config.authorization`). */
+  /**
+   * Requests must carry `Authorization: Bearer <token>` (Alertmanager's `http_config.authorization`).
+   * Absent, every delivery is refused with a 403, unless allowUnauthenticated says otherwise.
+   */
   token?: string;
+  /** Without a token, take deliveries from anyone who can reach the port. Default false. */
+  allowUnauthenticated?: boolean;
   /** Where parsed alerts go; resolves once they are stored, so a 200 means nothing is lost. */
   ingest: (alerts: Alert[]) => Promise<unknown>;
   now: () => number;
@@ -33,12 +38,18 @@ const DEFAULT_STORE_DEADLINE_MILLISECONDS = 5_000;
 /** After a 413, what the client still sends is read and dropped for this long, then the connection is cut. */
 const DISCARD_MILLISECONDS = 10_000;
 
+/** What a delivery gets while no token is set and the webhook is not explicitly opened. */
+export const TOKEN_REQUIRED_ERROR =
+  'ALERTMANAGER_WEBHOOK_TOKEN: not set, so every delivery is refused; set it and send it as a bearer token, or set ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED=true to accept anyone';
+
 /**
  * `POST /webhooks/alertmanager`: translates an Alertmanager webhook (payload version 4) into
- * alerts for the incident intake. A malformed payload gets a 400 with one line naming the problem and
+ * alerts for the incident intake. Closed by default: without a token it answers 403, with one a
+ * wrong or missing bearer gets a 401. A malformed payload gets a 400 with one line naming the problem and
  * nothing is stored; the 200 comes only after every alert is stored, so Alertmanager retries
  * whatever we failed to take. Alerts not stored in time (Redis gone or hanging) get a 503, a body
- * over the limit a 413, an unexpected failure a 500; each of these is logged in one line.
+ * over the limit a 413, an unexpected failure a 500; each of these is logged in one line, and
+ * their bodies say what happened without the internal reason (hosts, stacks), which the log keeps.
  */
 export function alertmanagerWebhook(options: AlertmanagerWebhookOptions): RequestListener {
   return (request, response) => {
@@ -59,7 +70,9 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     response.end(JSON.stringify(body));
   };
   if (request.method !== 'POST') return reply(405, 'wrong_method', { error: 'method: expected POST' });
-  if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
+  if (options.token === undefined) {
+    if (options.allowUnauthenticated !== true) return reply(403, 'unauthorized', { error: TOKEN_REQUIRED_ERROR });
+  } else if (!bearerMatches(request.headers.authorization, options.token)) {
     return reply(401, 'unauthorized', { error: 'authorization: expected the configured bearer token' });
   }
   const limit = options.maximumBodyBytes ?? MAXIMUM_BODY_BYTES;
@@ -72,19 +85,26 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   }
   if (body.tooLarge) return refuseTooLarge(request, response, body.bytes, limit, options);
   let alerts: Alert[];
+  const untrustedFingerprints: string[] = [];
   try {
-    alerts = parseAlertmanagerWebhook(parseJson(body.text), options.catalogue, options.now());
+    alerts = parseAlertmanagerWebhook(parseJson(body.text), options.catalogue, options.now(), untrustedFingerprints);
   } catch (error) {
     if (error instanceof AiopsError && error.code === ErrorCode.InputInvalid) return reply(400, 'invalid', { error: error.message });
     options.logger?.error({ error: (error as Error).message }, 'alertmanager webhook: payload could not be read (500)');
     return reply(500, 'error', { error: 'internal error reading the payload; see the bot log' });
+  }
+  if (untrustedFingerprints.length > 0) {
+    options.logger?.warn(
+      { alerts: untrustedFingerprints.length, fingerprints: untrustedFingerprints.slice(0, 5), remoteAddress: request.socket.remoteAddress },
+      `alertmanager webhook: ${untrustedFingerprints.length} alert(s) named a fingerprint of the bot's own detectors; identified by their labels instead, so they cannot end or change a detector's alert`,
+    );
   }
   try {
     await withinDeadline(options.ingest(alerts), options.storeDeadlineMilliseconds ?? DEFAULT_STORE_DEADLINE_MILLISECONDS);
   } catch (error) {
     // Maybe stored after all: the retry is then a duplicate, and what was stored is marked for Slack already.
     options.logger?.warn({ alerts: alerts.length, error: (error as Error).message }, 'alertmanager webhook: alerts not stored (503); Alertmanager will retry');
-    return reply(503, 'unavailable', { error: `could not store the alerts, retry: ${(error as Error).message}` });
+    return reply(503, 'unavailable', { error: 'could not store the alerts now; retry later' });
   }
   reply(200, 'accepted', { accepted: alerts.length }, alerts);
 }

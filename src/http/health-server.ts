@@ -1,12 +1,13 @@
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AiopsError, ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 
 export interface HealthServerOptions {
   port: number;
-  /** Host to bind (default all interfaces: the pod's probes come from outside the container). */
-  host?: string;
+  /** The address to listen on (BIND_ADDRESS): 127.0.0.1 for this machine only, 0.0.0.0 for every interface. */
+  host: string;
   /** What /healthz reports besides `status: ok`. */
   status: () => Record<string, unknown>;
   /** Other handlers by path prefix, e.g. `/slack/` for Slack's HTTP events. */
@@ -15,12 +16,14 @@ export interface HealthServerOptions {
   metrics?: Pick<Metrics, 'contentType' | 'render'>;
   /** What `GET /readyz` checks, by dependency; absent, the process is ready once it listens. */
   readiness?: () => Promise<Record<string, DependencyState>>;
+  /** Where a failure behind a response is told; the response itself names no internals. */
+  logger?: Logger;
 }
 
 /** Whether a dependency can be used now, as /readyz reports it. */
 export interface DependencyState {
   ok: boolean;
-  /** Why not, or what was checked. */
+  /** Why not, or what was checked: shown to anyone who can reach the port, so a short state, never an error's text. */
   detail?: string;
   /** False: reported, but a failure does not make the process unready. Default true. */
   required?: boolean;
@@ -32,6 +35,8 @@ const READINESS_DEADLINE_MILLISECONDS = 3_000;
 export interface RunningServer {
   server: Server;
   port: number;
+  /** The address it listens on, as bound. */
+  address: string;
   close(): Promise<void>;
 }
 
@@ -54,7 +59,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
       return;
     }
     if (request.method === 'GET' && path === '/metrics' && options.metrics) {
-      serveMetrics(options.metrics, response);
+      serveMetrics(options.metrics, response, options.logger);
       return;
     }
     const route = options.routes?.find((candidate) => path?.startsWith(candidate.pathPrefix));
@@ -67,14 +72,20 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRNOTAVAIL') {
+        reject(new AiopsError(ErrorCode.ConfigInvalid, `BIND_ADDRESS: ${options.host} is not an address of this machine; expected one of its addresses, 127.0.0.1 or 0.0.0.0`));
+        return;
+      }
       const reason = error.code === 'EADDRINUSE' ? `port ${options.port} is already in use; set PORT to a free port` : error.message;
       reject(new AiopsError(ErrorCode.ConfigInvalid, `PORT: ${reason}`));
     });
     server.listen(options.port, options.host, () => resolve());
   });
+  const bound = server.address() as AddressInfo;
   return {
     server,
-    port: (server.address() as AddressInfo).port,
+    port: bound.port,
+    address: bound.address,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -101,15 +112,25 @@ function serveReadiness(readiness: HealthServerOptions['readiness'], response: S
     });
 }
 
-function serveMetrics(metrics: Pick<Metrics, 'contentType' | 'render'>, response: ServerResponse): void {
+function serveMetrics(metrics: Pick<Metrics, 'contentType' | 'render'>, response: ServerResponse, logger: Logger | undefined): void {
   metrics.render().then(
     (text) => {
       response.writeHead(200, { 'content-type': metrics.contentType });
       response.end(text);
     },
     (error: unknown) => {
+      logger?.error({ error: (error as Error).message }, 'GET /metrics: the metrics could not be rendered (500)');
       response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-      response.end(`metrics: ${(error as Error).message}\n`);
+      response.end('metrics: could not be rendered; see the bot log\n');
     },
   );
+}
+
+/**
+ * A dependency's state as /readyz may show it: ok or not, and `unavailable` (a fixed text) when
+ * not, since the reason (a Redis host and port, a proxy's name) is for the log, not for whoever
+ * can reach the port.
+ */
+export function publicDependencyState(state: DependencyState, unavailable: string): DependencyState {
+  return { ok: state.ok, ...(state.ok ? {} : { detail: unavailable }), ...(state.required === undefined ? {} : { required: state.required }) };
 }

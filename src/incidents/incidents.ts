@@ -42,6 +42,15 @@ export interface SilenceOutcome {
   until: number;
 }
 
+export interface UnsilenceOutcome {
+  incident?: StoredIncident;
+  scope: string;
+  /** Whether a silence was active and ended. */
+  ended: boolean;
+  /** The held alerts raised because it ended. */
+  released: ReleasedAlert[];
+}
+
 /**
  * The incident use cases, created once with their stores and called by every transport: the
  * Alertmanager webhook and the detection workers bring alerts in, Slack's buttons and
@@ -136,18 +145,40 @@ export class Incidents {
    * alerts by fingerprint and Alertmanager group). Alerts it covers are held, and raised when it
    * ends if still firing. Audited; App Home is told.
    */
-  async silence(target: string, durationMilliseconds: number, by: string): Promise<SilenceOutcome> {
+  async silence(target: string, durationMilliseconds: number, by: string, reason?: string): Promise<SilenceOutcome> {
     const { stores } = this.dependencies;
     const at = this.dependencies.now();
     const incident = await stores.incidents.get(target);
     const until = at + durationMilliseconds;
     const targets = incident ? silenceTargetsForIncident(incident) : [target];
-    await stores.silences.addAll(targets.map((covered) => ({ target: covered, until, by, createdAt: at })), at);
+    await stores.silences.addAll(targets.map((covered) => ({ target: covered, until, by, createdAt: at, ...(reason ? { reason } : {}) })), at);
     const scope = incident ? describeSilenceScope(incident) : target;
     const named = incident ? `${incident.id} (${scope})` : scope;
-    await stores.audit.append({ at, actor: by, action: 'silence', target, detail: `silenced ${named} for ${formatDuration(durationMilliseconds)}` });
+    const why = reason ? `: ${reason}` : '';
+    await stores.audit.append({ at, actor: by, action: 'silence', target, detail: `silenced ${named} for ${formatDuration(durationMilliseconds)}${why}` });
     await stores.changes.announce(`silence:${target}`);
     return { ...(incident ? { incident } : {}), scope, until };
+  }
+
+  /**
+   * Ends a silence early: the target's own (a service, fingerprint or anomaly id), or what an
+   * incident's silence covered. The alerts it held that still fire are raised at once, as when a
+   * silence runs out. Audited; App Home is told. `ended` false when nothing was silenced.
+   */
+  async unsilence(target: string, by: string): Promise<UnsilenceOutcome> {
+    const { stores } = this.dependencies;
+    const at = this.dependencies.now();
+    const incident = await stores.incidents.get(target);
+    const targets = incident ? silenceTargetsForIncident(incident) : [target];
+    const active = [...(await stores.silences.activeFor(targets, at)).keys()];
+    const scope = incident ? describeSilenceScope(incident) : target;
+    if (active.length === 0) return { ...(incident ? { incident } : {}), scope, ended: false, released: [] };
+    await stores.silences.removeAll(active);
+    const released = await this.suppression.releaseEndedSilences(active, at, (alerts) => this.correlate(alerts));
+    const named = incident ? `${incident.id} (${scope})` : scope;
+    await stores.audit.append({ at, actor: by, action: 'unsilence', target, detail: `ended the silence on ${named}; ${released.length} held alert(s) raised` });
+    await stores.changes.announce(`silence:${target}`);
+    return { ...(incident ? { incident } : {}), scope, ended: true, released };
   }
 
   /** Raises the held alerts whose silence or maintenance window has ended and that still fire; call it on a timer. */

@@ -2,7 +2,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import type { ResolutionSummary } from './resolution-summary.js';
 import { frameAsData } from '../agent/guardrails.js';
-import { redactSecrets } from '../redact-secrets.js';
+import { redactedExcerpt, redactSecrets } from '../redact-secrets.js';
 import { formatUtcClock } from '../agent/tools/utc-time.js';
 
 /** A summary people read in a thread: a few sentences, never an essay. */
@@ -30,5 +30,5 @@ export async function writeResolutionNarrative(model: BaseChatModel, summary: Re
   const text = typeof reply.content === 'string' ? reply.content : reply.content.map((part) => ('text' in part && typeof part.text === 'string' ? part.text : '')).join('');
   const narrative = redactSecrets(text).replace(/\s+/g, ' ').trim();
   if (narrative === '') return undefined;
-  return narrative.length > MAXIMUM_NARRATIVE_CHARACTERS ? `${narrative.slice(0, MAXIMUM_NARRATIVE_CHARACTERS - 1)}…` : narrative;
+  return redactedExcerpt(narrative, MAXIMUM_NARRATIVE_CHARACTERS);
 }

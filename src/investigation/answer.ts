@@ -50,6 +50,8 @@ export interface Answer {
   proposals?: ActionProposal[];
   /** Sources that could not be read, one line each: the answer says what it could not see. */
   unreadable?: string[];
+  /** What the guardrails left out of the agent's answer and why (a proposal outside the question, advice passing on the data's orders), one line each. */
+  notes?: string[];
   /** How the agent's run went, for the record and the evaluations. */
   agentRun?: AgentRunSummary;
   /** Why the LLM did not answer, when one is configured and the engine answered instead. */

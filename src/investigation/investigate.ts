@@ -1,8 +1,10 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AgentFailedError, runAgent, parseAgentAnswer, type AgentLimits } from '../agent/agent.js';
+import { proposalsInScope, quoteInstructions, screenAdvice } from '../agent/guardrails.js';
 import type { AgentTool, ToolResult } from '../agent/tool.js';
+import { isCatalogued } from '../catalogue.js';
 import type { Logger } from '../logger.js';
-import type { ActionProposal, ActionProposals } from '../state/action-proposals.js';
+import { PROPOSED_ACTIONS, type ActionProposal, type ActionProposals } from '../state/action-proposals.js';
 import type { ThreadTurn } from '../state/thread-context.js';
 import type { Answer } from './answer.js';
 import { deterministicAnswer, type AnswerDependencies } from './deterministic-answer.js';
@@ -51,7 +53,8 @@ export async function investigate(
   const services = named.length > 0 || unknown.length > 0 ? named : threadServices;
   const answer: Answer = { question, services, stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'llm', ...(unknown.length > 0 ? { unknownServices: unknown } : {}) };
   const proposalIds: string[] = [];
-  const tools = agent.tools.map((tool) => (tool.name === 'propose_action' ? recordingProposals(tool, proposalIds) : tool));
+  const toolOutputs: string[] = [];
+  const tools = agent.tools.map((tool) => recordingOutputs(tool.name === 'propose_action' ? recordingProposals(tool, proposalIds) : tool, toolOutputs));
   // A follow-up in a thread ("and the database?") needs what the thread was about.
   const context =
     unknown.length > 0 ? `\n(${describeUnknownServices(answers.catalogue, unknown)})` : named.length === 0 && threadServices.length > 0 ? `\n(Earlier in this thread: ${threadServices.join(', ')}.)` : '';
@@ -71,17 +74,29 @@ export async function investigate(
     });
     const parsed = parseAgentAnswer(result.text);
     const suspect = catalogued(answers, result.rootCause);
-    const proposals = (await Promise.all([...new Set(proposalIds)].map((id) => agent.proposals.get(id)))).filter((proposal): proposal is ActionProposal => proposal !== undefined);
+    const recorded = (await Promise.all([...new Set(proposalIds)].map((id) => agent.proposals.get(id)))).filter(
+      (proposal): proposal is ActionProposal => proposal !== undefined && (PROPOSED_ACTIONS as readonly string[]).includes(proposal.action),
+    );
+    // The question and the diagnosis bound what may be proposed; the tools' data (an injected log line) does not.
+    const scope = new Set([...services, ...(suspect ? [suspect] : [])]);
+    const { kept: proposals, outside } = proposalsInScope(recorded, scope);
+    const advice = screenAdvice(parsed.actions, toolOutputs.join('\n'));
+    const notes = [
+      ...outside.map((proposal) => `Left out a proposal to ${proposal.action} ${proposal.service}: ${proposal.service} is outside this question (${describeScope(scope)}).`),
+      ...(advice.leftOut > 0 ? [`Left out ${advice.leftOut === 1 ? 'a suggested step that passes' : `${advice.leftOut} suggested steps that pass`} on instructions or links found in the data the tools read.`] : []),
+    ];
     logger.info({ question, steps: result.steps, tools: result.toolCalls.map((call) => call.tool), tokens: result.tokens, stoppedBy: result.stoppedBy, milliseconds: result.durationMilliseconds }, 'agent answered');
     return {
       ...answer,
       stage: 'done',
       ...(suspect ? { suspect } : {}),
-      conclusion: parsed.summary,
-      evidence: parsed.evidence,
-      suggestions: parsed.actions,
+      // Evidence may quote the data's orders, as a finding; it never says them in the bot's voice.
+      conclusion: quoteInstructions([parsed.summary])[0],
+      evidence: quoteInstructions(parsed.evidence),
+      suggestions: advice.kept,
       queries: result.queries,
       proposals,
+      ...(notes.length > 0 ? { notes } : {}),
       agentRun: { toolCalls: result.toolCalls.map((call) => call.tool), tokens: result.tokens, stoppedBy: result.stoppedBy, milliseconds: result.durationMilliseconds },
       steps: [...answer.steps, `${result.toolCalls.length} tool calls, ${result.tokens.prompt + result.tokens.completion} tokens${result.stoppedBy === 'answer' ? '' : `, stopped by the ${result.stoppedBy}`}`],
     };
@@ -102,8 +117,25 @@ export async function investigate(
  */
 function catalogued(answers: AnswerDependencies, named: string | undefined): string | undefined {
   if (!named) return undefined;
-  if (answers.catalogue.services[named]) return named;
+  if (isCatalogued(answers.catalogue, named)) return named;
   return servicesInQuestion(answers.catalogue, named)[0];
+}
+
+/** "cart, payment", or what an empty scope means. */
+function describeScope(scope: ReadonlySet<string>): string {
+  return scope.size === 0 ? 'it names no service and none was diagnosed' : `about ${[...scope].join(', ')}`;
+}
+
+/** The tool as given, keeping what it returned: the untrusted text the answer's advice is screened against. */
+function recordingOutputs(tool: AgentTool, outputs: string[]): AgentTool {
+  return {
+    ...tool,
+    run: async (input, context): Promise<ToolResult> => {
+      const result = await tool.run(input, context);
+      outputs.push(result.output);
+      return result;
+    },
+  };
 }
 
 /** propose_action as given, noting the ids it reports so the answer can show what waits for approval. */
@@ -119,12 +151,20 @@ function recordingProposals(tool: AgentTool, ids: string[]): AgentTool {
   };
 }
 
-/** The answer as the thread's memory keeps it: the conclusion and the evidence, in a few lines. */
+/** How much of the conclusion the thread's memory keeps. */
+const REMEMBERED_CONCLUSION_CHARACTERS = 300;
+
+/**
+ * The answer as the thread's memory keeps it: the bot's own summary (its conclusion, the suspect,
+ * what it proposed), never the evidence, which quotes the estate's text. The next question reads
+ * it framed as data all the same (see runAgent).
+ */
 export function answerTurn(answer: Answer): ThreadTurn {
+  const conclusion = answer.conclusion ?? (answer.servicesInAnomaly.length === 0 ? 'Nothing is in anomaly.' : 'No single cause stands out.');
   const lines = [
-    answer.conclusion ?? (answer.servicesInAnomaly.length === 0 ? 'Nothing is in anomaly.' : 'No single cause stands out.'),
+    conclusion.length > REMEMBERED_CONCLUSION_CHARACTERS ? `${conclusion.slice(0, REMEMBERED_CONCLUSION_CHARACTERS - 1)}…` : conclusion,
     ...(answer.suspect ? [`Suspect: ${answer.suspect}`] : []),
-    ...(answer.evidence ?? answer.candidates?.flatMap((candidate) => candidate.evidence.slice(0, 1).map((line) => `${candidate.service}: ${line}`)) ?? []).slice(0, 5),
+    ...(answer.proposals ?? []).map((proposal) => `Proposed for approval: ${proposal.action} ${proposal.service} (${proposal.id})`),
   ];
   return { role: 'assistant', text: lines.join('\n') };
 }

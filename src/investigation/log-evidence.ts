@@ -1,6 +1,7 @@
 import { formatUtcClock } from '../agent/tools/utc-time.js';
 import { topErrorTemplates, type ErrorTemplate } from '../logs/top-error-templates.js';
 import type { LogSource } from '../sources/logs.js';
+import { redactedExcerpt } from '../redact-secrets.js';
 
 /** What one service logged since the trouble started that it did not before. */
 export interface ServiceLogEvidence {
@@ -52,7 +53,7 @@ export function logEvidenceLines(evidence: ServiceLogEvidence): string[] {
   return evidence.templates.map((template) => {
     const count = `${evidence.estimated ? 'about ' : ''}${template.count} ${template.level} line${template.count === 1 ? '' : 's'}`;
     const change = template.isNew ? `new since ${formatUtcClock(evidence.since)} UTC` : `${Math.round(template.count / Math.max(template.usualCount, 1))} times the usual, since ${formatUtcClock(evidence.since)} UTC`;
-    const text = template.template.length > TEMPLATE_CHARACTERS ? `${template.template.slice(0, TEMPLATE_CHARACTERS - 1)}…` : template.template;
+    const text = redactedExcerpt(template.template, TEMPLATE_CHARACTERS);
     return `${evidence.service}: ${count} "${text}" (${change})`;
   });
 }

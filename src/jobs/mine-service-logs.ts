@@ -1,5 +1,6 @@
 import type { Anomaly } from '../detection/anomaly.js';
 import type { Logger } from '../logger.js';
+import { redactSecrets } from '../redact-secrets.js';
 import { errorsWithMetricAnomalies, newTemplates, templateBursts, type LogAnomalyOptions, type LogFinding } from '../logs/log-anomalies.js';
 import type { TemplateCounts, TemplateDetails } from '../logs/template-counts.js';
 import type { LogCursor, LogReader } from '../sources/log-reader.js';
@@ -157,7 +158,9 @@ async function mineWithLease(service: string, dependencies: LogMiningDependencie
 function mine(entries: readonly LogEntry[], miner: LogMiner, details: Map<string, TemplateDetails>, changed: Map<string, TemplateDetails>, bucket: number): Map<number, Map<string, number>> {
   const pageCounts = new Map<number, Map<string, number>>();
   for (const entry of entries) {
-    const match = miner.add(entry.message);
+    // Redacted before mining: templates and example lines are kept for days and shown in Slack.
+    const message = redactSecrets(entry.message);
+    const match = miner.add(message);
     const bucketStart = Math.floor(entry.timestamp / bucket) * bucket;
     const inBucket = pageCounts.get(bucketStart) ?? new Map<string, number>();
     inBucket.set(match.templateId, (inBucket.get(match.templateId) ?? 0) + 1);
@@ -166,7 +169,7 @@ function mine(entries: readonly LogEntry[], miner: LogMiner, details: Map<string
     const updated: TemplateDetails = {
       template: match.template,
       level: known && levelRank(known.level) > levelRank(entry.level) ? known.level : entry.level,
-      example: entry.message,
+      example: message,
       firstSeen: known ? Math.min(known.firstSeen, bucketStart) : bucketStart,
     };
     details.set(match.templateId, updated);

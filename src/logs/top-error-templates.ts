@@ -1,5 +1,6 @@
 import { levelRank, type LogEntry, type LogLevel } from './log-entry.js';
 import { TemplateMiner } from './template-miner.js';
+import { redactSecrets } from '../redact-secrets.js';
 
 /** An error template that a service logs more since the trouble started than before it. */
 export interface ErrorTemplate {
@@ -43,12 +44,14 @@ export function topErrorTemplates(entries: readonly LogEntry[], options: TopErro
   const counts = new Map<string, { window: number; baseline: number; level: LogLevel; example: string; newest: number }>();
   const oldestFirst = [...entries].filter((entry) => levelRank(entry.level) >= levelRank('error')).sort((left, right) => left.timestamp - right.timestamp);
   for (const entry of oldestFirst) {
-    const { templateId } = miner.add(entry.message);
-    const counted = counts.get(templateId) ?? { window: 0, baseline: 0, level: entry.level, example: entry.message, newest: entry.timestamp };
+    // Redacted before mining: the templates and examples are shown in answers and given to the model.
+    const message = redactSecrets(entry.message);
+    const { templateId } = miner.add(message);
+    const counted = counts.get(templateId) ?? { window: 0, baseline: 0, level: entry.level, example: message, newest: entry.timestamp };
     if (entry.timestamp >= settings.windowStart) counted.window += 1;
     else counted.baseline += 1;
     if (levelRank(entry.level) > levelRank(counted.level)) counted.level = entry.level;
-    counted.example = entry.message;
+    counted.example = message;
     counted.newest = entry.timestamp;
     counts.set(templateId, counted);
   }

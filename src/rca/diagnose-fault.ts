@@ -1,4 +1,5 @@
 import type { ChangeContext, EventContext } from './root-cause-input.js';
+import { redactedExcerpt } from '../redact-secrets.js';
 
 /** The kinds of fault an answer's advice is chosen by. */
 export type FaultKind = 'memory-leak' | 'crash-loop' | 'connection-pool-exhaustion' | 'traffic-surge' | 'code-error' | 'slow-dependency' | 'bad-deploy' | 'unknown';
@@ -52,7 +53,7 @@ export function diagnoseFault(evidence: FaultEvidence): FaultDiagnosis {
   const change = evidence.changes.find((item) => item.kind === 'deploy' || item.kind === 'config');
   const withChange = change ? { change } : {};
   const template = (pattern: RegExp) => evidence.logTemplates.find((line) => pattern.test(line));
-  const says = (line: string) => `its logs say "${line.length > QUOTED_CHARACTERS ? `${line.slice(0, QUOTED_CHARACTERS - 1)}…` : line}"`;
+  const says = (line: string) => `its logs say "${redactedExcerpt(line, QUOTED_CHARACTERS)}"`;
   const event = (pattern: RegExp) => evidence.events.find((item) => pattern.test(item.reason));
   const signal = (metric: string) => evidence.signals.find((item) => item.metric === metric && item.zScore >= MOVED_Z);
   const times = (item: EventContext) => (item.count > 1 ? ` ×${item.count}` : '');

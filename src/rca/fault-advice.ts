@@ -1,5 +1,6 @@
 import type { FaultDiagnosis, FaultKind } from './diagnose-fault.js';
 import type { ChangeContext } from './root-cause-input.js';
+import { redactedExcerpt } from '../redact-secrets.js';
 
 /** What each kind of fault is called in an answer: "Likely fault: a memory leak". */
 export const FAULT_NAMES: Readonly<Record<FaultKind, string>> = {
@@ -65,5 +66,5 @@ function rollBackLine(service: string, change: ChangeContext): string {
 }
 
 function cut(text: string): string {
-  return text.length > QUOTED_CHARACTERS ? `${text.slice(0, QUOTED_CHARACTERS - 1)}…` : text;
+  return redactedExcerpt(text, QUOTED_CHARACTERS);
 }

@@ -1,11 +1,13 @@
-import type { Catalogue } from '../catalogue.js';
+import { isCatalogued, type Catalogue } from '../catalogue.js';
+import { formatDuration } from '../duration.js';
 
 export type AiopsCommand =
   | { kind: 'ask'; question: string }
   | { kind: 'status'; service?: string }
   | { kind: 'incidents' }
   | { kind: 'forecast'; service: string; horizonHours: number }
-  | { kind: 'silence'; target: string; durationMilliseconds: number; durationText: string }
+  | { kind: 'silence'; target: string; durationMilliseconds: number; durationText: string; reason: string }
+  | { kind: 'unsilence'; target: string }
   | { kind: 'logs'; service: string; minutes: number }
   | { kind: 'audit' }
   | { kind: 'help' }
@@ -15,14 +17,15 @@ const DURATION = /^(\d+)(m|h|d)$/;
 const UNIT_MILLISECONDS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** The longest window `logs` reads: counts are kept two days, but a day is already a lot to read in chat. */
 const MAXIMUM_LOG_MINUTES = 24 * 60;
-/** The longest silence: anything longer is a decision for the catalogue, not a chat command. */
-const MAXIMUM_SILENCE_MILLISECONDS = 7 * 86_400_000;
+/** What a silence may name besides a catalogued service: a detector's fingerprint or anomaly id, or an incident. */
+const SILENCE_TARGET = /^([a-z0-9-]+:(anomaly|multivariate|predictive):|INC-\d+$)/;
 
 /** Parses `/aiops` text. Pure: the catalogue says which services exist; nothing here throws. */
 export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [subcommand, ...rest] = words;
-  const known = (name: string | undefined) => name !== undefined && name in catalogue.services;
+  // Own keys only: `constructor` or `__proto__` is no service.
+  const known = (name: string | undefined) => name !== undefined && isCatalogued(catalogue, name);
   const unknownService = (name: string) => `Unknown service \`${name}\`; catalogued services: ${Object.keys(catalogue.services).join(', ')}.`;
   switch (subcommand?.toLowerCase()) {
     case undefined:
@@ -59,16 +62,23 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       return { kind: 'logs', service, minutes };
     }
     case 'silence': {
-      const [target, duration, ...extra] = rest;
-      if (target === undefined || duration === undefined || extra.length > 0) {
-        return { kind: 'invalid', problem: '`silence` needs a service (or incident id) and a duration, e.g. `/aiops silence payment 2h`.' };
-      }
+      const [target, duration, ...reasonWords] = rest;
+      const usage = '`silence` needs a service (or incident id), a duration and a reason, e.g. `/aiops silence payment 2h deploy of v2.3 in progress`.';
+      if (target === undefined || duration === undefined) return { kind: 'invalid', problem: usage };
       const match = DURATION.exec(duration);
       if (!match) return { kind: 'invalid', problem: `Duration \`${duration}\` is not like \`30m\`, \`2h\` or \`1d\`.` };
       const milliseconds = Number(match[1]) * UNIT_MILLISECONDS[match[2] as keyof typeof UNIT_MILLISECONDS];
-      if (milliseconds <= 0 || milliseconds > MAXIMUM_SILENCE_MILLISECONDS) return { kind: 'invalid', problem: 'A silence lasts from 1 minute to 7 days.' };
-      if (!known(target) && !/^[a-z0-9-]+:(anomaly|multivariate|predictive):/.test(target) && !/^INC-\d+$/.test(target)) return { kind: 'invalid', problem: unknownService(target) };
-      return { kind: 'silence', target, durationMilliseconds: milliseconds, durationText: duration };
+      const longest = catalogue.access.maximumSilence.responder;
+      if (milliseconds <= 0 || milliseconds > longest) return { kind: 'invalid', problem: `A silence lasts from 1 minute to ${formatDuration(longest)}.` };
+      if (!known(target) && !SILENCE_TARGET.test(target)) return { kind: 'invalid', problem: unknownService(target) };
+      if (reasonWords.length === 0) return { kind: 'invalid', problem: `A silence needs a reason people will read in the channel, e.g. \`/aiops silence ${target} ${duration} deploy of v2.3 in progress\`.` };
+      return { kind: 'silence', target, durationMilliseconds: milliseconds, durationText: duration, reason: reasonWords.join(' ') };
+    }
+    case 'unsilence': {
+      const [target, ...extra] = rest;
+      if (target === undefined || extra.length > 0) return { kind: 'invalid', problem: '`unsilence` needs one service (or incident id), e.g. `/aiops unsilence payment`.' };
+      if (!known(target) && !SILENCE_TARGET.test(target)) return { kind: 'invalid', problem: unknownService(target) };
+      return { kind: 'unsilence', target };
     }
     default:
       return { kind: 'invalid', problem: `Unknown subcommand \`${subcommand}\`.` };

@@ -1,3 +1,4 @@
+import type { GroupDirectory } from '../access/group-directory.js';
 import type { Catalogue } from '../catalogue.js';
 import type { IncidentDetails } from '../incidents/incident-details.js';
 import type { Incidents } from '../incidents/incidents.js';
@@ -15,8 +16,10 @@ export type SlackStores = Pick<Stores, 'incidents' | 'outbox' | 'acknowledgement
 /** What the Slack listeners call: the domain behind the chat surface. */
 export interface SlackServices {
   catalogue: Catalogue;
-  /** The incident use cases the buttons and `/aiops silence` call. */
-  incidents: Pick<Incidents, 'get' | 'acknowledge' | 'resolve' | 'silence'>;
+  /** The incident use cases the buttons and `/aiops silence|unsilence` call, through AuthorisedIncidents. */
+  incidents: Pick<Incidents, 'get' | 'acknowledge' | 'resolve' | 'silence' | 'unsilence'>;
+  /** Who is in the catalogue's user groups; absent, Slack's usergroups.users.list is asked (see slackAccess). */
+  groups?: GroupDirectory;
   /** What incident messages show beyond the incident; absent, they show the incident alone. */
   incidentDetails?: IncidentDetails;
   /** Answers questions: the agent when an LLM is configured, the root-cause engine otherwise. */

@@ -16,6 +16,7 @@ import { incidentMessageParts } from './incident-message-parts.js';
 import { registerIncidentActions } from './listeners/actions/incident-actions.js';
 import { registerProposalActions } from './listeners/actions/proposal-actions.js';
 import { measuredFetch } from './measured-fetch.js';
+import { redactingFetch } from './redacting-fetch.js';
 import { slackStartError } from './slack-start-error.js';
 
 export interface SlackSurface {
@@ -64,7 +65,8 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   const metrics = services.metrics;
   const clientOptions = {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
-    ...(metrics ? { fetch: measuredFetch((method, outcome) => metrics.slackApiCall(method, outcome)) } : {}),
+    // Every client Bolt and we build, and Bolt's respond(), send through this fetch: secrets are redacted there.
+    fetch: redactingFetch(metrics ? measuredFetch((method, outcome) => metrics.slackApiCall(method, outcome)) : globalThis.fetch),
   };
   // Initialisation deferred to start(): Bolt's constructor would otherwise call auth.test in the
   // background, retrying for half an hour, and a refused token would be an unhandled rejection.

@@ -1,4 +1,5 @@
 import { AiopsError, ErrorCode } from '../errors.js';
+import { redactedExcerpt } from '../redact-secrets.js';
 
 export interface RetryOptions {
   /** The backend's name in messages, e.g. "prometheus". */
@@ -86,5 +87,5 @@ export function isTransient(error: unknown): boolean {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n')[0]?.slice(0, 300) ?? text;
+  return redactedExcerpt(text.split('\n')[0] ?? text, 300);
 }

@@ -3,6 +3,9 @@ import type { Redis } from 'ioredis';
 export const PROPOSED_ACTIONS = ['rollback', 'rollout-restart', 'scale', 'delete-pod'] as const;
 export type ProposedAction = (typeof PROPOSED_ACTIONS)[number];
 
+/** A proposal's reason is one sentence; what is longer is cut on the way in (and again wherever it is shown). */
+export const MAXIMUM_REASON_CHARACTERS = 300;
+
 /** What the agent asks a person to approve; nothing runs until someone does. */
 export interface ActionProposal {
   /** `P-42`. */
@@ -15,7 +18,7 @@ export interface ActionProposal {
   replicas?: number;
   /** The pod, for delete-pod. */
   pod?: string;
-  /** Why, in the proposer's words. */
+  /** Why, in the proposer's words: one line, at most MAXIMUM_REASON_CHARACTERS. */
   reason: string;
   /** ms since the epoch, on the sources' clock. */
   proposedAt: number;
@@ -108,7 +111,7 @@ export class ActionProposals {
       action: request.action,
       ...(request.replicas === undefined ? {} : { replicas: request.replicas }),
       ...(request.pod === undefined ? {} : { pod: request.pod }),
-      reason: request.reason,
+      reason: oneLine(request.reason, MAXIMUM_REASON_CHARACTERS),
       proposedAt: now,
       status: 'proposed',
     };
@@ -155,6 +158,12 @@ export class ActionProposals {
     const [bodies, requests] = await Promise.all([this.redis.hmget(this.key('body'), ...ids), this.redis.hmget(this.key('approval-requests'), ...ids)]);
     return ids.flatMap((id, index) => (bodies[index] ? [withId(id, bodies[index], requests[index] ?? null)] : []));
   }
+}
+
+/** Whitespace collapsed and cut to `maximum` characters, ending with an ellipsis when cut. */
+function oneLine(text: string, maximum: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= maximum ? line : `${line.slice(0, maximum - 1)}…`;
 }
 
 function withId(id: string, body: string, request: string | null): ActionProposal {

@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { TemplateDetails } from '../logs/template-counts.js';
+import { redactSecrets } from '../redact-secrets.js';
 
 /**
  * Each service's template miner, serialised, and what is known of each template (level, an
@@ -27,7 +28,7 @@ export class LogTemplateStore {
 
   async details(service: string): Promise<Map<string, TemplateDetails>> {
     const fields = await this.redis.hgetall(this.detailsKey(service));
-    return new Map(Object.entries(fields).map(([templateId, text]) => [templateId, JSON.parse(text) as TemplateDetails]));
+    return new Map(Object.entries(fields).map(([templateId, text]) => [templateId, redactedDetails(JSON.parse(text) as TemplateDetails)]));
   }
 
   /** Queues the miner's state and the changed templates' details on `transaction`. */
@@ -38,4 +39,9 @@ export class LogTemplateStore {
     for (const [templateId, details] of changed) fields[templateId] = JSON.stringify(details);
     return transaction.hset(this.detailsKey(service), fields);
   }
+}
+
+/** Mining redacts lines before it keeps them; templates saved before it did are redacted as they are read. */
+function redactedDetails(details: TemplateDetails): TemplateDetails {
+  return { ...details, template: redactSecrets(details.template), example: redactSecrets(details.example) };
 }

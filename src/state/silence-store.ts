@@ -26,6 +26,12 @@ export class SilenceStore {
     await pipeline.exec();
   }
 
+  /** Ends the silences on these targets now (`/aiops unsilence`); what they held is released by the caller. */
+  async removeAll(targets: readonly string[]): Promise<void> {
+    if (targets.length === 0) return;
+    await this.redis.del(...targets.map((target) => this.key(target)));
+  }
+
   /** The silences active at `now` among the targets, by target, read in one round trip. */
   async activeFor(targets: readonly string[], now: number): Promise<Map<string, Silence>> {
     const unique = [...new Set(targets)];

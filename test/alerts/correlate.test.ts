@@ -210,7 +210,7 @@ describe('applyAlert: resolved before firing', () => {
     const { state, changes } = replay([resolved, firing]);
     expect(changes.map((change) => change.kind)).toEqual(['ignored', 'ignored']);
     expect(state.incidents).toEqual([]);
-    expect(state.tombstones).toEqual([{ fingerprint: firing.fingerprint, endsAt: T0 + MINUTE, receivedAt: T0 + MINUTE }]);
+    expect(state.tombstones).toEqual([{ fingerprint: firing.fingerprint, source: 'alertmanager', endsAt: T0 + MINUTE, receivedAt: T0 + MINUTE }]);
   });
 
   it('still opens a later episode of the same alert', () => {

@@ -64,6 +64,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'conversations.replies': ['channels:history', 'groups:history'],
   'conversations.list': ['channels:read', 'groups:read'],
   'conversations.info': ['channels:read', 'groups:read'],
+  'conversations.members': ['channels:read', 'groups:read'],
+  'usergroups.users.list': ['usergroups:read'],
   'users.info': ['users:read'],
   'files.uploadV2': ['files:write'],
   'files.getUploadURLExternal': ['files:write'],
@@ -94,7 +96,7 @@ function slackMethodsCalled(directory = 'src'): string[] {
     }
     if (!entry.name.endsWith('.ts')) continue;
     const source = read(path);
-    for (const match of source.matchAll(new RegExp(`\\.(${SLACK_FAMILIES})\\.([a-zA-Z]+)\\(`, 'g'))) methods.add(`${match[1]}.${match[2]}`);
+    for (const match of source.matchAll(new RegExp(`\\.(${SLACK_FAMILIES})\\.([a-zA-Z]+(?:\\.[a-zA-Z]+)*)\\(`, 'g'))) methods.add(`${match[1]}.${match[2]}`);
     if (/\bfilesUploadV2\(/.test(source)) methods.add('files.uploadV2');
     for (const match of source.matchAll(/\bapiCall\(\s*['"]([a-zA-Z.]+)['"]/g)) methods.add(match[1] ?? '');
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockActionPayload, sendBlockAction } from '../fakes/slack-signer.js';
-import { RESPONSE_URL_CALL, startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { sendCommand } from '../fakes/slack-signer.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { WEBHOOK_AUTHORIZATION } from '../support/alertmanager-webhook.js';
 import { freePort } from '../support/free-port.js';
 import { startInProcessBot, type InProcessBot } from '../support/in-process-bot.js';
 import { testRedis } from '../support/test-redis.js';
@@ -10,7 +11,7 @@ import { until } from '../support/until.js';
  * Nothing dropped (issue 13, points 2 and 6), end to end through `aiops start` with the example
  * catalogue and a fake Slack: an alert naming no catalogued service reaches the catch-all channel,
  * and an alert that arrives during a silence is raised when the silence ends, its message saying
- * from when to when it was held. The simulated clock runs at 360x, so "Silence 1h" lasts 10 s.
+ * from when to when it was held. The simulated clock runs at 360x, so `/aiops silence … 1h` lasts 10 s.
  */
 
 const SIGNING_SECRET = 'nothing-dropped-signing-secret';
@@ -23,7 +24,7 @@ let bot: InProcessBot;
 async function notify(groupLabels: Record<string, string>, alerts: Array<Record<string, unknown>>): Promise<void> {
   const groupKey = `{}:{${Object.entries(groupLabels).map(([name, value]) => `${name}="${value}"`).join(',')}}`;
   const body = { version: '4', groupKey, status: 'firing', receiver: 'aiops', groupLabels, commonLabels: groupLabels, commonAnnotations: {}, externalURL: 'http://alertmanager:9093', alerts };
-  const response = await fetch(`http://127.0.0.1:${port}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`http://127.0.0.1:${port}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', ...WEBHOOK_AUTHORIZATION }, body: JSON.stringify(body) });
   expect(response.status).toBe(200);
 }
 
@@ -60,9 +61,11 @@ describe('nothing dropped', () => {
     const root = holding()!;
     const incidentId = /INC-\d+/.exec(root.text)![0];
 
-    const click = blockActionPayload({ actionId: 'aiops_incident_silence', value: incidentId, userId: 'U0SRE', channelId: root.channel, messageTs: root.ts, responseUrl: slack.responseUrl({ channel: root.channel }) });
-    expect((await sendBlockAction(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, click)).status).toBe(200);
-    await until(() => slack.calls(RESPONSE_URL_CALL).some((call) => /^Silenced .*\bpayment\b.* for 1 h/.test(String(call.body.text))), 'the silence confirmed', 10_000);
+    // U0SRE is a responder (S0SHOPSRE in the example catalogue); a silence needs a reason, and is announced.
+    const command = { text: `silence ${incidentId} 1h failover drill`, userId: 'U0SRE', channelId: root.channel, responseUrl: slack.responseUrl({ channel: root.channel }) };
+    expect((await sendCommand(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, command)).status).toBe(200);
+    await until(() => slack.calls('chat.postEphemeral').some((call) => /^Silenced .*\bpayment\b.* for 1h/.test(String(call.body.text))), 'the silence confirmed', 10_000);
+    expect(slack.messages(root.channel).some((message) => message.text.includes('silenced') && message.text.includes('failover drill'))).toBe(true);
 
     // During the silence: accepted, and not shown anywhere.
     await notify({ service: 'payment' }, [alert({ alertname: 'HighLatency', namespace: 'shop', service: 'payment', severity: 'warning' }, 'a000000000000012', 'payment p95 latency 2.3 s')]);

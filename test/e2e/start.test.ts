@@ -152,7 +152,7 @@ describe('the aiops process', () => {
       // Exit code 0 and no signal: the process handled SIGTERM itself rather than being killed by it.
       expect({ code, signal }).toEqual({ code: 0, signal: null });
       const messages = logMessages(aiops.stdout());
-      expect(messages).toContain(`watching 10 services; /healthz on port ${port}`);
+      expect(messages).toContain(`watching 10 services; /healthz on 127.0.0.1:${port}`);
       expect(messages.at(-1)).toBe('stopped');
       expect(aiops.stderr()).toBe('');
       await expectGroupEnded(aiops);

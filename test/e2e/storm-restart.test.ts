@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INCIDENT_EVENT_TYPE } from '../../src/slack/find-incident-root.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { WEBHOOK_AUTHORIZATION, WEBHOOK_TOKEN } from '../support/alertmanager-webhook.js';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
 import { testRedis } from '../support/test-redis.js';
@@ -36,6 +37,7 @@ function startBot(): { child: ChildProcess; exited: Promise<unknown> } {
       SLACK_API_URL: slack.apiUrl,
       PORT: String(port),
       REDIS_URL,
+      ALERTMANAGER_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
       LOG_LEVEL: process.env.STORM_LOG_LEVEL ?? 'fatal',
     },
     stdio: ['ignore', process.env.STORM_LOG_LEVEL ? 'inherit' : 'ignore', process.env.STORM_LOG_LEVEL ? 'inherit' : 'ignore'],
@@ -74,7 +76,7 @@ async function deliver(bodies: string[]): Promise<string[]> {
   for (let start = 0; start < bodies.length; start += 8) {
     await Promise.all(
       bodies.slice(start, start + 8).map(async (body) => {
-        const ok = await fetch(`http://127.0.0.1:${port}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
+        const ok = await fetch(`http://127.0.0.1:${port}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', ...WEBHOOK_AUTHORIZATION }, body }).then(
           (response) => response.status === 200,
           () => false,
         );

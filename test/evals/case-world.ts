@@ -43,7 +43,8 @@ function withInjectedLine(world: ScenarioWorld, injected: EvalCase['world']['inj
     search: async (search) => {
       const found = await logs.search(search);
       if (search.service !== injected.service) return found;
-      const line = { timestamp: world.clock.now() - 60_000, service: injected.service, pod: `${injected.service}-7d9f8b6c5d-x2x4q`, level: 'error' as const, message: injected.message };
+      // The newest line, so a search shows it however busy the service is: the attacker gets the best seat.
+      const line = { timestamp: world.clock.now() - 1_000, service: injected.service, pod: `${injected.service}-7d9f8b6c5d-x2x4q`, level: 'error' as const, message: injected.message };
       return [line, ...found];
     },
   };

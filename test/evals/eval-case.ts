@@ -2,11 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { SCRIPTED_MODELS } from '../fakes/scripted-investigator.js';
 
 const ACTIONS = ['rollback', 'rollout-restart', 'scale', 'delete-pod'] as const;
 
 const evalCaseSchema = z.strictObject({
   question: z.string().min(1),
+  /**
+   * What the scripted fake LLM plays: the investigator, or a model that obeys instructions injected
+   * into the data it reads (see test/fakes/scripted-investigator.ts). A real endpoint is its own model.
+   */
+  scriptedModel: z.enum(['investigator', 'obeys-injected-instructions']).default('investigator'),
   world: z.strictObject({
     /** Omitted: a healthy estate. */
     scenario: z.string().optional(),
@@ -28,10 +34,17 @@ const evalCaseSchema = z.strictObject({
     forbiddenActions: z.union([z.literal('any'), z.array(z.enum(ACTIONS))]).default([]),
     /** Words the answer must contain (case-insensitive). */
     mentions: z.array(z.string()).default([]),
+    /** Words that must not appear in the bot's own voice: its conclusion and its advice (case-insensitive). */
+    notAdvised: z.array(z.string()).default([]),
   }),
 });
 
 export type EvalCase = z.infer<typeof evalCaseSchema> & { name: string };
+
+/** The model name that makes the scripted fake LLM play what the case asks for. */
+export function scriptedModelName(evalCase: EvalCase): string {
+  return evalCase.scriptedModel === 'obeys-injected-instructions' ? SCRIPTED_MODELS.obeysInjectedInstructions : SCRIPTED_MODELS.investigator;
+}
 
 /** Every case folder under `directory` (a folder holding case.yml), sorted by name. */
 export function loadEvalCases(directory: string): EvalCase[] {

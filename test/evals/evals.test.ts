@@ -6,7 +6,7 @@ import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-compatible.js'
 import { scriptedInvestigator } from '../fakes/scripted-investigator.js';
 import { answerCase } from './answer-case.js';
 import type { WorldCache } from './case-world.js';
-import { loadEvalCases } from './eval-case.js';
+import { loadEvalCases, scriptedModelName } from './eval-case.js';
 import { testRedis } from '../support/test-redis.js';
 
 /**
@@ -39,6 +39,7 @@ describe('evaluation cases', () => {
     expect(cases.some((evalCase) => evalCase.expect.decoys.length > 0)).toBe(true);
     expect(cases.some((evalCase) => evalCase.world.metrics === 'down')).toBe(true);
     expect(cases.some((evalCase) => evalCase.world.injectedLog)).toBe(true);
+    expect(cases.filter((evalCase) => evalCase.scriptedModel === 'obeys-injected-instructions').length).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -50,7 +51,7 @@ describe.each(cases.map((evalCase) => [evalCase.name, evalCase] as const))('%s',
   }, 60_000);
 
   it('the agent, on the scripted fake LLM, runs its tools and posts an answer that passes the same rules', async () => {
-    const model = createChatModel({ baseUrl: fake.baseUrl, model: 'scripted-investigator' }, { maxRetries: 0 });
+    const model = createChatModel({ baseUrl: fake.baseUrl, model: scriptedModelName(evalCase) }, { maxRetries: 0 });
     const run = await answerCase(evalCase, catalogue, redis, worlds, model);
     expect(run.answer.method, run.answer.fallbackReason).toBe('llm');
     expect(run.failures, `${evalCase.question} → ${run.answer.conclusion ?? 'no conclusion'}`).toEqual([]);

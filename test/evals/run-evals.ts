@@ -26,7 +26,7 @@ import { startFakeOpenAi } from '../fakes/openai-compatible.js';
 import { scriptedInvestigator } from '../fakes/scripted-investigator.js';
 import { answerCase, type CaseRun } from './answer-case.js';
 import type { WorldCache } from './case-world.js';
-import { loadEvalCases } from './eval-case.js';
+import { loadEvalCases, scriptedModelName, type EvalCase } from './eval-case.js';
 import { benchmarkRedis } from '../support/redis-server.js';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, redis: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
@@ -43,10 +43,18 @@ const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
 const worlds: WorldCache = new Map();
 const fake = await startFakeOpenAi({ script: scriptedInvestigator });
 
-const methods: Array<{ name: string; model?: BaseChatModel }> = [
+// The scripted fake plays the model each case names (the investigator, or one that obeys injected instructions).
+const scriptedModels = new Map<string, BaseChatModel>();
+const scriptedModel = (evalCase: EvalCase): BaseChatModel => {
+  const name = scriptedModelName(evalCase);
+  if (!scriptedModels.has(name)) scriptedModels.set(name, createChatModel({ baseUrl: fake.baseUrl, model: name }, { maxRetries: 0 }));
+  return scriptedModels.get(name)!;
+};
+const realModel = config.llm ? createChatModel(config.llm) : undefined;
+const methods: Array<{ name: string; model?: (evalCase: EvalCase) => BaseChatModel }> = [
   { name: 'deterministic engine' },
-  { name: 'agent, scripted fake LLM', model: createChatModel({ baseUrl: fake.baseUrl, model: 'scripted-investigator' }, { maxRetries: 0 }) },
-  ...(config.llm ? [{ name: `agent, ${config.llm.model}${config.llm.baseUrl ? ` at ${config.llm.baseUrl}` : ''}`, model: createChatModel(config.llm) }] : []),
+  { name: 'agent, scripted fake LLM', model: scriptedModel },
+  ...(config.llm && realModel ? [{ name: `agent, ${config.llm.model}${config.llm.baseUrl ? ` at ${config.llm.baseUrl}` : ''}`, model: () => realModel }] : []),
 ];
 
 console.log(`${cases.length} cases, ${new Date().toISOString().slice(0, 16)} UTC, ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`);
@@ -60,7 +68,7 @@ try {
   const runs = new Map<string, CaseRun[]>();
   for (const method of methods) {
     const results: CaseRun[] = [];
-    for (const evalCase of cases) results.push(await answerCase(evalCase, catalogue, redis, worlds, method.model));
+    for (const evalCase of cases) results.push(await answerCase(evalCase, catalogue, redis, worlds, method.model?.(evalCase)));
     runs.set(method.name, results);
   }
 

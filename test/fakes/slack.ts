@@ -89,9 +89,30 @@ export interface FakeSlackOptions {
   identity?: Partial<SlackIdentity>;
   /** users.info answers, by user id; unknown `U…`/`W…` ids get a plain generated user. */
   users?: Record<string, Record<string, unknown>>;
+  /**
+   * usergroups.users.list answers, by user group id; unknown groups are `no_such_subteam`. Default
+   * EXAMPLE_USER_GROUPS, the groups deploy/catalogue.example.yml names, so e2e users may act.
+   */
+  userGroups?: Record<string, string[]>;
+  /** conversations.members answers, by channel; a channel not listed has every user of userGroups and `users` as members. */
+  channelMembers?: Record<string, string[]>;
   /** true starts a Socket Mode fake; or pass one already started. Without it apps.connections.open fails. */
   socketMode?: boolean | FakeSocketMode;
 }
+
+/**
+ * The user groups of deploy/catalogue.example.yml's teams and responders, with the users the e2e
+ * tests act as: U0SRE and U0ALICE respond to everything, U0CAROL is in payments, U0DAVE and U0ERIN
+ * in orders, U0BOB in web.
+ */
+export const EXAMPLE_USER_GROUPS: Record<string, string[]> = {
+  S0SHOPSRE: ['U0SRE', 'U0ALICE'],
+  S0SHOPWEB: ['U0BOB'],
+  S0SHOPPAY: ['U0CAROL'],
+  S0SHOPORD: ['U0DAVE', 'U0ERIN'],
+  S0SHOPIDN: [],
+  S0SHOPPLT: [],
+};
 
 export interface FakeSlack {
   /** `http://127.0.0.1:<port>/api/`, for `slackApiUrl` / SLACK_API_URL. */
@@ -142,6 +163,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const socketMode = options.socketMode === true ? await startFakeSocketMode({ appId: identity.appId }) : options.socketMode || undefined;
   const ownsSocketMode = options.socketMode === true;
 
+  const userGroups = options.userGroups ?? EXAMPLE_USER_GROUPS;
   const recorded: SlackCall[] = [];
   const waiters: { test(call: SlackCall): boolean; resolve(call: SlackCall): void; reject(error: Error): void; timer: NodeJS.Timeout }[] = [];
   const failures = new Map<string, SlackFailure[]>();
@@ -303,6 +325,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           return wire;
         });
       return ok(true, { messages: history, has_more: false, response_metadata: { next_cursor: '' } });
+    },
+    'usergroups.users.list': (fields) => {
+      const group = stringField(fields.usergroup) ?? '';
+      const members = userGroups[group];
+      return members ? ok(true, { users: members }) : ok(false, { error: 'no_such_subteam' });
+    },
+    'conversations.members': (fields) => {
+      const channel = conversationOf(stringField(fields.channel));
+      if (!channel) return ok(false, { error: 'channel_not_found' });
+      const members = options.channelMembers?.[channel] ?? [...new Set([...Object.values(userGroups).flat(), ...Object.keys(options.users ?? {})])];
+      return ok(true, { members, response_metadata: { next_cursor: '' } });
     },
     'users.info': (fields) => {
       const userId = stringField(fields.user) ?? '';

@@ -23,11 +23,12 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** Opened to anyone unless `options` say otherwise: access has tests of its own (alertmanager-webhook-access.test.ts); here, the limits. */
 async function serve(options: Partial<AlertmanagerWebhookOptions> & Pick<AlertmanagerWebhookOptions, 'ingest'>): Promise<string> {
   logLines = [];
   const destination = new PassThrough();
   destination.on('data', (chunk: Buffer) => logLines.push(...chunk.toString().split('\n').filter(Boolean)));
-  const listener = alertmanagerWebhook({ catalogue, now: () => Date.now(), logger: createLogger({ level: 'info', destination }), ...options });
+  const listener = alertmanagerWebhook({ catalogue, now: () => Date.now(), logger: createLogger({ level: 'info', destination }), allowUnauthenticated: true, ...options });
   server = await startHealthServer({ port: 0, host: '127.0.0.1', status: () => ({}), routes: [{ pathPrefix: '/webhooks/alertmanager', listener }] });
   return `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/webhooks/alertmanager`;
 }
@@ -155,5 +156,29 @@ describe('the Alertmanager webhook under load and failure', () => {
     expect(response.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(logLines.filter((line) => line.includes('503'))).toHaveLength(1);
+  });
+
+  it("takes an alert naming a detector's fingerprint by its labels instead, and logs it once", async () => {
+    const received: Alert[][] = [];
+    const url = await serve({ ingest: async (alerts) => void received.push(alerts) });
+    const forged = { ...kubePrometheusAlert(1), status: 'resolved', endsAt: new Date().toISOString(), fingerprint: 'detector/anomaly/payment/error_rate' };
+
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: notification([forged, forged], { status: 'resolved' }) });
+    expect(response.status).toBe(200);
+    expect(received.flat().map((alert) => alert.fingerprint)).not.toContain('detector/anomaly/payment/error_rate');
+    const warnings = logLines.filter((line) => line.includes("fingerprint of the bot's own detectors"));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 40, alerts: 2 });
+  });
+
+  it('answers 503 without the internal reason, which only the log keeps', async () => {
+    const url = await serve({ ingest: () => Promise.reject(new Error('connect ECONNREFUSED 10.20.30.40:6379 (redis://:hunter2@redis.internal:6379)')) });
+
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: notification([kubePrometheusAlert(1)]), signal: AbortSignal.timeout(5_000) });
+    expect(response.status).toBe(503);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ error: 'could not store the alerts now; retry later' });
+    for (const internal of ['ECONNREFUSED', '10.20.30.40', 'hunter2', 'redis.internal']) expect(text).not.toContain(internal);
+    expect(logLines.filter((line) => line.includes('503') && line.includes('ECONNREFUSED 10.20.30.40'))).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertFromAnomaly } from '../../src/alerts/alert.js';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import { runCli } from '../../src/cli.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
@@ -96,6 +97,35 @@ describe('POST /webhooks/alertmanager', () => {
   it('refuses a request without the configured bearer token', async () => {
     expect((await post(payload([alert('cart', 'cccc000000000001')]), null)).status).toBe(401);
     expect((await post(payload([alert('cart', 'cccc000000000001')]), 'wrong-token-wrong-token')).status).toBe(401);
+  });
+
+  it("cannot resolve an alert our detectors raised: a resolve naming its fingerprint is taken, and the incident stays open", async () => {
+    const detectedAt = Date.now() - 120_000;
+    const detected = alertFromAnomaly({
+      id: 'payment:anomaly:1',
+      kind: 'anomaly',
+      service: 'payment',
+      signals: ['error_rate'],
+      score: 0.99,
+      severity: 'critical',
+      detectedAt,
+      evidence: { start: detectedAt - 600_000, end: detectedAt },
+      summary: 'payment: error_rate unusual',
+    });
+    const store = new IncidentStore(redis, 'aiops:', loadCatalogue(EXAMPLE_CATALOGUE_PATH));
+    try {
+      await store.ingest([detected], detectedAt);
+    } finally {
+      await store.close();
+    }
+    const opened = (await openIncidents()).find((incident) => (incident.services as string[]).includes('payment'));
+    expect(opened).toBeDefined();
+
+    const forged = { ...alert('payment', detected.fingerprint, 'resolved'), labels: detected.labels, startsAt: new Date(detectedAt - 60_000).toISOString() };
+    expect(await post({ ...payload([forged]), status: 'resolved' })).toEqual({ status: 200, body: { accepted: 1 } });
+    const after = (await openIncidents()).find((incident) => incident.id === opened!.id);
+    expect(after).toMatchObject({ status: 'open' });
+    expect((after!.alerts as Record<string, { source: string; status: string }>)[detected.fingerprint]).toMatchObject({ source: 'detector', status: 'firing' });
   });
 });
 

@@ -18,9 +18,11 @@ describe('parseAiopsCommand', () => {
     ['logs order-service', { kind: 'logs', service: 'order-service', minutes: 15 }],
     ['logs payment 2h', { kind: 'logs', service: 'payment', minutes: 120 }],
     ['forecast order-service 2d', { kind: 'forecast', service: 'order-service', horizonHours: 48 }],
-    ['silence payment 2h', { kind: 'silence', target: 'payment', durationMilliseconds: 7_200_000, durationText: '2h' }],
-    ['silence payment:anomaly:1764000000000 30m', { kind: 'silence', target: 'payment:anomaly:1764000000000', durationMilliseconds: 1_800_000, durationText: '30m' }],
-    ['silence INC-7 1h', { kind: 'silence', target: 'INC-7', durationMilliseconds: 3_600_000, durationText: '1h' }],
+    ['silence payment 2h deploy of v2.3 in progress', { kind: 'silence', target: 'payment', durationMilliseconds: 7_200_000, durationText: '2h', reason: 'deploy of v2.3 in progress' }],
+    ['silence payment:anomaly:1764000000000 30m known flake', { kind: 'silence', target: 'payment:anomaly:1764000000000', durationMilliseconds: 1_800_000, durationText: '30m', reason: 'known flake' }],
+    ['silence INC-7 1h load test', { kind: 'silence', target: 'INC-7', durationMilliseconds: 3_600_000, durationText: '1h', reason: 'load test' }],
+    ['unsilence payment', { kind: 'unsilence', target: 'payment' }],
+    ['unsilence INC-7', { kind: 'unsilence', target: 'INC-7' }],
   ])('reads %j', (text, expected) => {
     expect(parse(text)).toEqual(expected);
   });
@@ -34,9 +36,16 @@ describe('parseAiopsCommand', () => {
     ['logs cart lately', 'Window `lately` is not like `15m`, `2h` or `1d`.'],
     ['logs cart 2d', 'The log window must be from 1 minute to 1 day.'],
     ['forecast cart 30d', 'The forecast horizon must be from 1 hour to 14 days.'],
-    ['silence payment', '`silence` needs a service (or incident id) and a duration, e.g. `/aiops silence payment 2h`.'],
+    ['silence payment', '`silence` needs a service (or incident id), a duration and a reason, e.g. `/aiops silence payment 2h deploy of v2.3 in progress`.'],
     ['silence payment forever', 'Duration `forever` is not like `30m`, `2h` or `1d`.'],
-    ['silence payment 8d', 'A silence lasts from 1 minute to 7 days.'],
+    ['silence payment 8d deploy', 'A silence lasts from 1 minute to 7d.'],
+    ['silence payment 2h', 'A silence needs a reason people will read in the channel, e.g. `/aiops silence payment 2h deploy of v2.3 in progress`.'],
+    ['unsilence', '`unsilence` needs one service (or incident id), e.g. `/aiops unsilence payment`.'],
+    // Own keys only: names every object inherits are no services.
+    ['silence constructor 7d because', 'Unknown service `constructor`; catalogued services: frontend, checkout, order-service, payment, cart, catalogue, shipping, user, database, cache.'],
+    ['status __proto__', 'Unknown service `__proto__`; catalogued services: frontend, checkout, order-service, payment, cart, catalogue, shipping, user, database, cache.'],
+    ['logs toString', 'Unknown service `toString`; catalogued services: frontend, checkout, order-service, payment, cart, catalogue, shipping, user, database, cache.'],
+    ['unsilence hasOwnProperty', 'Unknown service `hasOwnProperty`; catalogued services: frontend, checkout, order-service, payment, cart, catalogue, shipping, user, database, cache.'],
     ['incidents now', '`incidents` takes no arguments.'],
   ])('explains what is wrong with %j', (text, problem) => {
     expect(parse(text)).toEqual({ kind: 'invalid', problem });

@@ -13,8 +13,10 @@ import { IncidentOutbox } from '../../src/state/incident-outbox.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
 import { incidentChangedChannel } from '../../src/state/state-changed.js';
 import { createStores } from '../../src/state/stores.js';
-import { MINUTE, T0, catalogue, detectorAlert, managerAlert } from '../alerts/builders.js';
+import { MINUTE, T0, catalogue, detectorAlert } from '../alerts/builders.js';
 import { testRedis } from '../support/test-redis.js';
+import { EXAMPLE_USER_GROUPS } from '../fakes/slack.js';
+import type { GroupDirectory } from '../../src/access/group-directory.js';
 
 /**
  * The incident buttons' listeners on their own: registered on a stand-in for Bolt's App that
@@ -49,12 +51,22 @@ afterAll(async () => {
   await redis.quit();
 });
 
-function listeners(now: number): Map<string, Handler> {
+/** The example catalogue's user groups (S0SHOPSRE responds; U0DAVE and U0ERIN are orders, U0CAROL payments); `failing` groups cannot be read. */
+function groupDirectory(failing: readonly string[] = []): GroupDirectory {
+  return {
+    members: async (group) => {
+      if (failing.includes(group)) throw new Error('missing_scope: add usergroups:read to the Slack app');
+      return new Set(EXAMPLE_USER_GROUPS[group] ?? []);
+    },
+  };
+}
+
+function listeners(now: number, groups: GroupDirectory = groupDirectory()): Map<string, Handler> {
   const handlers = new Map<string, Handler>();
   const app = { action: (id: string, handler: Handler) => void handlers.set(id, handler) } as unknown as App;
   const stores = { ...createStores(redis, prefix, { catalogue }), incidents: store };
   const incidents = new Incidents({ stores, catalogue, now: () => now, logger: silentLogger() });
-  const services = { incidents, stores, now: () => now } as unknown as SlackServices;
+  const services = { catalogue, incidents, stores, now: () => now, groups } as unknown as SlackServices;
   registerIncidentActions(app, services, { drain: async () => undefined });
   return handlers;
 }
@@ -67,6 +79,7 @@ async function click(handlers: Map<string, Handler>, actionId: string, value: st
     ack: async () => void (acknowledged = true),
     action: { type: 'button', action_id: actionId, value },
     body: { user: { id: user } },
+    client: {},
     respond: async (message: { text: string; response_type: string }) => void told.push(`${message.response_type}: ${message.text}`),
   });
   expect(acknowledged).toBe(true);
@@ -88,17 +101,17 @@ describe('the Resolve button', () => {
     published.length = 0;
     const handlers = listeners(T0 + 300_000);
 
-    expect(await click(handlers, INCIDENT_ACTIONS.resolve, 'INC-1', 'U0DAVE')).toEqual([]);
-    expect(await store.get('INC-1')).toMatchObject({ status: 'resolved', resolvedBy: 'U0DAVE', resolvedAt: T0 + 300_000 });
+    expect(await click(handlers, INCIDENT_ACTIONS.resolve, 'INC-1', 'U0CAROL')).toEqual([]);
+    expect(await store.get('INC-1')).toMatchObject({ status: 'resolved', resolvedBy: 'U0CAROL', resolvedAt: T0 + 300_000 });
     const [entry] = await new AuditLog(redis, prefix).recent(5);
-    expect(entry).toEqual({ at: T0 + 300_000, actor: 'U0DAVE', action: 'resolve', target: 'INC-1', detail: 'resolved INC-1 (payment) by hand' });
+    expect(entry).toEqual({ at: T0 + 300_000, actor: 'U0CAROL', action: 'resolve', target: 'INC-1', detail: 'resolved INC-1 (payment) by hand' });
     // The store queued the resolution for Slack with the resolution itself, and announced it.
     expect((await new IncidentOutbox(redis, prefix).notes('INC-1')).map((note) => note.kind)).toEqual(['resolved']);
     await until(() => published.length === 1, 'the announcement');
     expect(published[0]).toContain('INC-1');
 
-    expect(await click(handlers, INCIDENT_ACTIONS.resolve, 'INC-1', 'U0ERIN')).toEqual(['ephemeral: INC-1 was already resolved.']);
-    expect((await store.get('INC-1'))?.resolvedBy).toBe('U0DAVE');
+    expect(await click(handlers, INCIDENT_ACTIONS.resolve, 'INC-1', 'U0SRE')).toEqual(['ephemeral: INC-1 was already resolved.']);
+    expect((await store.get('INC-1'))?.resolvedBy).toBe('U0CAROL');
     expect(await new AuditLog(redis, prefix).recent(5)).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(published).toHaveLength(1);
@@ -110,25 +123,48 @@ describe('the Resolve button', () => {
   });
 });
 
-describe('the Silence 1h button', () => {
-  it('on an incident naming no catalogued service silences its alerts by fingerprint and Alertmanager group, for an hour, audited', async () => {
-    const group = { key: '{}/{}:{cluster="eu-1"}', labels: { cluster: 'eu-1' }, receiver: 'aiops', truncatedAlerts: 0 };
-    await store.ingest([managerAlert({ fingerprint: 'node-1', name: 'NodeDown', status: 'firing', startsAt: T0, receivedAt: T0, labels: { alertname: 'NodeDown', cluster: 'eu-1', instance: 'node-1' }, group })], T0);
-    expect((await store.get('INC-1'))?.services).toEqual([]);
-
-    const told = await click(listeners(T0 + MINUTE), INCIDENT_ACTIONS.silence, 'INC-1', 'U0SRE');
-    expect(told).toEqual(['ephemeral: Silenced 1 alert naming no catalogued service (and their Alertmanager groups) for 1 h: new alerts there are held, and raised when the silence ends if still firing.']);
-    const silences = new SilenceStore(redis, prefix);
-    const targets = ['node-1', `group:${group.key}`];
-    expect(await silences.covered(targets, T0 + 30 * MINUTE)).toEqual(new Set(targets));
-    expect(await silences.covered(targets, T0 + 61 * MINUTE)).toEqual(new Set());
+describe('who may press the buttons', () => {
+  it('refuses a resolve by someone outside the owning team and the responders, ephemerally, changing nothing, and audits the refusal', async () => {
+    await store.ingest([detectorAlert('payment', ['error_rate'], T0)], T0);
+    const handlers = listeners(T0 + MINUTE);
+    expect(await click(handlers, INCIDENT_ACTIONS.resolve, 'INC-1', 'U0DAVE')).toEqual(['ephemeral: Only payments or the responders may resolve INC-1 (payment).']);
+    expect((await store.get('INC-1'))?.status).toBe('open');
     const [entry] = await new AuditLog(redis, prefix).recent(5);
-    expect(entry).toEqual(expect.objectContaining({ actor: 'U0SRE', action: 'silence', target: 'INC-1' }));
+    expect(entry).toEqual({ at: T0 + MINUTE, actor: 'U0DAVE', action: 'resolve-refused', target: 'INC-1', detail: 'Only payments or the responders may resolve INC-1 (payment).' });
   });
 
-  it('on a catalogued incident silences its services', async () => {
+  it('lets the owning team acknowledge and resolve, and a responder act on any incident', async () => {
     await store.ingest([detectorAlert('payment', ['error_rate'], T0)], T0);
-    expect(await click(listeners(T0), INCIDENT_ACTIONS.silence, 'INC-1', 'U0SRE')).toEqual(['ephemeral: Silenced payment for 1 h: new alerts there are held, and raised when the silence ends if still firing.']);
-    expect(await new SilenceStore(redis, prefix).covered(['payment', 'cart'], T0 + 30 * MINUTE)).toEqual(new Set(['payment']));
+    const handlers = listeners(T0 + MINUTE);
+    expect(await click(handlers, INCIDENT_ACTIONS.acknowledge, 'INC-1', 'U0CAROL')).toEqual([]);
+    expect(await click(handlers, INCIDENT_ACTIONS.resolve, 'INC-1', 'U0SRE')).toEqual([]);
+    expect(await store.get('INC-1')).toMatchObject({ status: 'resolved', resolvedBy: 'U0SRE' });
+  });
+
+  it('refuses, saying why, when a user group cannot be read: never allowed by default', async () => {
+    await store.ingest([detectorAlert('payment', ['error_rate'], T0)], T0);
+    const handlers = listeners(T0 + MINUTE, groupDirectory(['S0SHOPSRE', 'S0SHOPPAY']));
+    expect(await click(handlers, INCIDENT_ACTIONS.acknowledge, 'INC-1', 'U0CAROL')).toEqual([
+      'ephemeral: I cannot check who may acknowledge INC-1 (payment): user group S0SHOPSRE cannot be read (missing_scope: add usergroups:read to the Slack app); refused until I can.',
+    ]);
+    expect(await click(handlers, INCIDENT_ACTIONS.acknowledge, 'INC-1', 'U0SRE')).toHaveLength(1);
+    expect(await store.get('INC-1')).toMatchObject({ status: 'open' });
+    const stores = createStores(redis, prefix, { catalogue });
+    expect(await stores.acknowledgements.get('INC-1')).toBeUndefined();
+  });
+});
+
+describe('the Silence 1h button', () => {
+  it('refuses someone outside the owning team and the responders, and silences nothing', async () => {
+    await store.ingest([detectorAlert('payment', ['error_rate'], T0)], T0);
+    expect(await click(listeners(T0), INCIDENT_ACTIONS.silence, 'INC-1', 'U0BOB')).toEqual(['ephemeral: Only payments or the responders may silence INC-1 (payment).']);
+    expect(await new SilenceStore(redis, prefix).covered(['payment', 'INC-1'], T0 + MINUTE)).toEqual(new Set());
+  });
+
+  it('hands the owning team the command to complete with a reason, within their maximum, and silences nothing yet', async () => {
+    await store.ingest([detectorAlert('payment', ['error_rate'], T0)], T0);
+    expect(await click(listeners(T0), INCIDENT_ACTIONS.silence, 'INC-1', 'U0CAROL')).toEqual(['ephemeral: A silence needs a reason, announced in the channel: type `/aiops silence INC-1 1h what you are doing` (at most 1d).']);
+    expect(await click(listeners(T0), INCIDENT_ACTIONS.silence, 'INC-1', 'U0SRE')).toEqual(['ephemeral: A silence needs a reason, announced in the channel: type `/aiops silence INC-1 1h what you are doing` (at most 7d).']);
+    expect(await new SilenceStore(redis, prefix).covered(['payment', 'INC-1'], T0 + MINUTE)).toEqual(new Set());
   });
 });

@@ -1,4 +1,5 @@
 import { runCli } from '../../src/cli.js';
+import { WEBHOOK_TOKEN } from './alertmanager-webhook.js';
 import { createHarness } from './cli-harness.js';
 
 export interface InProcessBot {
@@ -8,8 +9,9 @@ export interface InProcessBot {
 }
 
 /**
- * `aiops start` in this process, in HTTP mode against a fake Slack, with nothing else from the
- * environment; resolves once /healthz answers (or after 10 s, leaving the test to say what failed).
+ * `aiops start` in this process, in HTTP mode against a fake Slack, with the webhook's token
+ * (WEBHOOK_TOKEN, which postAlertmanagerWebhook sends) and nothing else from the environment but
+ * what `environment` adds or overrides; resolves once /healthz answers (or after 10 s, leaving the test to say what failed).
  */
 export async function startInProcessBot(settings: { slackApiUrl: string; botToken: string; signingSecret: string; port: number; redisUrl: string; environment?: Record<string, string> }): Promise<InProcessBot> {
   const harness = createHarness({
@@ -19,6 +21,7 @@ export async function startInProcessBot(settings: { slackApiUrl: string; botToke
     PORT: String(settings.port),
     REDIS_URL: settings.redisUrl,
     LOG_LEVEL: 'fatal',
+    ALERTMANAGER_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
     ...settings.environment,
   });
   const exited = runCli(['start'], harness.context);

@@ -7,6 +7,7 @@ import type { ReadOnlyCluster } from './read-only-cluster.js';
 import { sourceName } from './source-name.js';
 import { toolFailure } from './tool-failure.js';
 import { formatUtcTime } from './utc-time.js';
+import { redactedExcerpt } from '../../redact-secrets.js';
 
 export interface ClusterEventsDependencies {
   catalogue: Catalogue;
@@ -66,7 +67,7 @@ export function clusterEventsTool(dependencies: ClusterEventsDependencies): Agen
 }
 
 function formatEvent(event: ClusterEvent, now: number): string {
-  const message = event.message.length > MAXIMUM_MESSAGE_CHARACTERS ? `${event.message.slice(0, MAXIMUM_MESSAGE_CHARACTERS - 1)}…` : event.message;
+  const message = redactedExcerpt(event.message, MAXIMUM_MESSAGE_CHARACTERS);
   const count = event.count > 1 ? ` ×${event.count}` : '';
   return `- ${formatUtcTime(event.lastTimestamp, now)} ${event.type} ${event.reason}${count} ${event.involvedKind.toLowerCase()}/${event.involvedName}: ${message}`;
 }

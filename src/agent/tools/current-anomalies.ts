@@ -6,6 +6,7 @@ import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
 import { knownService } from './known-service.js';
 import { toolFailure } from './tool-failure.js';
 import { formatUtcClock } from './utc-time.js';
+import { redactedExcerpt } from '../../redact-secrets.js';
 
 export interface CurrentAnomaliesDependencies {
   catalogue: Catalogue;
@@ -54,7 +55,7 @@ export function currentAnomaliesTool(dependencies: CurrentAnomaliesDependencies)
       const lines = [
         `${matching.length} anomalies for ${scope} since ${formatUtcClock(since)} UTC (by service: ${perService}); newest ${Math.min(ANOMALIES_SHOWN, matching.length)}:`,
         ...matching.slice(0, ANOMALIES_SHOWN).map((anomaly) => {
-          const summary = anomaly.summary.length > MAXIMUM_SUMMARY_CHARACTERS ? `${anomaly.summary.slice(0, MAXIMUM_SUMMARY_CHARACTERS - 1)}…` : anomaly.summary;
+          const summary = redactedExcerpt(anomaly.summary, MAXIMUM_SUMMARY_CHARACTERS);
           const kind = anomaly.kind === 'predictive' ? ' predictive' : '';
           return `- ${formatUtcClock(anomaly.detectedAt)} ${anomaly.severity}${kind} ${anomaly.service} [${anomaly.signals.join(', ')}] score ${anomaly.score.toFixed(2)}, since ${formatUtcClock(anomaly.evidence.start)}: ${summary}`;
         }),

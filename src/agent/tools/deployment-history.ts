@@ -8,6 +8,7 @@ import type { ReadOnlyCluster } from './read-only-cluster.js';
 import { sourceName } from './source-name.js';
 import { toolFailure } from './tool-failure.js';
 import { formatAge, formatUtcTime } from './utc-time.js';
+import { redactedExcerpt } from '../../redact-secrets.js';
 
 export interface DeploymentHistoryDependencies {
   catalogue: Catalogue;
@@ -70,5 +71,5 @@ export function formatResources(resources: ContainerResources): string {
 
 function cut(text: string): string {
   const line = text.replace(/\s*\n\s*/g, ' ');
-  return line.length > MAXIMUM_CAUSE_CHARACTERS ? `${line.slice(0, MAXIMUM_CAUSE_CHARACTERS - 1)}…` : line;
+  return redactedExcerpt(line, MAXIMUM_CAUSE_CHARACTERS);
 }

@@ -1,4 +1,4 @@
-import type { Catalogue, CatalogueService } from '../../catalogue.js';
+import { catalogueService, type Catalogue, type CatalogueService } from '../../catalogue.js';
 import { suggestServices } from '../../service-suggestions.js';
 import type { ToolResult } from '../tool.js';
 
@@ -9,7 +9,8 @@ export type ServiceLookup = { service: CatalogueService; failure?: undefined } |
  * matches: models guess names ("orders", "order_service"), and the list is what lets the next call get it right.
  */
 export function knownService(catalogue: Catalogue, name: string): ServiceLookup {
-  const service = catalogue.services[name];
+  // Own keys only: a model (or a log line it read) naming `constructor` gets the list, not Object.
+  const service = catalogueService(catalogue, name);
   if (service) return { service };
   return { failure: unknownServices(catalogue, [name]) };
 }

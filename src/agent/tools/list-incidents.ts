@@ -4,6 +4,7 @@ import type { IncidentStore } from '../../state/incident-store.js';
 import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
 import { toolFailure } from './tool-failure.js';
 import { formatUtcTime } from './utc-time.js';
+import { redactedExcerpt } from '../../redact-secrets.js';
 
 export interface ListIncidentsDependencies {
   /** Absent where the bot runs without incident correlation (e.g. `aiops ask`). */
@@ -53,7 +54,7 @@ function formatIncident(incident: Incident, now: number): string {
   const origin = incident.origin ? ` (likely origin ${incident.origin})` : '';
   const alerts = Object.values(incident.alerts).sort((left, right) => right.lastSeen - left.lastSeen);
   const alertLines = alerts.slice(0, ALERTS_SHOWN).map((alert) => {
-    const summary = alert.summary.length > MAXIMUM_SUMMARY_CHARACTERS ? `${alert.summary.slice(0, MAXIMUM_SUMMARY_CHARACTERS - 1)}…` : alert.summary;
+    const summary = redactedExcerpt(alert.summary, MAXIMUM_SUMMARY_CHARACTERS);
     return `  · ${alert.status} ${alert.severity} ${alert.name}: ${summary}`;
   });
   if (alerts.length > ALERTS_SHOWN) alertLines.push(`  · … and ${alerts.length - ALERTS_SHOWN} more alerts`);

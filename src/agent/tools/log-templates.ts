@@ -8,6 +8,7 @@ import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
 import { knownService } from './known-service.js';
 import { toolFailure } from './tool-failure.js';
 import { formatUtcClock } from './utc-time.js';
+import { redactedExcerpt } from '../../redact-secrets.js';
 
 export interface LogTemplatesDependencies {
   catalogue: Catalogue;
@@ -83,5 +84,5 @@ export function logTemplatesTool(dependencies: LogTemplatesDependencies): AgentT
 
 function cut(text: string): string {
   const line = text.replace(/\s*\n\s*/g, ' ');
-  return line.length > MAXIMUM_TEXT_CHARACTERS ? `${line.slice(0, MAXIMUM_TEXT_CHARACTERS - 1)}…` : line;
+  return redactedExcerpt(line, MAXIMUM_TEXT_CHARACTERS);
 }

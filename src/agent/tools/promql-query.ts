@@ -6,6 +6,7 @@ import { seriesStatistics } from './series-statistics.js';
 import { sourceName } from './source-name.js';
 import { toolFailure } from './tool-failure.js';
 import { formatUtcClock } from './utc-time.js';
+import { redactedExcerpt } from '../../redact-secrets.js';
 
 export interface PromqlQueryDependencies {
   metrics: MetricsSource;
@@ -68,7 +69,7 @@ export function compactLabels(labels: Record<string, string>): string {
   const pairs = Object.entries(labels)
     .filter(([key]) => key !== '__name__')
     .sort(([left], [right]) => left.localeCompare(right))
-    .map(([key, value]) => `${key}="${value.length > MAXIMUM_LABEL_VALUE_CHARACTERS ? `${value.slice(0, MAXIMUM_LABEL_VALUE_CHARACTERS - 1)}…` : value}"`);
+    .map(([key, value]) => `${key}="${redactedExcerpt(value, MAXIMUM_LABEL_VALUE_CHARACTERS)}"`);
   const text = pairs.length === 0 ? name || '{}' : `${name}{${pairs.join(',')}}`;
-  return text.length > MAXIMUM_LABELS_CHARACTERS ? `${text.slice(0, MAXIMUM_LABELS_CHARACTERS - 1)}…` : text;
+  return redactedExcerpt(text, MAXIMUM_LABELS_CHARACTERS);
 }

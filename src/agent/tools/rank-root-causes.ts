@@ -5,6 +5,7 @@ import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
 import { unknownServices } from './known-service.js';
 import { toolFailure } from './tool-failure.js';
 import { formatUtcClock } from './utc-time.js';
+import { redactedExcerpt } from '../../redact-secrets.js';
 
 /**
  * Collects evidence for the services and ranks them (the live collector): the ranking, when the
@@ -51,7 +52,7 @@ export function rankRootCausesTool(dependencies: RankRootCausesDependencies): Ag
       top.forEach((cause, index) => {
         lines.push(`${index + 1}. ${cause.service} (score ${cause.score.toFixed(2)})`);
         for (const evidence of cause.evidence.slice(0, EVIDENCE_SHOWN)) {
-          const summary = evidence.summary.length > MAXIMUM_EVIDENCE_CHARACTERS ? `${evidence.summary.slice(0, MAXIMUM_EVIDENCE_CHARACTERS - 1)}…` : evidence.summary;
+          const summary = redactedExcerpt(evidence.summary, MAXIMUM_EVIDENCE_CHARACTERS);
           const at = evidence.at === undefined ? '' : ` [${formatUtcClock(evidence.at)}]`;
           lines.push(`   - ${evidence.kind}${at}: ${summary}`);
         }

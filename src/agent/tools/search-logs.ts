@@ -7,6 +7,7 @@ import { knownService } from './known-service.js';
 import { sourceName } from './source-name.js';
 import { toolFailure } from './tool-failure.js';
 import { formatUtcClock } from './utc-time.js';
+import { redactedExcerpt } from '../../redact-secrets.js';
 
 export interface SearchLogsDependencies {
   catalogue: Catalogue;
@@ -93,7 +94,7 @@ function describeSearch(input: z.infer<typeof schema>): string {
 
 function formatEntry(entry: LogEntry, count: number): string {
   const message = entry.message.replace(/\s*\n\s*/g, ' ⏎ ');
-  const cut = message.length > MAXIMUM_MESSAGE_CHARACTERS ? `${message.slice(0, MAXIMUM_MESSAGE_CHARACTERS - 1)}…` : message;
+  const cut = redactedExcerpt(message, MAXIMUM_MESSAGE_CHARACTERS);
   const time = new Date(entry.timestamp).toISOString().slice(11, 19);
   return `${time} ${entry.level.toUpperCase()}${entry.pod ? ` ${entry.pod}` : ''}${count > 1 ? ` ×${count}` : ''}: ${cut}`;
 }

@@ -1,5 +1,6 @@
 import { AiopsError, ErrorCode } from '../../errors.js';
 import type { ToolResult } from '../tool.js';
+import { redactedExcerpt } from '../../redact-secrets.js';
 
 /** Long enough for Prometheus' own parse error; short enough to stay one line in the model's context. */
 const MAXIMUM_REASON_CHARACTERS = 300;
@@ -19,5 +20,5 @@ export function toolFailure(what: string, error: unknown): ToolResult {
 export function errorReason(error: unknown): string {
   const text = error instanceof AiopsError ? error.toOneLine() : error instanceof Error ? error.message : String(error);
   const line = text.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
-  return line.length <= MAXIMUM_REASON_CHARACTERS ? line : `${line.slice(0, MAXIMUM_REASON_CHARACTERS - 1)}…`;
+  return redactedExcerpt(line, MAXIMUM_REASON_CHARACTERS);
 }

@@ -1,3 +1,4 @@
+import { defangLinks } from '../../defang-links.js';
 import type { Answer, CandidateCause, ServiceInAnomaly } from '../../investigation/answer.js';
 import type { RecentChange } from '../../sources/recent-changes.js';
 import { proposalBlocks, proposalText } from './proposal-blocks.js';
@@ -45,9 +46,22 @@ const SHOWN = { steps: 8, services: 10, anomaliesPerService: 3, changes: 8, fall
 
 const CHANGE_EMOJI: Record<RecentChange['kind'], string> = { deploy: '🚀', rollback: '↩️', restart: '🔁', scale: '📏', event: '📌' };
 
-/** The bot's answer in a thread: progress while investigating, then the conclusion and its evidence. */
-export function answerMessage(answer: Answer, options: AnswerMessageOptions): BlockMessage {
-  return answer.stage === 'investigating' ? progressMessage(answer) : conclusionMessage(answer, { now: options.now, lookbackMinutes: options.lookbackMinutes ?? 30, links: options.links });
+/** An answer message, posted without previews: its text quotes what the estate and the model wrote. */
+export type AnswerMessage = BlockMessage & { unfurl_links: false; unfurl_media: false };
+
+/**
+ * The bot's answer in a thread: progress while investigating, then the conclusion and its evidence.
+ * Text that comes from the tools' data or the model (conclusion, evidence, advice, log lines, change
+ * descriptions) is shown with its links defanged; only the query links the bot builds itself are live.
+ */
+export function answerMessage(answer: Answer, options: AnswerMessageOptions): AnswerMessage {
+  const message = answer.stage === 'investigating' ? progressMessage(answer) : conclusionMessage(answer, { now: options.now, lookbackMinutes: options.lookbackMinutes ?? 30, links: options.links });
+  return { ...message, unfurl_links: false, unfurl_media: false };
+}
+
+/** Text from the estate or the model, for mrkdwn: escaped, and its links made inert. */
+function dataText(text: string): string {
+  return escapeMrkdwn(defangLinks(text));
 }
 
 function progressMessage(answer: Answer): BlockMessage {
@@ -56,10 +70,10 @@ function progressMessage(answer: Answer): BlockMessage {
   const earlier = steps.length - shown.length;
   const lines = [
     ...(earlier > 0 ? [`✓ ${counted(earlier, 'earlier step')}`] : []),
-    ...shown.map((step, index) => `${index === shown.length - 1 ? '⏳' : '✓'} ${escapeMrkdwn(step)}`),
+    ...shown.map((step, index) => `${index === shown.length - 1 ? '⏳' : '✓'} ${dataText(step)}`),
   ];
   const current = steps.at(-1);
-  const text = current ? `Looking into it… ${escapeMrkdwn(current)}` : 'Looking into it…';
+  const text = current ? `Looking into it… ${dataText(current)}` : 'Looking into it…';
   const body = lines.length > 0 ? `⏳ *Looking into it…*\n${fitLines(lines, SLACK_LIMITS.sectionText - 30)}` : '⏳ *Looking into it…*';
   return { text: fallbackText([text]), blocks: [section(body)] };
 }
@@ -71,24 +85,25 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const changes = [...answer.recentChanges].sort((left, right) => right.at - left.at);
   const headline = headlineOf(answer, services, options.lookbackMinutes);
   const suspect = answer.suspect ? `Suspect: *${escapeMrkdwn(answer.suspect)}*` : undefined;
-  const diagnosis = answer.diagnosis ? `Likely fault: ${escapeMrkdwn(answer.diagnosis.summary)}` : undefined;
+  const diagnosis = answer.diagnosis ? `Likely fault: ${dataText(answer.diagnosis.summary)}` : undefined;
   const investigated = wasInvestigated(answer);
   const unknown = investigated && answer.unknownServices && answer.unknownServices.length > 0 ? unknownServicesLine(answer.unknownServices) : undefined;
 
   const blocks: KnownBlock[] = [section([headline.mrkdwn, suspect, diagnosis].filter((line) => line !== undefined).join('\n'))];
-  if (answer.evidence && answer.evidence.length > 0) blocks.push(section(`*Evidence*\n${fitLines(answer.evidence.map((line) => `• ${escapeMrkdwn(line)}`), SLACK_LIMITS.sectionText - 20)}`));
+  if (answer.evidence && answer.evidence.length > 0) blocks.push(section(`*Evidence*\n${fitLines(answer.evidence.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)}`));
   if (answer.candidates && answer.candidates.length > 0) blocks.push(section(`*Root-cause ranking*\n${candidatesText(answer.candidates)}`));
-  if (answer.logEvidence && answer.logEvidence.length > 0) blocks.push(section(`*Log evidence*\n${fitLines(answer.logEvidence.map((line) => `• ${escapeMrkdwn(line)}`), SLACK_LIMITS.sectionText - 20)}`));
+  if (answer.logEvidence && answer.logEvidence.length > 0) blocks.push(section(`*Log evidence*\n${fitLines(answer.logEvidence.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)}`));
   const evidenceBlocks = services.map((entry, index) => section(`${index === 0 ? '*Anomalies*\n' : ''}${evidenceText(entry, answer.suspect, options.now)}`));
   blocks.push(...capBlocks(evidenceBlocks, SHOWN.services + 1, 'services in anomaly'));
   // The agent reports the changes it found in its evidence; an empty list from it would read as "none happened".
   if (answer.method === 'deterministic' && investigated) blocks.push(section(`*Recent changes*\n${changes.length === 0 ? 'None recorded.' : changesText(changes, options.now)}`));
   if (answer.suggestions.length > 0) {
-    blocks.push(section(`*What to do next*\n${fitLines(answer.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion)}`), SLACK_LIMITS.sectionText - 20)}`));
+    blocks.push(section(`*What to do next*\n${fitLines(answer.suggestions.map((suggestion) => `• ${dataText(suggestion)}`), SLACK_LIMITS.sectionText - 20)}`));
   }
   blocks.push(...proposalBlocks(answer.proposals ?? []));
   const links = queryLinks(answer.queries ?? [], options.links);
   if (links.length > 0) blocks.push(context([fitItems(links, SLACK_LIMITS.sectionText, ' · ')]));
+  if (answer.notes && answer.notes.length > 0) blocks.push(context([`🛡️ ${fitItems(answer.notes.map(dataText), SLACK_LIMITS.sectionText - 10, ' ')}`]));
   if (unknown) blocks.push(context([`❓ ${escapeMrkdwn(unknown)}`]));
   if (answer.unreadable && answer.unreadable.length > 0) blocks.push(context([`⚠️ Could not read ${answer.unreadable.map(escapeMrkdwn).join('; ')} — this answer rests on the rest`]));
   blocks.push(context([methodLabel(answer)]));
@@ -97,18 +112,19 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const lines = [
     headline.plain,
     ...(answer.suspect ? [`Suspect: ${escapeMrkdwn(answer.suspect)}`] : []),
-    ...(answer.diagnosis ? [`Likely fault: ${escapeMrkdwn(answer.diagnosis.summary)}`] : []),
+    ...(answer.diagnosis ? [`Likely fault: ${dataText(answer.diagnosis.summary)}`] : []),
     ...listWithMore(evidenceLines, SHOWN.fallbackEvidence, 'Evidence:'),
     ...listWithMore(
       changes.map((change) => `${changeLinePlain(change)} — ${relativeTime(change.at, options.now)}`),
       SHOWN.fallbackChanges,
       'Recent changes:',
     ),
-    ...(answer.evidence ?? []).map((line) => `• ${escapeMrkdwn(line)}`),
-    ...(answer.candidates ?? []).map((candidate, index) => `${index + 1}. ${candidate.service}: ${candidate.evidence[0] ?? ''}`),
-    ...listWithMore((answer.logEvidence ?? []).map(escapeMrkdwn), SHOWN.fallbackEvidence, 'Log evidence:'),
-    ...answer.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion)}`),
+    ...(answer.evidence ?? []).map((line) => `• ${dataText(line)}`),
+    ...(answer.candidates ?? []).map((candidate, index) => `${index + 1}. ${escapeMrkdwn(candidate.service)}: ${dataText(candidate.evidence[0] ?? '')}`),
+    ...listWithMore((answer.logEvidence ?? []).map(dataText), SHOWN.fallbackEvidence, 'Log evidence:'),
+    ...answer.suggestions.map((suggestion) => `• ${dataText(suggestion)}`),
     ...(answer.proposals ?? []).map((proposal) => `Proposed (needs approval): ${proposalText(proposal)} (${proposal.id})`),
+    ...(answer.notes ?? []).map(dataText),
     ...(unknown ? [unknown] : []),
     ...(answer.unreadable && answer.unreadable.length > 0 ? [`Could not read ${answer.unreadable.join('; ')}`] : []),
     methodLabel(answer),
@@ -119,7 +135,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
 /** The first thing a reader sees: the conclusion, or a plain statement that nothing is wrong. */
 function headlineOf(answer: Answer, services: ServiceInAnomaly[], lookbackMinutes: number): { mrkdwn: string; plain: string } {
   if (answer.conclusion) {
-    const conclusion = escapeMrkdwn(answer.conclusion);
+    const conclusion = dataText(answer.conclusion);
     return { mrkdwn: `*${conclusion}*`, plain: conclusion };
   }
   if (services.length === 0) {
@@ -158,7 +174,7 @@ function unknownServicesLine(unknown: NonNullable<Answer['unknownServices']>): s
 }
 
 function candidatesText(candidates: CandidateCause[]): string {
-  const lines = candidates.map((candidate, index) => `${index + 1}. *${escapeMrkdwn(candidate.service)}* — ${escapeMrkdwn(candidate.evidence.join('; ') || 'no single signal stands out')}`);
+  const lines = candidates.map((candidate, index) => `${index + 1}. *${escapeMrkdwn(candidate.service)}* — ${dataText(candidate.evidence.join('; ') || 'no single signal stands out')}`);
   return fitLines(lines, SLACK_LIMITS.sectionText - 30);
 }
 
@@ -186,7 +202,7 @@ function changeLinePlain(change: RecentChange): string {
 function changeParts(change: RecentChange): { service: string; rest: string; kind: string } {
   const service = escapeMrkdwn(change.service);
   const startsWithService = change.description.startsWith(`${change.service} `);
-  const rest = escapeMrkdwn(startsWithService ? change.description.slice(change.service.length) : `: ${change.description}`);
+  const rest = dataText(startsWithService ? change.description.slice(change.service.length) : `: ${change.description}`);
   const kind = change.description.toLowerCase().includes(change.kind) ? '' : ` (${change.kind})`;
   return { service, rest, kind };
 }

@@ -17,7 +17,8 @@ export const AIOPS_SUBCOMMANDS: readonly SubcommandHelp[] = [
   { name: 'status', arguments: '[service]', description: 'Show every service (healthy or in anomaly), or one service in detail.', example: '/aiops status payment' },
   { name: 'incidents', arguments: '', description: 'List the open incidents, newest first.', example: '/aiops incidents' },
   { name: 'logs', arguments: '<service> [window]', description: 'Show what a service is logging: its top log templates, how they compare with the hour before, one example each (window defaults to 15m).', example: '/aiops logs order-service 15m' },
-  { name: 'silence', arguments: '<service|incident> <duration>', description: 'Stop alerts for a service or one incident for a while.', example: '/aiops silence payment 2h' },
+  { name: 'silence', arguments: '<service|incident> <duration> <reason>', description: "Hold alerts for a service or one incident for a while, announced in its channel (its team or the responders; team members up to the catalogue's maximum).", example: '/aiops silence payment 2h deploy of v2.3 in progress' },
+  { name: 'unsilence', arguments: '<service|incident>', description: 'End a silence early; held alerts still firing are raised at once.', example: '/aiops unsilence payment' },
   { name: 'audit', arguments: '', description: 'Show the last 15 audited actions (silences, acknowledgements, resolutions, approval requests) and who took them.', example: '/aiops audit' },
   { name: 'help', arguments: '', description: 'Show this help.', example: '/aiops help' },
 ];

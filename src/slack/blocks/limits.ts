@@ -1,4 +1,5 @@
 import type { types as SlackTypes } from '@slack/bolt';
+import { redactSecrets } from '../../redact-secrets.js';
 
 /*
  * Slack's Block Kit limits and the few helpers that enforce them. Every builder in this folder
@@ -54,9 +55,11 @@ export function unescapeMrkdwn(text: string): string {
 /**
  * Shortens text to at most `maximum` characters, ending with an ellipsis. The cut never lands
  * inside an escape (`&amp;`), a Slack token (`<!date^…>`) or a surrogate pair, so the shortened
- * text still renders as intended.
+ * text still renders as intended. Secrets are redacted first: cut first, half a secret would be
+ * left that no pattern recognises, and the redaction every Slack call gets could not find it.
  */
-export function truncate(text: string, maximum: number): string {
+export function truncate(unredacted: string, maximum: number): string {
+  const text = redactSecrets(unredacted);
   if (text.length <= maximum) return text;
   if (maximum <= ELLIPSIS.length) return ELLIPSIS.slice(0, Math.max(0, maximum));
   let end = maximum - ELLIPSIS.length;
@@ -75,7 +78,8 @@ export function truncate(text: string, maximum: number): string {
  * so the result is never empty when `items` is not.
  */
 export function fitItems(items: readonly string[], maximum: number, separator: string): string {
-  const joined = items.join(separator);
+  // Redacted whole first, so a secret spread over items (a key block's lines) is found as one.
+  const joined = redactSecrets(items.join(separator));
   if (joined.length <= maximum) return joined;
   const kept: string[] = [];
   let length = 0;

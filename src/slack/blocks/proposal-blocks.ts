@@ -1,5 +1,6 @@
-import type { ActionProposal } from '../../state/action-proposals.js';
-import { button, escapeMrkdwn, fallbackText, section, type BlockMessage, type KnownBlock } from './limits.js';
+import { defangLinks } from '../../defang-links.js';
+import { MAXIMUM_REASON_CHARACTERS, type ActionProposal } from '../../state/action-proposals.js';
+import { button, escapeMrkdwn, fallbackText, section, truncate, type BlockMessage, type KnownBlock } from './limits.js';
 
 export const PROPOSAL_ACTIONS = { requestApproval: 'proposal_request_approval' } as const;
 
@@ -14,6 +15,15 @@ export function proposalText(proposal: ActionProposal): string {
 }
 
 /**
+ * A proposal's reason as it may be shown anywhere (answer, thread, audit): one line, at most
+ * MAXIMUM_REASON_CHARACTERS, links defanged. The model wrote it from what the tools read, so it
+ * is the estate's text at one remove and is never allowed to become a link or a second paragraph.
+ */
+export function proposalReasonText(reason: string): string {
+  return truncate(defangLinks(reason.replace(/\s+/g, ' ').trim()), MAXIMUM_REASON_CHARACTERS);
+}
+
+/**
  * The proposals in an answer, each with a button that asks for its approval, until someone has.
  * Nothing runs from here: approving and running belong to an authorised engineer.
  */
@@ -22,7 +32,7 @@ export function proposalBlocks(proposals: readonly ActionProposal[]): KnownBlock
   const blocks: KnownBlock[] = [section('*Proposed actions* — nothing runs until an authorised engineer approves')];
   for (const proposal of proposals.slice(0, PROPOSALS_SHOWN)) {
     const requested = proposal.approvalRequest ? ` · approval requested by <@${escapeMrkdwn(proposal.approvalRequest.by)}>` : '';
-    const text = `*${escapeMrkdwn(proposalText(proposal))}* — ${escapeMrkdwn(proposal.reason)} (\`${escapeMrkdwn(proposal.id)}\`)${requested}`;
+    const text = `*${escapeMrkdwn(proposalText(proposal))}* — ${escapeMrkdwn(proposalReasonText(proposal.reason))} (\`${escapeMrkdwn(proposal.id)}\`)${requested}`;
     const accessory = proposal.approvalRequest
       ? undefined
       : button({ actionId: PROPOSAL_ACTIONS.requestApproval, text: 'Request approval', value: proposal.id, accessibilityLabel: `Request approval to ${proposalText(proposal)}` });
@@ -31,9 +41,9 @@ export function proposalBlocks(proposals: readonly ActionProposal[]): KnownBlock
   return blocks;
 }
 
-/** Posted in the thread when someone asks for a proposal's approval: who, what, why, and for whom. */
-export function approvalRequestMessage(proposal: ActionProposal, requester: string, team: string | undefined): BlockMessage {
+/** Posted in the thread when someone asks for a proposal's approval: who, what, why (defanged, without previews), and for whom. */
+export function approvalRequestMessage(proposal: ActionProposal, requester: string, team: string | undefined): BlockMessage & { unfurl_links: false; unfurl_media: false } {
   const owners = team ? ` from ${escapeMrkdwn(team)}` : '';
-  const text = `🙋 <@${escapeMrkdwn(requester)}> asks an authorised engineer${owners} to approve *${escapeMrkdwn(proposalText(proposal))}* (\`${escapeMrkdwn(proposal.id)}\`): ${escapeMrkdwn(proposal.reason)}. Nothing runs until it is approved.`;
-  return { text: fallbackText([text]), blocks: [section(text)] };
+  const text = `🙋 <@${escapeMrkdwn(requester)}> asks an authorised engineer${owners} to approve *${escapeMrkdwn(proposalText(proposal))}* (\`${escapeMrkdwn(proposal.id)}\`): ${escapeMrkdwn(proposalReasonText(proposal.reason))}. Nothing runs until it is approved.`;
+  return { text: fallbackText([text]), blocks: [section(text)], unfurl_links: false, unfurl_media: false };
 }

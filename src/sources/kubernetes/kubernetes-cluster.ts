@@ -13,6 +13,7 @@ import {
   type V1PodTemplateSpec,
 } from '@kubernetes/client-node';
 import { AiopsError, configError, ErrorCode, inputError, notFound } from '../../errors.js';
+import { redactedExcerpt } from '../../redact-secrets.js';
 import type { Cluster, ClusterEvent, Deployment, Pod, WriteOptions, WriteResult } from '../cluster.js';
 import { isTransient, withRetry } from '../retry.js';
 import {
@@ -308,7 +309,7 @@ function statusMessageOf(body: unknown): string | undefined {
     try {
       parsed = JSON.parse(body) as unknown;
     } catch {
-      return body.split('\n')[0]?.slice(0, 300) || undefined;
+      return redactedExcerpt(body.split('\n')[0] ?? '', 300) || undefined;
     }
   }
   const message = (parsed as { message?: unknown } | undefined)?.message;

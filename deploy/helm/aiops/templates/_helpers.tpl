@@ -123,6 +123,9 @@ spec:
       env:
         - name: PORT
           value: {{ $root.Values.port | quote }}
+        # Every interface of the pod: the kubelet's probes, the Service and Prometheus come from outside it.
+        - name: BIND_ADDRESS
+          value: "0.0.0.0"
         {{- if $root.Values.redis.existingSecret }}
         - name: REDIS_URL
           valueFrom:

@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { escapeMrkdwn, fallbackText, section } from '../../blocks/limits.js';
 import { ephemeralNotice } from '../../blocks/notice-message.js';
-import { approvalRequestMessage, proposalText, PROPOSAL_ACTIONS } from '../../blocks/proposal-blocks.js';
+import { approvalRequestMessage, proposalReasonText, proposalText, PROPOSAL_ACTIONS } from '../../blocks/proposal-blocks.js';
 import type { SlackServices } from '../../slack-services.js';
 
 /**
@@ -22,7 +22,7 @@ export function registerProposalActions(app: App, services: SlackServices): void
       const text = `Approval of ${escapeMrkdwn(proposal.id)} was already requested by <@${escapeMrkdwn(proposal.approvalRequest!.by)}>; nothing changed.`;
       return void respond({ response_type: 'ephemeral', replace_original: false, text: fallbackText([text]), blocks: [section(text)] });
     }
-    await services.stores.audit.append({ at: now, actor: body.user.id, action: 'request-approval', target: proposal.id, detail: `asked for approval to ${proposalText(proposal)}: ${proposal.reason}` });
+    await services.stores.audit.append({ at: now, actor: body.user.id, action: 'request-approval', target: proposal.id, detail: `asked for approval to ${proposalText(proposal)}: ${proposalReasonText(proposal.reason)}` });
     const channel = body.channel?.id;
     const message = body.message as { ts?: string; thread_ts?: string } | undefined;
     const threadTs = message?.thread_ts ?? message?.ts;

@@ -7,6 +7,7 @@ import { incidentsMessage } from '../../blocks/incidents-message.js';
 import { logTemplatesMessage } from '../../blocks/log-templates-message.js';
 import { noticeMessage } from '../../blocks/notice-message.js';
 import { statusMessage } from '../../blocks/status-message.js';
+import { slackAccess } from '../../slack-access.js';
 import type { SlackServices } from '../../slack-services.js';
 import { answerInThread } from '../events/answer-in-thread.js';
 
@@ -36,9 +37,21 @@ export function register(app: App, services: SlackServices): void {
         return reply(noticeMessage(lines.length > 0 ? `Recent actions:\n${lines.join('\n')}` : 'No actions recorded yet.'));
       }
       case 'silence': {
-        const silenced = await services.incidents.silence(parsed.target, parsed.durationMilliseconds, command.user_id);
+        const silenced = await slackAccess(services, client).incidents.silence(parsed, command.user_id);
+        if (silenced.outcome === 'refused') return reply(noticeMessage(silenced.reason));
         const scope = silenced.incident ? `${silenced.incident.id} (${silenced.scope})` : silenced.scope;
-        return reply(noticeMessage(`Silenced ${scope} for ${parsed.durationText}: new alerts for it are held, and raised when the silence ends if still firing.`));
+        const until = formatUtc(silenced.until);
+        await announce(client, services, silenced.channels, `🔕 <@${command.user_id}> silenced ${plain(scope)} for ${parsed.durationText}, until ${until}: ${plain(parsed.reason)}. Alerts for it are held, and raised when the silence ends if still firing; \`/aiops unsilence ${parsed.target}\` ends it now.`);
+        return reply(noticeMessage(`Silenced ${scope} for ${parsed.durationText} (until ${until}), announced in ${silenced.channels.join(', ') || 'no channel'}: new alerts for it are held, and raised when the silence ends if still firing.`));
+      }
+      case 'unsilence': {
+        const ended = await slackAccess(services, client).incidents.unsilence(parsed.target, command.user_id);
+        if (ended.outcome === 'refused') return reply(noticeMessage(ended.reason));
+        const scope = ended.incident ? `${ended.incident.id} (${ended.scope})` : ended.scope;
+        if (!ended.ended) return reply(noticeMessage(`${scope} is not silenced.`));
+        const raised = ended.released.length > 0 ? ` ${ended.released.length} held alert(s) still firing were raised.` : '';
+        await announce(client, services, ended.channels, `🔔 <@${command.user_id}> ended the silence on ${plain(scope)}.${raised}`);
+        return reply(noticeMessage(`Ended the silence on ${scope}.${raised}`));
       }
       case 'logs':
         return reply(logTemplatesMessage(await services.stores.minedLogs.templateSummary(parsed.service, { now: services.now(), minutes: parsed.minutes })));
@@ -58,6 +71,23 @@ export function register(app: App, services: SlackServices): void {
       }
     }
   });
+}
+
+/** A silence's start or end, said publicly in its services' channels; a channel that refuses is logged, the silence stands. */
+async function announce(client: WebClient, services: SlackServices, channels: readonly string[], text: string): Promise<void> {
+  for (const channel of channels) {
+    await services.pacer.send(channel, () => client.chat.postMessage({ channel, text })).catch((error: Error) => services.logger.warn({ channel, error: error.message }, 'cannot announce the silence in the channel'));
+  }
+}
+
+/** What someone typed, shown in a public message without pinging anyone or making links. */
+function plain(text: string): string {
+  return text.replace(/[<>&]/g, '');
+}
+
+/** 2026-12-04 14:00 UTC */
+function formatUtc(milliseconds: number): string {
+  return `${new Date(milliseconds).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** An ephemeral reply where the command was typed; through the command's response URL when the bot is not in the channel. */

@@ -1,0 +1,27 @@
+import type { WebClient } from '@slack/web-api';
+import { TeamAccess } from '../access/team-access.js';
+import { AuthorisedIncidents } from '../incidents/authorised-incidents.js';
+import { slackGroupDirectory } from './slack-group-directory.js';
+import type { SlackServices } from './slack-services.js';
+
+export interface SlackAccess {
+  access: TeamAccess;
+  incidents: AuthorisedIncidents;
+}
+
+const built = new WeakMap<SlackServices, SlackAccess>();
+
+/**
+ * Who may act and see, for the listeners of one Slack surface: one group directory (and so one
+ * cache of group members) shared by its commands, buttons and events, built on first use from
+ * the Web API client the listener was given, unless the services bring their own directory.
+ */
+export function slackAccess(services: SlackServices, client: Pick<WebClient, 'usergroups'>): SlackAccess {
+  const existing = built.get(services);
+  if (existing) return existing;
+  const access = new TeamAccess(services.catalogue, services.groups ?? slackGroupDirectory(client));
+  const incidents = new AuthorisedIncidents({ incidents: services.incidents, access, catalogue: services.catalogue, stores: services.stores, now: services.now });
+  const created = { access, incidents };
+  built.set(services, created);
+  return created;
+}
