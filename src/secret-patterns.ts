@@ -14,9 +14,10 @@ export interface SecretRule {
 
 /**
  * Key names whose values are secrets: db_password, DB_PASS, AWS_SECRET_ACCESS_KEY, x-api-key,
- * auth_token, AccountKey, session_id, Cookie… The prefix is lazy so `db_pass` keeps its `db_`.
+ * auth_token, AccountKey, session_id, Cookie… The prefix is lazy so `db_pass` keeps its `db_`; both
+ * sides are bounded, so a long dotted word is read in linear time, not cubic (a ReDoS otherwise).
  */
-export const SECRET_KEY = String.raw`[A-Za-z0-9_.-]*?(?:passw(?:or)?d|pwd|pass(?:phrase)?(?![a-z])|secret|api[_-]?key|apikey|access[_-]?key|account[_-]?key|private[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|token|credential|auth(?![a-z])|sas[_-]?token|cookie|session)s?[A-Za-z0-9_.-]*`;
+export const SECRET_KEY = String.raw`[A-Za-z0-9_.-]{0,64}?(?:passw(?:or)?d|pwd|pass(?:phrase)?(?![a-z])|secret|api[_-]?key|apikey|access[_-]?key|account[_-]?key|private[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|token|credential|auth(?![a-z])|sas[_-]?token|cookie|session)s?[A-Za-z0-9_.-]{0,64}`;
 /** Keys that name a secret's metadata rather than hold it (secretName, token_count, prompt_tokens…). */
 const NOT_A_SECRET_KEY = /(?:name|ref|id|count|length|type|ttl|expiry|expires|expires_at|tokens|timeout|seconds|ms|path|file|dir|enabled|required|url_template)$/i;
 /** …except session identifiers, which are the secret (session_id, JSESSIONID, connect.sid). */
@@ -62,7 +63,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
   // Credentials inside URLs: postgres://user:pass@host, mongodb+srv://…, redis://:pass@, amqp://…
   {
     kind: 'url credentials',
-    pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]*):([^\s@/?#]+)@/gi,
+    pattern: /\b([a-z][a-z0-9+.-]{0,30}:\/\/)([^\s:/@]{0,256}):([^\s@/?#]{1,256})@/gi,
     replace: (_match, scheme = '', user = '') => `${scheme}${user}:${REDACTED}@`,
   },
   // Authorization headers, in any casing and quoting: "Authorization: Bearer …", authorization="Basic …".
@@ -115,7 +116,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
   // key=value, key: value, "key": "value", key='value' for secret-looking keys; quotes kept.
   {
     kind: 'secret-named value',
-    pattern: new RegExp(String.raw`\b(${SECRET_KEY})(["']?\s*[:=]\s*)(\[REDACTED\]|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s,;&"'}\])]+)`, 'gi'),
+    pattern: new RegExp(String.raw`(?<![A-Za-z0-9_.-])(${SECRET_KEY})(["']?\s*[:=]\s*)(\[REDACTED\]|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s,;&"'}\])]+)`, 'gi'),
     replace: (match, key = '', separator = '', value = '') => {
       if (!isSecretKey(key) || value.includes('[REDACTED') || value === '' || value === '""' || value === "''" || PLAIN_VALUE.test(value)) return match;
       const quote = value.startsWith('"') || value.startsWith("'") ? value[0] : '';
@@ -148,8 +149,13 @@ const MINIMUM_RANDOM_TOKEN = 12;
 /** Bits per character above which a token is random rather than a word (English words are below 3.3). */
 const RANDOM_TOKEN_ENTROPY = 3.5;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Class names, file paths and metric names: words joined by dots, slashes or underscores (com.shop.v2.ChargeService). */
-const CODE_PATH = /^[/.]?[A-Za-z_$][A-Za-z_$-]*\d*(?:[./_:][A-Za-z_$][A-Za-z_$-]*\d*)*$/;
+/**
+ * Class names, file paths and metric names: words joined by dots, slashes or underscores
+ * (com.shop.v2.ChargeService, http_requests_total). An underscore inside a word belongs to the
+ * word and is a joint only after digits, so every string splits one way: with the underscore in
+ * both, a long snake_case word took exponential time to refuse.
+ */
+const CODE_PATH = /^[/.]?[A-Za-z_$][A-Za-z_$-]*\d*(?:(?:[./:]|(?<=\d)_)[A-Za-z_$][A-Za-z_$-]*\d*)*$/;
 /** Pod, host and deployment names: lower-case words joined by dashes (payment-7d9f8b6c5-x2x9k). */
 const RESOURCE_NAME = /^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+$/;
 

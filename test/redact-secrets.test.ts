@@ -106,3 +106,20 @@ describe('redactSecretsDeep: any value, at any depth', () => {
     expect(redactSecretsDeep({ left: shared, right: shared })).toEqual({ left: { note: 'same' }, right: { note: 'same' } });
   });
 });
+
+describe('redactSecrets on text written to hang it', () => {
+  // Alert annotations and log lines are written by whoever can reach the webhook or a pod: a
+  // pattern that backtracks would stop the bot for minutes (a dotted word of 25 KB took 205 s).
+  it.each([
+    ['a long dotted word of secret-like names', 'secret.token.key.'],
+    ['a long snake_case word after a secret-like word', 'password a_b_c_d_e_f_g_h_i_j_k_l_m_n_o_p_q_r_s_t_u_v_w_x_y_z1! '],
+    ['repeated keys without values', 'token: '],
+    ['repeated URL schemes', 'postgres://a:b'],
+  ])('answers at once for 100 KB of %s', (_kind, unit) => {
+    const text = unit.repeat(Math.ceil(100_000 / unit.length));
+    const startedAt = performance.now();
+    redactSecrets(text);
+    // Linear work is tens of milliseconds here; a backtracking pattern takes minutes.
+    expect(performance.now() - startedAt).toBeLessThan(5_000);
+  });
+});

@@ -1,14 +1,13 @@
 import type { Catalogue } from '../catalogue.js';
+import type { ChannelDirectory } from './channel-directory.js';
 import { isUserGroup, type GroupDirectory } from './group-directory.js';
+import { EVERYTHING, type Visibility } from './visibility.js';
 
 /** What people do to incidents that needs the owning team or a responder. */
 export type IncidentVerb = 'silence' | 'unsilence' | 'resolve' | 'acknowledge';
 
 /** Whether someone may act, and as whom; refused with one line for them when not. */
 export type AccessDecision = { allowed: true; as: 'responder' | 'member' } | { allowed: false; reason: string };
-
-/** What someone may see: everything, or the services of their teams. */
-export type Visibility = { everything: true } | { everything: false; services: ReadonlySet<string> };
 
 /**
  * Who may act on and see what, from the catalogue's teams and responders. Users listed by ID are
@@ -19,6 +18,8 @@ export class TeamAccess {
   constructor(
     private readonly catalogue: Catalogue,
     private readonly directory: GroupDirectory,
+    /** Who is in the catalogue's channels; absent, only teams decide what someone sees. */
+    private readonly channels?: ChannelDirectory,
   ) {}
 
   /**
@@ -39,19 +40,26 @@ export class TeamAccess {
   }
 
   /**
-   * What `user` may see: everything for responders or with `access.visibility: everyone`, else
-   * their teams' services. A group that cannot be read counts as not theirs (fail closed).
+   * What `user` may see: everything for responders or with `access.visibility: everyone`; else
+   * their teams' services, and the catalogue channels they are in with those channels' services.
+   * A group or channel that cannot be read counts as not theirs (fail closed).
    */
   async visibility(user: string): Promise<Visibility> {
-    if (this.catalogue.access.visibility === 'everyone') return { everything: true };
+    if (this.catalogue.access.visibility === 'everyone') return EVERYTHING;
     const ignored: string[] = [];
-    if (await this.isIn(user, this.catalogue.access.responders, ignored)) return { everything: true };
+    if (await this.isIn(user, this.catalogue.access.responders, ignored)) return EVERYTHING;
     const services = new Set<string>();
     for (const team of Object.values(this.catalogue.teams)) {
       if (!(await this.isIn(user, team.slack, ignored))) continue;
       for (const service of Object.values(this.catalogue.services)) if (service.team === team.name) services.add(service.name);
     }
-    return { everything: false, services };
+    const channels = new Set<string>();
+    const catalogueChannels = [...new Set([...Object.values(this.catalogue.services).map((service) => service.channel), ...(this.catalogue.alerting.defaultChannel ? [this.catalogue.alerting.defaultChannel] : [])])];
+    for (const channel of catalogueChannels) {
+      if (await this.channels?.isMember(user, channel).catch(() => false)) channels.add(channel);
+    }
+    for (const service of Object.values(this.catalogue.services)) if (channels.has(service.channel)) services.add(service.name);
+    return { everything: false, services, channels };
   }
 
   /** Whether the user is one of the principals, directly or through a group; groups that cannot be read add why to `failures`. */

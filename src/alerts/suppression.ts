@@ -71,7 +71,7 @@ export function silenceTargetsOf(alert: Alert): string[] {
 
 /**
  * What silencing an incident silences: its catalogued services, and each alert that names no
- * catalogued service by its fingerprint and its Alertmanager group, so that "Silence 1h" on an
+ * catalogued service by its fingerprint and its Alertmanager group, so that silencing an
  * incident of node or probe alerts holds back their next firing and the rest of their group.
  * The incident's id is kept as a target too, for the audit and `/aiops silence <incident>`.
  */

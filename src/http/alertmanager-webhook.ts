@@ -145,8 +145,11 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** `Authorization: Bearer <token>` exactly as Alertmanager's `http_config.authorization` sends it; a bare token is not taken. */
 function bearerMatches(header: string | undefined, token: string): boolean {
-  const presented = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!bearer) return false;
+  const presented = Buffer.from(bearer[1]!);
   const expected = Buffer.from(token);
   return presented.length === expected.length && timingSafeEqual(presented, expected);
 }

@@ -27,7 +27,7 @@ export function createInvestigation(config: Config, sources: Sources, stores: In
     now,
   };
   if (!config.llm) return { answers, logger };
-  const tools = createTools({
+  const toolDependencies = {
     catalogue: config.catalogue,
     metrics: sources.metrics,
     logs: sources.logs,
@@ -39,6 +39,6 @@ export function createInvestigation(config: Config, sources: Sources, stores: In
     proposals: stores.proposals,
     rankRootCauses: liveRootCauses(answers),
     now,
-  });
-  return { answers, agent: { model: createChatModel(config.llm), tools, proposals: stores.proposals }, logger };
+  };
+  return { answers, agent: { model: createChatModel(config.llm), tools: createTools(toolDependencies), proposals: stores.proposals, toolDependencies }, logger };
 }

@@ -20,7 +20,7 @@ export interface AnswerDependencies {
   catalogue: Catalogue;
   cluster: Cluster;
   metrics: MetricsSource;
-  anomalies: AnomalyLog;
+  anomalies: Pick<AnomalyLog, 'since'>;
   /** The services' logs: the error templates an answer quotes. Absent, log findings stand in. */
   logs?: LogSource;
   /** Recent log findings per service; absent, the ranking reads no logs. */

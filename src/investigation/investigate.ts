@@ -2,6 +2,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { AgentFailedError, runAgent, parseAgentAnswer, type AgentLimits } from '../agent/agent.js';
 import { proposalsInScope, quoteInstructions, screenAdvice } from '../agent/guardrails.js';
 import type { AgentTool, ToolResult } from '../agent/tool.js';
+import type { ToolDependencies } from '../agent/tools/create-tools.js';
 import { isCatalogued } from '../catalogue.js';
 import type { Logger } from '../logger.js';
 import { PROPOSED_ACTIONS, type ActionProposal, type ActionProposals } from '../state/action-proposals.js';
@@ -18,6 +19,8 @@ export interface AgentSetup {
   /** Where propose_action records proposals: read back to show them in the answer. */
   proposals: ActionProposals;
   limits?: Partial<AgentLimits>;
+  /** What the tools were built from: scopedInvestigation builds them again for one asker's view. */
+  toolDependencies?: ToolDependencies;
 }
 
 export interface InvestigationDependencies {

@@ -41,7 +41,7 @@ export async function findIncidentRoot(client: WebClient, channel: string, incid
 }
 
 /** The catalogue may name a channel (`#orders`); history wants its id. */
-async function channelIdOf(client: WebClient, channel: string): Promise<string | undefined> {
+export async function channelIdOf(client: WebClient, channel: string): Promise<string | undefined> {
   if (!channel.startsWith('#')) return channel;
   const name = channel.slice(1);
   let cursor: string | undefined;

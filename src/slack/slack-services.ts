@@ -1,3 +1,4 @@
+import type { ChannelDirectory } from '../access/channel-directory.js';
 import type { GroupDirectory } from '../access/group-directory.js';
 import type { Catalogue } from '../catalogue.js';
 import type { IncidentDetails } from '../incidents/incident-details.js';
@@ -20,6 +21,8 @@ export interface SlackServices {
   incidents: Pick<Incidents, 'get' | 'acknowledge' | 'resolve' | 'silence' | 'unsilence'>;
   /** Who is in the catalogue's user groups; absent, Slack's usergroups.users.list is asked (see slackAccess). */
   groups?: GroupDirectory;
+  /** Who is in the catalogue's channels; absent, Slack's conversations.members is asked. */
+  channels?: ChannelDirectory;
   /** What incident messages show beyond the incident; absent, they show the incident alone. */
   incidentDetails?: IncidentDetails;
   /** Answers questions: the agent when an LLM is configured, the root-cause engine otherwise. */

@@ -16,7 +16,9 @@ import { incidentMessageParts } from './incident-message-parts.js';
 import { registerIncidentActions } from './listeners/actions/incident-actions.js';
 import { registerProposalActions } from './listeners/actions/proposal-actions.js';
 import { measuredFetch } from './measured-fetch.js';
+import { visibleStatus } from '../investigation/visible-status.js';
 import { redactingFetch } from './redacting-fetch.js';
+import { slackAccess } from './slack-access.js';
 import { slackStartError } from './slack-start-error.js';
 
 export interface SlackSurface {
@@ -130,8 +132,11 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
     refreshTimer = undefined;
     const viewers = await services.stores.homeViewers.since(Date.now() - HOME_VIEWER_MILLISECONDS);
     if (viewers.length === 0) return;
-    const view = homeView(await estateStatus(services.status), { now: services.now() });
+    const status = await estateStatus(services.status);
+    const access = slackAccess(services, app.client).access;
+    // Each viewer sees their own part of the estate; group and channel members are cached, so this is one read per minute, not per viewer.
     for (const user of viewers.slice(0, 100)) {
+      const view = homeView(visibleStatus(status, await access.visibility(user), services.catalogue), { now: services.now() });
       await app.client.views.publish({ user_id: user, view }).catch((error: Error) => services.logger.warn({ user, error: error.message }, 'App Home refresh failed'));
     }
   };

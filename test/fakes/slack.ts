@@ -94,7 +94,7 @@ export interface FakeSlackOptions {
    * EXAMPLE_USER_GROUPS, the groups deploy/catalogue.example.yml names, so e2e users may act.
    */
   userGroups?: Record<string, string[]>;
-  /** conversations.members answers, by channel; a channel not listed has every user of userGroups and `users` as members. */
+  /** conversations.members answers, by channel (as the catalogue names it, `#shop-web`); a channel not listed has no members. */
   channelMembers?: Record<string, string[]>;
   /** true starts a Socket Mode fake; or pass one already started. Without it apps.connections.open fails. */
   socketMode?: boolean | FakeSocketMode;
@@ -306,7 +306,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     // Channels are known by what they were posted to: in this fake a channel's name (`#orders`) is also its id.
     'conversations.list': () => {
-      const known = [...new Set([...messages.values()].map((message) => message.channel))].filter((channel) => channel.startsWith('#') || /^[CG]/.test(channel));
+      const known = [...new Set([...[...messages.values()].map((message) => message.channel), ...Object.keys(options.channelMembers ?? {})])].filter((channel) => channel.startsWith('#') || /^[CG]/.test(channel));
       return ok(true, { channels: known.map((channel) => ({ id: channel, name: channel.replace(/^#/, ''), is_archived: false })), response_metadata: { next_cursor: '' } });
     },
     'conversations.history': (fields) => {
@@ -334,7 +334,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     'conversations.members': (fields) => {
       const channel = conversationOf(stringField(fields.channel));
       if (!channel) return ok(false, { error: 'channel_not_found' });
-      const members = options.channelMembers?.[channel] ?? [...new Set([...Object.values(userGroups).flat(), ...Object.keys(options.users ?? {})])];
+      const members = options.channelMembers?.[channel] ?? [];
       return ok(true, { members, response_metadata: { next_cursor: '' } });
     },
     'users.info': (fields) => {

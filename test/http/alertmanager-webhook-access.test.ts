@@ -121,6 +121,9 @@ describe('the Alertmanager webhook, closed by default', () => {
     const { port, log } = await start({ ALERTMANAGER_WEBHOOK_TOKEN: TOKEN });
     expect((await post(port, firing('payment'))).status).toBe(401);
     expect((await post(port, firing('payment'), 'Bearer not-the-token-not-the-token')).status).toBe(401);
+    // The token alone, or under another scheme, is not how Alertmanager sends it.
+    expect((await post(port, firing('payment'), TOKEN)).status).toBe(401);
+    expect((await post(port, firing('payment'), `Basic ${TOKEN}`)).status).toBe(401);
     expect(await post(port, firing('payment'), `Bearer ${TOKEN}`)).toEqual({ status: 200, body: { accepted: 1 } });
     expect(warnings(log).filter((message) => message.includes('ALERTMANAGER_WEBHOOK'))).toEqual([]);
   }, 60_000);

@@ -154,7 +154,7 @@ describe('who may press the buttons', () => {
   });
 });
 
-describe('the Silence 1h button', () => {
+describe('the Silence… button', () => {
   it('refuses someone outside the owning team and the responders, and silences nothing', async () => {
     await store.ingest([detectorAlert('payment', ['error_rate'], T0)], T0);
     expect(await click(listeners(T0), INCIDENT_ACTIONS.silence, 'INC-1', 'U0BOB')).toEqual(['ephemeral: Only payments or the responders may silence INC-1 (payment).']);

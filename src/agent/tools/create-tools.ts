@@ -32,9 +32,9 @@ export interface ToolDependencies {
   logs: LogSource;
   /** Only its reads reach the tools (see ReadOnlyCluster); a full Cluster is accepted so callers pass what they have. */
   cluster: Cluster | ReadOnlyCluster;
-  anomalies: AnomalyLog;
+  anomalies: Pick<AnomalyLog, 'since'>;
   /** Absent where incidents are not correlated; list_incidents then answers no-data. */
-  incidents?: IncidentStore;
+  incidents?: Pick<IncidentStore, 'all' | 'open'>;
   logFindings: LogFindingLog;
   /** The template counts log mining stored. */
   minedLogs: Pick<MinedLogs, 'templateSummary'>;

@@ -10,7 +10,7 @@ import { redactedExcerpt } from '../../redact-secrets.js';
 
 export interface CurrentAnomaliesDependencies {
   catalogue: Catalogue;
-  anomalies: AnomalyLog;
+  anomalies: Pick<AnomalyLog, 'since'>;
   /** The sources' clock, ms since the epoch. */
   now: () => number;
 }

@@ -8,7 +8,7 @@ import { redactedExcerpt } from '../../redact-secrets.js';
 
 export interface ListIncidentsDependencies {
   /** Absent where the bot runs without incident correlation (e.g. `aiops ask`). */
-  incidents?: IncidentStore;
+  incidents?: Pick<IncidentStore, 'all' | 'open'>;
   /** The sources' clock, ms since the epoch. */
   now: () => number;
 }

@@ -70,7 +70,7 @@ export function incidentMessage(incident: Incident, options: IncidentMessageOpti
       elements: [
         ...(options.acknowledgedBy ? [] : [button({ actionId: INCIDENT_ACTIONS.acknowledge, text: 'Acknowledge', value: incident.id, style: 'primary' })]),
         button({ actionId: INCIDENT_ACTIONS.resolve, text: 'Resolve', value: incident.id }),
-        button({ actionId: INCIDENT_ACTIONS.silence, text: 'Silence 1h', value: incident.id }),
+        button({ actionId: INCIDENT_ACTIONS.silence, text: 'Silence…', value: incident.id }),
         button({ actionId: INCIDENT_ACTIONS.investigate, text: 'Investigate', value: incident.id }),
       ],
     });

@@ -36,10 +36,10 @@ describe('createTools', () => {
 
 describe('current_anomalies', () => {
   it('lists recent anomalies newest first, filtered by service', async () => {
-    const { call, dependencies } = harness();
-    await dependencies.anomalies.record(anomaly('database', 15, 'database latency_p95 0.55 s (usually 0.01 s)'));
-    await dependencies.anomalies.record(anomaly('order-service', 12, 'order-service latency_p95 1.6 s (usually 0.09 s)'));
-    await dependencies.anomalies.record(anomaly('cart', 200, 'old news'));
+    const { call, anomalies } = harness();
+    await anomalies.record(anomaly('database', 15, 'database latency_p95 0.55 s (usually 0.01 s)'));
+    await anomalies.record(anomaly('order-service', 12, 'order-service latency_p95 1.6 s (usually 0.09 s)'));
+    await anomalies.record(anomaly('cart', 200, 'old news'));
     const all = await call('current_anomalies');
     expect(all.status).toBe('ok');
     expect(all.output).toBe(

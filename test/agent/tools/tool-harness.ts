@@ -39,12 +39,13 @@ export function harness(options: HarnessOptions = {}) {
   const sources = createSimulatedSources(catalogue, { clock, seed: 7, scenario: options.scenario, faultStart: NOW - (options.faultMinutesAgo ?? 20) * MINUTE });
   const prefix = `test:agent-tools:${randomUUID()}:`;
   prefixes.push(prefix);
+  const anomalies = new AnomalyLog(redis, prefix);
   const dependencies: ToolDependencies = {
     catalogue,
     metrics: sources.metrics,
     logs: sources.logs,
     cluster: sources.cluster,
-    anomalies: new AnomalyLog(redis, prefix),
+    anomalies,
     logFindings: new LogFindingLog(redis, prefix),
     minedLogs: new MinedLogs(redis, prefix),
     proposals: new ActionProposals(redis, prefix),
@@ -59,5 +60,5 @@ export function harness(options: HarnessOptions = {}) {
     if (!tool) throw new Error(`no tool ${name}`);
     return tool.run(tool.schema.parse(input), { signal: new AbortController().signal });
   };
-  return { clock, prefix, dependencies, tools, call, ...sources };
+  return { clock, prefix, dependencies, anomalies, tools, call, ...sources };
 }

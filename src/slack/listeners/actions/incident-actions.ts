@@ -47,12 +47,12 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
     await respond(ephemeralNotice(`A silence needs a reason, announced in the channel: type \`/aiops silence ${incident.id} 1h what you are doing\` (at most ${longest}).`));
   });
 
-  app.action<BlockButtonAction>(INCIDENT_ACTIONS.investigate, async ({ ack, action, client }) => {
+  app.action<BlockButtonAction>(INCIDENT_ACTIONS.investigate, async ({ ack, action, body, client }) => {
     await ack();
     const incident = await services.incidents.get(action.value ?? '');
     const message = incident ? await services.stores.incidents.message(incident.id) : undefined;
     if (!incident || !message) return;
     const subject = incident.origin ?? incident.services[0] ?? 'this incident';
-    await answerInThread(client, { channel: message.channel, threadTs: message.ts, text: `why is ${subject} unhealthy?` }, services);
+    await answerInThread(client, { channel: message.channel, threadTs: message.ts, text: `why is ${subject} unhealthy?`, asker: body.user.id }, services);
   });
 }

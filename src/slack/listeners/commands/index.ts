@@ -1,6 +1,8 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { seesService } from '../../../access/visibility.js';
 import { estateStatus } from '../../../investigation/estate-status.js';
+import { seesTarget, visibleStatus } from '../../../investigation/visible-status.js';
 import { parseAiopsCommand } from '../../aiops-command.js';
 import { helpMessage, usageMessage } from '../../blocks/help-message.js';
 import { incidentsMessage } from '../../blocks/incidents-message.js';
@@ -22,17 +24,26 @@ export function register(app: App, services: SlackServices): void {
     await ack();
     const parsed = parseAiopsCommand(command.text, services.catalogue);
     const reply = (message: Reply) => replyEphemeral(client, respond, command.channel_id, command.user_id, message);
+    const visibilityOf = (user: string) => slackAccess(services, client).access.visibility(user);
     switch (parsed.kind) {
       case 'help':
         return reply(helpMessage());
       case 'invalid':
         return reply(usageMessage(parsed.problem));
-      case 'status':
-        return reply(statusMessage(await estateStatus(services.status), { service: parsed.service, now: services.now() }));
+      case 'status': {
+        const visibility = await visibilityOf(command.user_id);
+        if (parsed.service !== undefined && !seesService(visibility, parsed.service)) return reply(noticeMessage(notYours(parsed.service)));
+        return reply(statusMessage(visibleStatus(await estateStatus(services.status), visibility, services.catalogue), { service: parsed.service, now: services.now() }));
+      }
       case 'incidents':
-        return reply(incidentsMessage((await estateStatus(services.status)).incidents, { now: services.now() }));
+        return reply(incidentsMessage(visibleStatus(await estateStatus(services.status), await visibilityOf(command.user_id), services.catalogue).incidents, { now: services.now() }));
       case 'audit': {
-        const entries = await services.stores.audit.recent(15);
+        const visibility = await visibilityOf(command.user_id);
+        const incidentIds = new Set(visibleStatus(await estateStatus(services.status), visibility, services.catalogue).incidents.map((incident) => incident.id));
+        // Their own actions, and those on what they see: read further back so fifteen remain.
+        const entries = (await services.stores.audit.recent(visibility.everything ? AUDIT_SHOWN : AUDIT_READ))
+          .filter((entry) => entry.actor === command.user_id || seesTarget(visibility, entry.target, incidentIds))
+          .slice(0, AUDIT_SHOWN);
         const lines = entries.map((entry) => `${new Date(entry.at).toISOString().slice(0, 16).replace('T', ' ')} UTC  ${entry.actor}  ${entry.action} ${entry.target}: ${entry.detail}`);
         return reply(noticeMessage(lines.length > 0 ? `Recent actions:\n${lines.join('\n')}` : 'No actions recorded yet.'));
       }
@@ -54,6 +65,7 @@ export function register(app: App, services: SlackServices): void {
         return reply(noticeMessage(`Ended the silence on ${scope}.${raised}`));
       }
       case 'logs':
+        if (!seesService(await visibilityOf(command.user_id), parsed.service)) return reply(noticeMessage(notYours(parsed.service)));
         return reply(logTemplatesMessage(await services.stores.minedLogs.templateSummary(parsed.service, { now: services.now(), minutes: parsed.minutes })));
       case 'forecast':
         return reply(noticeMessage(`Capacity forecasts are not part of this version yet; ${parsed.service} is watched for exhaustion of its memory and CPU limits meanwhile.`));
@@ -62,7 +74,7 @@ export function register(app: App, services: SlackServices): void {
           const asked = await services.pacer.send(command.channel_id, () =>
             client.chat.postMessage({ channel: command.channel_id, text: `<@${command.user_id}> asked: ${parsed.question.replace(/[<>&]/g, '')}` }),
           );
-          await answerInThread(client, { channel: command.channel_id, threadTs: asked.ts!, text: parsed.question }, services);
+          await answerInThread(client, { channel: command.channel_id, threadTs: asked.ts!, text: parsed.question, asker: command.user_id }, services);
         } catch (error) {
           services.logger.warn({ channel: command.channel_id, error: (error as Error).message }, 'cannot post the question in the channel');
           await reply(noticeMessage('I cannot post in this channel: invite me with `/invite @aiops`, or ask me in a direct message.'));
@@ -71,6 +83,15 @@ export function register(app: App, services: SlackServices): void {
       }
     }
   });
+}
+
+/** Audit entries shown by `/aiops audit`, and how many are read to find them for someone who sees part of the estate. */
+const AUDIT_SHOWN = 15;
+const AUDIT_READ = 500;
+
+/** Why a service someone may not see is not shown: without saying whether it is healthy. */
+function notYours(service: string): string {
+  return `${service} is not a service of your teams or of a channel you are in; ask its team or a responder.`;
 }
 
 /** A silence's start or end, said publicly in its services' channels; a channel that refuses is logged, the silence stands. */

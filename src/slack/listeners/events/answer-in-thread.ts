@@ -1,7 +1,11 @@
 import type { WebClient } from '@slack/web-api';
 import type { Answer } from '../../../investigation/answer.js';
+import { seesNothing, seesService } from '../../../access/visibility.js';
 import { answerTurn, investigate } from '../../../investigation/investigate.js';
+import { scopedInvestigation } from '../../../investigation/scoped-investigation.js';
 import { answerMessage } from '../../blocks/answer-message.js';
+import { noticeMessage } from '../../blocks/notice-message.js';
+import { slackAccess } from '../../slack-access.js';
 import type { SlackServices } from '../../slack-services.js';
 import type { QuestionPath } from '../../../telemetry/metrics.js';
 
@@ -13,14 +17,30 @@ export interface Question {
   /** The thread to answer in: the question's own ts, or the thread it was asked in. */
   threadTs: string;
   text: string;
+  /** Who asked (a Slack user id): the answer reads only what they may see. */
+  asker: string;
 }
+
+/** Said to someone in none of the catalogue's teams or channels, who would otherwise get an answer about nothing. */
+export const OUTSIDE_EVERY_TEAM =
+  'I answer questions about the services of your teams and of the incident channels you are in, and you are in none of them. Ask a responder, or your Slack admin to add you to a team\'s user group.';
 
 /**
  * Answers in the thread: a "looking into it" reply at once, edited in place as the
- * investigation goes and when it ends. The thread remembers its services for follow-ups.
+ * investigation goes and when it ends. The thread remembers its services for follow-ups. The
+ * investigation reads what the asker may see (see scopedInvestigation); someone who may see
+ * nothing gets one line saying so: in a DM as the reply, in a channel only to them.
  */
 export async function answerInThread(client: WebClient, question: Question, services: SlackServices): Promise<void> {
   const now = services.now;
+  const visibility = await slackAccess(services, client).access.visibility(question.asker);
+  if (seesNothing(visibility)) {
+    const refusal = noticeMessage(OUTSIDE_EVERY_TEAM);
+    if (question.channel.startsWith('D')) await client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, ...refusal });
+    else await client.chat.postEphemeral({ channel: question.channel, user: question.asker, thread_ts: question.threadTs, ...refusal });
+    return;
+  }
+  const investigation = scopedInvestigation(services.investigation, visibility);
   const [threadServices, history] = await Promise.all([services.stores.threads.services(question.channel, question.threadTs), services.stores.threads.turns(question.channel, question.threadTs)]);
   const first: Answer = { question: question.text, services: [], stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'deterministic' };
   const posted = await services.pacer.send(question.channel, () =>
@@ -35,8 +55,8 @@ export async function answerInThread(client: WebClient, question: Question, serv
     const startedAt = Date.now();
     const answer = await investigate(
       question.text,
-      threadServices,
-      services.investigation,
+      threadServices.filter((service) => seesService(visibility, service)),
+      investigation,
       async (progress) => {
         if (Date.now() - lastShown < PROGRESS_EDIT_MILLISECONDS) return;
         lastShown = Date.now();

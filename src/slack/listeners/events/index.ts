@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import { estateStatus } from '../../../investigation/estate-status.js';
+import { visibleStatus } from '../../../investigation/visible-status.js';
 import { homeView } from '../../blocks/home-view.js';
+import { slackAccess } from '../../slack-access.js';
 import type { SlackServices } from '../../slack-services.js';
 import { answerInThread, questionText } from './answer-in-thread.js';
 
@@ -15,7 +17,7 @@ export function register(app: App, services: SlackServices): void {
 
   app.event('app_mention', async ({ event, client }) => {
     const text = questionText(event.text);
-    await answerInThread(client, { channel: event.channel, threadTs: event.thread_ts ?? event.ts, text }, services);
+    await answerInThread(client, { channel: event.channel, threadTs: event.thread_ts ?? event.ts, text, asker: event.user ?? '' }, services);
   });
 
   app.message(async ({ message, client }) => {
@@ -23,12 +25,13 @@ export function register(app: App, services: SlackServices): void {
     if (message.channel_type !== 'im' || message.subtype !== undefined || 'bot_id' in message) return;
     const text = questionText(message.text ?? '');
     if (text === '') return;
-    await answerInThread(client, { channel: message.channel, threadTs: message.thread_ts ?? message.ts, text }, services);
+    await answerInThread(client, { channel: message.channel, threadTs: message.thread_ts ?? message.ts, text, asker: message.user }, services);
   });
 
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     await services.stores.homeViewers.opened(event.user, Date.now());
-    await client.views.publish({ user_id: event.user, view: homeView(await estateStatus(services.status), { now: services.now() }) });
+    const visibility = await slackAccess(services, client).access.visibility(event.user);
+    await client.views.publish({ user_id: event.user, view: homeView(visibleStatus(await estateStatus(services.status), visibility, services.catalogue), { now: services.now() }) });
   });
 }
