@@ -39,7 +39,7 @@ export const REDACTED_PATHS = [
  * formatters run, and cuts objects deeper than its depth limit, so only the finished line is
  * certain to hold everything that leaves.
  */
-export function redactLogLine(line: string): string {
+function redactLogLine(line: string): string {
   const body = line.endsWith('\n') ? line.slice(0, -1) : line;
   try {
     return `${JSON.stringify(redactSecretsDeep(JSON.parse(body)))}\n`;

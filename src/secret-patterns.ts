@@ -17,7 +17,7 @@ export interface SecretRule {
  * auth_token, AccountKey, session_id, Cookie… The prefix is lazy so `db_pass` keeps its `db_`; both
  * sides are bounded, so a long dotted word is read in linear time, not cubic (a ReDoS otherwise).
  */
-export const SECRET_KEY = String.raw`[A-Za-z0-9_.-]{0,64}?(?:passw(?:or)?d|pwd|pass(?:phrase)?(?![a-z])|secret|api[_-]?key|apikey|access[_-]?key|account[_-]?key|private[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|token|credential|auth(?![a-z])|sas[_-]?token|cookie|session)s?[A-Za-z0-9_.-]{0,64}`;
+const SECRET_KEY = String.raw`[A-Za-z0-9_.-]{0,64}?(?:passw(?:or)?d|pwd|pass(?:phrase)?(?![a-z])|secret|api[_-]?key|apikey|access[_-]?key|account[_-]?key|private[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|token|credential|auth(?![a-z])|sas[_-]?token|cookie|session)s?[A-Za-z0-9_.-]{0,64}`;
 /** Keys that name a secret's metadata rather than hold it (secretName, token_count, prompt_tokens…). */
 const NOT_A_SECRET_KEY = /(?:name|ref|id|count|length|type|ttl|expiry|expires|expires_at|tokens|timeout|seconds|ms|path|file|dir|enabled|required|url_template)$/i;
 /** …except session identifiers, which are the secret (session_id, JSESSIONID, connect.sid). */
@@ -196,7 +196,7 @@ function looksRandom(token: string): boolean {
 }
 
 /** Shannon entropy of the characters, bits per character. */
-export function shannonEntropy(text: string): number {
+function shannonEntropy(text: string): number {
   const counts = new Map<string, number>();
   for (const character of text) counts.set(character, (counts.get(character) ?? 0) + 1);
   let entropy = 0;

@@ -47,12 +47,12 @@ type ModelFetch = (input: string | URL | Request, init?: RequestInit) => Promise
  * The `fetch` of the model's client, redacting the `messages` of every JSON request body before it
  * is sent; anything else (the model's name, the tools' schemas, headers) goes as it was.
  */
-export function redactingModelFetch(fetchImplementation: ModelFetch = globalThis.fetch): ModelFetch {
+function redactingModelFetch(fetchImplementation: ModelFetch = globalThis.fetch): ModelFetch {
   return (input, init) => fetchImplementation(input, init && typeof init.body === 'string' ? { ...init, body: redactRequestBody(init.body) } : init);
 }
 
 /** A chat-completions body with its messages redacted; a body that is not JSON is sent as it was (it holds no messages). */
-export function redactRequestBody(body: string): string {
+function redactRequestBody(body: string): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

@@ -37,7 +37,7 @@ export function looksLikeInstruction(text: string): boolean {
 }
 
 /** The host names text links to or names bare, lower case. */
-export function hostsIn(text: string): string[] {
+function hostsIn(text: string): string[] {
   return [...text.matchAll(LINKED_HOST)].map((match) => (match[1] ?? '').toLowerCase());
 }
 
@@ -58,7 +58,7 @@ export function quoteInstructions(lines: readonly string[]): string[] {
 }
 
 /** How a quoted instruction is introduced wherever it is shown. */
-export const QUOTED_INSTRUCTION = 'The data the tools read gives orders (quoted, not followed):';
+const QUOTED_INSTRUCTION = 'The data the tools read gives orders (quoted, not followed):';
 
 /**
  * Proposals split by scope: a proposal may touch only a service the question is about or the one

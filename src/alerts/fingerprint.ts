@@ -13,7 +13,7 @@ export function anomalyFingerprint(anomaly: Pick<Anomaly, 'service' | 'signals' 
 }
 
 /** What every detector fingerprint begins with, and no Alertmanager fingerprint (16 hex digits) can. */
-export const DETECTOR_FINGERPRINT_PREFIX = 'detector/';
+const DETECTOR_FINGERPRINT_PREFIX = 'detector/';
 
 /** Whether a fingerprint is in our detectors' namespace, which only they may use. */
 export function isDetectorFingerprint(fingerprint: string): boolean {

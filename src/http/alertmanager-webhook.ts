@@ -39,7 +39,7 @@ const DEFAULT_STORE_DEADLINE_MILLISECONDS = 5_000;
 const DISCARD_MILLISECONDS = 10_000;
 
 /** What a delivery gets while no token is set and the webhook is not explicitly opened. */
-export const TOKEN_REQUIRED_ERROR =
+const TOKEN_REQUIRED_ERROR =
   'ALERTMANAGER_WEBHOOK_TOKEN: not set, so every delivery is refused; set it and send it as a bearer token, or set ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED=true to accept anyone';
 
 /**

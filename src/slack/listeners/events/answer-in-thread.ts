@@ -22,7 +22,7 @@ export interface Question {
 }
 
 /** Said to someone in none of the catalogue's teams or channels, who would otherwise get an answer about nothing. */
-export const OUTSIDE_EVERY_TEAM =
+const OUTSIDE_EVERY_TEAM =
   'I answer questions about the services of your teams and of the incident channels you are in, and you are in none of them. Ask a responder, or your Slack admin to add you to a team\'s user group.';
 
 /**
