@@ -36,7 +36,7 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { runCli, type CliContext } from '../src/cli.js';
 import { sendCommand, sendEvent, type SlackDelivery } from '../test/fakes/slack-signer.js';
-import { startFakeSlack, type SlackCall } from '../test/fakes/slack.js';
+import { EXAMPLE_USER_GROUPS, startFakeSlack, type SlackCall } from '../test/fakes/slack.js';
 import { benchmarkRedis } from '../test/support/redis-server.js';
 
 const { values } = parseArgs({
@@ -95,7 +95,10 @@ class Discard extends Writable {
 
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
 await redis.flushdb();
-const slack = await startFakeSlack();
+// The askers are on call: members of the example catalogue's responders group, who may see
+// everything, so each mention is investigated as before answers were scoped to who asks.
+const ASKERS = ['U0BENCHASK', ...Array.from({ length: warmupCount + requestCount }, (_, index) => `U0BENCH${String(index).padStart(6, '0')}`)];
+const slack = await startFakeSlack({ userGroups: { ...EXAMPLE_USER_GROUPS, S0SHOPSRE: [...EXAMPLE_USER_GROUPS.S0SHOPSRE!, ...ASKERS] } });
 const port = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
 const eventsUrl = `${baseUrl}/slack/events`;

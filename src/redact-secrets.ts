@@ -9,8 +9,28 @@ import { isSecretKey, redactRandomTokensNearSecretWords, REDACTED, SECRET_RULES 
 
 export { REDACTED, isSecretKey };
 
+/**
+ * Texts redacted lately, by text. The same lines pass several exits (a block is cut to fit, then
+ * its whole message goes out through the Slack fetch; a log line's fields repeat), and each pass
+ * runs every pattern: remembering short texts makes the second pass a lookup.
+ */
+const recentlyRedacted = new Map<string, string>();
+const REMEMBERED_TEXTS = 4096;
+const LONGEST_REMEMBERED_TEXT = 2048;
+
 /** The text with every secret we recognise replaced by [REDACTED], the structure around it kept. */
 export function redactSecrets(text: string): string {
+  if (text.length > LONGEST_REMEMBERED_TEXT) return redactUncached(text);
+  const remembered = recentlyRedacted.get(text);
+  if (remembered !== undefined) return remembered;
+  const redacted = redactUncached(text);
+  // Oldest first out: a Map iterates in insertion order.
+  if (recentlyRedacted.size >= REMEMBERED_TEXTS) recentlyRedacted.delete(recentlyRedacted.keys().next().value!);
+  recentlyRedacted.set(text, redacted);
+  return redacted;
+}
+
+function redactUncached(text: string): string {
   let result = text;
   for (const rule of SECRET_RULES) {
     rule.pattern.lastIndex = 0;
