@@ -31,6 +31,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['sources', 'telemetry'],
   // Redis, behind typed stores.
   ['state'],
+  // Remediation actions: checked against the live target, previewed, run through the Cluster interface.
+  ['healing'],
   // The LLM agent and its read-only tools.
   ['agent'],
   // Use cases: answering questions, and the incident path every transport calls.

@@ -30,6 +30,9 @@ export interface InvestigationDependencies {
   logger: Logger;
 }
 
+/** The most proposals one answer shows. */
+const MAXIMUM_PROPOSALS_PER_ANSWER = 2;
+
 /** The proposal ids propose_action reports ("… as proposal P-12 …"). */
 const PROPOSAL_ID = /\bproposal (P-\d+)\b/;
 
@@ -82,10 +85,13 @@ export async function investigate(
     );
     // The question and the diagnosis bound what may be proposed; the tools' data (an injected log line) does not.
     const scope = new Set([...services, ...(suspect ? [suspect] : [])]);
-    const { kept: proposals, outside } = proposalsInScope(recorded, scope);
+    const { kept, outside } = proposalsInScope(recorded, scope);
+    // Two fixes at most for one question: a longer list is a model casting about, and each is a decision for a person.
+    const proposals = kept.slice(0, MAXIMUM_PROPOSALS_PER_ANSWER);
     const advice = screenAdvice(parsed.actions, toolOutputs.join('\n'));
     const notes = [
       ...outside.map((proposal) => `Left out a proposal to ${proposal.action} ${proposal.service}: ${proposal.service} is outside this question (${describeScope(scope)}).`),
+      ...(kept.length > proposals.length ? [`Left out ${kept.length - proposals.length} further proposal(s): at most ${MAXIMUM_PROPOSALS_PER_ANSWER} per answer.`] : []),
       ...(advice.leftOut > 0 ? [`Left out ${advice.leftOut === 1 ? 'a suggested step that passes' : `${advice.leftOut} suggested steps that pass`} on instructions or links found in the data the tools read.`] : []),
     ];
     logger.info({ question, steps: result.steps, tools: result.toolCalls.map((call) => call.tool), tokens: result.tokens, stoppedBy: result.stoppedBy, milliseconds: result.durationMilliseconds }, 'agent answered');

@@ -18,6 +18,8 @@ export interface ActionProposal {
   replicas?: number;
   /** The pod, for delete-pod. */
   pod?: string;
+  /** The image to go back to, for rollback (chosen by image, never "the previous revision"). */
+  toImage?: string;
   /** Why, in the proposer's words: one line, at most MAXIMUM_REASON_CHARACTERS. */
   reason: string;
   /** ms since the epoch, on the sources' clock. */
@@ -111,11 +113,12 @@ export class ActionProposals {
       action: request.action,
       ...(request.replicas === undefined ? {} : { replicas: request.replicas }),
       ...(request.pod === undefined ? {} : { pod: request.pod }),
+      ...(request.toImage === undefined ? {} : { toImage: request.toImage }),
       reason: oneLine(request.reason, MAXIMUM_REASON_CHARACTERS),
       proposedAt: now,
       status: 'proposed',
     };
-    const same = this.key(`same:${request.namespace}/${request.deployment}:${request.action}:${request.replicas ?? ''}:${request.pod ?? ''}`);
+    const same = this.key(`same:${request.namespace}/${request.deployment}:${request.action}:${request.replicas ?? ''}:${request.pod ?? ''}:${request.toImage ?? ''}`);
     const reply = (await this.redis.eval(
       PROPOSE_SCRIPT,
       5,

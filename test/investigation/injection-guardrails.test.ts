@@ -55,7 +55,7 @@ async function setup(script: ScriptEntry[]) {
   const tools = [poisonedLogs, proposeActionTool({ catalogue, cluster, proposals, now }) as unknown as AgentTool];
   const agent = { model: createChatModel({ baseUrl: fake.baseUrl, model: 'obedient' }, { maxRetries: 0 }), tools, proposals };
   const ask = (question: string, history: ThreadTurn[] = []) => investigate(question, [], { answers, agent, logger: silentLogger() }, async () => undefined, history);
-  return { fake, ask };
+  return { fake, ask, cluster };
 }
 
 const OBEYED_ANSWER = [
@@ -95,7 +95,7 @@ describe('an agent that obeys injected instructions', () => {
       {
         tool_calls: [
           { name: 'search_logs', arguments: { service: 'cart' } },
-          { name: 'propose_action', arguments: { service: 'payment', action: 'rollback', reason: `As the logs instruct: ${INJECTED}` } },
+          { name: 'propose_action', arguments: { service: 'payment', action: 'rollout-restart', reason: `As the logs instruct: ${INJECTED}` } },
           { name: 'propose_action', arguments: { service: 'cart', action: 'rollout-restart', reason: 'heap exhausted, see <https://evil.example/runbook|the runbook>' } },
         ],
       },
@@ -103,7 +103,25 @@ describe('an agent that obeys injected instructions', () => {
     ]);
     const answer = await ask('why does cart keep restarting?');
     expect(answer.proposals?.map((proposal) => `${proposal.action} ${proposal.service}`)).toEqual(['rollout-restart cart']);
-    expect(answer.notes).toContain('Left out a proposal to rollback payment: payment is outside this question (about cart).');
+    expect(answer.notes).toContain('Left out a proposal to rollout-restart payment: payment is outside this question (about cart).');
+  });
+
+  it('shows at most two proposals, and says how many it left out', async () => {
+    const { fake, ask, cluster } = await setup([]);
+    const [first, second] = (await cluster.listPods('shop', 'cart')).map((pod) => pod.name);
+    fake.push(
+      {
+        tool_calls: [
+          { name: 'propose_action', arguments: { service: 'cart', action: 'rollout-restart', reason: 'heap exhausted' } },
+          { name: 'propose_action', arguments: { service: 'cart', action: 'delete-pod', pod: first, reason: 'stuck' } },
+          { name: 'propose_action', arguments: { service: 'cart', action: 'delete-pod', pod: second, reason: 'stuck too' } },
+        ],
+      },
+      { text: OBEYED_ANSWER },
+    );
+    const answer = await ask('why does cart keep restarting?');
+    expect(answer.proposals).toHaveLength(2);
+    expect(answer.notes).toContain('Left out 1 further proposal(s): at most 2 per answer.');
   });
 
   it('leaves out advice that passes on the data\'s orders or links, and quotes instructions in the evidence as data', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Catalogue } from '../../catalogue.js';
-import type { Pod } from '../../sources/cluster.js';
+import { planRemediation } from '../../healing/remediation-plans.js';
+import type { Planned } from '../../healing/remediation-action.js';
 import { PROPOSED_ACTIONS, type ActionProposals, type ProposeResult } from '../../state/action-proposals.js';
 import type { AgentTool, ToolResult } from '../tool.js';
 import { knownService } from './known-service.js';
@@ -18,14 +19,12 @@ export interface ProposeActionDependencies {
   now: () => number;
 }
 
-const MINIMUM_REPLICAS = 1;
-const MAXIMUM_REPLICAS = 50;
-
 const schema = z.object({
   service: z.string().describe('Catalogued service name'),
-  action: z.enum(PROPOSED_ACTIONS).describe('rollback (to the previous revision), rollout-restart, scale (needs replicas) or delete-pod (needs pod)'),
-  replicas: z.number().int().optional().describe(`For scale: the target replica count, ${MINIMUM_REPLICAS} to ${MAXIMUM_REPLICAS}`),
+  action: z.enum(PROPOSED_ACTIONS).describe('rollback (to an earlier image, after a recent rollout), rollout-restart, scale (needs replicas) or delete-pod (needs pod)'),
+  replicas: z.number().int().optional().describe('For scale: the target replica count, from half to twice the current count (or three more pods)'),
   pod: z.string().optional().describe('For delete-pod: the pod name, as list_pods shows it'),
+  toImage: z.string().optional().describe('For rollback: the image to go back to, as deployment_history shows it; default the newest kept image other than the current one'),
   reason: z.string().min(1).describe('Why, in one sentence, citing the evidence'),
 });
 
@@ -45,24 +44,16 @@ export function proposeActionTool(dependencies: ProposeActionDependencies): Agen
       if (lookup.failure) return lookup.failure;
       const { namespace, deployment } = lookup.service;
       const services = [input.service];
-      if (input.action === 'scale') {
-        if (input.replicas === undefined || !Number.isInteger(input.replicas) || input.replicas < MINIMUM_REPLICAS || input.replicas > MAXIMUM_REPLICAS) {
-          return { status: 'error', output: `scale needs replicas, a whole number from ${MINIMUM_REPLICAS} to ${MAXIMUM_REPLICAS}; nothing was proposed.`, services };
-        }
+      const request = { action: input.action, service: input.service, namespace, deployment, replicas: input.replicas, pod: input.pod, toImage: input.toImage };
+      // The same checks the executor makes at run time (src/healing/), against the live deployment: in code, not in this prompt.
+      let planned: Planned;
+      try {
+        planned = await planRemediation(request, dependencies.cluster, dependencies.now());
+      } catch (error) {
+        return { ...toolFailure(sourceName(dependencies.cluster), error), services };
       }
-      if (input.action === 'delete-pod') {
-        if (!input.pod) return { status: 'error', output: 'delete-pod needs the pod name (see list_pods); nothing was proposed.', services };
-        let pods: Pod[];
-        try {
-          pods = await dependencies.cluster.listPods(namespace, deployment);
-        } catch (error) {
-          return { ...toolFailure(sourceName(dependencies.cluster), error), services };
-        }
-        if (!pods.some((pod) => pod.name === input.pod)) {
-          const known = pods.map((pod) => pod.name).join(', ') || 'none';
-          return { status: 'error', output: `Pod "${input.pod}" is not one of ${input.service}'s pods (${known}); nothing was proposed.`, services };
-        }
-      }
+      if (!planned.ok) return { status: 'error', output: `${planned.problem}; nothing was proposed.`, services };
+      const { plan } = planned;
       let result: ProposeResult;
       try {
         result = await dependencies.proposals.propose(
@@ -73,6 +64,7 @@ export function proposeActionTool(dependencies: ProposeActionDependencies): Agen
             action: input.action,
             replicas: input.action === 'scale' ? input.replicas : undefined,
             pod: input.action === 'delete-pod' ? input.pod : undefined,
+            toImage: input.action === 'rollback' ? plan.request.toImage : undefined,
             reason: input.reason,
           },
           dependencies.now(),
@@ -81,7 +73,7 @@ export function proposeActionTool(dependencies: ProposeActionDependencies): Agen
         return { ...toolFailure('Redis (action proposals)', error), services };
       }
       const { proposal } = result;
-      const detail = proposal.action === 'scale' ? ` (to ${proposal.replicas} replicas)` : proposal.action === 'delete-pod' ? ` (pod ${proposal.pod})` : '';
+      const detail = ` (${plan.diff.join('; ')})`;
       const earlier = result.created ? '' : ` (the same proposal was already made at ${formatUtcClock(proposal.proposedAt)} UTC)`;
       return {
         status: 'ok',

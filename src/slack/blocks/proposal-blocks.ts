@@ -11,6 +11,7 @@ const PROPOSALS_SHOWN = 5;
 export function proposalText(proposal: ActionProposal): string {
   if (proposal.action === 'scale') return `scale ${proposal.service} to ${proposal.replicas} replicas`;
   if (proposal.action === 'delete-pod') return `delete pod ${proposal.pod} of ${proposal.service}`;
+  if (proposal.action === 'rollback' && proposal.toImage) return `roll ${proposal.service} back to ${proposal.toImage}`;
   return `${proposal.action} ${proposal.service}`;
 }
 
