@@ -110,7 +110,7 @@ for (let layer = 0; layer < LAYERS.length; layer++) {
     services[name] = { name, namespace: `${LAYERS[layer]}`, deployment: name, team: `team-${column % 5}`, channel: `#${LAYERS[layer]}-alerts`, dependencies };
   }
 }
-const catalogue: Catalogue = { prometheus: example.prometheus, elasticsearch: example.elasticsearch, alerting: example.alerting, services, teams: {}, access: example.access };
+const catalogue: Catalogue = { prometheus: example.prometheus, elasticsearch: example.elasticsearch, alerting: example.alerting, services, teams: {}, access: example.access, healing: example.healing };
 const callersOf = (service: string) => Object.values(services).filter((candidate) => candidate.dependencies.includes(service)).map((s) => s.name);
 
 // 2. The incidents, kept apart in the graph: no service of one is, or neighbours, a service of another.

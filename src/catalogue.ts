@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { APPROVAL_RULES, FAULT_KINDS, PROPOSED_ACTIONS } from './remediation-vocabulary.js';
 import { ALERT_SEVERITIES, normalizeSeverityLabel, type AlertSeverity } from './severity.js';
 import { parseDuration } from './duration.js';
 import { configError } from './errors.js';
@@ -166,12 +167,74 @@ const accessSchema = z
   })
   .refine((access) => access.maximumSilence.member <= access.maximumSilence.responder, { message: 'expected member at most responder', path: ['maximumSilence', 'member'] });
 
+/** First match wins; no match is `approve`. `namespaces` and `minimumSeverity` absent match everything. */
+const healingPolicySchema = z.strictObject({
+  action: z.union([z.enum(PROPOSED_ACTIONS), z.literal('*')]),
+  namespaces: z.array(kubernetesName).min(1, 'expected at least one namespace').optional(),
+  /** Applies to incidents (and answers) at least this severe. */
+  minimumSeverity: severity.optional(),
+  decision: z.enum(APPROVAL_RULES),
+});
+
+/** What the root-cause engine proposes for a kind of fault; `afterChange` narrows it to faults that came with a deploy or config change (true) or without one (false). */
+const healingRuleSchema = z.strictObject({
+  fault: z.enum(FAULT_KINDS),
+  afterChange: z.boolean().optional(),
+  propose: z.enum(PROPOSED_ACTIONS),
+});
+
+/** The rules when the catalogue names none: each is the step faultAdvice puts first for the fault. */
+export const DEFAULT_HEALING_RULES: ReadonlyArray<z.infer<typeof healingRuleSchema>> = [
+  { fault: 'bad-deploy', propose: 'rollback' },
+  { fault: 'code-error', afterChange: true, propose: 'rollback' },
+  { fault: 'crash-loop', afterChange: true, propose: 'rollback' },
+  { fault: 'memory-leak', propose: 'rollout-restart' },
+  { fault: 'connection-pool-exhaustion', propose: 'rollout-restart' },
+  { fault: 'traffic-surge', propose: 'scale' },
+];
+
+const healingSchema = z
+  .strictObject({
+    /** Who may approve, by namespace (`"*"`: every namespace): Slack user IDs and user-group IDs. Nobody listed, nobody approves. */
+    approvers: z.record(z.union([kubernetesName, z.literal('*')]), z.array(slackPrincipal)).default({}),
+    policy: z.array(healingPolicySchema).default([]),
+    /** Namespaces where `auto` is read as `approve` unless autoInProduction says otherwise. */
+    productionNamespaces: z.array(kubernetesName).default([]),
+    autoInProduction: z.boolean().default(false),
+    rules: z.array(healingRuleSchema).optional(),
+    /** Incidents at least this severe get the engine's proposal in their thread. */
+    proposeForIncidents: severity.default('critical'),
+    /** How long a request may be approved. */
+    requestExpiry: duration.default(15 * 60_000),
+    /** How long after an action its signals are read again. */
+    verifyAfter: duration.default(5 * 60_000),
+    limits: z
+      .strictObject({
+        /** No second action on the same deployment within this. */
+        cooldown: duration.default(10 * 60_000),
+        perServicePerHour: z.number().int().min(1).default(3),
+        /** After this many actions of one kind on one service that did not help, that action is no longer proposed there; the thread escalates. */
+        unhelpfulBeforeEscalation: z.number().int().min(1).default(2),
+      })
+      .prefault({}),
+  })
+  .superRefine((healing, context) => {
+    healing.policy.forEach((rule, index) => {
+      const production = (rule.namespaces ?? healing.productionNamespaces).filter((namespace) => healing.productionNamespaces.includes(namespace));
+      if (rule.decision === 'auto' && production.length > 0 && !healing.autoInProduction) {
+        context.addIssue({ code: 'custom', path: ['policy', index, 'decision'], message: `auto in production namespace ${production[0]}; expected approve, approve-2 or forbidden there, or autoInProduction: true` });
+      }
+    });
+  });
+
 const catalogueSchema = z
   .strictObject({
     prometheus: z.strictObject({ queries: queryTemplates }),
     /** Who owns what: each service's `team` is a key here. Absent, nobody but the responders may act. */
     teams: z.record(z.string().min(1), teamSchema).optional(),
     access: accessSchema.prefault({}),
+    /** Remediation: who approves, what policy asks, what the engine proposes, and the limits. */
+    healing: healingSchema.prefault({}),
     elasticsearch: elasticsearchSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
     services: z.record(kubernetesName, serviceSchema).refine((services) => Object.keys(services).length > 0, {
@@ -228,6 +291,8 @@ type ParsedCatalogue = z.infer<typeof catalogueSchema>;
 export type Alerting = ParsedCatalogue['alerting'];
 export type Access = ParsedCatalogue['access'];
 export type Team = z.infer<typeof teamSchema> & { name: string };
+export type HealingSettings = Omit<ParsedCatalogue['healing'], 'rules'> & { rules: ReadonlyArray<z.infer<typeof healingRuleSchema>> };
+export type HealingPolicyRule = HealingSettings['policy'][number];
 export type EscalationRule = Alerting['escalation'][number];
 export type CorrelationRule = Alerting['correlation'][number];
 
@@ -245,6 +310,7 @@ export interface Catalogue {
   teams: Record<string, Team>;
   /** Who may act and see beyond their teams (see accessSchema). */
   access: Access;
+  healing: HealingSettings;
 }
 
 /** Parses catalogue YAML; `origin` names the file in messages. Throws AIOPS_CONFIG_INVALID with one line. */
@@ -273,6 +339,7 @@ export function parseCatalogue(text: string, origin: string): Catalogue {
     services,
     teams,
     access: parsed.access,
+    healing: { ...parsed.healing, rules: parsed.healing.rules ?? DEFAULT_HEALING_RULES },
   };
 }
 

@@ -51,6 +51,8 @@ export interface Config {
    * can reach the port may then raise and resolve alerts. Setting both is a configuration error.
    */
   alertmanagerWebhookAllowUnauthenticated: boolean;
+  /** AIOPS_DRY_RUN=true: healing does everything, Slack included, except the write (a server-side dry run stands in). */
+  dryRun: boolean;
   /** Simulated world only: the fault scenario to play. */
   scenario?: string;
   /** Simulated world only: simulated seconds per real second. */
@@ -115,6 +117,9 @@ const environmentSchema = z.object({
   ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED: optionalText.refine((value) => value === undefined || value === 'true' || value === 'false', {
     message: 'expected true or false',
   }),
+  AIOPS_DRY_RUN: optionalText.refine((value) => value === undefined || value === 'true' || value === 'false', {
+    message: 'expected true or false',
+  }),
   // Checked against the known names here: otherwise an unknown one fails later without naming the variable.
   AIOPS_SCENARIO: optionalText.refine((value) => value === undefined || (SCENARIO_NAMES as readonly string[]).includes(value), {
     message: `expected one of ${SCENARIO_NAMES.join(', ')} (aiops sim list describes them)`,
@@ -168,6 +173,7 @@ export function loadConfig(environment: Environment = process.env, options: { st
     catalogue,
     alertmanagerWebhookToken: variables.ALERTMANAGER_WEBHOOK_TOKEN,
     alertmanagerWebhookAllowUnauthenticated: allowUnauthenticated,
+    dryRun: variables.AIOPS_DRY_RUN === 'true',
     scenario: variables.AIOPS_SCENARIO,
     simulationSpeed: variables.AIOPS_SIM_SPEED === undefined ? 1 : Number(variables.AIOPS_SIM_SPEED),
     simulationStart: variables.AIOPS_SIM_START === undefined ? undefined : Date.parse(variables.AIOPS_SIM_START),

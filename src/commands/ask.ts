@@ -100,7 +100,9 @@ async function answerQuestion(question: string, setup: AskSetup): Promise<Answer
   }
 
   // A world of its own has no incidents: list_incidents says so rather than reading an empty namespace.
-  const investigation = createInvestigation(config, sources, { ...stores, incidents: simulated ? undefined : stores.incidents }, now, logger.child({ component: 'investigation' }));
+  const created = createInvestigation(config, sources, { ...stores, incidents: simulated ? undefined : stores.incidents }, now, logger.child({ component: 'investigation' }));
+  // A terminal has no Approve button: the engine's answer records no proposal, so asking writes nothing to Redis.
+  const investigation = { ...created, proposals: undefined };
   let stepsShown = 0;
   const showNewSteps = (answer: Answer) => {
     for (const step of answer.steps.slice(stepsShown)) io.stderr.write(`… ${step}\n`);

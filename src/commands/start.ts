@@ -1,4 +1,7 @@
+import type { GroupDirectory } from '../access/group-directory.js';
 import { accessWarning } from '../catalogue.js';
+import { Healing } from '../healing/healing.js';
+import { createHealingQueues, HEALING_LOCK_MILLISECONDS, healingJobs, startHealingNoticeWorker, startHealingWorker } from '../jobs/healing-jobs.js';
 import type { Config } from '../config.js';
 import { publicDependencyState, startHealthServer } from '../http/health-server.js';
 import { alertmanagerWebhook } from '../http/alertmanager-webhook.js';
@@ -31,6 +34,9 @@ export interface StartOptions {
   /** Resolves when the process should stop (SIGINT/SIGTERM in production, a promise in tests). */
   stopSignal: Promise<string>;
 }
+
+/** The group directory of a process that only runs approved requests: asked, it refuses. */
+const WORKERS_DECIDE_NOTHING: GroupDirectory = { members: async () => Promise.reject(new Error('workers do not decide approvals')) };
 
 /** How often the simulated world reports where it stands, in real milliseconds. */
 const HEARTBEAT_MILLISECONDS = 60_000;
@@ -70,6 +76,26 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   const { stores } = state;
   const queues = createQueues(state.queueConnection!);
   opened.add(() => queues.close());
+  const healingQueues = createHealingQueues(state.queueConnection!);
+  opened.add(() => healingQueues.close());
+  const healingJobQueue = healingJobs(healingQueues, world ? config.simulationSpeed : 1);
+  const healingLogger = logger.child({ component: 'healing' });
+  if (config.dryRun) healingLogger.warn('AIOPS_DRY_RUN=true: remediation requests are proposed, approved and run as server-side dry runs; nothing is written to the cluster');
+  const createHealing = (directory: GroupDirectory) =>
+    new Healing({
+      catalogue: config.catalogue,
+      cluster: sources.cluster,
+      metrics: sources.metrics,
+      requests: stores.remediations,
+      audit: stores.audit,
+      directory,
+      jobs: healingJobQueue,
+      notify: healingJobQueue.notify,
+      now,
+      dryRun: config.dryRun,
+      logger: healingLogger,
+      leaseMilliseconds: HEALING_LOCK_MILLISECONDS,
+    });
 
   // GET /metrics; open incidents are reported by the bot role only, so replicas do not count them twice.
   const metrics = new Metrics(roles.schedule ? { openIncidents: () => stores.incidents.open() } : {});
@@ -92,6 +118,7 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
           pacer: new ChannelPacer(),
           logger: logger.child({ component: 'slack' }),
           metrics,
+          healing: createHealing,
         })
       : undefined;
   const teamsMissing = slack ? accessWarning(config.catalogue) : undefined;
@@ -162,9 +189,15 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   if (roles.schedule) await syncSchedules(queues, services.map((service) => service.name), { clockSpeed: world ? config.simulationSpeed : 1 });
   if (roles.work) {
     const workers = startWorkers({ connection: state.queueConnection!, sources, stores, catalogue: config.catalogue, incidents, now, logger: logger.child({ component: 'jobs' }) });
+    // Workers run and verify requests, never decide them: no approver is checked here.
+    workers.push(startHealingWorker(state.queueConnection!, createHealing(WORKERS_DECIDE_NOTHING), healingLogger));
     for (const worker of workers) metrics.observeWorker(worker);
     // Together: each finishes its current job, so nothing is left half-scored.
     opened.add(() => Promise.all(workers.map((worker) => worker.close())));
+  }
+  if (slack) {
+    const notices = startHealingNoticeWorker(state.queueConnection!, (notice) => slack.deliverHealingNotice(notice), healingLogger);
+    opened.add(() => notices.close());
   }
   // Settling and releasing need one process (the bot role); the message sweep goes with the process talking to Slack.
   opened.add(startIncidentTimers(incidents, { settle: roles.schedule, release: roles.schedule, sweep: slack !== undefined }, incidentLogger));

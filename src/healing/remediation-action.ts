@@ -1,19 +1,7 @@
 import type { Cluster, Deployment, WriteResult } from '../sources/cluster.js';
-import type { ProposedAction } from '../state/action-proposals.js';
+import type { ProposedAction, RemediationRequest } from '../remediation-vocabulary.js';
 
-/** What someone (the engine, the agent, a person) asks to be done to one service's deployment. */
-export interface RemediationRequest {
-  action: ProposedAction;
-  service: string;
-  namespace: string;
-  deployment: string;
-  /** scale: the replica count wanted. */
-  replicas?: number;
-  /** delete-pod: the pod. */
-  pod?: string;
-  /** rollback: the image to go back to; absent, the newest kept image other than the current one. */
-  toImage?: string;
-}
+export type { RemediationRequest } from '../remediation-vocabulary.js';
 
 /** The part of the cluster planning may read: a plan is made without writing anything. */
 export type ClusterReader = Pick<Cluster, 'getDeployment' | 'listPods'>;
@@ -32,6 +20,8 @@ export interface RemediationPlan {
   targetVersion: string;
   /** rollback: the revision that holds `toImage`, chosen by image. */
   toRevision?: number;
+  /** scale: the count before the change. */
+  fromReplicas?: number;
 }
 
 export type Planned = { ok: true; plan: RemediationPlan } | { ok: false; problem: string };
@@ -46,7 +36,19 @@ export interface RemediationAction {
   plan(request: RemediationRequest, cluster: ClusterReader, now: number): Promise<Planned>;
   /** The same write with `dryRun=All`: the API server validates and admits it, and nothing changes. */
   preview(plan: RemediationPlan, cluster: Cluster): Promise<WriteResult>;
-  execute(plan: RemediationPlan, cluster: Cluster): Promise<WriteResult>;
+  /**
+   * The write. `stamp` is fixed per request (its approval time): a restart carries it as its
+   * `restartedAt`, so running the same request again after a crash restarts once. The other
+   * writes are idempotent by themselves (a replica count, a revision, a pod that is gone).
+   */
+  execute(plan: RemediationPlan, cluster: Cluster, stamp: number): Promise<WriteResult>;
+  /**
+   * Whether the target already shows the change, read live: a worker that takes over from one
+   * killed after it sent the write asks this before writing again (a rollback renumbers the
+   * revision it went back to, and a deleted pod is gone, so those cannot simply be sent twice).
+   * A restart answers no: sent again with the same stamp it changes nothing.
+   */
+  alreadyDone(plan: RemediationPlan, cluster: ClusterReader): Promise<boolean>;
 }
 
 /** The deployment's state an action depends on, as one string: compared before executing. */

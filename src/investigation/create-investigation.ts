@@ -26,7 +26,7 @@ export function createInvestigation(config: Config, sources: Sources, stores: In
     logFindings: stores.logFindings,
     now,
   };
-  if (!config.llm) return { answers, logger };
+  if (!config.llm) return { answers, proposals: stores.proposals, logger };
   const toolDependencies = {
     catalogue: config.catalogue,
     metrics: sources.metrics,
@@ -40,5 +40,5 @@ export function createInvestigation(config: Config, sources: Sources, stores: In
     rankRootCauses: liveRootCauses(answers),
     now,
   };
-  return { answers, agent: { model: createChatModel(config.llm), tools: createTools(toolDependencies), proposals: stores.proposals, toolDependencies }, logger };
+  return { answers, proposals: stores.proposals, agent: { model: createChatModel(config.llm), tools: createTools(toolDependencies), proposals: stores.proposals, toolDependencies }, logger };
 }

@@ -9,6 +9,7 @@ import { PROPOSED_ACTIONS, type ActionProposal, type ActionProposals } from '../
 import type { ThreadTurn } from '../state/thread-context.js';
 import type { Answer } from './answer.js';
 import { deterministicAnswer, type AnswerDependencies } from './deterministic-answer.js';
+import { remediationForAnswer } from './remediation-for-answer.js';
 import { servicesInQuestion } from './question-services.js';
 import { describeUnknownServices, unknownServicesInQuestion } from './unknown-services.js';
 
@@ -26,6 +27,8 @@ export interface AgentSetup {
 export interface InvestigationDependencies {
   /** The deterministic engine's sources: it answers alone without an LLM, and whenever the agent fails. */
   answers: AnswerDependencies;
+  /** Where the engine's own proposal is recorded, so its answer carries it with the button; absent, engine answers propose nothing. */
+  proposals?: ActionProposals;
   agent?: AgentSetup;
   logger: Logger;
 }
@@ -50,12 +53,12 @@ export async function investigate(
   history: ThreadTurn[] = [],
 ): Promise<Answer> {
   const { agent, answers, logger } = dependencies;
-  if (!agent) return deterministicAnswer(question, threadServices, answers, onProgress);
+  if (!agent) return engineAnswer(question, threadServices, dependencies, onProgress);
 
   const named = servicesInQuestion(answers.catalogue, question);
   const unknown = unknownServicesInQuestion(answers.catalogue, question);
   // Only services the catalogue does not hold: the engine says so at once, and the model is not asked to guess.
-  if (unknown.length > 0 && named.length === 0) return deterministicAnswer(question, threadServices, answers, onProgress);
+  if (unknown.length > 0 && named.length === 0) return engineAnswer(question, threadServices, dependencies, onProgress);
   const services = named.length > 0 || unknown.length > 0 ? named : threadServices;
   const answer: Answer = { question, services, stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'llm', ...(unknown.length > 0 ? { unknownServices: unknown } : {}) };
   const proposalIds: string[] = [];
@@ -114,8 +117,26 @@ export async function investigate(
     logger.warn({ question, error: reason }, 'the agent failed; answering with the root-cause engine');
     answer.steps.push(`The LLM did not answer (${reason}); asking the root-cause engine`);
     await onProgress(answer);
-    const fallback = await deterministicAnswer(question, threadServices, answers, async (partial) => onProgress({ ...partial, steps: [...answer.steps, ...partial.steps] }));
+    const fallback = await engineAnswer(question, threadServices, dependencies, async (partial) => onProgress({ ...partial, steps: [...answer.steps, ...partial.steps] }));
     return { ...fallback, steps: [...answer.steps, ...fallback.steps], fallbackReason: reason };
+  }
+}
+
+/**
+ * The root-cause engine's answer with its proposal: the catalogue's healing rule for the fault it
+ * diagnosed, recorded like the agent's, so the answer shows it with its "Request approval" button.
+ */
+async function engineAnswer(question: string, threadServices: string[], dependencies: InvestigationDependencies, onProgress: (answer: Answer) => Promise<void>): Promise<Answer> {
+  const answer = await deterministicAnswer(question, threadServices, dependencies.answers, onProgress);
+  if (!dependencies.proposals) return answer;
+  try {
+    const suggestion = await remediationForAnswer(answer, dependencies.answers);
+    if (!suggestion) return answer;
+    const { proposal } = await dependencies.proposals.propose({ ...suggestion.request, reason: suggestion.reason, severity: suggestion.severity, signals: suggestion.signals }, dependencies.answers.now());
+    return { ...answer, proposals: [proposal] };
+  } catch (error) {
+    dependencies.logger.warn({ question, error: (error as Error).message }, 'the engine answered without a proposal: it could not be recorded');
+    return answer;
   }
 }
 

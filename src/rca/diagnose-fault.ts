@@ -1,8 +1,8 @@
 import type { ChangeContext, EventContext } from './root-cause-input.js';
 import { redactedExcerpt } from '../redact-secrets.js';
+import type { FaultKind } from '../remediation-vocabulary.js';
 
-/** The kinds of fault an answer's advice is chosen by. */
-export type FaultKind = 'memory-leak' | 'crash-loop' | 'connection-pool-exhaustion' | 'traffic-surge' | 'code-error' | 'slow-dependency' | 'bad-deploy' | 'unknown';
+export type { FaultKind } from '../remediation-vocabulary.js';
 
 /** What is known about the suspect: how its signals moved, what was done to it, what Kubernetes and its logs say. */
 export interface FaultEvidence {

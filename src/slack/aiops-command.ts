@@ -9,7 +9,8 @@ export type AiopsCommand =
   | { kind: 'silence'; target: string; durationMilliseconds: number; durationText: string; reason: string }
   | { kind: 'unsilence'; target: string }
   | { kind: 'logs'; service: string; minutes: number }
-  | { kind: 'audit' }
+  | { kind: 'audit'; service?: string }
+  | { kind: 'healing'; switch: 'on' | 'off' | 'status' }
   | { kind: 'help' }
   | { kind: 'invalid'; problem: string };
 
@@ -40,7 +41,14 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
     case 'incidents':
       return rest.length === 0 ? { kind: 'incidents' } : { kind: 'invalid', problem: '`incidents` takes no arguments.' };
     case 'audit':
-      return rest.length === 0 ? { kind: 'audit' } : { kind: 'invalid', problem: '`audit` takes no arguments.' };
+      if (rest.length > 1) return { kind: 'invalid', problem: '`audit` takes at most one service.' };
+      if (rest[0] !== undefined && !known(rest[0])) return { kind: 'invalid', problem: unknownService(rest[0]) };
+      return { kind: 'audit', service: rest[0] };
+    case 'healing': {
+      const word = rest[0]?.toLowerCase() ?? 'status';
+      if (rest.length > 1 || (word !== 'on' && word !== 'off' && word !== 'status')) return { kind: 'invalid', problem: '`healing` takes `on`, `off` or `status`, e.g. `/aiops healing off`.' };
+      return { kind: 'healing', switch: word };
+    }
     case 'forecast': {
       const [service, horizon = '24h', ...extra] = rest;
       if (service === undefined) return { kind: 'invalid', problem: '`forecast` needs a service, e.g. `/aiops forecast order-service 24h`.' };

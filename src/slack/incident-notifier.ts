@@ -33,6 +33,8 @@ export interface IncidentNotifierDependencies {
   context?: (incident: Incident) => Promise<string[]>;
   /** Posted once in a new incident's thread, e.g. the origin service's top log templates; none when absent or undefined. */
   attachment?: (incident: Incident) => Promise<BlockMessage | undefined>;
+  /** Called once a new incident's root message is posted (best effort, not awaited): the engine's remediation proposal starts here. */
+  onPosted?: (incident: Incident, message: IncidentMessage) => Promise<void>;
   /** The thread's closing note when an incident resolves (timeline, root cause, actions, duration); the one-line note when absent. */
   resolution?: (incident: Incident) => Promise<BlockMessage | undefined>;
 }
@@ -140,6 +142,7 @@ export class IncidentNotifier {
       await outbox.dropNotes(incidentId, notes.length);
       // Supplementary, so best effort: the root is recorded already and a failure here must not repost it.
       await this.attach(incident, posted).catch((error: unknown) => logger.warn({ incident: incidentId, error: slackErrorText(error) }, 'incident attachment not posted'));
+      void this.dependencies.onPosted?.(shown, posted).catch((error: unknown) => logger.warn({ incident: incidentId, error: (error as Error).message }, 'no remediation proposed for the incident'));
       return;
     }
     await this.dependencies.pacer.send(message.channel, () => this.client.chat.update({ channel: message.channel, ts: message.ts, ...body, metadata: incidentMetadata(incidentId) }));

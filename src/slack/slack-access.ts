@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { TeamAccess } from '../access/team-access.js';
+import type { Healing } from '../healing/healing.js';
 import { AuthorisedIncidents } from '../incidents/authorised-incidents.js';
 import { slackChannelDirectory } from './slack-channel-directory.js';
 import { slackGroupDirectory } from './slack-group-directory.js';
@@ -8,6 +9,8 @@ import type { SlackServices } from './slack-services.js';
 export interface SlackAccess {
   access: TeamAccess;
   incidents: AuthorisedIncidents;
+  /** Remediation, its approvers checked against the same group directory. */
+  healing?: Healing;
 }
 
 const built = new WeakMap<SlackServices, SlackAccess>();
@@ -20,9 +23,10 @@ const built = new WeakMap<SlackServices, SlackAccess>();
 export function slackAccess(services: SlackServices, client: WebClient): SlackAccess {
   const existing = built.get(services);
   if (existing) return existing;
-  const access = new TeamAccess(services.catalogue, services.groups ?? slackGroupDirectory(client), services.channels ?? slackChannelDirectory(client));
+  const groups = services.groups ?? slackGroupDirectory(client);
+  const access = new TeamAccess(services.catalogue, groups, services.channels ?? slackChannelDirectory(client));
   const incidents = new AuthorisedIncidents({ incidents: services.incidents, access, catalogue: services.catalogue, stores: services.stores, now: services.now });
-  const created = { access, incidents };
+  const created = { access, incidents, ...(services.healing ? { healing: services.healing(groups) } : {}) };
   built.set(services, created);
   return created;
 }

@@ -1,6 +1,7 @@
 import type { ChannelDirectory } from '../access/channel-directory.js';
 import type { GroupDirectory } from '../access/group-directory.js';
 import type { Catalogue } from '../catalogue.js';
+import type { Healing } from '../healing/healing.js';
 import type { IncidentDetails } from '../incidents/incident-details.js';
 import type { Incidents } from '../incidents/incidents.js';
 import type { InvestigationDependencies } from '../investigation/investigate.js';
@@ -12,7 +13,7 @@ import type { QueryLinks } from './blocks/query-links.js';
 import type { ChannelPacer } from './channel-pacer.js';
 
 /** The stores the Slack surface reads and writes itself: what is Slack's own (threads, App Home, deliveries) and what its messages show. */
-export type SlackStores = Pick<Stores, 'incidents' | 'outbox' | 'acknowledgements' | 'escalations' | 'audit' | 'threads' | 'proposals' | 'minedLogs' | 'homeViewers' | 'slackDeliveries' | 'changes'>;
+export type SlackStores = Pick<Stores, 'incidents' | 'outbox' | 'acknowledgements' | 'escalations' | 'audit' | 'threads' | 'proposals' | 'remediations' | 'minedLogs' | 'homeViewers' | 'slackDeliveries' | 'changes'>;
 
 /** What the Slack listeners call: the domain behind the chat surface. */
 export interface SlackServices {
@@ -37,4 +38,6 @@ export interface SlackServices {
   logger: Logger;
   /** Where Web API calls and answered questions are counted for /metrics; absent, nothing is. */
   metrics?: Metrics;
+  /** Remediation, built with the surface's group directory (who may approve); absent, nothing can be requested or approved. */
+  healing?: (directory: GroupDirectory) => Healing;
 }

@@ -15,6 +15,13 @@ import { IncidentNotifier } from './incident-notifier.js';
 import { incidentMessageParts } from './incident-message-parts.js';
 import { registerIncidentActions } from './listeners/actions/incident-actions.js';
 import { registerProposalActions } from './listeners/actions/proposal-actions.js';
+import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
+import { deliverHealingNotice } from './healing-notices.js';
+import type { HealingNotice } from '../healing/healing.js';
+import type { Incident } from '../alerts/correlate.js';
+import type { IncidentMessage } from '../state/incident-store.js';
+import { remediationForIncident } from '../investigation/remediation-for-incident.js';
+import { severityRank } from '../severity.js';
 import { measuredFetch } from './measured-fetch.js';
 import { visibleStatus } from '../investigation/visible-status.js';
 import { redactingFetch } from './redacting-fetch.js';
@@ -35,6 +42,8 @@ export interface SlackSurface {
   stop(): Promise<void>;
   /** Whether Slack answered the bot's `auth.test` (at the start or, after an outage, since), for /readyz. */
   readiness(): { ok: boolean; detail: string };
+  /** Shows what became of a remediation request (its message and thread); the notices' worker calls it. */
+  deliverHealingNotice(notice: HealingNotice): Promise<void>;
 }
 
 /**
@@ -100,9 +109,20 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
     pacer: services.pacer,
     now: services.now,
     logger: services.logger,
+    onPosted: (incident, message) => proposeForIncident(incident, message),
   });
   registerIncidentActions(app, services, notifier);
   registerProposalActions(app, services);
+  registerRemediationActions(app, services);
+  const healing = () => slackAccess(services, app.client).healing;
+  /** A severe incident gets the engine's remediation in its thread, previewed by a worker, with Approve / Reject. */
+  const proposeForIncident = async (incident: Incident, message: IncidentMessage) => {
+    const running = healing();
+    if (!running || severityRank(incident.severity) < severityRank(services.catalogue.healing.proposeForIncidents)) return;
+    const suggestion = await remediationForIncident(incident, services.investigation.answers);
+    if (!suggestion) return;
+    await running.requestProposal({ ...suggestion, severity: incident.severity, requestedBy: 'aiops', incidentId: incident.id, thread: { channel: message.channel, threadTs: message.ts } });
+  };
   app.error(async (error) => {
     services.logger.error({ error: error.message, code: (error as { code?: string }).code }, 'Slack listener failed');
   });
@@ -202,6 +222,10 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   return {
     app,
     requestListener,
+    deliverHealingNotice: async (notice) => {
+      const running = healing();
+      if (running) await deliverHealingNotice(notice, { client: app.client, healing: running, catalogue: services.catalogue, pacer: services.pacer, now: services.now });
+    },
     readiness: () => (unanswered === undefined ? { ok: true, detail: `auth.test answered (${config.mode} mode)` } : { ok: false, detail: `auth.test not answered: ${unanswered}` }),
     start: async () => {
       const failure = await initialize().finally(tokenChecked);

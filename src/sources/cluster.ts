@@ -70,6 +70,11 @@ export interface ClusterEvent {
 export interface WriteOptions {
   /** Ask the API server to validate and admit the change without persisting it. */
   dryRun?: boolean;
+  /**
+   * Restarts only: the `restartedAt` stamp, ms since the epoch (default now). The same stamp sent
+   * twice changes the pod template once, so a write retried or resumed after a crash restarts once.
+   */
+  restartedAt?: number;
 }
 
 export interface WriteResult {

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
+import type { ProposedAction } from '../remediation-vocabulary.js';
+import type { AlertSeverity } from '../severity.js';
+import type { SignalReading } from './remediation-requests.js';
 
-export const PROPOSED_ACTIONS = ['rollback', 'rollout-restart', 'scale', 'delete-pod'] as const;
-export type ProposedAction = (typeof PROPOSED_ACTIONS)[number];
+export { PROPOSED_ACTIONS, type ProposedAction } from '../remediation-vocabulary.js';
 
 /** A proposal's reason is one sentence; what is longer is cut on the way in (and again wherever it is shown). */
 export const MAXIMUM_REASON_CHARACTERS = 300;
@@ -22,6 +24,10 @@ export interface ActionProposal {
   toImage?: string;
   /** Why, in the proposer's words: one line, at most MAXIMUM_REASON_CHARACTERS. */
   reason: string;
+  /** How severe what it answers is; absent (the agent's), warning. */
+  severity?: AlertSeverity;
+  /** The signals it should bring back, for verification (the engine's proposals). */
+  signals?: SignalReading[];
   /** ms since the epoch, on the sources' clock. */
   proposedAt: number;
   status: 'proposed' | 'approval-requested';
@@ -114,6 +120,8 @@ export class ActionProposals {
       ...(request.replicas === undefined ? {} : { replicas: request.replicas }),
       ...(request.pod === undefined ? {} : { pod: request.pod }),
       ...(request.toImage === undefined ? {} : { toImage: request.toImage }),
+      ...(request.severity === undefined ? {} : { severity: request.severity }),
+      ...(request.signals === undefined ? {} : { signals: request.signals }),
       reason: oneLine(request.reason, MAXIMUM_REASON_CHARACTERS),
       proposedAt: now,
       status: 'proposed',

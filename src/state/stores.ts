@@ -4,6 +4,7 @@ import { ActionProposals } from './action-proposals.js';
 import { ActiveAnomalies } from './active-anomalies.js';
 import { AnomalyLog } from './anomaly-log.js';
 import { AuditLog } from './audit-log.js';
+import { RemediationRequests } from './remediation-requests.js';
 import { DetectionStore } from './detection-store.js';
 import { HeldAlertStore } from './held-alert-store.js';
 import { HomeViewers } from './home-viewers.js';
@@ -54,6 +55,8 @@ export interface Stores {
   threads: ThreadContext;
   /** Actions the agent proposed, waiting for a person. */
   proposals: ActionProposals;
+  /** Remediation requests from proposal to verification, the kill switch and the circuit breaker. */
+  remediations: RemediationRequests;
   /** Who looks at App Home. */
   homeViewers: HomeViewers;
   /** Slack events already answered. */
@@ -91,6 +94,7 @@ export function createStores(redis: Redis, prefix: string, options: StoresOption
     claims: new WorkClaims(redis, prefix),
     threads: new ThreadContext(redis, prefix),
     proposals: new ActionProposals(redis, prefix),
+    remediations: new RemediationRequests(redis, prefix),
     homeViewers: new HomeViewers(redis, prefix),
     slackDeliveries: new SlackDeliveries(redis, prefix),
     changes: new StateChanges(redis, prefix),

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isMap, isScalar, isSeq, parse, parseAllDocuments, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parse, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import { startHealthServer, type RunningServer } from '../../src/http/health-server.js';
 import { parseAiopsCommand } from '../../src/slack/aiops-command.js';
@@ -172,16 +173,16 @@ describe('manifest.yml (Slack app)', () => {
     }
   });
 
-  it('describes only what is built: healing and forecasts appear only as planned', () => {
+  it('describes only what is built: forecasts appear only as planned', () => {
     const display = asObject(manifest.display_information);
     const slash = asArray(features.slash_commands).map(asObject)[0] ?? {};
     for (const text of [String(display.description), String(slash.description), String(slash.usage_hint)]) {
-      expect(text).not.toMatch(/heal|forecast|approv/i);
+      expect(text).not.toMatch(/forecast/i);
     }
     const long = String(display.long_description);
     const planned = long.search(/not built yet/i);
     expect(planned, 'long_description says what is not built yet').toBeGreaterThan(-1);
-    for (const match of long.matchAll(/heal|forecast/gi)) expect(match.index, `"${match[0]}" before "not built yet"`).toBeGreaterThan(planned);
+    for (const match of long.matchAll(/forecast/gi)) expect(match.index, `"${match[0]}" before "not built yet"`).toBeGreaterThan(planned);
     // Slack's limits for the long description.
     expect(long.length).toBeGreaterThanOrEqual(175);
     expect(long.length).toBeLessThanOrEqual(4000);
@@ -313,8 +314,8 @@ describe('deploy/docker-compose.yml', () => {
 });
 
 /**
- * What the bot may do in a watched namespace, and nothing more: read. Healing, which would patch
- * deployments and delete pods, is not built; its writes come with it.
+ * What the read-only account (the bot's, and the workers' without healing) may do in a watched
+ * namespace: read the workloads the code reads, and nothing more.
  */
 const ALLOWED_VERBS: Record<string, string[]> = {
   'apps/deployments': ['get', 'list', 'watch'],
@@ -323,7 +324,44 @@ const ALLOWED_VERBS: Record<string, string[]> = {
   '/events': ['get', 'list', 'watch'],
 };
 
+/**
+ * What the executor role (the workers', with healing) grants, exactly: the writes of the four
+ * fixes (restart and roll back patch the deployment, scale patches its scale subresource, delete
+ * pod deletes) and the reads that re-read their targets (the deployment, its ReplicaSets, its pods).
+ */
+const EXECUTOR_VERBS: Record<string, string[]> = {
+  'apps/deployments': ['get', 'patch'],
+  'apps/deployments/scale': ['patch'],
+  'apps/replicasets': ['list'],
+  '/pods': ['delete', 'list'],
+};
+
 const READ_VERBS = new Set(['get', 'list', 'watch']);
+
+/** Verbs no rule may hold: they create objects, or let an account grant or borrow more than it has. */
+const FORBIDDEN_VERBS = ['create', 'update', 'deletecollection', 'escalate', 'bind', 'impersonate', '*'];
+
+/** The resource and verb of each client-node call src/sources/kubernetes makes; a new call fails the test until it is listed. */
+const KUBERNETES_CALLS: Record<string, [resource: string, verb: string]> = {
+  listNamespacedDeployment: ['apps/deployments', 'list'],
+  readNamespacedDeployment: ['apps/deployments', 'get'],
+  listNamespacedReplicaSet: ['apps/replicasets', 'list'],
+  listNamespacedPod: ['/pods', 'list'],
+  listNamespacedEvent: ['/events', 'list'],
+  patchNamespacedDeployment: ['apps/deployments', 'patch'],
+  patchNamespacedDeploymentScale: ['apps/deployments/scale', 'patch'],
+  deleteNamespacedPod: ['/pods', 'delete'],
+};
+
+/** The client-node methods src/sources/kubernetes calls: `this.apps.listNamespacedDeployment(`, `this.core.deleteNamespacedPod(`. */
+function kubernetesCallsOfCode(): string[] {
+  const directory = 'src/sources/kubernetes';
+  const calls = new Set<string>();
+  for (const file of readdirSync(join(root, directory)).filter((name) => name.endsWith('.ts'))) {
+    for (const match of read(join(directory, file)).matchAll(/\bthis\.(?:apps|core)\.([a-zA-Z]+)\(/g)) calls.add(match[1] ?? '');
+  }
+  return [...calls].sort();
+}
 
 interface Rule {
   apiGroups?: string[];
@@ -333,6 +371,7 @@ interface Rule {
   nonResourceURLs?: string[];
 }
 
+/** `group/resource` -> verbs, from rules. */
 function grants(rules: Rule[]): Map<string, Set<string>> {
   const granted = new Map<string, Set<string>>();
   for (const rule of rules) {
@@ -348,95 +387,705 @@ function grants(rules: Rule[]): Map<string, Set<string>> {
   return granted;
 }
 
-function expectLeastPrivilege(rules: Rule[], where: string) {
+/** Grants as a plain object with sorted verbs, to compare with toEqual. */
+function grantsObject(rules: Rule[]): Record<string, string[]> {
+  return Object.fromEntries([...grants(rules)].map(([resource, verbs]) => [resource, [...verbs].sort()]));
+}
+
+function writesOf(rules: Rule[]): string[] {
+  return [...grants(rules)].flatMap(([resource, verbs]) => [...verbs].filter((verb) => !READ_VERBS.has(verb)).map((verb) => `${verb} ${resource}`)).sort();
+}
+
+/** No wildcards, non-resource URLs, Secrets or verbs that create or escalate, in any rule. */
+function expectNothingBroad(rules: Rule[], where: string) {
   expect(rules.length, where).toBeGreaterThan(0);
   for (const rule of rules) {
     const fields = [...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...(rule.verbs ?? [])];
     expect(fields, `${where}: no wildcards`).not.toContain('*');
     expect(rule.nonResourceURLs, `${where}: no non-resource URLs`).toBeUndefined();
-    for (const resource of rule.resources ?? []) expect(resource, `${where}: no secrets`).not.toMatch(/secret/i);
+    for (const resource of rule.resources ?? []) expect(resource, `${where}: nothing on Secrets`).not.toMatch(/secret/i);
+    for (const verb of rule.verbs ?? []) expect(FORBIDDEN_VERBS, `${where}: ${verb} on ${(rule.resources ?? []).join(', ')}`).not.toContain(verb);
+  }
+}
+
+/** Only what ALLOWED_VERBS lists: reads of the workloads the code reads. */
+function expectReadOnly(rules: Rule[], where: string) {
+  expectNothingBroad(rules, where);
+  for (const rule of rules) {
+    for (const verb of rule.verbs ?? []) expect(READ_VERBS.has(verb), `${where}: write verb ${verb} on ${(rule.resources ?? []).join(', ')}`).toBe(true);
   }
   for (const [resource, verbs] of grants(rules)) {
     const allowed = ALLOWED_VERBS[resource];
-    expect(allowed, `${where}: ${resource} is not something the bot needs`).toBeDefined();
+    expect(allowed, `${where}: ${resource} is not something the bot reads`).toBeDefined();
     for (const verb of verbs) expect(allowed, `${where}: ${verb} on ${resource}`).toContain(verb);
   }
 }
 
-/** No create, update, patch, delete or deletecollection anywhere: nothing in src/ writes to the cluster yet. */
-function expectReadOnly(rules: Rule[], where: string) {
-  for (const rule of rules) {
-    for (const verb of rule.verbs ?? []) expect(READ_VERBS.has(verb), `${where}: write verb ${verb} on ${(rule.resources ?? []).join(', ')}`).toBe(true);
+/** Kubernetes objects, as parsed manifests, and what their RBAC grants each ServiceAccount. */
+class Objects {
+  constructor(readonly all: Json[]) {}
+
+  static parse(text: string): Objects {
+    return new Objects(parseAllDocuments(text).map((document) => asObject(document.toJS())).filter((object) => Object.keys(object).length > 0));
+  }
+
+  byKind(kind: string): Json[] {
+    return this.all.filter((object) => object.kind === kind);
+  }
+
+  named(kind: string, name: string): Json | undefined {
+    return this.byKind(kind).find((object) => asObject(object.metadata).name === name);
+  }
+
+  get roles(): Json[] {
+    return [...this.byKind('ClusterRole'), ...this.byKind('Role')];
+  }
+
+  get bindings(): Json[] {
+    return [...this.byKind('ClusterRoleBinding'), ...this.byKind('RoleBinding')];
+  }
+
+  rulesOf(role: Json | undefined): Rule[] {
+    return asArray(role?.rules) as Rule[];
+  }
+
+  /** The role a binding refers to (undefined when it is not among the objects). */
+  roleOf(binding: Json): Json | undefined {
+    const reference = asObject(binding.roleRef);
+    return this.named(String(reference.kind), String(reference.name));
+  }
+
+  /** The bindings whose subjects include the ServiceAccount. */
+  bindingsOf(account: Json): Json[] {
+    const { name, namespace } = asObject(account.metadata);
+    return this.bindings.filter((binding) =>
+      asArray(binding.subjects).map(asObject).some((subject) => subject.kind === 'ServiceAccount' && subject.name === name && subject.namespace === namespace),
+    );
+  }
+
+  /** Every rule bound to the ServiceAccount, wherever. */
+  rulesFor(account: Json): Rule[] {
+    return this.bindingsOf(account).flatMap((binding) => this.rulesOf(this.roleOf(binding)));
+  }
+
+  /** Where the ServiceAccount may write: the namespaces of bindings to roles with write verbs, or `cluster-wide`. */
+  writeScopes(account: Json): string[] {
+    return this.bindingsOf(account)
+      .filter((binding) => writesOf(this.rulesOf(this.roleOf(binding))).length > 0)
+      .map((binding) => (binding.kind === 'ClusterRoleBinding' ? 'cluster-wide' : String(asObject(binding.metadata).namespace)))
+      .sort();
+  }
+
+  /** Every binding names a role and ServiceAccounts that are among the objects. */
+  expectBindingsResolve(where: string) {
+    for (const binding of this.bindings) {
+      const name = `${where}: ${String(binding.kind)} ${String(asObject(binding.metadata).name)}`;
+      expect(this.roleOf(binding), `${name}: its role`).toBeDefined();
+      expect(asObject(binding.roleRef).apiGroup, name).toBe('rbac.authorization.k8s.io');
+      const subjects = asArray(binding.subjects).map(asObject);
+      expect(subjects.length, name).toBeGreaterThan(0);
+      for (const subject of subjects) {
+        expect(subject.kind, name).toBe('ServiceAccount');
+        const account = this.named('ServiceAccount', String(subject.name));
+        expect(account, `${name}: ServiceAccount ${String(subject.name)}`).toBeDefined();
+        expect(asObject(account?.metadata).namespace ?? subject.namespace, name).toBe(subject.namespace);
+      }
+    }
   }
 }
 
+/** The comments above each rule of a role in a YAML text: every rule must say which feature needs it. */
+function expectRulesCommented(rules: ReturnType<typeof parseDocument>['contents'], where: string) {
+  expect(isSeq(rules), where).toBe(true);
+  if (!isSeq(rules)) return;
+  rules.items.forEach((item, index) => {
+    expect(isMap(item)).toBe(true);
+    if (!isMap(item)) return;
+    // The parser hangs the comment above the first item on the sequence itself.
+    const comment = item.commentBefore ?? (index === 0 ? rules.commentBefore : undefined);
+    expect(String(comment ?? '').trim().length, `${where}: ${JSON.stringify(item.toJSON())}`).toBeGreaterThan(10);
+  });
+}
+
+describe('what the code does to the cluster', () => {
+  const calls = kubernetesCallsOfCode();
+  const known = calls.filter((call) => call in KUBERNETES_CALLS);
+  const resourceVerbs = (names: string[]) => names.map((call) => (KUBERNETES_CALLS[call] ?? ['', '']).join(' '));
+
+  it('is known: every client-node call src/sources/kubernetes makes has its resource and verb here', () => {
+    expect(calls, 'the code lists deployments').toContain('listNamespacedDeployment');
+    expect(calls.filter((call) => !(call in KUBERNETES_CALLS)), 'add these calls to KUBERNETES_CALLS').toEqual([]);
+  });
+
+  it('reads only what the read-only role grants', () => {
+    for (const entry of resourceVerbs(known)) {
+      const [resource = '', verb = ''] = entry.split(' ');
+      if (!READ_VERBS.has(verb)) continue;
+      expect(ALLOWED_VERBS[resource], entry).toContain(verb);
+    }
+  });
+
+  it('writes exactly what the executor role grants: patch deployments and deployments/scale, delete pods', () => {
+    const written = resourceVerbs(known)
+      .map((entry) => entry.split(' '))
+      .filter(([, verb]) => !READ_VERBS.has(verb ?? ''))
+      .map(([resource, verb]) => `${verb} ${resource}`);
+    expect([...new Set(written)].sort()).toEqual(writesOf(asArray(parse(read('deploy/helm/aiops/files/rbac-executor-rules.yaml'))) as Rule[]));
+    expect([...new Set(written)].sort()).toEqual(['delete /pods', 'patch apps/deployments', 'patch apps/deployments/scale']);
+  });
+});
+
 describe('deploy/rbac.yaml', () => {
   const text = read('deploy/rbac.yaml');
-  const documents = parseAllDocuments(text);
-  const objects = (Array.isArray(documents) ? documents : []).map((document) => asObject(document.toJS()));
-  const byKind = (kind: string) => objects.filter((object) => object.kind === kind);
-  const roles = [...byKind('ClusterRole'), ...byKind('Role')];
-  const rules = roles.flatMap((role) => asArray(role.rules) as Rule[]);
+  const objects = Objects.parse(text);
+  const reader = objects.named('ServiceAccount', 'aiops');
+  const executor = objects.named('ServiceAccount', 'aiops-executor');
+  const readRole = objects.named('ClusterRole', 'aiops');
+  const executorRole = objects.named('ClusterRole', 'aiops-executor');
+  const marker = /^# Healing executor \(optional\)/m;
 
-  it('has a ServiceAccount, a role and a RoleBinding tying them together', () => {
-    const serviceAccount = byKind('ServiceAccount')[0];
-    expect(serviceAccount).toBeDefined();
-    expect(roles).toHaveLength(1);
-    const bindings = byKind('RoleBinding');
-    expect(bindings.length).toBeGreaterThan(0);
-    expect(byKind('ClusterRoleBinding'), 'bound per namespace, not cluster-wide').toHaveLength(0);
-    for (const binding of bindings) {
-      expect(asObject(binding.roleRef).name).toBe(asObject(roles[0]?.metadata).name);
-      expect(asObject(binding.roleRef).kind).toBe(roles[0]?.kind);
-      const subject = asObject(asArray(binding.subjects)[0]);
-      expect(subject).toMatchObject({
-        kind: 'ServiceAccount',
-        name: asObject(serviceAccount?.metadata).name,
-        namespace: asObject(serviceAccount?.metadata).namespace,
-      });
-    }
+  it('has the read-only ServiceAccount and the executor, two roles, and bindings that resolve, per namespace', () => {
+    expect(reader).toBeDefined();
+    expect(executor).toBeDefined();
+    expect(objects.roles.map((role) => asObject(role.metadata).name)).toEqual(['aiops', 'aiops-executor']);
+    expect(objects.byKind('ClusterRoleBinding'), 'bound per namespace, not cluster-wide').toHaveLength(0);
+    objects.expectBindingsResolve('deploy/rbac.yaml');
   });
 
-  it('grants nothing beyond reading workloads', () => {
-    expectLeastPrivilege(rules, 'deploy/rbac.yaml');
+  it('no rule grants anything on Secrets, a wildcard, or a verb that creates or escalates', () => {
+    for (const role of objects.roles) expectNothingBroad(objects.rulesOf(role), `deploy/rbac.yaml ${String(asObject(role.metadata).name)}`);
   });
 
-  it('grants no write verb, and says it is read-only', () => {
-    expectReadOnly(rules, 'deploy/rbac.yaml');
+  it('the read-only role grants reads of what the features read, no write verb, and says so', () => {
+    expectReadOnly(objects.rulesOf(readRole), 'deploy/rbac.yaml aiops');
+    expect(grantsObject(objects.rulesOf(readRole))).toEqual(ALLOWED_VERBS);
     expect(text).toMatch(/read-only/i);
-    expect(text).not.toMatch(/src\/healing/);
   });
 
-  it('grants what the features need', () => {
-    const granted = grants(rules);
-    for (const [resource, verbs] of Object.entries(ALLOWED_VERBS)) {
-      for (const verb of verbs) expect([...(granted.get(resource) ?? [])], `${verb} on ${resource}`).toContain(verb);
+  it('the bot\'s account can only read', () => {
+    if (!reader) return;
+    expectReadOnly(objects.rulesFor(reader), 'ServiceAccount aiops');
+  });
+
+  it('the executor role grants exactly the fixes\' writes and the reads that re-read their targets', () => {
+    const rules = objects.rulesOf(executorRole);
+    expectNothingBroad(rules, 'deploy/rbac.yaml aiops-executor');
+    expect(grantsObject(rules)).toEqual(EXECUTOR_VERBS);
+    for (const rule of rules) expect(rule.resourceNames, 'whole resources, as the fixes target any catalogued deployment').toBeUndefined();
+  });
+
+  it('the executor account reads as the bot does and writes through the executor role, in the watched namespace only', () => {
+    if (!executor || !reader) return;
+    expect(grantsObject(objects.rulesFor(executor))).toEqual(grantsObject([...objects.rulesFor(reader), ...objects.rulesOf(executorRole)]));
+    expect(objects.writeScopes(executor)).toEqual(['shop']);
+    expect(objects.writeScopes(reader)).toEqual([]);
+  });
+
+  it('puts the executor last, after a marked line, so the rest applies alone, read-only', () => {
+    const at = text.search(marker);
+    expect(at, 'the "# Healing executor (optional)" line').toBeGreaterThan(-1);
+    const before = Objects.parse(text.slice(0, at));
+    const after = Objects.parse(text.slice(at));
+    expect(before.all.length + after.all.length).toBe(objects.all.length);
+    before.expectBindingsResolve('deploy/rbac.yaml without the executor');
+    expect(JSON.stringify(before.all)).not.toMatch(/executor/);
+    for (const role of before.roles) expectReadOnly(before.rulesOf(role), 'deploy/rbac.yaml without the executor');
+    for (const object of after.all) {
+      const subjects = asArray(object.subjects).map(asObject);
+      expect(`${String(asObject(object.metadata).name)} ${subjects.map((subject) => String(subject.name)).join(' ')}`, 'only the executor\'s objects after the marker').toMatch(/executor/);
     }
   });
 
-  it('comments every rule with the feature that needs it', () => {
-    const document = parseAllDocuments(text);
-    const role = (Array.isArray(document) ? document : []).find((entry) => entry.get('kind') === 'ClusterRole');
-    const node = role?.get('rules', true);
-    expect(isSeq(node)).toBe(true);
-    if (!isSeq(node)) return;
-    node.items.forEach((item, index) => {
-      expect(isMap(item)).toBe(true);
-      if (!isMap(item)) return;
-      // The parser hangs the comment above the first item on the sequence itself.
-      const comment = item.commentBefore ?? (index === 0 ? node.commentBefore : undefined);
-      expect(String(comment ?? '').trim().length, JSON.stringify(item.toJSON())).toBeGreaterThan(10);
-    });
+  it('comments every rule with the feature or fix that needs it', () => {
+    for (const document of parseAllDocuments(text)) {
+      if (document.get('kind') !== 'ClusterRole') continue;
+      expectRulesCommented(document.get('rules', true) as ReturnType<typeof parseDocument>['contents'], `ClusterRole ${String(document.getIn(['metadata', 'name']))}`);
+    }
   });
 
-  it('has the same rules as the Helm chart, which renders them unconditionally and nothing else', () => {
+  it('has the same rules as the Helm chart, which takes them from files/ and adds none of its own', () => {
     const ruleFiles = readdirSync(join(root, 'deploy/helm/aiops/files')).filter((file) => /^rbac-.*\.ya?ml$/.test(file));
-    expect(ruleFiles).toEqual(['rbac-read-rules.yaml']);
-    const chartRules = asArray(parse(read('deploy/helm/aiops/files/rbac-read-rules.yaml'))) as Rule[];
-    expect(chartRules).toEqual(rules);
+    expect(ruleFiles.sort()).toEqual(['rbac-executor-rules.yaml', 'rbac-read-rules.yaml']);
+    expect(asArray(parse(read('deploy/helm/aiops/files/rbac-read-rules.yaml')))).toEqual(objects.rulesOf(readRole));
+    expect(asArray(parse(read('deploy/helm/aiops/files/rbac-executor-rules.yaml')))).toEqual(objects.rulesOf(executorRole));
+    for (const file of ruleFiles) expectRulesCommented(parseDocument(read(`deploy/helm/aiops/files/${file}`)).contents, file);
     const template = read('deploy/helm/aiops/templates/rbac.yaml');
-    expect(template.match(/\.Files\.Get "([^"]+)"/g)).toEqual(['.Files.Get "files/rbac-read-rules.yaml"']);
+    expect(template.match(/\.Files\.Get "([^"]+)"/g)).toEqual(['.Files.Get "files/rbac-read-rules.yaml"', '.Files.Get "files/rbac-executor-rules.yaml"']);
     expect(template, 'the chart template adds no rules of its own').not.toMatch(/^\s*-?\s*(apiGroups|verbs):/m);
+  });
+});
+
+/**
+ * Helm's template language, as much of it as this chart uses, to render the chart here (no helm
+ * binary): Go text/template's actions (if, else if, else, with, range, define, variables,
+ * pipelines, parentheses, comments, {{- and -}}) and the Sprig and Helm functions the templates
+ * call. A function or action the chart starts using that this lacks fails the render, naming it.
+ */
+type Operand =
+  | { kind: 'literal'; value: unknown }
+  | { kind: 'function'; name: string }
+  | { kind: 'field'; base: { dot: true } | { variable: string } | { pipeline: Pipeline }; path: string[] };
+
+interface Pipeline {
+  declare?: { names: string[]; assign: boolean };
+  commands: Operand[][];
+}
+
+type TemplateNode =
+  | { kind: 'text'; text: string }
+  | { kind: 'action'; pipeline: Pipeline }
+  | { kind: 'if' | 'with' | 'range'; pipeline: Pipeline; then: TemplateNode[]; otherwise: TemplateNode[] };
+
+/** Template text and actions, with {{- and -}} already applied to the text. */
+function lexTemplate(source: string): ({ text: string } | { action: string })[] {
+  const parts: ({ text: string } | { action: string })[] = [];
+  let position = 0;
+  while (position < source.length) {
+    const open = source.indexOf('{{', position);
+    if (open < 0) {
+      parts.push({ text: source.slice(position) });
+      break;
+    }
+    let text = source.slice(position, open);
+    let start = open + 2;
+    if (/^-\s/.test(source.slice(start, start + 2))) {
+      text = text.trimEnd();
+      start += 1;
+    }
+    parts.push({ text });
+    let end: number;
+    if (source.slice(start).trimStart().startsWith('/*')) {
+      end = source.indexOf('}}', source.indexOf('*/', start) + 2);
+    } else {
+      end = start;
+      let quote = '';
+      for (; end < source.length; end += 1) {
+        const character = source[end];
+        if (quote) {
+          if (character === '\\' && quote === '"') end += 1;
+          else if (character === quote) quote = '';
+        } else if (character === '"' || character === '`') quote = character;
+        else if (source.startsWith('}}', end)) break;
+      }
+    }
+    if (end < 0 || end >= source.length) throw new Error(`unclosed action at ${open}`);
+    let body = source.slice(start, end);
+    const trimAfter = /\s-$/.test(body);
+    if (trimAfter) body = body.slice(0, -1);
+    parts.push({ action: body.trim() });
+    position = end + 2;
+    if (trimAfter) while (position < source.length && /\s/.test(source[position] ?? '')) position += 1;
+  }
+  return parts;
+}
+
+function tokenizeAction(action: string): string[] {
+  const tokens: string[] = [];
+  const pattern = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|:=|[()|,=]|[^\s()|,=]+)/gy;
+  let consumed = 0;
+  for (let match = pattern.exec(action); match; match = pattern.exec(action)) {
+    tokens.push(match[1] ?? '');
+    consumed = pattern.lastIndex;
+  }
+  if (action.slice(consumed).trim()) throw new Error(`cannot read action {{ ${action} }}`);
+  return tokens;
+}
+
+function parsePipelineTokens(tokens: string[], from = 0, closing?: string): { pipeline: Pipeline; next: number } {
+  let position = from;
+  let declare: Pipeline['declare'];
+  const names: string[] = [];
+  let look = position;
+  while (tokens[look]?.startsWith('$')) {
+    names.push(tokens[look] ?? '');
+    if (tokens[look + 1] === ',') look += 2;
+    else break;
+  }
+  if (names.length > 0 && (tokens[look + 1] === ':=' || tokens[look + 1] === '=')) {
+    declare = { names, assign: tokens[look + 1] === '=' };
+    position = look + 2;
+  }
+  const commands: Operand[][] = [[]];
+  while (position < tokens.length && tokens[position] !== closing) {
+    const token = tokens[position] ?? '';
+    position += 1;
+    if (token === '|') {
+      commands.push([]);
+      continue;
+    }
+    let operand: Operand;
+    if (token === '(') {
+      const inner = parsePipelineTokens(tokens, position, ')');
+      position = inner.next + 1;
+      operand = { kind: 'field', base: { pipeline: inner.pipeline }, path: [] };
+    } else if (token.startsWith('"')) operand = { kind: 'literal', value: JSON.parse(token) as string };
+    else if (token.startsWith('`')) operand = { kind: 'literal', value: token.slice(1, -1) };
+    else if (/^-?\d+(\.\d+)?$/.test(token)) operand = { kind: 'literal', value: Number(token) };
+    else if (token === 'true' || token === 'false') operand = { kind: 'literal', value: token === 'true' };
+    else if (token === 'nil') operand = { kind: 'literal', value: undefined };
+    else if (token.startsWith('.')) operand = { kind: 'field', base: { dot: true }, path: token.split('.').filter(Boolean) };
+    else if (token.startsWith('$')) {
+      const [variable = '', ...path] = token.split('.');
+      operand = { kind: 'field', base: { variable }, path };
+    } else if (/^[A-Za-z_]\w*$/.test(token)) operand = { kind: 'function', name: token };
+    else throw new Error(`unexpected "${token}" in a pipeline`);
+    commands.at(-1)?.push(operand);
+  }
+  if (commands.some((command) => command.length === 0)) throw new Error(`empty command in a pipeline: ${tokens.join(' ')}`);
+  return { pipeline: { declare, commands }, next: position };
+}
+
+function parsePipeline(text: string): Pipeline {
+  const tokens = tokenizeAction(text);
+  const { pipeline, next } = parsePipelineTokens(tokens);
+  if (next !== tokens.length) throw new Error(`unexpected ")" in {{ ${text} }}`);
+  return pipeline;
+}
+
+/** Parses a template, adding what it defines to `defines`. */
+function parseTemplate(source: string, defines: Map<string, TemplateNode[]>): TemplateNode[] {
+  const parts = lexTemplate(source);
+  let index = 0;
+  const list = (): { nodes: TemplateNode[]; end: string } => {
+    const nodes: TemplateNode[] = [];
+    while (index < parts.length) {
+      const part = parts[index] ?? { text: '' };
+      index += 1;
+      if ('text' in part) {
+        if (part.text) nodes.push({ kind: 'text', text: part.text });
+        continue;
+      }
+      const { action } = part;
+      if (action.startsWith('/*')) continue;
+      const keyword = action.split(/\s+/)[0] ?? '';
+      const rest = action.slice(keyword.length).trim();
+      if (keyword === 'end' || keyword === 'else') return { nodes, end: action };
+      if (keyword === 'if' || keyword === 'with' || keyword === 'range') nodes.push(block(keyword, rest));
+      else if (keyword === 'define') {
+        const body = list();
+        if (body.end !== 'end') throw new Error(`define ${rest} is not closed`);
+        defines.set(JSON.parse(rest) as string, body.nodes);
+      } else if (['template', 'block', 'break', 'continue'].includes(keyword)) throw new Error(`{{ ${keyword} }} is not supported here`);
+      else nodes.push({ kind: 'action', pipeline: parsePipeline(action) });
+    }
+    return { nodes, end: '' };
+  };
+  const block = (kind: 'if' | 'with' | 'range', rest: string): TemplateNode => {
+    const pipeline = parsePipeline(rest);
+    const body = list();
+    let otherwise: TemplateNode[] = [];
+    if (body.end === 'else') {
+      const tail = list();
+      if (tail.end !== 'end') throw new Error(`${kind} ${rest}: else is not closed`);
+      otherwise = tail.nodes;
+    } else if (body.end.startsWith('else ')) {
+      // `else if x` (or `else with x`): a nested block that ends at this block's end.
+      const chained = body.end.slice(5).trim();
+      const chainedKind = chained.split(/\s+/)[0] ?? '';
+      if (chainedKind !== 'if' && chainedKind !== 'with') throw new Error(`unexpected {{ ${body.end} }}`);
+      otherwise = [block(chainedKind, chained.slice(chainedKind.length).trim())];
+    } else if (body.end !== 'end') throw new Error(`${kind} ${rest} is not closed`);
+    return { kind, pipeline, then: body.nodes, otherwise };
+  };
+  const { nodes, end } = list();
+  if (end) throw new Error(`unexpected {{ ${end} }}`);
+  return nodes;
+}
+
+class HelmFailure extends Error {}
+
+const isTruthy = (value: unknown): boolean =>
+  !(value === undefined || value === null || value === false || value === 0 || value === '' || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0));
+
+function goKind(value: unknown): string {
+  if (value === undefined || value === null) return 'invalid';
+  if (Array.isArray(value)) return 'slice';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float64';
+  if (typeof value === 'boolean') return 'bool';
+  return typeof value === 'object' ? 'map' : typeof value;
+}
+
+function goPrint(value: unknown): string {
+  // Helm prints a missing value as "" (not Go's "<no value>").
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new Error(`printing ${JSON.stringify(value)}: not supported here`);
+}
+
+const NO_VALUE = Symbol('no piped value');
+
+class Scope {
+  private readonly variables = new Map<string, unknown>();
+  constructor(private readonly parent?: Scope) {}
+  declare(name: string, value: unknown) {
+    this.variables.set(name, value);
+  }
+  assign(name: string, value: unknown) {
+    if (this.variables.has(name)) this.variables.set(name, value);
+    else if (this.parent) this.parent.assign(name, value);
+    else throw new Error(`undefined variable ${name}`);
+  }
+  get(name: string): unknown {
+    if (this.variables.has(name)) return this.variables.get(name);
+    if (this.parent) return this.parent.get(name);
+    throw new Error(`undefined variable ${name}`);
+  }
+}
+
+type TemplateFunction = (...args: unknown[]) => unknown;
+const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
+
+class TemplateEngine {
+  readonly defines = new Map<string, TemplateNode[]>();
+  private readonly functions: Record<string, TemplateFunction> = {
+    include: (name, data) => this.include(String(name), data),
+    required: (message, value) => {
+      if (value === undefined || value === null || value === '') throw new HelmFailure(String(message));
+      return value;
+    },
+    fail: (message) => {
+      throw new HelmFailure(String(message));
+    },
+    default: (fallback, ...given) => (given.length > 0 && isTruthy(given[0]) ? given[0] : fallback),
+    empty: (value) => !isTruthy(value),
+    not: (value) => !isTruthy(value),
+    and: (...args) => args.find((arg) => !isTruthy(arg)) ?? args.at(-1),
+    or: (...args) => args.find((arg) => isTruthy(arg)) ?? args.at(-1),
+    eq: (value, ...others) => others.some((other) => other === value),
+    ne: (left, right) => left !== right,
+    gt: (left, right) => Number(left) > Number(right),
+    lt: (left, right) => Number(left) < Number(right),
+    int: (value) => Math.trunc(Number(value ?? 0)),
+    toString: (value: unknown) => text(value),
+    quote: (...args) => args.filter((arg) => arg !== undefined && arg !== null).map((arg) => JSON.stringify(String(arg))).join(' '),
+    trim: (value) => text(value).trim(),
+    trunc: (length, value) => text(value).slice(0, Number(length)),
+    trimSuffix: (suffix, value) => (suffix && text(value).endsWith(String(suffix)) ? text(value).slice(0, -String(suffix).length) : text(value)),
+    contains: (part, value) => text(value).includes(String(part)),
+    replace: (old, replacement, value) => text(value).split(String(old)).join(String(replacement)),
+    printf: (format, ...args) => {
+      let next = 0;
+      return String(format).replace(/%[sdvq%]/g, (verb) => (verb === '%%' ? '%' : verb === '%q' ? JSON.stringify(text(args[next++])) : text(args[next++])));
+    },
+    print: (...args) => args.map((arg, index) => (index > 0 && typeof arg !== 'string' && typeof args[index - 1] !== 'string' ? ' ' : '') + text(arg)).join(''),
+    indent: (width, value) => text(value).split('\n').map((line) => ' '.repeat(Number(width)) + line).join('\n'),
+    nindent: (width, value) => `\n${String(this.functions.indent?.(width, value))}`,
+    toYaml: (value) => stringify(value ?? null, { sortMapEntries: true }).replace(/\n$/, ''),
+    toJson: (value) => JSON.stringify(value ?? null),
+    fromJsonArray: (value) => {
+      const parsed = JSON.parse(text(value)) as unknown;
+      if (!Array.isArray(parsed)) throw new Error(`fromJsonArray: ${text(value)} is not an array`);
+      return parsed;
+    },
+    list: (...args) => args,
+    compact: (values) => asArray(values).filter(isTruthy),
+    uniq: (values) => [...new Set(asArray(values))],
+    join: (separator, values) => asArray(values).map(text).join(String(separator)),
+    dict: (...args) => Object.fromEntries(args.flatMap((arg, index) => (index % 2 === 0 ? [[String(arg), args[index + 1]]] : []))),
+    dir: (value) => posix.dirname(text(value)),
+    sha256sum: (value) => createHash('sha256').update(text(value)).digest('hex'),
+    kindIs: (kind, value) => goKind(value) === kind,
+  };
+
+  include(name: string, data: unknown): string {
+    const nodes = this.defines.get(name);
+    if (!nodes) throw new Error(`no template "${name}"`);
+    const scope = new Scope();
+    scope.declare('$', data);
+    const out: string[] = [];
+    this.execute(nodes, data, scope, out);
+    return out.join('');
+  }
+
+  private execute(nodes: TemplateNode[], dot: unknown, scope: Scope, out: string[]) {
+    for (const node of nodes) {
+      if (node.kind === 'text') out.push(node.text);
+      else if (node.kind === 'action') {
+        const value = this.pipeline(node.pipeline, dot, scope);
+        if (!node.pipeline.declare) out.push(goPrint(value));
+      } else if (node.kind === 'range') {
+        const { declare, ...pipeline } = node.pipeline;
+        const value = this.pipeline(pipeline, dot, scope);
+        const entries: [unknown, unknown][] = Array.isArray(value)
+          ? value.map((item, index) => [index, item])
+          : value && typeof value === 'object'
+            ? Object.keys(value).sort().map((key) => [key, (value as Json)[key]])
+            : [];
+        if (value !== undefined && value !== null && typeof value !== 'object') throw new Error(`range over ${goKind(value)}`);
+        if (entries.length === 0) this.execute(node.otherwise, dot, new Scope(scope), out);
+        for (const [key, item] of entries) {
+          const inner = new Scope(scope);
+          if (declare?.names.length === 1) inner.declare(declare.names[0] ?? '', item);
+          if (declare?.names.length === 2) {
+            inner.declare(declare.names[0] ?? '', key);
+            inner.declare(declare.names[1] ?? '', item);
+          }
+          this.execute(node.then, item, inner, out);
+        }
+      } else {
+        const inner = new Scope(scope);
+        const value = this.pipeline(node.pipeline, dot, inner);
+        if (isTruthy(value)) this.execute(node.then, node.kind === 'with' ? value : dot, inner, out);
+        else this.execute(node.otherwise, dot, new Scope(scope), out);
+      }
+    }
+  }
+
+  private pipeline(pipeline: Pipeline, dot: unknown, scope: Scope): unknown {
+    let value: unknown = NO_VALUE;
+    for (const command of pipeline.commands) value = this.command(command, dot, scope, value);
+    if (pipeline.declare) {
+      const name = pipeline.declare.names[0] ?? '';
+      if (pipeline.declare.assign) scope.assign(name, value);
+      else scope.declare(name, value);
+    }
+    return value;
+  }
+
+  private command(command: Operand[], dot: unknown, scope: Scope, piped: unknown): unknown {
+    const [first, ...rest] = command;
+    const args = () => [...rest.map((operand) => this.operand(operand, dot, scope)), ...(piped === NO_VALUE ? [] : [piped])];
+    if (first?.kind === 'function') {
+      const fn = Object.hasOwn(this.functions, first.name) ? this.functions[first.name] : undefined;
+      if (!fn) throw new Error(`function "${first.name}" is not supported here`);
+      return fn(...args());
+    }
+    const value = first ? this.operand(first, dot, scope) : undefined;
+    if (typeof value === 'function') return (value as TemplateFunction)(...args());
+    if (rest.length > 0 || piped !== NO_VALUE) throw new Error('arguments given to a value that is not a function');
+    return value;
+  }
+
+  private operand(operand: Operand, dot: unknown, scope: Scope): unknown {
+    if (operand.kind === 'literal') return operand.value;
+    if (operand.kind === 'function') return this.command([operand], dot, scope, NO_VALUE);
+    const { base } = operand;
+    let value = 'dot' in base ? dot : 'variable' in base ? scope.get(base.variable) : this.pipeline(base.pipeline, dot, scope);
+    for (const key of operand.path) {
+      // As in Go: a missing key is nothing, a field of nothing an error (a mistyped values path).
+      if (value === undefined || value === null) throw new Error(`nil pointer evaluating .${operand.path.join('.')}`);
+      if (typeof value !== 'object') throw new Error(`can't evaluate field ${key} in ${goKind(value)}`);
+      value = (value as Json)[key];
+    }
+    return value;
+  }
+}
+
+function mergeValues(base: unknown, overrides: unknown): unknown {
+  if (!overrides || typeof overrides !== 'object' || Array.isArray(overrides) || !base || typeof base !== 'object' || Array.isArray(base)) return overrides;
+  const merged: Json = { ...(base as Json) };
+  for (const [key, value] of Object.entries(overrides)) merged[key] = mergeValues(merged[key], value);
+  return merged;
+}
+
+interface RenderedChart {
+  objects: Objects;
+  notes: string;
+}
+
+/** `helm template` of deploy/helm/aiops with values.yaml and `overrides` (as --set would), as release `aiops` in namespace `aiops`. */
+function renderChart(overrides: Json = {}): RenderedChart {
+  const chartDirectory = 'deploy/helm/aiops';
+  const chart = asObject(parse(read(`${chartDirectory}/Chart.yaml`)));
+  const engine = new TemplateEngine();
+  const basePath = `${String(chart.name)}/templates`;
+  const files = readdirSync(join(root, chartDirectory, 'templates')).sort();
+  for (const file of files) {
+    engine.defines.set(`${basePath}/${file}`, parseTemplate(read(`${chartDirectory}/templates/${file}`), engine.defines));
+  }
+  const data = (file: string) => ({
+    Values: mergeValues(parse(read(`${chartDirectory}/values.yaml`)), overrides),
+    Release: { Name: 'aiops', Namespace: 'aiops', Service: 'Helm', IsInstall: true },
+    Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion },
+    Template: { Name: `${basePath}/${file}`, BasePath: basePath },
+    Files: { Get: (path: unknown) => read(`${chartDirectory}/${String(path)}`) },
+    Capabilities: {},
+  });
+  const manifests = files.filter((file) => !file.startsWith('_') && /\.ya?ml$/.test(file)).map((file) => engine.include(`${basePath}/${file}`, data(file)));
+  for (const manifest of manifests) {
+    for (const document of parseAllDocuments(manifest)) expect(document.errors.map((error) => error.message), manifest).toEqual([]);
+  }
+  const objects = Objects.parse(manifests.join('\n---\n'));
+  // What `helm install -n aiops` does: namespaced objects without a namespace go to the release's.
+  for (const object of objects.all) {
+    const metadata = asObject(object.metadata);
+    if (!String(object.kind).startsWith('Cluster') && metadata.namespace === undefined) object.metadata = { ...metadata, namespace: 'aiops' };
+  }
+  return { objects, notes: engine.include(`${basePath}/NOTES.txt`, data('NOTES.txt')) };
+}
+
+describe('deploy/helm/aiops, rendered', () => {
+  const workloadAccount = (objects: Objects, component: 'bot' | 'worker') =>
+    asObject(asObject(asObject(objects.named('Deployment', `aiops-${component}`)?.spec).template).spec).serviceAccountName;
+  const renders = {
+    default: renderChart(),
+    executor: renderChart({ healing: { executor: { enabled: true } } }),
+    executorClusterWide: renderChart({ healing: { executor: { enabled: true } }, rbac: { clusterWide: true } }),
+    executorTwoNamespaces: renderChart({ healing: { executor: { enabled: true } }, rbac: { namespaces: ['shop', 'payments', 'shop'] } }),
+  };
+
+  it('renders every template into objects a cluster takes: accounts, roles, bindings, config, service, bot and workers', () => {
+    const kinds = renders.default.objects.all.map((object) => String(object.kind)).sort();
+    expect(kinds).toEqual(['ClusterRole', 'ConfigMap', 'ConfigMap', 'Deployment', 'Deployment', 'RoleBinding', 'Service', 'ServiceAccount']);
+    for (const render of Object.values(renders)) render.objects.expectBindingsResolve('the chart');
+  });
+
+  it('no rendered rule, with or without healing, grants anything on Secrets, a wildcard, or a verb that creates or escalates', () => {
+    for (const [name, render] of Object.entries(renders)) {
+      for (const role of render.objects.roles) expectNothingBroad(render.objects.rulesOf(role), `${name}: ${String(asObject(role.metadata).name)}`);
+    }
+  });
+
+  it('by default is read-only: no executor account, role or binding, and bot and workers run as the read-only account', () => {
+    const { objects, notes } = renders.default;
+    expect(asObject(asObject(parse(read('deploy/helm/aiops/values.yaml'))).healing)).toEqual({ executor: { enabled: false, serviceAccountName: '' } });
+    expect(JSON.stringify(objects.all)).not.toMatch(/executor/);
+    for (const role of objects.roles) expectReadOnly(objects.rulesOf(role), `ClusterRole ${String(asObject(role.metadata).name)}`);
+    expect(objects.byKind('ServiceAccount').map((account) => asObject(account.metadata).name)).toEqual(['aiops']);
+    expect(workloadAccount(objects, 'bot')).toBe('aiops');
+    expect(workloadAccount(objects, 'worker')).toBe('aiops');
+    expect(notes).toMatch(/as ServiceAccount aiops, in shop, read-only/);
+    expect(notes).not.toMatch(/healing/i);
+  });
+
+  it('with healing.executor.enabled runs the workers as the executor account; the bot keeps the read-only one', () => {
+    const { objects, notes } = renders.executor;
+    const reader = objects.named('ServiceAccount', 'aiops');
+    const executor = objects.named('ServiceAccount', 'aiops-executor');
+    expect(executor).toBeDefined();
+    expect(asObject(executor?.metadata).namespace).toBe('aiops');
+    expect(executor?.automountServiceAccountToken).toBe(false);
+    expect(workloadAccount(objects, 'worker')).toBe('aiops-executor');
+    expect(workloadAccount(objects, 'bot')).toBe('aiops');
+    if (!reader || !executor) return;
+    expectReadOnly(objects.rulesFor(reader), 'the read-only account');
+    expect(grantsObject(objects.rulesOf(objects.named('ClusterRole', 'aiops-executor')))).toEqual(EXECUTOR_VERBS);
+    expect(grantsObject(objects.rulesFor(executor))).toEqual(grantsObject([...objects.rulesOf(objects.named('ClusterRole', 'aiops')), ...objects.rulesOf(objects.named('ClusterRole', 'aiops-executor'))]));
+    expect(objects.writeScopes(executor)).toEqual(['shop']);
+    expect(notes).toMatch(/Healing: the workers run as ServiceAccount aiops-executor, which may also patch deployments and deployments\/scale and delete pods in shop; the bot stays read-only/);
+  });
+
+  it('binds the executor\'s writes per watched namespace, even with rbac.clusterWide', () => {
+    const clusterWide = renders.executorClusterWide.objects;
+    const executor = clusterWide.named('ServiceAccount', 'aiops-executor') ?? {};
+    expect(clusterWide.writeScopes(executor)).toEqual(['shop']);
+    expect(grantsObject(clusterWide.rulesFor(executor))).toEqual(grantsObject([...clusterWide.rulesOf(clusterWide.named('ClusterRole', 'aiops')), ...clusterWide.rulesOf(clusterWide.named('ClusterRole', 'aiops-executor'))]));
+    const two = renders.executorTwoNamespaces.objects;
+    expect(two.writeScopes(two.named('ServiceAccount', 'aiops-executor') ?? {})).toEqual(['payments', 'shop']);
+    expect(two.writeScopes(two.named('ServiceAccount', 'aiops') ?? {})).toEqual([]);
+  });
+
+  it('refuses healing.executor.enabled where the bot\'s own process would run the fixes (no separate workers)', () => {
+    expect(() => renderChart({ healing: { executor: { enabled: true } }, workers: { replicas: 0 } })).toThrow(/healing\.executor\.enabled: approved fixes run in the workers only/);
+    expect(() => renderChart({ healing: { executor: { enabled: true } }, bot: { role: 'start' } })).toThrow(HelmFailure);
+    expect(() => renderChart({ workers: { replicas: 0 } }), 'without healing, one process is fine').not.toThrow();
+  });
+
+  it('takes the executor account\'s name from healing.executor.serviceAccountName', () => {
+    const { objects } = renderChart({ healing: { executor: { enabled: true, serviceAccountName: 'shop-fixer' } } });
+    expect(objects.named('ServiceAccount', 'shop-fixer')).toBeDefined();
+    expect(workloadAccount(objects, 'worker')).toBe('shop-fixer');
+    objects.expectBindingsResolve('healing.executor.serviceAccountName');
   });
 });
 
@@ -576,16 +1225,12 @@ describe('deploy/helm/aiops', () => {
     expect(missing).toEqual([]);
   });
 
-  it('grants read-only RBAC with no switch for writes, and annotates pods for scraping /metrics', () => {
-    expect(asObject(values.rbac)).not.toHaveProperty('healing');
+  it('annotates pods for scraping /metrics', () => {
     const helpers = read('deploy/helm/aiops/templates/_helpers.tpl');
     expect(asObject(values.metrics).podAnnotations).toBe(true);
     expect(helpers).toContain('prometheus.io/scrape: "true"');
     expect(helpers).toMatch(/prometheus\.io\/port: \{\{ \$root\.Values\.port \| quote \}\}/);
     expect(helpers).toContain('prometheus.io/path: "/metrics"');
-    const notes = read('deploy/helm/aiops/templates/NOTES.txt');
-    expect(notes).not.toMatch(/healing/i);
-    expect(notes).toMatch(/read-only/);
   });
 
   it('has the templates a release needs', () => {

@@ -34,6 +34,11 @@ export interface FakeKubernetes {
   storedValue(collection: keyof KubernetesObjects, namespace: string, name: string, pointer: string): Json | undefined;
   /** Answer the next `count` requests with `status` (default 503), to exercise retries. */
   failNext(count: number, status?: number): void;
+  /**
+   * Holds every request `matches` accepts, unanswered, until `release()`: a client stuck mid-call,
+   * to kill it there. `reached` resolves when the first one arrives.
+   */
+  hold(matches: (request: RecordedRequest) => boolean): { reached: Promise<void>; release(): void };
   /** A KubeConfig pointing at this server, authenticating with `token` (default: the full-rights one). */
   kubeConfig(token?: string): KubeConfig;
   close(): Promise<void>;
@@ -54,14 +59,23 @@ export async function startFakeKubernetes(initial?: Partial<KubernetesObjects>):
   const readOnlyToken = randomBytes(16).toString('hex');
   const requests: RecordedRequest[] = [];
   const failures = { remaining: 0, status: 503 };
+  const holds: Array<{ matches: (request: RecordedRequest) => boolean; released: Promise<void>; arrived: () => void }> = [];
 
   const server = createServer((request, response) => {
-    void readBody(request).then((text) => {
+    void readBody(request).then(async (text) => {
       const url = new URL(request.url ?? '/', 'http://fake');
       const query = Object.fromEntries(url.searchParams.entries());
       const contentType = request.headers['content-type'];
       const body = parseBody(text);
-      requests.push({ method: request.method ?? 'GET', path: url.pathname, query, contentType, body: body.parsed });
+      const recorded: RecordedRequest = { method: request.method ?? 'GET', path: url.pathname, query, contentType, body: body.parsed };
+      requests.push(recorded);
+      const hold = holds.find((candidate) => candidate.matches(recorded));
+      if (hold) {
+        hold.arrived();
+        await hold.released;
+        // A client killed meanwhile is gone, and what it asked for is not done.
+        if (response.destroyed || request.socket.destroyed) return;
+      }
       send(response, answer(request, url.pathname, query, contentType, body));
     }, () => response.destroy());
   });
@@ -119,6 +133,21 @@ export async function startFakeKubernetes(initial?: Partial<KubernetesObjects>):
     objects,
     find,
     storedValue: (collection, namespace, name, pointer) => valueAt(find(collection, namespace, name), pointer),
+    hold(matches) {
+      let arrived!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const entry = { matches, released, arrived };
+      holds.push(entry);
+      return {
+        reached,
+        release: () => {
+          holds.splice(holds.indexOf(entry), 1);
+          release();
+        },
+      };
+    },
     failNext(count, status = 503) {
       failures.remaining = count;
       failures.status = status;

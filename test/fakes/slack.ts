@@ -42,6 +42,8 @@ export interface SlackCall {
   at: number;
   status: number;
   response: unknown;
+  /** The path called: for a response URL, which one (`/response/R3`), so a test can tell whose answer it was. */
+  path: string;
 }
 
 export interface SharedFile {
@@ -190,7 +192,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const body = area === 'upload/v1' ? { fileId: name, bytes: parsed.uploadedBytes, contentType } : parsed.fields;
     const answer = route(method, area, name ?? '', request.headers, parsed);
     // Recorded before answering, so a client that has its answer always finds the call recorded.
-    record({ method, body, headers: request.headers, at, status: answer.status, response: answer.body });
+    record({ method, body, headers: request.headers, at, status: answer.status, response: answer.body, path });
     const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     response.writeHead(answer.status, {
       'Content-Type': typeof answer.body === 'string' ? 'text/plain' : 'application/json; charset=utf-8',

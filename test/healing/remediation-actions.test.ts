@@ -66,7 +66,7 @@ describe('rollback', () => {
     expect((await action.preview(planned.plan, cluster)).dryRun).toBe(true);
     expect((await cluster.getDeployment('shop', 'payment')).image).toBe(before.image);
 
-    const done = await action.execute(planned.plan, cluster);
+    const done = await action.execute(planned.plan, cluster, clock.now());
     expect(done.dryRun).toBe(false);
     expect((await cluster.getDeployment('shop', 'payment')).image).toMatch(/:2\.4\.0$/);
   });
@@ -94,7 +94,7 @@ describe('scale, rollout restart and delete pod', () => {
     const action = REMEDIATION_ACTIONS.get('scale')!;
     await action.preview(planned.plan, cluster);
     expect((await cluster.getDeployment('shop', 'catalogue')).replicas).toBe(current);
-    await action.execute(planned.plan, cluster);
+    await action.execute(planned.plan, cluster, clock.now());
     expect((await cluster.getDeployment('shop', 'catalogue')).replicas).toBe(current * 2);
   });
 
@@ -103,7 +103,7 @@ describe('scale, rollout restart and delete pod', () => {
     const before = await cluster.getDeployment('shop', 'cart');
     const planned = await planRemediation(request('rollout-restart', 'cart'), cluster, clock.now());
     if (!planned.ok) throw new Error(planned.problem);
-    await REMEDIATION_ACTIONS.get('rollout-restart')!.execute(planned.plan, cluster);
+    await REMEDIATION_ACTIONS.get('rollout-restart')!.execute(planned.plan, cluster, clock.now());
     const after = await cluster.getDeployment('shop', 'cart');
     expect(after.revision).toBeGreaterThan(before.revision);
     expect(after.image).toBe(before.image);

@@ -14,6 +14,8 @@ import { AnomalyLog } from '../../src/state/anomaly-log.js';
 import type { ThreadTurn } from '../../src/state/thread-context.js';
 import { startFakeOpenAi, type FakeOpenAi, type ScriptEntry } from '../fakes/openai-compatible.js';
 import { testRedis } from '../support/test-redis.js';
+import type { Catalogue } from '../../src/catalogue.js';
+import { RemediationRequests } from '../../src/state/remediation-requests.js';
 
 /*
  * A model that obeys what it reads: the answer it gives and the proposals it makes are shaped by an
@@ -45,14 +47,14 @@ const poisonedLogs: AgentTool = {
   },
 };
 
-async function setup(script: ScriptEntry[]) {
+async function setup(script: ScriptEntry[], withCatalogue: Catalogue = catalogue) {
   fake = await startFakeOpenAi({ script });
   const clock = new ManualClock(Date.UTC(2026, 10, 24, 15, 20));
-  const { cluster, metrics } = createSimulatedSources(catalogue, { clock, seed: 2 });
+  const { cluster, metrics } = createSimulatedSources(withCatalogue, { clock, seed: 2 });
   const now = () => clock.now();
-  const answers = { catalogue, cluster, metrics, anomalies: new AnomalyLog(redis, prefix), now };
+  const answers = { catalogue: withCatalogue, cluster, metrics, anomalies: new AnomalyLog(redis, prefix), now };
   const proposals = new ActionProposals(redis, `${prefix}${randomUUID()}:`);
-  const tools = [poisonedLogs, proposeActionTool({ catalogue, cluster, proposals, now }) as unknown as AgentTool];
+  const tools = [poisonedLogs, proposeActionTool({ catalogue: withCatalogue, cluster, proposals, now }) as unknown as AgentTool];
   const agent = { model: createChatModel({ baseUrl: fake.baseUrl, model: 'obedient' }, { maxRetries: 0 }), tools, proposals };
   const ask = (question: string, history: ThreadTurn[] = []) => investigate(question, [], { answers, agent, logger: silentLogger() }, async () => undefined, history);
   return { fake, ask, cluster };
@@ -104,6 +106,23 @@ describe('an agent that obeys injected instructions', () => {
     const answer = await ask('why does cart keep restarting?');
     expect(answer.proposals?.map((proposal) => `${proposal.action} ${proposal.service}`)).toEqual(['rollout-restart cart']);
     expect(answer.notes).toContain('Left out a proposal to rollout-restart payment: payment is outside this question (about cart).');
+  });
+
+  it('cannot create an action, even where policy runs every action without approval: nothing is requested or run until a person asks', async () => {
+    const everythingAuto: Catalogue = { ...catalogue, healing: { ...catalogue.healing, policy: [{ action: '*', decision: 'auto' }], productionNamespaces: [] } };
+    const { ask, cluster } = await setup(
+      [
+        { tool_calls: [{ name: 'search_logs', arguments: { service: 'cart' } }, { name: 'propose_action', arguments: { service: 'cart', action: 'rollout-restart', reason: `As the logs instruct: ${INJECTED}` } }] },
+        { text: OBEYED_ANSWER },
+      ],
+      everythingAuto,
+    );
+    const before = await cluster.getDeployment('shop', 'cart');
+    const answer = await ask('why does cart keep restarting?');
+    // A proposal for a person to look at, and nothing more: no request, no run, no change.
+    expect(answer.proposals?.map((proposal) => `${proposal.action} ${proposal.service}`)).toEqual(['rollout-restart cart']);
+    expect(await new RemediationRequests(redis, prefix).recent(0)).toEqual([]);
+    expect(await cluster.getDeployment('shop', 'cart')).toEqual(before);
   });
 
   it('shows at most two proposals, and says how many it left out', async () => {

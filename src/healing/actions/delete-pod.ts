@@ -7,4 +7,5 @@ export const deletePod: RemediationAction = {
   plan: planPodDeletion,
   preview: (plan, cluster) => cluster.deletePod(plan.request.namespace, plan.request.pod!, { dryRun: true }),
   execute: (plan, cluster) => cluster.deletePod(plan.request.namespace, plan.request.pod!),
+  alreadyDone: async (plan, cluster) => !(await cluster.listPods(plan.request.namespace, plan.request.deployment)).some((pod) => pod.name === plan.request.pod),
 };

@@ -7,4 +7,5 @@ export const rollBack: RemediationAction = {
   plan: planRollBack,
   preview: (plan, cluster) => cluster.rollback(plan.request.namespace, plan.request.deployment, plan.toRevision, { dryRun: true }),
   execute: (plan, cluster) => cluster.rollback(plan.request.namespace, plan.request.deployment, plan.toRevision),
+  alreadyDone: async (plan, cluster) => (await cluster.getDeployment(plan.request.namespace, plan.request.deployment)).image === plan.request.toImage,
 };

@@ -6,5 +6,6 @@ export const rolloutRestart: RemediationAction = {
   name: 'rollout-restart',
   plan: planRestart,
   preview: (plan, cluster) => cluster.rolloutRestart(plan.request.namespace, plan.request.deployment, { dryRun: true }),
-  execute: (plan, cluster) => cluster.rolloutRestart(plan.request.namespace, plan.request.deployment),
+  execute: (plan, cluster, stamp) => cluster.rolloutRestart(plan.request.namespace, plan.request.deployment, { restartedAt: stamp }),
+  alreadyDone: async () => false,
 };

@@ -7,4 +7,5 @@ export const scaleDeployment: RemediationAction = {
   plan: planScale,
   preview: (plan, cluster) => cluster.scale(plan.request.namespace, plan.request.deployment, plan.request.replicas!, { dryRun: true }),
   execute: (plan, cluster) => cluster.scale(plan.request.namespace, plan.request.deployment, plan.request.replicas!),
+  alreadyDone: async (plan, cluster) => (await cluster.getDeployment(plan.request.namespace, plan.request.deployment)).replicas === plan.request.replicas,
 };

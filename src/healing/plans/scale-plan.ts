@@ -32,6 +32,7 @@ export async function planScale(request: RemediationRequest, cluster: ClusterRea
       diff: [`replicas: ${deployment.replicas} → ${replicas}`],
       verification: `${replicas} ready pods, and the signal that raised the incident back to its usual range`,
       targetVersion: deploymentVersion(deployment),
+      fromReplicas: deployment.replicas,
     },
   };
 }

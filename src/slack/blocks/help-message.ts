@@ -19,7 +19,8 @@ export const AIOPS_SUBCOMMANDS: readonly SubcommandHelp[] = [
   { name: 'logs', arguments: '<service> [window]', description: 'Show what a service is logging: its top log templates, how they compare with the hour before, one example each (window defaults to 15m).', example: '/aiops logs order-service 15m' },
   { name: 'silence', arguments: '<service|incident> <duration> <reason>', description: "Hold alerts for a service or one incident for a while, announced in its channel (its team or the responders; team members up to the catalogue's maximum).", example: '/aiops silence payment 2h deploy of v2.3 in progress' },
   { name: 'unsilence', arguments: '<service|incident>', description: 'End a silence early; held alerts still firing are raised at once.', example: '/aiops unsilence payment' },
-  { name: 'audit', arguments: '', description: 'Show the last 15 audited actions (silences, acknowledgements, resolutions, approval requests) and who took them.', example: '/aiops audit' },
+  { name: 'audit', arguments: '[service]', description: 'Show the last 15 audited actions (silences, acknowledgements, resolutions, remediation proposals, approvals, refusals, runs and verifications) and who took them, for every service or one.', example: '/aiops audit payment' },
+  { name: 'healing', arguments: '[on|off|status]', description: 'The kill switch of remediation: `off` stops every proposal and run until `on` (responders only); `status` says where it stands.', example: '/aiops healing off' },
   { name: 'help', arguments: '', description: 'Show this help.', example: '/aiops help' },
 ];
 

@@ -1,6 +1,6 @@
 import { defangLinks } from '../../defang-links.js';
 import { MAXIMUM_REASON_CHARACTERS, type ActionProposal } from '../../state/action-proposals.js';
-import { button, escapeMrkdwn, fallbackText, section, truncate, type BlockMessage, type KnownBlock } from './limits.js';
+import { button, escapeMrkdwn, section, truncate, type KnownBlock } from './limits.js';
 
 export const PROPOSAL_ACTIONS = { requestApproval: 'proposal_request_approval' } as const;
 
@@ -40,11 +40,4 @@ export function proposalBlocks(proposals: readonly ActionProposal[]): KnownBlock
     blocks.push(section(text, accessory));
   }
   return blocks;
-}
-
-/** Posted in the thread when someone asks for a proposal's approval: who, what, why (defanged, without previews), and for whom. */
-export function approvalRequestMessage(proposal: ActionProposal, requester: string, team: string | undefined): BlockMessage & { unfurl_links: false; unfurl_media: false } {
-  const owners = team ? ` from ${escapeMrkdwn(team)}` : '';
-  const text = `🙋 <@${escapeMrkdwn(requester)}> asks an authorised engineer${owners} to approve *${escapeMrkdwn(proposalText(proposal))}* (\`${escapeMrkdwn(proposal.id)}\`): ${escapeMrkdwn(proposalReasonText(proposal.reason))}. Nothing runs until it is approved.`;
-  return { text: fallbackText([text]), blocks: [section(text)], unfurl_links: false, unfurl_media: false };
 }

@@ -132,7 +132,7 @@ export class KubernetesCluster implements Cluster {
   async rolloutRestart(namespace: string, name: string, options: WriteOptions = {}): Promise<WriteResult> {
     const subject = `deployment ${namespace}/${name}`;
     // Computed once, outside the retried call, so a retry after a lost answer patches the same value.
-    const restartedAt = new Date().toISOString();
+    const restartedAt = new Date(options.restartedAt ?? Date.now()).toISOString();
     const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } } };
     await this.call(`restart ${subject}`, subject, (configuration) =>
       this.apps.patchNamespacedDeployment(

@@ -13,6 +13,8 @@ import type { SimWorld } from './world.js';
  */
 export class SimulatedCluster implements Cluster {
   readonly kind = 'sim' as const;
+  /** The last `restartedAt` stamp each deployment's template got. */
+  private readonly restartStamps = new Map<string, number>();
 
   constructor(private readonly world: SimWorld) {}
 
@@ -55,6 +57,9 @@ export class SimulatedCluster implements Cluster {
     const service = this.service(namespace, name);
     const pods = this.world.timeline(service).current().replicas;
     if (options.dryRun) return { dryRun: true, summary: `would restart ${namespace}/${name}, replacing ${pods} pods (dry run)` };
+    // As on Kubernetes, the stamp is the pod template's: the same stamp again leaves the template, and the pods, as they are.
+    if (options.restartedAt !== undefined && this.restartStamps.get(service) === options.restartedAt) return { dryRun: false, summary: `${namespace}/${name} was already restarted at ${new Date(options.restartedAt).toISOString()}; nothing to do` };
+    if (options.restartedAt !== undefined) this.restartStamps.set(service, options.restartedAt);
     this.world.rolloutRestart(service);
     return { dryRun: false, summary: `restarted ${namespace}/${name}: ${pods} pods replaced` };
   }

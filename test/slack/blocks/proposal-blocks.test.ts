@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { approvalRequestMessage, proposalBlocks, proposalReasonText } from '../../../src/slack/blocks/proposal-blocks.js';
+import { proposalBlocks, proposalReasonText } from '../../../src/slack/blocks/proposal-blocks.js';
+import { remediationRequestMessage } from '../../../src/slack/blocks/remediation-request-message.js';
+import type { RemediationRecord } from '../../../src/state/remediation-requests.js';
 import type { ActionProposal } from '../../../src/state/action-proposals.js';
 import { visibleText } from './block-checks.js';
 
@@ -22,8 +24,27 @@ describe('proposal reasons', () => {
     expect(text).toContain('&lt;hxxps[:]//evil[.]example/runbook|the runbook&gt;');
   });
 
-  it('show in the approval request as text, posted without previews', () => {
-    const message = approvalRequestMessage(proposal(), 'U123', 'payments');
+  it('show in the remediation request as text, posted without previews', () => {
+    const record: RemediationRecord = {
+      id: 'R-7',
+      request: { action: 'rollback', service: 'payment', namespace: 'shop', deployment: 'payment', toImage: 'shop/payment:2.4.0' },
+      parametersHash: 'f'.repeat(64),
+      rule: 'approve',
+      reason: REASON,
+      preview: 'would roll back shop/payment (dry run)',
+      diff: ['image: shop/payment:2.5.0 → shop/payment:2.4.0'],
+      risk: 'medium',
+      verificationPlan: 'error_rate back to usual',
+      targetVersion: '{}',
+      requestedBy: 'U123',
+      severity: 'critical',
+      createdAt: 0,
+      expiresAt: 900_000,
+      status: 'pending',
+      approvals: [],
+      signals: [],
+    };
+    const message = remediationRequestMessage(record, ['S0SHOPSRE'], 1_000);
     expectNoLiveLink(visibleText(message.blocks));
     expectNoLiveLink(message.text);
     expect(message).toMatchObject({ unfurl_links: false, unfurl_media: false });

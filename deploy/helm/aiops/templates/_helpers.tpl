@@ -41,6 +41,30 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
+{{/* The workers' account when healing.executor.enabled: the read-only rules and the executor's writes. */}}
+{{- define "aiops.executorServiceAccountName" -}}
+{{- default (printf "%s-executor" (include "aiops.fullname" .)) .Values.healing.executor.serviceAccountName }}
+{{- end }}
+
+{{/* The workers run approved fixes: the executor account when healing.executor.enabled, else the read-only one. */}}
+{{- define "aiops.workerServiceAccountName" -}}
+{{- if .Values.healing.executor.enabled }}
+{{- include "aiops.executorServiceAccountName" . }}
+{{- else }}
+{{- include "aiops.serviceAccountName" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+The bot deployment always runs as the read-only account, so the fixes must run in separate
+workers: refuse healing.executor.enabled where the bot's process would take jobs (`aiops start`).
+*/}}
+{{- define "aiops.validateHealing" -}}
+{{- if and .Values.healing.executor.enabled (ne (include "aiops.botRole" .) "bot") }}
+{{- fail "healing.executor.enabled: approved fixes run in the workers only (the bot stays read-only); set workers.replicas above 0 and leave bot.role empty or `bot`" }}
+{{- end }}
+{{- end }}
+
 {{- define "aiops.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
@@ -75,7 +99,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/*
 The pod template shared by the bot and the workers.
-Arguments: dict "root" $ "component" "bot"|"worker" "role" <aiops command> "settings" <bot or workers values> "probes" <bool>
+Arguments: dict "root" $ "component" "bot"|"worker" "role" <aiops command> "serviceAccount" <its name> "settings" <bot or workers values> "probes" <bool>
 */}}
 {{- define "aiops.podTemplate" -}}
 {{- $root := .root -}}
@@ -96,7 +120,7 @@ metadata:
     {{- toYaml . | nindent 4 }}
     {{- end }}
 spec:
-  serviceAccountName: {{ include "aiops.serviceAccountName" $root }}
+  serviceAccountName: {{ .serviceAccount }}
   automountServiceAccountToken: {{ $root.Values.kubernetes.inCluster }}
   {{- with $root.Values.imagePullSecrets }}
   imagePullSecrets:

@@ -39,14 +39,18 @@ export function register(app: App, services: SlackServices): void {
         return reply(incidentsMessage(visibleStatus(await estateStatus(services.status), await visibilityOf(command.user_id), services.catalogue).incidents, { now: services.now() }));
       case 'audit': {
         const visibility = await visibilityOf(command.user_id);
+        if (parsed.service !== undefined && !seesService(visibility, parsed.service)) return reply(noticeMessage(notYours(parsed.service)));
         const incidentIds = new Set(visibleStatus(await estateStatus(services.status), visibility, services.catalogue).incidents.map((incident) => incident.id));
         // Their own actions, and those on what they see: read further back so fifteen remain.
-        const entries = (await services.stores.audit.recent(visibility.everything ? AUDIT_SHOWN : AUDIT_READ))
+        const entries = (await services.stores.audit.recent(visibility.everything && parsed.service === undefined ? AUDIT_SHOWN : AUDIT_READ))
           .filter((entry) => entry.actor === command.user_id || seesTarget(visibility, entry.target, incidentIds))
+          .filter((entry) => parsed.service === undefined || entry.target === parsed.service)
           .slice(0, AUDIT_SHOWN);
         const lines = entries.map((entry) => `${new Date(entry.at).toISOString().slice(0, 16).replace('T', ' ')} UTC  ${entry.actor}  ${entry.action} ${entry.target}: ${entry.detail}`);
-        return reply(noticeMessage(lines.length > 0 ? `Recent actions:\n${lines.join('\n')}` : 'No actions recorded yet.'));
+        return reply(noticeMessage(lines.length > 0 ? `Recent actions${parsed.service ? ` on ${parsed.service}` : ''}:\n${lines.join('\n')}` : 'No actions recorded yet.'));
       }
+      case 'healing':
+        return reply(noticeMessage(await healingSwitch(parsed.switch, command.user_id, services, client)));
       case 'silence': {
         const silenced = await slackAccess(services, client).incidents.silence(parsed, command.user_id);
         if (silenced.outcome === 'refused') return reply(noticeMessage(silenced.reason));
@@ -83,6 +87,22 @@ export function register(app: App, services: SlackServices): void {
       }
     }
   });
+}
+
+/**
+ * `/aiops healing on|off|status`: the kill switch. Anyone may ask where it stands; only the
+ * responders may turn it, and the change is audited.
+ */
+async function healingSwitch(wanted: 'on' | 'off' | 'status', user: string, services: SlackServices, client: WebClient): Promise<string> {
+  const { access, healing } = slackAccess(services, client);
+  if (!healing) return 'Healing does not run in this bot.';
+  const off = await services.stores.remediations.switchedOff();
+  const state = off ? `Healing is off since ${new Date(off.at).toISOString().slice(0, 16).replace('T', ' ')} UTC (turned off by ${off.by}): nothing is proposed or run.` : 'Healing is on: fixes are proposed, and run once approved as the catalogue\'s policy asks.';
+  if (wanted === 'status') return state;
+  // With no services named, only the responders may.
+  if (!(await access.mayAct(user, 'resolve', [], 'healing')).allowed) return `Only the responders may turn healing ${wanted}. ${state}`;
+  await healing.setSwitch(wanted === 'on', user);
+  return wanted === 'on' ? 'Healing is on again: fixes are proposed, and run once approved.' : 'Healing is off: nothing is proposed or run until `/aiops healing on`. Requests already approved do not run either.';
 }
 
 /** Audit entries shown by `/aiops audit`, and how many are read to find them for someone who sees part of the estate. */
