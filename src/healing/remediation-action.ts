@@ -4,7 +4,7 @@ import type { ProposedAction, RemediationRequest } from '../remediation-vocabula
 export type { RemediationRequest } from '../remediation-vocabulary.js';
 
 /** The part of the cluster planning may read: a plan is made without writing anything. */
-export type ClusterReader = Pick<Cluster, 'getDeployment' | 'listPods'>;
+export type ClusterReader = Pick<Cluster, 'getDeployment' | 'listPods' | 'getAutoscaler'>;
 
 /**
  * A request checked against the live target: what will change, line by line, and how to tell

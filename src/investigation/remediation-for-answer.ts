@@ -23,7 +23,7 @@ export interface RemediationSuggestion {
 
 export interface RemediationSources {
   catalogue: Catalogue;
-  cluster: Pick<Cluster, 'getDeployment'>;
+  cluster: Pick<Cluster, 'getDeployment' | 'getAutoscaler'>;
   metrics: Pick<MetricsSource, 'instant' | 'range'>;
   now: () => number;
 }
@@ -88,10 +88,19 @@ async function loadAgainstBefore(service: string, anomalies: readonly Anomaly[],
   return { metric: 'request_rate', normal: values[Math.floor(values.length / 2)]!, observed };
 }
 
-/** Replicas for the load now against the usual: the current count times the ratio, capped at what one approval may set. */
+/**
+ * Replicas for the load now against the usual: the current count times the ratio, capped at what
+ * one approval may set and at the HorizontalPodAutoscaler's maximum when one scales the deployment
+ * (above it the HPA would scale back at its next sync, and the plan refuses it anyway).
+ */
 async function scaleOutCount(request: RemediationRequest, load: SignalReading, sources: RemediationSources): Promise<number | undefined> {
   if (load.normal <= 0 || load.observed <= load.normal) return undefined;
-  const current = (await sources.cluster.getDeployment(request.namespace, request.deployment)).replicas;
-  const wanted = Math.min(scaleBounds(current).maximum, Math.ceil(current * (load.observed / load.normal)));
+  const [deployment, autoscaler] = await Promise.all([
+    sources.cluster.getDeployment(request.namespace, request.deployment),
+    sources.cluster.getAutoscaler(request.namespace, request.deployment),
+  ]);
+  const current = deployment.replicas;
+  const ceiling = Math.min(scaleBounds(current).maximum, autoscaler?.maxReplicas ?? Number.POSITIVE_INFINITY);
+  const wanted = Math.min(ceiling, Math.ceil(current * (load.observed / load.normal)));
   return wanted > current ? wanted : undefined;
 }

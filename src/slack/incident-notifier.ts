@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ErrorCode as SlackErrorCode, type WebClient } from '@slack/web-api';
 import type { Incident, IncidentChange } from '../alerts/correlate.js';
 import { escalatedSeverity, firedRules } from '../alerts/escalation.js';
@@ -14,6 +15,7 @@ import { incidentMessage, incidentNote } from './blocks/incident-message.js';
 import { joinedNote } from './blocks/joined-note.js';
 import type { BlockMessage } from './blocks/limits.js';
 import type { ChannelPacer } from './channel-pacer.js';
+import { incidentNoteMetadata, threadHasNote } from './find-incident-note.js';
 import { findIncidentRoot, incidentMetadata } from './find-incident-root.js';
 import { slackErrorText, slackRetryDelay } from './slack-retry.js';
 
@@ -33,8 +35,8 @@ export interface IncidentNotifierDependencies {
   context?: (incident: Incident) => Promise<string[]>;
   /** Posted once in a new incident's thread, e.g. the origin service's top log templates; none when absent or undefined. */
   attachment?: (incident: Incident) => Promise<BlockMessage | undefined>;
-  /** Called once a new incident's root message is posted (best effort, not awaited): the engine's remediation proposal starts here. */
-  onPosted?: (incident: Incident, message: IncidentMessage) => Promise<void>;
+  /** Called each time an incident's root message is posted or brought up to date (best effort, not awaited): the engine's remediation proposal starts here. */
+  onShown?: (incident: Incident, message: IncidentMessage) => Promise<void>;
   /** The thread's closing note when an incident resolves (timeline, root cause, actions, duration); the one-line note when absent. */
   resolution?: (incident: Incident) => Promise<BlockMessage | undefined>;
 }
@@ -138,19 +140,34 @@ export class IncidentNotifier {
         }
         return outbox.dropNotes(incidentId, notes.length);
       }
-      const posted = await this.postRoot(incidentId, channel, body);
+      // Dropped first: the root, whenever it is posted, is drawn after them and tells them all.
       await outbox.dropNotes(incidentId, notes.length);
+      const posted = await this.postRoot(incidentId, channel, body);
       // Supplementary, so best effort: the root is recorded already and a failure here must not repost it.
       await this.attach(incident, posted).catch((error: unknown) => logger.warn({ incident: incidentId, error: slackErrorText(error) }, 'incident attachment not posted'));
-      void this.dependencies.onPosted?.(shown, posted).catch((error: unknown) => logger.warn({ incident: incidentId, error: (error as Error).message }, 'no remediation proposed for the incident'));
+      this.shownHook(shown, posted);
       return;
     }
     await this.dependencies.pacer.send(message.channel, () => this.client.chat.update({ channel: message.channel, ts: message.ts, ...body, metadata: incidentMetadata(incidentId) }));
-    for (const run of runsOfJoins(notes)) {
-      const reply = run.length > 1 || run[0]!.kind === 'joined' ? joinedNote(run as IncidentChange[], shown) : await this.noteFor(run[0]!, shown);
-      if (reply) await this.dependencies.pacer.send(message.channel, () => this.client.chat.postMessage({ channel: message.channel, thread_ts: message.ts, ...reply }));
+    this.shownHook(shown, message);
+    // An interrupted attempt's notes stay one reply, whatever joined them since.
+    const attempt = await outbox.notePosting(incidentId);
+    const interrupted = attempt && attempt.count <= notes.length && noteKey(notes.slice(0, attempt.count)) === attempt.key ? attempt : undefined;
+    const runs = interrupted ? [notes.slice(0, interrupted.count), ...runsOfJoins(notes.slice(interrupted.count))] : runsOfJoins(notes);
+    for (const [index, run] of runs.entries()) {
+      const key = noteKey(run);
+      const told = index === 0 && interrupted !== undefined && (await this.toldBefore(message, incidentId, key, interrupted.at));
+      const reply = told ? undefined : run.length > 1 || run[0]!.kind === 'joined' ? joinedNote(run as IncidentChange[], shown) : await this.noteFor(run[0]!, shown);
+      if (reply) {
+        await outbox.markNotePosting(incidentId, { key, count: run.length, at: this.wallClock() });
+        await this.dependencies.pacer.send(message.channel, () => this.client.chat.postMessage({ channel: message.channel, thread_ts: message.ts, ...reply, metadata: incidentNoteMetadata(incidentId, key) }));
+      }
       await outbox.dropNotes(incidentId, run.length);
     }
+  }
+
+  private shownHook(incident: Incident, message: IncidentMessage): void {
+    void this.dependencies.onShown?.(incident, message).catch((error: unknown) => this.dependencies.logger.warn({ incident: incident.id, error: (error as Error).message }, 'no remediation proposed for the incident'));
   }
 
   private async attach(incident: Incident, message: IncidentMessage): Promise<void> {
@@ -206,6 +223,17 @@ export class IncidentNotifier {
     }
   }
 
+  /** Whether an interrupted attempt's reply is in the thread; a refused lookup posts it again, as findEarlierRoot does. */
+  private async toldBefore(message: IncidentMessage, incidentId: string, key: string, since: number): Promise<boolean> {
+    try {
+      return await threadHasNote(this.client, message, incidentId, key, since);
+    } catch (error) {
+      if ((error as { code?: string }).code !== SlackErrorCode.PlatformError) throw error;
+      this.dependencies.logger.warn({ incident: incidentId, error: slackErrorText(error) }, 'cannot look for the thread note an interrupted attempt may have posted (does the app have channels:history?); posting it');
+      return false;
+    }
+  }
+
   private async noteFor(note: ThreadNote, incident: Incident): Promise<BlockMessage | undefined> {
     if (note.kind === 'resolved' && incident.status === 'resolved' && this.dependencies.resolution) {
       // The summary is supplementary: failing to build it must not hold back the thread's other notes.
@@ -219,6 +247,11 @@ export class IncidentNotifier {
     const rule = this.dependencies.catalogue.alerting.escalation.find((candidate) => candidate.name === note.rule);
     return rule ? escalationNote(rule) : undefined;
   }
+}
+
+/** What a thread reply told, as the key its metadata carries: the same notes give the same key in any process. */
+function noteKey(notes: readonly ThreadNote[]): string {
+  return createHash('sha256').update(JSON.stringify(notes)).digest('hex').slice(0, 24);
 }
 
 /** The notes in order, consecutive joins grouped (they become one note), everything else alone. */

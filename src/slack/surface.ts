@@ -63,6 +63,8 @@ const INITIALIZE_RETRY_MAX_MILLISECONDS = 300_000;
 const HOME_REFRESH_MILLISECONDS = 5_000;
 /** How often the incident outbox is read for retries that came due. */
 const DRAIN_MILLISECONDS = 1_000;
+/** While an incident's fault is not clear, the engine looks again this often (sources' clock). */
+const INCIDENT_PROPOSAL_RETRY_MILLISECONDS = 2 * 60_000;
 /** Users whose App Home is kept fresh: those who opened it this recently. */
 const HOME_VIEWER_MILLISECONDS = 86_400_000;
 
@@ -109,18 +111,24 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
     pacer: services.pacer,
     now: services.now,
     logger: services.logger,
-    onPosted: (incident, message) => proposeForIncident(incident, message),
+    onShown: (incident, message) => proposeForIncident(incident, message),
   });
   registerIncidentActions(app, services, notifier);
   registerProposalActions(app, services);
   registerRemediationActions(app, services);
   const healing = () => slackAccess(services, app.client).healing;
-  /** A severe incident gets the engine's remediation in its thread, previewed by a worker, with Approve / Reject. */
+  /**
+   * A severe open incident gets the engine's remediation in its thread, previewed by a worker,
+   * with Approve / Reject: looked for when it is posted and, while the fault is not clear yet,
+   * again as it changes, at most every INCIDENT_PROPOSAL_RETRY_MILLISECONDS of the sources' clock.
+   */
   const proposeForIncident = async (incident: Incident, message: IncidentMessage) => {
     const running = healing();
-    if (!running || severityRank(incident.severity) < severityRank(services.catalogue.healing.proposeForIncidents)) return;
+    if (!running || incident.status !== 'open' || severityRank(incident.severity) < severityRank(services.catalogue.healing.proposeForIncidents)) return;
+    if (!(await services.stores.remediations.mayProposeForIncident(incident.id, services.now(), INCIDENT_PROPOSAL_RETRY_MILLISECONDS))) return;
     const suggestion = await remediationForIncident(incident, services.investigation.answers);
     if (!suggestion) return;
+    await services.stores.remediations.markIncidentProposed(incident.id);
     await running.requestProposal({ ...suggestion, severity: incident.severity, requestedBy: 'aiops', incidentId: incident.id, thread: { channel: message.channel, threadTs: message.ts } });
   };
   app.error(async (error) => {

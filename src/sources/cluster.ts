@@ -67,6 +67,19 @@ export interface ClusterEvent {
   lastTimestamp: number;
 }
 
+/**
+ * A HorizontalPodAutoscaler's range for one deployment. While one exists it owns the replica
+ * count: a scale outside [minReplicas, maxReplicas] is undone at its next sync, so a fix must
+ * stay inside it to last.
+ */
+export interface Autoscaler {
+  /** The HorizontalPodAutoscaler's own name, which need not be the deployment's. */
+  name: string;
+  /** spec.minReplicas; Kubernetes takes 1 when it is absent. */
+  minReplicas: number;
+  maxReplicas: number;
+}
+
 export interface WriteOptions {
   /** Ask the API server to validate and admit the change without persisting it. */
   dryRun?: boolean;
@@ -95,6 +108,12 @@ export interface Cluster {
   listPods(namespace: string, deployment?: string): Promise<Pod[]>;
   /** Events of the namespace, newest first; only those about `involvedName` when given. */
   listEvents(namespace: string, involvedName?: string): Promise<ClusterEvent[]>;
+  /**
+   * The HorizontalPodAutoscaler (autoscaling/v2) whose scaleTargetRef is this deployment, or
+   * undefined when none scales it. HPAs are found by target, not by name: an HPA may be named
+   * anything, and the one that matters is the one that would undo a scale.
+   */
+  getAutoscaler(namespace: string, deployment: string): Promise<Autoscaler | undefined>;
   scale(namespace: string, name: string, replicas: number, options?: WriteOptions): Promise<WriteResult>;
   rolloutRestart(namespace: string, name: string, options?: WriteOptions): Promise<WriteResult>;
   /** Back to `toRevision`, or to the revision before the current one. */

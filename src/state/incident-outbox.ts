@@ -15,6 +15,16 @@ export interface EscalationNote {
 /** What an incident's thread is still to be told. */
 export type ThreadNote = IncidentChange | EscalationNote;
 
+/** Thread notes being posted as one reply: the oldest `count`, whose key the reply carries, since `at` (wall-clock ms). */
+export interface NotePostingAttempt {
+  key: string;
+  count: number;
+  at: number;
+}
+
+/** A posting attempt outlives any retry of it; after this it is forgotten. */
+const NOTE_POSTING_SECONDS = 7 * 86_400;
+
 /** Whether a change is shown in Slack: it marks its incident due (and, in the store, counts up its revision). */
 export function isShownInSlack(change: IncidentChange): change is IncidentChange & { incidentId: string } {
   return change.incidentId !== undefined && change.kind !== 'duplicate' && change.kind !== 'ignored';
@@ -95,6 +105,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  * Layout under the prefix: `slack:outbox` is a sorted set of incident ids by due time (wall-clock
  * ms); `slack:outbox:versions` counts each incident's marks; `slack:outbox:synced` holds the incident
  * revision (see IncidentStore) its messages last showed; `slack:outbox:<id>:notes` lists the notes still to be told in the thread, oldest first;
+ * `slack:outbox:<id>:note-posting` is the reply being posted from them (see markNotePosting);
  * `slack:outbox:<id>:lease` is held while one process syncs the incident.
  *
  * The incident store marks its changes inside the transaction that writes them (`queueMarks`), so
@@ -123,6 +134,10 @@ export class IncidentOutbox {
     return `${this.prefix}slack:outbox:${incidentId}:notes`;
   }
 
+  private notePostingKey(incidentId: string): string {
+    return `${this.prefix}slack:outbox:${incidentId}:note-posting`;
+  }
+
   /** Marks the changed incidents due now and queues the thread notes their changes deserve. */
   async enqueue(changes: readonly IncidentChange[], now: number): Promise<void> {
     const pipeline = this.redis.pipeline();
@@ -146,7 +161,7 @@ export class IncidentOutbox {
   queueForget(commands: ChainableCommander, incidentIds: readonly string[]): void {
     if (incidentIds.length === 0) return;
     commands.hdel(this.syncedKey, ...incidentIds);
-    commands.del(...incidentIds.map((id) => this.notesKey(id)));
+    commands.del(...incidentIds.flatMap((id) => [this.notesKey(id), this.notePostingKey(id)]));
   }
 
   /**
@@ -220,13 +235,31 @@ export class IncidentOutbox {
     return true;
   }
 
-  /** Forgets the oldest `count` notes: posted, or told by a root message drawn after them. */
+  /**
+   * Forgets the oldest `count` notes (posted, or told by a root message drawn after them) and the
+   * posting attempt that told them, together.
+   */
   async dropNotes(incidentId: string, count: number): Promise<void> {
-    if (count > 0) await this.redis.ltrim(this.notesKey(incidentId), count, -1);
+    if (count > 0) await exec(this.redis.multi().ltrim(this.notesKey(incidentId), count, -1).del(this.notePostingKey(incidentId)));
+  }
+
+  /**
+   * Writes down that the oldest `attempt.count` notes are about to be posted as one thread reply.
+   * If Redis fails after Slack took the reply but before `dropNotes`, the next sync finds this and
+   * looks for the reply in the thread rather than posting it again.
+   */
+  async markNotePosting(incidentId: string, attempt: NotePostingAttempt): Promise<void> {
+    await this.redis.set(this.notePostingKey(incidentId), JSON.stringify(attempt), 'EX', NOTE_POSTING_SECONDS);
+  }
+
+  /** The thread reply an earlier sync was posting when it stopped, if any. */
+  async notePosting(incidentId: string): Promise<NotePostingAttempt | undefined> {
+    const body = await this.redis.get(this.notePostingKey(incidentId));
+    return body === null ? undefined : (JSON.parse(body) as NotePostingAttempt);
   }
 }
 
-async function exec(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
+async function exec(pipeline: ChainableCommander): Promise<void> {
   const failure = (await pipeline.exec())?.find(([error]) => error !== null)?.[0];
   if (failure) throw failure;
 }

@@ -106,6 +106,9 @@ export interface Transition<Result> {
   result: Result;
 }
 
+/** How long an incident's proposal marks are kept: longer than any incident lasts open. */
+const INCIDENT_MARK_SECONDS = 7 * 86_400;
+
 const OPEN_STATUSES: ReadonlySet<RemediationStatus> = new Set(['pending', 'approved', 'executing']);
 
 /** Retries of a compare-and-set that lost a race; each retry reads the winner's state first. */
@@ -114,8 +117,9 @@ const MAXIMUM_ATTEMPTS = 20;
 /**
  * Remediation requests in Redis, under the prefix: `healing:sequence` (ids), `healing:body`
  * (id → JSON), `healing:version` (id → write count), `healing:index` (ids by creation time),
- * `healing:switch` (the kill switch) and `healing:unhelpful` (deployment and action → how many
- * verifications in a row said it did not help).
+ * `healing:switch` (the kill switch), `healing:unhelpful` (deployment and action → how many
+ * verifications in a row said it did not help) and `healing:incident:<id>:tried|proposed` (when
+ * the engine last looked for an incident's fix, and whether it found one).
  */
 export class RemediationRequests {
   constructor(
@@ -179,6 +183,24 @@ export class RemediationRequests {
     if (ids.length === 0) return [];
     const bodies = await this.redis.hmget(this.key('body'), ...ids);
     return bodies.flatMap((body) => (body ? [JSON.parse(body) as RemediationRecord] : []));
+  }
+
+  /**
+   * Whether the engine should look for an incident's fix now (`now` on the sources' clock): never
+   * again once one was requested, and at most once per `everyMilliseconds` until then, since an
+   * incident is often posted before its fault is clear.
+   */
+  async mayProposeForIncident(incidentId: string, now: number, everyMilliseconds: number): Promise<boolean> {
+    if ((await this.redis.exists(this.key(`incident:${incidentId}:proposed`))) === 1) return false;
+    const tried = this.key(`incident:${incidentId}:tried`);
+    const last = await this.redis.get(tried);
+    if (last !== null && now - Number(last) < everyMilliseconds) return false;
+    await this.redis.set(tried, String(now), 'EX', INCIDENT_MARK_SECONDS);
+    return true;
+  }
+
+  async markIncidentProposed(incidentId: string): Promise<void> {
+    await this.redis.set(this.key(`incident:${incidentId}:proposed`), '1', 'EX', INCIDENT_MARK_SECONDS);
   }
 
   /** The kill switch: who turned healing off, when and why, or undefined while it is on. */

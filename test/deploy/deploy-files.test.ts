@@ -322,18 +322,22 @@ const ALLOWED_VERBS: Record<string, string[]> = {
   'apps/replicasets': ['get', 'list', 'watch'],
   '/pods': ['get', 'list', 'watch'],
   '/events': ['get', 'list', 'watch'],
+  // Listed, not read by name: the HPA of a deployment is found by its scale target.
+  'autoscaling/horizontalpodautoscalers': ['list'],
 };
 
 /**
  * What the executor role (the workers', with healing) grants, exactly: the writes of the four
  * fixes (restart and roll back patch the deployment, scale patches its scale subresource, delete
- * pod deletes) and the reads that re-read their targets (the deployment, its ReplicaSets, its pods).
+ * pod deletes) and the reads that re-read their targets (the deployment, its ReplicaSets, its pods,
+ * the HorizontalPodAutoscaler whose range a scale must stay in).
  */
 const EXECUTOR_VERBS: Record<string, string[]> = {
   'apps/deployments': ['get', 'patch'],
   'apps/deployments/scale': ['patch'],
   'apps/replicasets': ['list'],
   '/pods': ['delete', 'list'],
+  'autoscaling/horizontalpodautoscalers': ['list'],
 };
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
@@ -351,14 +355,15 @@ const KUBERNETES_CALLS: Record<string, [resource: string, verb: string]> = {
   patchNamespacedDeployment: ['apps/deployments', 'patch'],
   patchNamespacedDeploymentScale: ['apps/deployments/scale', 'patch'],
   deleteNamespacedPod: ['/pods', 'delete'],
+  listNamespacedHorizontalPodAutoscaler: ['autoscaling/horizontalpodautoscalers', 'list'],
 };
 
-/** The client-node methods src/sources/kubernetes calls: `this.apps.listNamespacedDeployment(`, `this.core.deleteNamespacedPod(`. */
+/** The client-node methods src/sources/kubernetes calls: `this.apps.listNamespacedDeployment(`, `this.core.deleteNamespacedPod(`, `this.autoscaling.…(`. */
 function kubernetesCallsOfCode(): string[] {
   const directory = 'src/sources/kubernetes';
   const calls = new Set<string>();
   for (const file of readdirSync(join(root, directory)).filter((name) => name.endsWith('.ts'))) {
-    for (const match of read(join(directory, file)).matchAll(/\bthis\.(?:apps|core)\.([a-zA-Z]+)\(/g)) calls.add(match[1] ?? '');
+    for (const match of read(join(directory, file)).matchAll(/\bthis\.(?:apps|core|autoscaling)\.([a-zA-Z]+)\(/g)) calls.add(match[1] ?? '');
   }
   return [...calls].sort();
 }

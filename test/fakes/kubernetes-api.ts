@@ -7,7 +7,7 @@ import { handleResourceRequest, nameOf, namespaceOf, statusAnswer, type Answer, 
 import { shopObjects, type KubernetesObjects } from './kubernetes/shop-objects.js';
 
 export { valueAt, type Json, type JsonObject } from './kubernetes/json-patch.js';
-export { shopObjects, type KubernetesObjects } from './kubernetes/shop-objects.js';
+export { horizontalPodAutoscaler, shopObjects, type KubernetesObjects } from './kubernetes/shop-objects.js';
 
 /** One request as it reached the fake, so tests can assert exactly what the adapter sent. */
 export interface RecordedRequest {
@@ -44,11 +44,11 @@ export interface FakeKubernetes {
   close(): Promise<void>;
 }
 
-const API_PATH = /^\/(api\/v1|apis\/apps\/v1)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/;
+const API_PATH = /^\/(api\/v1|apis\/apps\/v1|apis\/autoscaling\/v2)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/;
 
 /**
  * A small Kubernetes API server over real HTTP on 127.0.0.1: the part of the REST API the
- * adapter uses (deployments, their scale, replicasets, pods, events), with bearer-token auth,
+ * adapter uses (deployments, their scale, replicasets, pods, events, horizontalpodautoscalers), with bearer-token auth,
  * RBAC-style refusals, server-side dry run and real patch application. `initial` replaces the
  * default `shop` world collection by collection.
  */
@@ -95,12 +95,13 @@ export async function startFakeKubernetes(initial?: Partial<KubernetesObjects>):
     const [, apiPrefix = '', namespace = '', resource = '', name, subresource] = match;
     if (authorization === `Bearer ${readOnlyToken}` && method !== 'GET') {
       const verb = method === 'DELETE' ? 'delete' : 'patch';
-      const group = apiPrefix === 'api/v1' ? '""' : '"apps"';
+      // `apis/apps/v1` -> `apps`; the core group (`api/v1`) is the empty string.
+      const group = apiPrefix === 'api/v1' ? '' : (apiPrefix.split('/')[1] ?? '');
       const target = subresource ? `${resource}/${subresource}` : resource;
       return statusAnswer(
         403,
         'Forbidden',
-        `${resource}${apiPrefix === 'api/v1' ? '' : '.apps'} "${name ?? ''}" is forbidden: User "system:serviceaccount:aiops:aiops-bot" cannot ${verb} resource "${target}" in API group ${group} in the namespace "${namespace}"`,
+        `${resource}${group ? `.${group}` : ''} "${name ?? ''}" is forbidden: User "system:serviceaccount:aiops:aiops-bot" cannot ${verb} resource "${target}" in API group "${group}" in the namespace "${namespace}"`,
       );
     }
     if (body.invalid) return statusAnswer(400, 'BadRequest', 'the request body is not valid JSON');

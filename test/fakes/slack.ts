@@ -328,6 +328,25 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         });
       return ok(true, { messages: history, has_more: false, response_metadata: { next_cursor: '' } });
     },
+    'conversations.replies': (fields) => {
+      const channel = conversationOf(stringField(fields.channel));
+      const ts = stringField(fields.ts);
+      if (!channel || !ts) return ok(false, { error: channel ? 'thread_not_found' : 'channel_not_found' });
+      const oldest = Number(stringField(fields.oldest) ?? '0');
+      const withMetadata = stringField(fields.include_all_metadata) === 'true';
+      // The parent first, then its replies oldest first, as Slack answers; metadata only when asked for.
+      const thread = [...messages.values()]
+        .filter((message) => message.channel === channel && (message.ts === ts || (message.threadTs === ts && Number(message.ts) >= oldest)))
+        .sort((left, right) => Number(left.ts) - Number(right.ts))
+        .slice(0, Number(stringField(fields.limit) ?? '1000'))
+        .map((message) => {
+          const wire = wireMessage(message);
+          if (!withMetadata) delete wire.metadata;
+          return wire;
+        });
+      if (thread.length === 0) return ok(false, { error: 'thread_not_found' });
+      return ok(true, { messages: thread, has_more: false, response_metadata: { next_cursor: '' } });
+    },
     'usergroups.users.list': (fields) => {
       const group = stringField(fields.usergroup) ?? '';
       const members = userGroups[group];

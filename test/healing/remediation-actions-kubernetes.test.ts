@@ -4,7 +4,7 @@ import type { RemediationAction, RemediationPlan, RemediationRequest } from '../
 import { REMEDIATION_ACTIONS } from '../../src/healing/remediation-actions.js';
 import type { ProposedAction } from '../../src/state/action-proposals.js';
 import { KubernetesCluster } from '../../src/sources/kubernetes/kubernetes-cluster.js';
-import { shopObjects, startFakeKubernetes, valueAt, type FakeKubernetes, type JsonObject, type KubernetesObjects, type RecordedRequest } from '../fakes/kubernetes-api.js';
+import { horizontalPodAutoscaler, shopObjects, startFakeKubernetes, valueAt, type FakeKubernetes, type JsonObject, type KubernetesObjects, type RecordedRequest } from '../fakes/kubernetes-api.js';
 
 /**
  * The remediation actions (issue 15, point 2) against the fake Kubernetes API over real HTTP:
@@ -131,6 +131,52 @@ describe('scale against the Kubernetes API', () => {
     expect(problem).not.toContain('\n');
     expect(writes(fake)).toEqual([]);
     expect(fake.storedValue('deployments', 'shop', 'order-service', '/spec/replicas')).toBe(3);
+  });
+});
+
+describe('scale under a HorizontalPodAutoscaler', () => {
+  const HPA_PATH = '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers';
+  /** order-service runs 3 (one approval: 2 to 6); its HPA, named apart from it, allows `minReplicas` to `maxReplicas`. */
+  const withAutoscaler = (minReplicas: number, maxReplicas: number): Partial<KubernetesObjects> => ({
+    horizontalPodAutoscalers: [horizontalPodAutoscaler({ namespace: 'shop', name: 'order-service-cpu', target: 'order-service', minReplicas, maxReplicas })],
+  });
+
+  it('refuses a count inside what one approval may set but above the HPA maximum, sending no write', async () => {
+    const { fake, cluster } = await start(withAutoscaler(2, 4));
+
+    expect(await action('scale').plan(request('scale', { replicas: 5 }), cluster, NOW)).toEqual({
+      ok: false,
+      problem: 'replicas: expected 2 to 4 for order-service (its HorizontalPodAutoscaler order-service-cpu allows 2 to 4), got 5',
+    });
+    expect(fake.requests.some((recorded) => recorded.method === 'GET' && recorded.path === HPA_PATH)).toBe(true);
+    expect(writes(fake)).toEqual([]);
+    expect(fake.storedValue('deployments', 'shop', 'order-service', '/spec/replicas')).toBe(3);
+  });
+
+  it('plans and previews a count inside both, saying the HPA manages it', async () => {
+    const { fake, cluster } = await start(withAutoscaler(2, 4));
+    const plan = await planned('scale', cluster, { replicas: 4 });
+    expect(plan.diff).toEqual(['replicas: 3 → 4', 'HorizontalPodAutoscaler order-service-cpu manages the count (2 to 4) and may move it at its next sync']);
+
+    const previewWrites = writesFrom(fake);
+    expect(await action('scale').preview(plan, cluster)).toEqual({ dryRun: true, summary: 'would scale shop/order-service from 3 to 4 replicas (dry run)' });
+    expect(previewWrites()).toEqual([{ method: 'PATCH', path: SCALE_PATH, query: { dryRun: 'All' }, contentType: 'application/merge-patch+json', body: { spec: { replicas: 4 } } }]);
+    expect(fake.storedValue('deployments', 'shop', 'order-service', '/spec/replicas')).toBe(3);
+  });
+
+  it('names both limits when one approval narrows the HPA range, and refuses outright when nothing fits', async () => {
+    const wide = await start(withAutoscaler(1, 10));
+    expect(await action('scale').plan(request('scale', { replicas: 8 }), wide.cluster, NOW)).toEqual({
+      ok: false,
+      problem: 'replicas: expected 2 to 6 for order-service (its HorizontalPodAutoscaler order-service-cpu allows 1 to 10; it runs 3 now and one approval at most doubles or halves it), got 8',
+    });
+    await wide.fake.close();
+
+    // The HPA wants 8 to 12 while one approval may set 2 to 6: no count fits; the HPA is what to change.
+    const apart = await start(withAutoscaler(8, 12));
+    const refused = await action('scale').plan(request('scale', { replicas: 6 }), apart.cluster, NOW);
+    expect(refused).toEqual({ ok: false, problem: expect.stringMatching(/^replicas: no count fits order-service: .*order-service-cpu allows 8 to 12; change the HorizontalPodAutoscaler instead, got 6$/) });
+    expect(writes(apart.fake)).toEqual([]);
   });
 });
 

@@ -64,6 +64,7 @@ function handMadeCluster(deployments: Record<string, DeploymentRevision[]>, even
     listDeployments: async () => Object.keys(deployments).map(deployment),
     getDeployment: async (_namespace, name) => (failing ? refuse() : deployment(name)),
     listPods: async () => [],
+    getAutoscaler: async () => undefined,
     listEvents: async (namespace, involvedName) =>
       failing ? refuse() : events.filter((event) => event.namespace === namespace && (involvedName === undefined || event.involvedName === involvedName)),
     scale: refuse,

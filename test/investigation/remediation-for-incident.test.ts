@@ -3,6 +3,7 @@ import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import type { AnswerDependencies } from '../../src/investigation/deterministic-answer.js';
 import { remediationForIncident } from '../../src/investigation/remediation-for-incident.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
+import type { Autoscaler, Cluster } from '../../src/sources/cluster.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
 
 /**
@@ -15,10 +16,16 @@ const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
 const MINUTE = 60_000;
 const FAULT_START = Date.UTC(2026, 10, 24, 15, 0);
 
-async function proposalFor(scenario: string, services: string[], minutesIn: number) {
+/** `autoscaler` gives every deployment a HorizontalPodAutoscaler with that range (the simulated shop has none). */
+async function proposalFor(scenario: string, services: string[], minutesIn: number, autoscaler?: (current: number) => Autoscaler) {
   const clock = new ManualClock(FAULT_START + minutesIn * MINUTE);
   const sources = createSimulatedSources(catalogue, { clock, seed: 21, scenario, faultStart: FAULT_START });
-  const answers: AnswerDependencies = { catalogue, cluster: sources.cluster, metrics: sources.metrics, logs: sources.logs, anomalies: { since: async () => [] }, now: () => clock.now() };
+  const cluster: Cluster = autoscaler
+    ? Object.assign(Object.create(sources.cluster) as Cluster, {
+        getAutoscaler: async (namespace: string, deployment: string) => autoscaler((await sources.cluster.getDeployment(namespace, deployment)).replicas),
+      })
+    : sources.cluster;
+  const answers: AnswerDependencies = { catalogue, cluster, metrics: sources.metrics, logs: sources.logs, anomalies: { since: async () => [] }, now: () => clock.now() };
   return { suggestion: await remediationForIncident({ services }, answers), sources };
 }
 
@@ -37,6 +44,15 @@ describe('the engine proposes from the catalogue rules', () => {
     expect(suggestion!.request.replicas).toBeLessThanOrEqual(Math.max(2 * current, current + 3));
     // More pods do not bring the requests down: it is verified by the symptoms instead.
     expect(suggestion!.signals.map((signal) => signal.metric)).not.toContain('request_rate');
+  });
+
+  it('a traffic surge under a HorizontalPodAutoscaler: the count stops at its maximum, and none is proposed at it', async () => {
+    const { suggestion, sources } = await proposalFor('traffic-surge', ['frontend', 'catalogue'], 20, (current) => ({ name: 'catalogue', minReplicas: 1, maxReplicas: current + 1 }));
+    const current = (await sources.cluster.getDeployment('shop', 'catalogue')).replicas;
+    expect(suggestion?.request).toMatchObject({ action: 'scale', service: 'catalogue', replicas: current + 1 });
+
+    const atMaximum = await proposalFor('traffic-surge', ['frontend', 'catalogue'], 20, (current) => ({ name: 'catalogue', minReplicas: 1, maxReplicas: current }));
+    expect(atMaximum.suggestion).toBeUndefined();
   });
 
   it('memory growing to OOM kills: restart cart', async () => {

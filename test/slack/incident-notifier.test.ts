@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { Catalogue, EscalationRule } from '../../src/catalogue.js';
 import { sweepIncidentMessages } from '../../src/incidents/message-sweep.js';
@@ -214,6 +214,43 @@ describe('incident notifier', () => {
     slack.failNext('conversations.list', { error: 'missing_scope' });
     await w.notifier.drain();
     expect(rootsOf('INC-1')).toHaveLength(1);
+  });
+
+  it('tells a thread note once when Redis failed after Slack took it, even as more alerts join meanwhile', async () => {
+    await w.ingest([critical('payment', T0)]);
+    await w.notifier.drain();
+    const [root] = rootsOf('INC-1');
+    w.clock.now += MINUTE;
+    await w.ingest([critical('checkout', T0 + MINUTE)]);
+    // Slack has the reply, then the write that forgets the note fails (Redis went away at that moment).
+    vi.spyOn(w.outbox, 'dropNotes').mockRejectedValueOnce(new Error('Connection is closed.'));
+    await w.notifier.drain();
+    expect(repliesTo(root!.channel, root!.ts)).toHaveLength(1);
+
+    w.clock.now += MINUTE;
+    await w.ingest([critical('cart', T0 + 2 * MINUTE)]);
+    w.clock.wall += 60_000;
+    await w.notifier.drain();
+    expect(repliesTo(root!.channel, root!.ts).map((reply) => reply.text)).toEqual([expect.stringMatching(/Joined: checkout/), expect.stringMatching(/Joined: cart/)]);
+    expect(await w.outbox.notes('INC-1')).toEqual([]);
+    expect(await w.outbox.size()).toBe(0);
+  });
+
+  it('posts a thread note whose interrupted attempt never reached Slack', async () => {
+    await w.ingest([critical('payment', T0)]);
+    await w.notifier.drain();
+    const [root] = rootsOf('INC-1');
+    w.clock.now += MINUTE;
+    await w.ingest([critical('checkout', T0 + MINUTE)]);
+    slack.failNext('chat.postMessage', { status: 503 });
+    await w.notifier.drain();
+    expect(repliesTo(root!.channel, root!.ts)).toEqual([]);
+    expect(await w.outbox.notePosting('INC-1')).toMatchObject({ count: 1 });
+
+    w.clock.wall += 60_000;
+    await w.notifier.drain();
+    expect(repliesTo(root!.channel, root!.ts).map((reply) => reply.text)).toEqual([expect.stringMatching(/Joined: checkout/)]);
+    expect(await w.outbox.notePosting('INC-1')).toBeUndefined();
   });
 
   it('repairs a message older than its incident: a resolve whose outbox mark was lost is shown by the next sweep', async () => {

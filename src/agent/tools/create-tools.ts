@@ -96,5 +96,6 @@ function readOnly(cluster: ReadOnlyCluster): ReadOnlyCluster {
     getDeployment: (namespace, name) => cluster.getDeployment(namespace, name),
     listPods: (namespace, deployment) => cluster.listPods(namespace, deployment),
     listEvents: (namespace, involvedName) => cluster.listEvents(namespace, involvedName),
+    getAutoscaler: (namespace, deployment) => cluster.getAutoscaler(namespace, deployment),
   };
 }

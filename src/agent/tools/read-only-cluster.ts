@@ -5,4 +5,4 @@ import type { Cluster } from '../../sources/cluster.js';
  * Cluster so that a write (scale, restart, rollback, delete) from a tool does not even compile;
  * writes run only from src/healing/ after policy and approval.
  */
-export type ReadOnlyCluster = Pick<Cluster, 'kind' | 'listDeployments' | 'getDeployment' | 'listPods' | 'listEvents'>;
+export type ReadOnlyCluster = Pick<Cluster, 'kind' | 'listDeployments' | 'getDeployment' | 'listPods' | 'listEvents' | 'getAutoscaler'>;

@@ -2,6 +2,7 @@ import { definedOnly } from '../../defined-only.js';
 import {
   ApiException,
   AppsV1Api,
+  AutoscalingV2Api,
   CoreV1Api,
   KubeConfig,
   Observable,
@@ -14,9 +15,10 @@ import {
 } from '@kubernetes/client-node';
 import { AiopsError, configError, ErrorCode, inputError, notFound } from '../../errors.js';
 import { redactedExcerpt } from '../../redact-secrets.js';
-import type { Cluster, ClusterEvent, Deployment, Pod, WriteOptions, WriteResult } from '../cluster.js';
+import type { Autoscaler, Cluster, ClusterEvent, Deployment, Pod, WriteOptions, WriteResult } from '../cluster.js';
 import { isTransient, withRetry } from '../retry.js';
 import {
+  autoscalerOf,
   currentRevisionOf,
   deploymentOfPod,
   labelSelectorOf,
@@ -41,7 +43,7 @@ const DEFAULT_OPTIONS = { timeoutMilliseconds: 10_000, attempts: 3 };
 const BACKEND = 'kubernetes';
 const HINT = 'check KUBECONFIG and that the API server is reachable';
 const RBAC_HINT =
-  'check the KUBECONFIG credentials and RBAC (deploy/rbac.yaml): the service account needs get/list/patch on deployments, patch on deployments/scale, list on replicasets, list/delete on pods and list on events';
+  'check the KUBECONFIG credentials and RBAC (deploy/rbac.yaml): the service account needs get/list/patch on deployments, patch on deployments/scale, list on replicasets, list/delete on pods, list on events and list on horizontalpodautoscalers (autoscaling)';
 const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 
 /** The cluster through the Kubernetes API (`@kubernetes/client-node`). */
@@ -49,6 +51,7 @@ export class KubernetesCluster implements Cluster {
   readonly kind = 'kubernetes';
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
+  private readonly autoscaling: AutoscalingV2Api;
   private readonly options: Required<Omit<KubernetesClusterOptions, 'kubeConfig'>>;
 
   constructor(options: KubernetesClusterOptions) {
@@ -62,6 +65,7 @@ export class KubernetesCluster implements Cluster {
     }
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.autoscaling = kubeConfig.makeApiClient(AutoscalingV2Api);
   }
 
   async listDeployments(namespace: string): Promise<Deployment[]> {
@@ -112,6 +116,14 @@ export class KubernetesCluster implements Cluster {
       this.core.listNamespacedEvent({ namespace, fieldSelector }, configuration),
     );
     return events.items.map((event) => toClusterEvent(event, namespace)).sort((left, right) => right.lastTimestamp - left.lastTimestamp);
+  }
+
+  async getAutoscaler(namespace: string, deployment: string): Promise<Autoscaler | undefined> {
+    // No selector reaches spec.scaleTargetRef: list the namespace's HPAs (a handful) and match the target here.
+    const autoscalers = await this.call(`list horizontalpodautoscalers in ${namespace}`, `namespace ${namespace}`, (configuration) =>
+      this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, configuration),
+    );
+    return autoscalerOf(autoscalers.items, deployment);
   }
 
   async scale(namespace: string, name: string, replicas: number, options: WriteOptions = {}): Promise<WriteResult> {

@@ -1,6 +1,6 @@
-import type { CoreV1Event, V1Deployment, V1Pod, V1ReplicaSet, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1Pod, V1ReplicaSet, V1ResourceRequirements, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { AiopsError, ErrorCode } from '../../errors.js';
-import type { ClusterEvent, ContainerResources, Deployment, DeploymentRevision, Pod, PodPhase } from '../cluster.js';
+import type { Autoscaler, ClusterEvent, ContainerResources, Deployment, DeploymentRevision, Pod, PodPhase } from '../cluster.js';
 import { parseQuantity } from './quantity.js';
 
 /** The annotation the deployment controller stamps on a deployment and each of its ReplicaSets. */
@@ -127,6 +127,21 @@ export function toClusterEvent(event: CoreV1Event, namespace: string): ClusterEv
     count: event.count ?? event.series?.count ?? 1,
     lastTimestamp,
   };
+}
+
+/**
+ * The HorizontalPodAutoscaler among `autoscalers` whose scaleTargetRef is the deployment, by kind
+ * and name (the name of an HPA itself says nothing). Two HPAs on one deployment fight each other
+ * and Kubernetes flags both; the first by name stands in, so the answer does not depend on list order.
+ */
+export function autoscalerOf(autoscalers: V2HorizontalPodAutoscaler[], deployment: string): Autoscaler | undefined {
+  const targeting = autoscalers
+    .filter((autoscaler) => autoscaler.spec?.scaleTargetRef.kind === 'Deployment' && autoscaler.spec.scaleTargetRef.name === deployment)
+    .sort((left, right) => (left.metadata?.name ?? '').localeCompare(right.metadata?.name ?? ''));
+  const found = targeting[0];
+  if (!found?.spec) return undefined;
+  // Kubernetes defaults minReplicas to 1 when the spec leaves it out.
+  return { name: found.metadata?.name ?? '', minReplicas: found.spec.minReplicas ?? 1, maxReplicas: found.spec.maxReplicas };
 }
 
 function resourcesOf(requirements: V1ResourceRequirements | undefined, owner: string): ContainerResources {

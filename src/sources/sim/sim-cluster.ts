@@ -1,4 +1,4 @@
-import type { Cluster, ClusterEvent, Deployment, Pod, WriteOptions, WriteResult } from '../cluster.js';
+import type { Autoscaler, Cluster, ClusterEvent, Deployment, Pod, WriteOptions, WriteResult } from '../cluster.js';
 import { notFound } from '../../errors.js';
 import { SIM_NAMESPACE } from './estate.js';
 import { nodeOf, serviceEvents } from './cluster-events.js';
@@ -31,6 +31,11 @@ export class SimulatedCluster implements Cluster {
     if (namespace !== SIM_NAMESPACE) return [];
     const services = deployment === undefined ? this.world.services() : [this.service(namespace, deployment)];
     return services.flatMap((service) => this.pods(service));
+  }
+
+  /** The simulated shop runs no HorizontalPodAutoscaler: its replica counts move only when healing scales them. */
+  async getAutoscaler(_namespace: string, _deployment: string): Promise<Autoscaler | undefined> {
+    return undefined;
   }
 
   async listEvents(namespace: string, involvedName?: string): Promise<ClusterEvent[]> {

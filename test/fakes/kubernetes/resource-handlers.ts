@@ -39,6 +39,9 @@ const COLLECTIONS: Record<string, Record<string, Collection>> = {
     deployments: { key: 'deployments', listKind: 'DeploymentList', qualifiedName: 'deployments.apps', group: 'apps' },
     replicasets: { key: 'replicaSets', listKind: 'ReplicaSetList', qualifiedName: 'replicasets.apps', group: 'apps' },
   },
+  'apis/autoscaling/v2': {
+    horizontalpodautoscalers: { key: 'horizontalPodAutoscalers', listKind: 'HorizontalPodAutoscalerList', qualifiedName: 'horizontalpodautoscalers.autoscaling', group: 'autoscaling' },
+  },
   'api/v1': {
     pods: { key: 'pods', listKind: 'PodList', qualifiedName: 'pods', group: '' },
     events: { key: 'events', listKind: 'EventList', qualifiedName: 'events', group: '' },
@@ -109,7 +112,7 @@ function list(store: Store, collection: Collection, request: ResourceRequest): A
       matchesLabelSelector(object, request.query.labelSelector) &&
       matchesFieldSelector(object, request.query.fieldSelector),
   );
-  const apiVersion = request.apiPrefix === 'api/v1' ? 'v1' : 'apps/v1';
+  const apiVersion = request.apiPrefix === 'api/v1' ? 'v1' : request.apiPrefix.replace(/^apis\//, '');
   return { status: 200, body: { kind: collection.listKind, apiVersion, metadata: { resourceVersion: String(store.resourceVersion) }, items } };
 }
 

@@ -6,6 +6,8 @@ export interface KubernetesObjects {
   replicaSets: JsonObject[];
   pods: JsonObject[];
   events: JsonObject[];
+  /** HorizontalPodAutoscalers (autoscaling/v2); the shop has none unless a test adds one with `horizontalPodAutoscaler`. */
+  horizontalPodAutoscalers: JsonObject[];
 }
 
 const REGISTRY = 'registry.example.com/shop';
@@ -209,6 +211,32 @@ function event(spec: EventSpec): JsonObject {
   return result;
 }
 
+export interface HorizontalPodAutoscalerSpec {
+  namespace: string;
+  name: string;
+  /** The Deployment it scales (spec.scaleTargetRef). */
+  target: string;
+  /** Left out of the spec when undefined, as Kubernetes allows (it defaults to 1). */
+  minReplicas?: number;
+  maxReplicas: number;
+}
+
+/** A HorizontalPodAutoscaler scaling a Deployment on CPU, as `kubectl autoscale` makes one. */
+export function horizontalPodAutoscaler(spec: HorizontalPodAutoscalerSpec): JsonObject {
+  const hpaSpec: JsonObject = {
+    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: spec.target },
+    maxReplicas: spec.maxReplicas,
+    metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+  };
+  if (spec.minReplicas !== undefined) hpaSpec.minReplicas = spec.minReplicas;
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: spec.name, namespace: spec.namespace, uid: `uid-hpa-${spec.namespace}-${spec.name}`, resourceVersion: '1000', creationTimestamp: '2024-04-02T09:00:00Z' },
+    spec: hpaSpec,
+  };
+}
+
 const ORDER_RESOURCES = { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 const PAYMENT_RESOURCES = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } };
 const RUNNING: JsonObject = { running: { startedAt: '2024-05-01T08:01:10Z' } };
@@ -265,5 +293,6 @@ export function shopObjects(): KubernetesObjects {
       event({ namespace: shop, name: 'payment-service-84b5c6d7f-v7hxs.17c1a6', type: 'Normal', reason: 'Scheduled', message: 'Successfully assigned shop/payment-service-84b5c6d7f-v7hxs to worker-2', kind: 'Pod', involvedName: 'payment-service-84b5c6d7f-v7hxs', eventTime: '2024-05-01T09:59:00.000000Z' }),
       event({ namespace: 'staging', name: 'order-service.18d2b1', type: 'Normal', reason: 'ScalingReplicaSet', message: 'Scaled up replica set order-service-9a8b7c6d5 to 1', kind: 'Deployment', involvedName: 'order-service', count: 1, lastTimestamp: '2024-05-01T06:00:05Z' }),
     ],
+    horizontalPodAutoscalers: [],
   };
 }

@@ -4,7 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AiopsError, ErrorCode } from '../../../src/errors.js';
 import { KubernetesCluster } from '../../../src/sources/kubernetes/kubernetes-cluster.js';
-import { startFakeKubernetes, type FakeKubernetes } from '../../fakes/kubernetes-api.js';
+import { horizontalPodAutoscaler, startFakeKubernetes, type FakeKubernetes } from '../../fakes/kubernetes-api.js';
 
 const MEBIBYTE = 1024 * 1024;
 const ORDER_IMAGE = 'registry.example.com/shop/order-service';
@@ -161,6 +161,35 @@ describe('KubernetesCluster reads', () => {
     expect(fake.requests[0]).toMatchObject({ method: 'GET', path: '/api/v1/namespaces/shop/events', query: { fieldSelector: `involvedObject.name=${CRASHING_POD}` } });
     expect(events.map((event) => `${event.type} ${event.reason}`)).toEqual(['Warning BackOff', 'Warning Unhealthy', 'Normal Pulled']);
     expect(events.every((event) => event.involvedName === CRASHING_POD)).toBe(true);
+  });
+});
+
+describe('KubernetesCluster autoscalers', () => {
+  const listPath = '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers';
+
+  it('finds the HorizontalPodAutoscaler by its scale target, not by its name', async () => {
+    fake.objects.horizontalPodAutoscalers.push(
+      // Named like the deployment but scaling another one: not order-service's.
+      horizontalPodAutoscaler({ namespace: 'shop', name: 'order-service', target: 'order-service-canary', minReplicas: 1, maxReplicas: 2 }),
+      horizontalPodAutoscaler({ namespace: 'shop', name: 'order-service-cpu', target: 'order-service', minReplicas: 2, maxReplicas: 6 }),
+      horizontalPodAutoscaler({ namespace: 'staging', name: 'order-service-cpu', target: 'order-service', minReplicas: 1, maxReplicas: 3 }),
+    );
+
+    expect(await cluster.getAutoscaler('shop', 'order-service')).toEqual({ name: 'order-service-cpu', minReplicas: 2, maxReplicas: 6 });
+    expect(fake.requests.map(({ method, path, query }) => ({ method, path, query }))).toEqual([{ method: 'GET', path: listPath, query: {} }]);
+    expect(await cluster.getAutoscaler('staging', 'order-service')).toEqual({ name: 'order-service-cpu', minReplicas: 1, maxReplicas: 3 });
+  });
+
+  it('takes minReplicas as 1 when the HorizontalPodAutoscaler leaves it out, as Kubernetes does', async () => {
+    fake.objects.horizontalPodAutoscalers.push(horizontalPodAutoscaler({ namespace: 'shop', name: 'payment', target: 'payment-service', maxReplicas: 4 }));
+
+    expect(await cluster.getAutoscaler('shop', 'payment-service')).toEqual({ name: 'payment', minReplicas: 1, maxReplicas: 4 });
+  });
+
+  it('answers undefined when no HorizontalPodAutoscaler scales the deployment', async () => {
+    expect(await cluster.getAutoscaler('shop', 'order-service')).toBeUndefined();
+    expect(await cluster.getAutoscaler('nowhere', 'order-service')).toBeUndefined();
+    expect(fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual([`GET ${listPath}`, 'GET /apis/autoscaling/v2/namespaces/nowhere/horizontalpodautoscalers']);
   });
 });
 
