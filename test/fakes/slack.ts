@@ -321,11 +321,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         .filter((message) => message.channel === channel && message.threadTs === undefined && Number(message.ts) >= oldest)
         .sort((left, right) => Number(right.ts) - Number(left.ts))
         .slice(0, Number(stringField(fields.limit) ?? '100'))
-        .map((message) => {
-          const wire = wireMessage(message);
-          if (!withMetadata) delete wire.metadata;
-          return wire;
-        });
+        .map((message) => listedMessage(message, withMetadata));
       return ok(true, { messages: history, has_more: false, response_metadata: { next_cursor: '' } });
     },
     'conversations.replies': (fields) => {
@@ -339,11 +335,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         .filter((message) => message.channel === channel && (message.ts === ts || (message.threadTs === ts && Number(message.ts) >= oldest)))
         .sort((left, right) => Number(left.ts) - Number(right.ts))
         .slice(0, Number(stringField(fields.limit) ?? '1000'))
-        .map((message) => {
-          const wire = wireMessage(message);
-          if (!withMetadata) delete wire.metadata;
-          return wire;
-        });
+        .map((message) => listedMessage(message, withMetadata));
       if (thread.length === 0) return ok(false, { error: 'thread_not_found' });
       return ok(true, { messages: thread, has_more: false, response_metadata: { next_cursor: '' } });
     },
@@ -470,6 +462,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       ...optional('metadata', message.metadata),
       ...(message.updateCount > 0 ? { edited: { user: message.user, ts: message.ts } } : {}),
     };
+  }
+
+  /** A message as history and replies list it: its metadata only when asked for, as Slack answers. */
+  function listedMessage(message: SlackMessage, withMetadata: boolean): Record<string, unknown> {
+    const wire = wireMessage(message);
+    if (!withMetadata) delete wire.metadata;
+    return wire;
   }
 
   function userRecord(userId: string): Record<string, unknown> | undefined {
