@@ -13,6 +13,7 @@ commands:
   detect         score timestamp,value CSV files with the streaming detector (aiops detect --help)
   logs templates mine log templates: one message a line in, CSV line,template_id,template out
   rca            rank an incident's likely root-cause services from a case folder (aiops rca --help)
+  forecast       forecast a timestamp,value CSV, or backtest one (aiops forecast --help)
   ask            answer a question as the bot would, as text: aiops ask "why is checkout failing?"
   sim list       the simulated world's fault scenarios
   sim export     the simulated world's metric history as OpenMetrics (see aiops sim --help)
@@ -62,6 +63,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         return await (await import('./commands/logs.js')).logsCommand(rest, context);
       case 'rca':
         return await (await import('./commands/rca.js')).rcaCommand(rest, context);
+      case 'forecast':
+        return await (await import('./commands/forecast.js')).forecastCommand(rest, context);
       case 'ask':
         return await (await import('./commands/ask.js')).askCommand(rest, context, context.environment);
       case 'sim':
@@ -73,7 +76,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         context.stdout.write(`${HELP}\n`);
         return command === undefined ? 2 : 0;
       default:
-        context.stderr.write(`aiops: unknown command "${command}"; expected start, bot, worker, detect, logs, rca, ask or sim (aiops --help lists them)\n`);
+        context.stderr.write(`aiops: unknown command "${command}"; expected start, bot, worker, detect, logs, rca, forecast, ask or sim (aiops --help lists them)\n`);
         return 2;
     }
   } catch (error) {

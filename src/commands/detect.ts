@@ -1,9 +1,9 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { inputError } from '../errors.js';
 import type { CommandIo } from './command-io.js';
-import { parseSeriesCsv } from './series-csv.js';
+import { csvFiles, parseSeriesCsv } from './series-csv.js';
 
 export const DETECT_HELP = `usage: aiops detect --input FILE|DIR --output FILE|DIR
 
@@ -52,12 +52,4 @@ async function scoreFile(inputPath: string, outputPath: string): Promise<void> {
  */
 export function learningRowsFor(rows: number): number {
   return Math.min(Math.floor(0.15 * rows), 750);
-}
-
-async function csvFiles(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.csv'))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
 }

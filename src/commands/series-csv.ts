@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { inputError } from '../errors.js';
 
 /** One row of a `timestamp,value` file, with its text kept so output can repeat it verbatim. */
@@ -54,4 +56,13 @@ function parseTimestamp(text: string): number {
   }
   if (/^\d{9,11}(\.\d+)?$/.test(text)) return Number(text) * 1000;
   return /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
+}
+
+/** Every .csv file under a directory, sorted: what `detect` and `forecast` walk. */
+export async function csvFiles(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.csv'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
 }
