@@ -227,6 +227,23 @@ const healingSchema = z
     });
   });
 
+/** The utilisation replicas are planned for when the catalogue says nothing. */
+export const DEFAULT_TARGET_UTILISATION = 0.7;
+
+const capacitySchema = z.strictObject({
+  /** Share of a pod's CPU request (memory limit) that replica recommendations plan for: the HPA target you would set. */
+  targetUtilisation: z.number().gt(0, 'expected a share above 0').max(1, 'expected a share of at most 1').default(DEFAULT_TARGET_UTILISATION),
+  /** The scheduled summary: incidents, noisy alerts, actions, trends and capacity warnings. Absent, none is posted. */
+  digest: z
+    .strictObject({
+      channel,
+      every: z.enum(['day', 'week']).default('day'),
+      /** Hour of the day (UTC) it is posted; weekly digests go out on Mondays. */
+      hourUtc: z.number().int().min(0).max(23).default(9),
+    })
+    .optional(),
+});
+
 const catalogueSchema = z
   .strictObject({
     prometheus: z.strictObject({ queries: queryTemplates }),
@@ -235,6 +252,8 @@ const catalogueSchema = z
     access: accessSchema.prefault({}),
     /** Remediation: who approves, what policy asks, what the engine proposes, and the limits. */
     healing: healingSchema.prefault({}),
+    /** Capacity forecasts: the utilisation replicas are planned for, and the digest. */
+    capacity: capacitySchema.prefault({}),
     elasticsearch: elasticsearchSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
     services: z.record(kubernetesName, serviceSchema).refine((services) => Object.keys(services).length > 0, {
@@ -311,7 +330,11 @@ export interface Catalogue {
   /** Who may act and see beyond their teams (see accessSchema). */
   access: Access;
   healing: HealingSettings;
+  /** Capacity forecasts (see capacitySchema); absent in a hand-built catalogue, the defaults hold. */
+  capacity?: CapacitySettings;
 }
+
+export type CapacitySettings = z.infer<typeof capacitySchema>;
 
 /** Parses catalogue YAML; `origin` names the file in messages. Throws AIOPS_CONFIG_INVALID with one line. */
 export function parseCatalogue(text: string, origin: string): Catalogue {
@@ -340,6 +363,7 @@ export function parseCatalogue(text: string, origin: string): Catalogue {
     teams,
     access: parsed.access,
     healing: { ...parsed.healing, rules: parsed.healing.rules ?? DEFAULT_HEALING_RULES },
+    capacity: parsed.capacity,
   };
 }
 

@@ -9,7 +9,7 @@ export const HELP = `usage: aiops <command> [options]
 commands:
   start          the bot and its workers in one process (the default for npm start)
   bot            the bot alone: schedules detection (and, with Slack configured, answers there)
-  worker         a worker alone: runs detection and training jobs; start as many as needed
+  worker         a worker alone: runs detection, training, log-mining and forecast jobs; start as many as needed
   detect         score timestamp,value CSV files with the streaming detector (aiops detect --help)
   logs templates mine log templates: one message a line in, CSV line,template_id,template out
   rca            rank an incident's likely root-cause services from a case folder (aiops rca --help)
@@ -25,7 +25,7 @@ type Role = 'start' | 'bot' | 'worker';
 const ROLE_SUMMARIES: Record<Role, string> = {
   start: 'The bot and its workers in one process (what npm start runs).',
   bot: 'The bot alone: schedules detection, serves the Alertmanager webhook and, with Slack configured,\ntalks to Slack. Run workers beside it (aiops worker).',
-  worker: 'A worker alone: runs the detection, training and log-mining jobs the bot schedules in Redis.\nStart as many as the estate needs, each with its own PORT on a shared host.',
+  worker: 'A worker alone: runs the detection, training, log-mining and forecast jobs the bot schedules in Redis.\nStart as many as the estate needs, each with its own PORT on a shared host.',
 };
 
 /** `aiops start --help` and its siblings: printed without loading the bot or touching Redis. */

@@ -10,7 +10,7 @@ import type { IncidentStore } from '../state/incident-store.js';
 import type { Stores } from '../state/stores.js';
 
 /** The stores answers read; `incidents` absent where incidents are not correlated (list_incidents then answers no-data). */
-export type InvestigationStores = Pick<Stores, 'anomalies' | 'logFindings' | 'minedLogs' | 'proposals'> & { incidents?: IncidentStore };
+export type InvestigationStores = Pick<Stores, 'anomalies' | 'logFindings' | 'minedLogs' | 'proposals'> & { incidents?: IncidentStore; forecasts?: Stores['forecasts'] };
 
 /**
  * What answers questions, wired from the configuration: the root-cause engine over the sources
@@ -38,6 +38,7 @@ export function createInvestigation(config: Config, sources: Sources, stores: In
     minedLogs: stores.minedLogs,
     proposals: stores.proposals,
     rankRootCauses: liveRootCauses(answers),
+    ...(stores.forecasts ? { forecasts: stores.forecasts } : {}),
     now,
   };
   return { answers, proposals: stores.proposals, agent: { model: createChatModel(config.llm), tools: createTools(toolDependencies), proposals: stores.proposals, toolDependencies }, logger };

@@ -1,3 +1,4 @@
+import { SCHEDULED_FORECAST_SIGNALS } from './forecast-service.js';
 import type { Queues } from './queues.js';
 
 export interface ScheduleOptions {
@@ -9,6 +10,10 @@ export interface ScheduleOptions {
   trainingEveryMilliseconds?: number;
   /** How often each service's new log lines are mined, milliseconds (default: as often as detection). */
   logsEveryMilliseconds?: number;
+  /** How often each service's signals are forecast, milliseconds (default an hour of the sources' clock, at most every 10 minutes). */
+  forecastEveryMilliseconds?: number;
+  /** How long after start the first forecasts run, milliseconds (default 2 minutes: the start's own detection and training come first). */
+  firstForecastAfterMilliseconds?: number;
 }
 
 /**
@@ -19,17 +24,28 @@ export async function syncSchedules(queues: Queues, services: string[], options:
   const detectionEvery = options.detectionEveryMilliseconds ?? Math.max(1_000, Math.round(60_000 / (options.clockSpeed ?? 1)));
   const trainingEvery = options.trainingEveryMilliseconds ?? 86_400_000;
   const logsEvery = options.logsEveryMilliseconds ?? detectionEvery;
-  for (const service of services) {
-    await queues.detection.upsertJobScheduler(`detect:${service}`, { every: detectionEvery }, { name: 'detect', data: { service } });
-    // An `every` scheduler's first job runs at once, so a new deployment has models within minutes, not a day.
-    await queues.training.upsertJobScheduler(`train:${service}`, { every: trainingEvery }, { name: 'train', data: { service } });
-    await queues.logs.upsertJobScheduler(`logs:${service}`, { every: logsEvery }, { name: 'logs', data: { service } });
-  }
+  const forecastEvery = options.forecastEveryMilliseconds ?? Math.max(600_000, Math.round(3_600_000 / (options.clockSpeed ?? 1)));
+  const firstForecast = Date.now() + (options.firstForecastAfterMilliseconds ?? 120_000);
+  // All at once: a start waits for these, and one round trip each in turn adds up over an estate.
+  await Promise.all(
+    services.flatMap((service) => [
+      queues.detection.upsertJobScheduler(`detect:${service}`, { every: detectionEvery }, { name: 'detect', data: { service } }),
+      // An `every` scheduler's first job runs at once, so a new deployment has models within minutes, not a day.
+      queues.training.upsertJobScheduler(`train:${service}`, { every: trainingEvery }, { name: 'train', data: { service } }),
+      queues.logs.upsertJobScheduler(`logs:${service}`, { every: logsEvery }, { name: 'logs', data: { service } }),
+      ...SCHEDULED_FORECAST_SIGNALS.map((signal) => queues.forecast.upsertJobScheduler(`forecast:${service}:${signal}`, { every: forecastEvery, startDate: firstForecast }, { name: 'forecast', data: { service, signal } })),
+    ]),
+  );
   const wanted = new Set(services);
   for (const queue of [queues.detection, queues.training, queues.logs]) {
     for (const scheduler of await queue.getJobSchedulers()) {
       const service = scheduler.key.split(':').slice(1).join(':');
       if (!wanted.has(service)) await queue.removeJobScheduler(scheduler.key);
     }
+  }
+  // Service names are Kubernetes names (no colon): the part after the first colon, before the signal.
+  for (const scheduler of await queues.forecast.getJobSchedulers()) {
+    const [, service, signal] = scheduler.key.split(':');
+    if (!wanted.has(service ?? '') || !SCHEDULED_FORECAST_SIGNALS.includes(signal as never)) await queues.forecast.removeJobScheduler(scheduler.key);
   }
 }

@@ -1,10 +1,12 @@
 import type { Catalogue } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import { deserialiseServiceModel, multivariateAnomalies, type ServiceModel } from '../detection/service-model.js';
+import { forecastPrediction } from '../detection/forecast-prediction.js';
 import { predictiveAnomaly, type CapacityName } from '../detection/predictive-anomaly.js';
 import type { Logger } from '../logger.js';
 import type { Cluster, Deployment } from '../sources/cluster.js';
 import { SIGNALS, type Sample, type Signal } from '../signals.js';
+import type { ForecastStore } from '../state/forecast-store.js';
 import type { ModelStore } from '../state/model-store.js';
 import { alignRows } from './train-service.js';
 
@@ -12,6 +14,8 @@ export interface FindingsDependencies {
   catalogue: Catalogue;
   cluster: Cluster;
   models: ModelStore;
+  /** The hourly week-ahead forecasts; absent, predictions come from the recent trend alone. */
+  forecasts?: Pick<ForecastStore, 'load'>;
   logger: Logger;
   /** Only findings at or after `now - emitWindowMinutes` are raised (default 15). */
   emitWindowMinutes?: number;
@@ -19,7 +23,7 @@ export interface FindingsDependencies {
 
 /**
  * The findings beyond per-signal scores: the service's multivariate model, and resources
- * heading for their limits. A missing model (not trained yet) or an unreachable cluster skips
+ * heading for their limits (on the recent trend, and for memory on the hourly forecast too). A missing model (not trained yet) or an unreachable cluster skips
  * that view for this pass rather than failing detection.
  */
 export function createServiceFindings(dependencies: FindingsDependencies) {
@@ -74,7 +78,13 @@ async function predictions(
       return [];
     }
   }
-  return capacityPredictions(service, signals, now, deployment.deployment);
+  const found = capacityPredictions(service, signals, now, deployment.deployment);
+  if (dependencies.forecasts && !found.some((anomaly) => anomaly.signals.includes('memory'))) {
+    const digest = await dependencies.forecasts.load(service, 'memory').catch(() => undefined);
+    const predicted = forecastPrediction(digest, now);
+    if (predicted) found.push(predicted);
+  }
+  return found;
 }
 
 function capacityPredictions(service: string, signals: Map<Signal, Sample[]>, now: number, deployment: Deployment): Anomaly[] {

@@ -1,15 +1,17 @@
 import { isCatalogued, type Catalogue } from '../catalogue.js';
 import { formatDuration } from '../duration.js';
+import { FORECAST_SIGNALS, MAXIMUM_FORECAST_HOURS, type ForecastSignal } from '../investigation/capacity-forecast.js';
 
 export type AiopsCommand =
   | { kind: 'ask'; question: string }
   | { kind: 'status'; service?: string }
   | { kind: 'incidents' }
-  | { kind: 'forecast'; service: string; horizonHours: number }
+  | { kind: 'forecast'; service: string; signal: ForecastSignal; horizonHours: number }
   | { kind: 'silence'; target: string; durationMilliseconds: number; durationText: string; reason: string }
   | { kind: 'unsilence'; target: string }
   | { kind: 'logs'; service: string; minutes: number }
   | { kind: 'audit'; service?: string }
+  | { kind: 'trends'; service?: string }
   | { kind: 'healing'; switch: 'on' | 'off' | 'status' }
   | { kind: 'help' }
   | { kind: 'invalid'; problem: string };
@@ -40,6 +42,10 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       return { kind: 'status', service: rest[0] };
     case 'incidents':
       return rest.length === 0 ? { kind: 'incidents' } : { kind: 'invalid', problem: '`incidents` takes no arguments.' };
+    case 'trends':
+      if (rest.length > 1) return { kind: 'invalid', problem: '`trends` takes at most one service, e.g. `/aiops trends cart`.' };
+      if (rest[0] !== undefined && !known(rest[0])) return { kind: 'invalid', problem: unknownService(rest[0]) };
+      return { kind: 'trends', service: rest[0] };
     case 'audit':
       if (rest.length > 1) return { kind: 'invalid', problem: '`audit` takes at most one service.' };
       if (rest[0] !== undefined && !known(rest[0])) return { kind: 'invalid', problem: unknownService(rest[0]) };
@@ -50,14 +56,24 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       return { kind: 'healing', switch: word };
     }
     case 'forecast': {
-      const [service, horizon = '24h', ...extra] = rest;
-      if (service === undefined) return { kind: 'invalid', problem: '`forecast` needs a service, e.g. `/aiops forecast order-service 24h`.' };
+      const [service, ...options] = rest;
+      const usage = '`forecast` needs a service, then optionally a signal and a horizon, e.g. `/aiops forecast order-service cpu 24h`.';
+      if (service === undefined) return { kind: 'invalid', problem: usage };
       if (!known(service)) return { kind: 'invalid', problem: unknownService(service) };
-      const match = /^(\d+)(h|d)$/.exec(horizon);
-      if (!match || extra.length > 0) return { kind: 'invalid', problem: `Horizon \`${horizon}\` is not a duration like \`6h\` or \`2d\`.` };
-      const hours = Number(match[1]) * (match[2] === 'd' ? 24 : 1);
-      if (hours < 1 || hours > 14 * 24) return { kind: 'invalid', problem: 'The forecast horizon must be from 1 hour to 14 days.' };
-      return { kind: 'forecast', service, horizonHours: hours };
+      let signal: ForecastSignal | undefined;
+      let horizonHours: number | undefined;
+      for (const option of options) {
+        const match = /^(\d+)(h|d)$/.exec(option);
+        if (match && horizonHours === undefined) {
+          horizonHours = Number(match[1]) * (match[2] === 'd' ? 24 : 1);
+          if (horizonHours < 1 || horizonHours > MAXIMUM_FORECAST_HOURS) return { kind: 'invalid', problem: `The forecast horizon must be from 1 hour to ${MAXIMUM_FORECAST_HOURS / 24} days; \`${option}\` is not.` };
+        } else if ((FORECAST_SIGNALS as readonly string[]).includes(option) && signal === undefined) {
+          signal = option as ForecastSignal;
+        } else {
+          return { kind: 'invalid', problem: `\`${option}\` is neither a signal (${FORECAST_SIGNALS.join(', ')}) nor a horizon like \`6h\` or \`2d\`. ${usage}` };
+        }
+      }
+      return { kind: 'forecast', service, signal: signal ?? 'cpu', horizonHours: horizonHours ?? 24 };
     }
     case 'logs': {
       const [service, window = '15m', ...extra] = rest;

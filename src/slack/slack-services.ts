@@ -13,7 +13,7 @@ import type { QueryLinks } from './blocks/query-links.js';
 import type { ChannelPacer } from './channel-pacer.js';
 
 /** The stores the Slack surface reads and writes itself: what is Slack's own (threads, App Home, deliveries) and what its messages show. */
-export type SlackStores = Pick<Stores, 'incidents' | 'outbox' | 'acknowledgements' | 'escalations' | 'audit' | 'threads' | 'proposals' | 'remediations' | 'minedLogs' | 'homeViewers' | 'slackDeliveries' | 'changes'>;
+export type SlackStores = Pick<Stores, 'incidents' | 'outbox' | 'acknowledgements' | 'escalations' | 'audit' | 'threads' | 'proposals' | 'remediations' | 'minedLogs' | 'homeViewers' | 'slackDeliveries' | 'changes' | 'forecasts' | 'claims'>;
 
 /** What the Slack listeners call: the domain behind the chat surface. */
 export interface SlackServices {

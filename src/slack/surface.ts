@@ -3,7 +3,8 @@ import { WebClient, type RetryOptions } from '@slack/web-api';
 import type { RequestListener } from 'node:http';
 import type { SlackConfig } from '../config.js';
 import { type AiopsError, ErrorCode } from '../errors.js';
-import { homeView } from './blocks/home-view.js';
+import { homeViewFor } from './home-view-for.js';
+import { postDueDigest } from './post-digest.js';
 import { boltLogger } from './bolt-logger.js';
 import { register as registerActions } from './listeners/actions/index.js';
 import { register as registerCommands } from './listeners/commands/index.js';
@@ -23,7 +24,6 @@ import type { IncidentMessage } from '../state/incident-store.js';
 import { remediationForIncident } from '../investigation/remediation-for-incident.js';
 import { severityRank } from '../severity.js';
 import { measuredFetch } from './measured-fetch.js';
-import { visibleStatus } from '../investigation/visible-status.js';
 import { redactingFetch } from './redacting-fetch.js';
 import { slackAccess } from './slack-access.js';
 import { slackStartError } from './slack-start-error.js';
@@ -63,6 +63,8 @@ const INITIALIZE_RETRY_MAX_MILLISECONDS = 300_000;
 const HOME_REFRESH_MILLISECONDS = 5_000;
 /** How often the incident outbox is read for retries that came due. */
 const DRAIN_MILLISECONDS = 1_000;
+/** How often a due digest is looked for (it is posted once per period, whichever replica looks first). */
+const DIGEST_CHECK_MILLISECONDS = 60_000;
 /** While an incident's fault is not clear, the engine looks again this often (sources' clock). */
 const INCIDENT_PROPOSAL_RETRY_MILLISECONDS = 2 * 60_000;
 /** Users whose App Home is kept fresh: those who opened it this recently. */
@@ -145,6 +147,7 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   let initializeTimer: NodeJS.Timeout | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
   let drainTimer: NodeJS.Timeout | undefined;
+  let digestTimer: NodeJS.Timeout | undefined;
   // Once per outage, not once a second: Redis gone fails every drain until it is back.
   let outboxUnreadable = false;
   const logDrainFailure = (error: Error) => {
@@ -164,7 +167,7 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
     const access = slackAccess(services, app.client).access;
     // Each viewer sees their own part of the estate; group and channel members are cached, so this is one read per minute, not per viewer.
     for (const user of viewers.slice(0, 100)) {
-      const view = homeView(visibleStatus(status, await access.visibility(user), services.catalogue), { now: services.now() });
+      const view = await homeViewFor(services, status, await access.visibility(user));
       await app.client.views.publish({ user_id: user, view }).catch((error: Error) => services.logger.warn({ user, error: error.message }, 'App Home refresh failed'));
     }
   };
@@ -246,6 +249,7 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
       // Changes wake the drain at once; the timer catches retries that came due and whatever a
       // restart left behind (the incident use cases' sweep marks what time alone made due).
       drainTimer = setInterval(() => void drainOutbox(), DRAIN_MILLISECONDS);
+      digestTimer = setInterval(() => void postDueDigest(app.client, services).catch((error: Error) => services.logger.warn({ error: error.message }, 'digest not posted; tried again in a minute')), DIGEST_CHECK_MILLISECONDS);
       void notifier.drain().catch(logDrainFailure);
       if (failure) initializeLater(INITIALIZE_RETRY_MILLISECONDS);
       else await listen();
@@ -255,6 +259,7 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
       if (initializeTimer) clearTimeout(initializeTimer);
       if (refreshTimer) clearTimeout(refreshTimer);
       if (drainTimer) clearInterval(drainTimer);
+      if (digestTimer) clearInterval(digestTimer);
       // A start refused at the token check has nothing to drain, and a refused token could not send it.
       if (running) await notifier.drain().catch(logDrainFailure);
       subscription?.close();

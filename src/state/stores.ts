@@ -6,6 +6,7 @@ import { AnomalyLog } from './anomaly-log.js';
 import { AuditLog } from './audit-log.js';
 import { RemediationRequests } from './remediation-requests.js';
 import { DetectionStore } from './detection-store.js';
+import { ForecastStore } from './forecast-store.js';
 import { HeldAlertStore } from './held-alert-store.js';
 import { HomeViewers } from './home-viewers.js';
 import { IncidentAcknowledgements } from './incident-acknowledgements.js';
@@ -45,6 +46,8 @@ export interface Stores {
   detection: DetectionStore;
   /** Trained multivariate models. */
   models: ModelStore;
+  /** The latest capacity forecast of each service and signal. */
+  forecasts: ForecastStore;
   /** Recent log findings, as evidence. */
   logFindings: LogFindingLog;
   /** Log mining's cursors, miners, templates and counts. */
@@ -89,6 +92,7 @@ export function createStores(redis: Redis, prefix: string, options: StoresOption
     activeAnomalies: new ActiveAnomalies(redis, prefix),
     detection: new DetectionStore(redis, prefix),
     models: new ModelStore(redis, prefix),
+    forecasts: new ForecastStore(redis, prefix),
     logFindings: new LogFindingLog(redis, prefix),
     minedLogs: new MinedLogs(redis, prefix),
     claims: new WorkClaims(redis, prefix),

@@ -129,6 +129,29 @@ describe('Slack, end to end over HTTP', () => {
     expect(await ask('frobnicate now')).toMatch(/Unknown subcommand `frobnicate`/);
   }, 30_000);
 
+  it('answers /aiops forecast order-service 24h with a PNG chart in the channel and the summary, and a bad horizon to the user alone', async () => {
+    const delivery = await sendCommand(eventsUrl, SIGNING_SECRET, { text: 'forecast order-service 24h', userId: 'U0ALICE', channelId: 'C0ORDERS' });
+    expect(delivery.status).toBe(200);
+    const completed = await slack.waitFor((call) => call.method === 'files.completeUploadExternal', 20_000);
+    expect(completed.body.channel_id).toBe('C0ORDERS');
+    const file = slack.files().find((candidate) => candidate.completed)!;
+    expect(file.filename).toMatch(/^forecast-order-service-cpu-.*\.png$/);
+    const png = file.content!;
+    // A PNG: its signature, then IHDR with the chart's width and height.
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1000, 500]);
+    const posted = slack.messages('C0ORDERS').find((message) => message.files?.some((shared) => shared.id === file.id))!;
+    expect(posted.text).toMatch(/order-service cpu, next 24 h/);
+    expect(posted.text).toMatch(/Replicas: 3 now/);
+    expect(posted.text).toMatch(/backtest origins: MAE/);
+
+    const before = slack.calls('chat.postEphemeral').length;
+    await sendCommand(eventsUrl, SIGNING_SECRET, { text: 'forecast order-service soon', userId: 'U0ALICE', channelId: 'C0ORDERS' });
+    const call = await slack.waitFor((candidate) => candidate.method === 'chat.postEphemeral' && slack.calls('chat.postEphemeral').indexOf(candidate) >= before, 5_000);
+    expect(String(call.body.text)).toMatch(/`soon` is neither a signal/);
+    expect(slack.files().filter((candidate) => candidate.completed)).toHaveLength(1);
+  }, 40_000);
+
   it('publishes App Home with the open incidents when a user opens it', async () => {
     const delivery = await sendEvent(eventsUrl, SIGNING_SECRET, { type: 'app_home_opened', user: 'U0BOB', channel: 'D0BOB', tab: 'home', event_ts: '1764000001.000200' });
     expect(delivery.status).toBe(200);

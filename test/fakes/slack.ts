@@ -76,6 +76,8 @@ export interface UploadedFile {
   declaredLength: number;
   /** Bytes actually POSTed to the upload URL; undefined until then. */
   uploadedBytes?: number;
+  /** The bytes themselves, so a test can decode what a user would see. */
+  content?: Buffer;
   completed: boolean;
 }
 
@@ -209,7 +211,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       case 'api':
         return apiAnswer(method, headers, parsed.fields, parsed.encoding);
       case 'upload/v1':
-        return uploadAnswer(name, parsed.uploadedBytes);
+        return uploadAnswer(name, parsed.uploadedBytes, parsed.content);
       case 'response':
         return responseUrlAnswer(name, parsed.fields);
       default:
@@ -403,10 +405,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
   };
 
-  function uploadAnswer(fileId: string, bytes: number | undefined): Answer {
+  function uploadAnswer(fileId: string, bytes: number | undefined, content: Buffer | undefined): Answer {
     const file = files.get(fileId);
     if (!file) return { status: 404, body: 'Not Found' };
     file.uploadedBytes = bytes ?? 0;
+    if (content) file.content = content;
     return { status: 200, body: `OK - ${file.uploadedBytes}` };
   }
 
@@ -528,7 +531,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     messages: (channel) => ordered([...messages.values()].filter((message) => channel === undefined || message.channel === channel)),
     thread: (channel, threadTs) =>
       ordered([...messages.values()].filter((message) => message.channel === channel && (message.ts === threadTs || message.threadTs === threadTs))),
-    files: () => structuredClone([...files.values()]),
+    files: () => [...files.values()].map((file) => ({ ...file, ...(file.content ? { content: Buffer.from(file.content) } : {}) })),
     homeView: (userId) => structuredClone(homeViews.get(userId)),
     responseUrl(target) {
       counters.responseUrls += 1;
@@ -557,6 +560,7 @@ interface ParsedBody {
   encoding: BodyEncoding;
   /** Bytes of the file part of a multipart body, or of a raw body. */
   uploadedBytes?: number;
+  content?: Buffer;
   /** A Slack error code when the body cannot be read as its content type says. */
   problem?: string;
 }
@@ -582,17 +586,19 @@ async function parseBody(raw: Buffer, contentType: string | undefined): Promise<
     const form = await new Response(raw, { headers: { 'content-type': contentType ?? '' } }).formData();
     const fields: Fields = {};
     let uploadedBytes: number | undefined;
+    let content: Buffer | undefined;
     for (const [key, value] of form.entries()) {
       if (typeof value === 'string') {
         fields[key] = JSON_ARGUMENTS.has(key) ? parseJsonOrKeep(value) : value;
       } else {
         fields[key] = { filename: value.name, bytes: value.size };
         uploadedBytes = (uploadedBytes ?? 0) + value.size;
+        content = Buffer.from(await value.arrayBuffer());
       }
     }
-    return { fields, encoding: 'multipart', uploadedBytes: uploadedBytes ?? Buffer.byteLength(String(fields.file ?? fields.body ?? '')) };
+    return { fields, encoding: 'multipart', uploadedBytes: uploadedBytes ?? Buffer.byteLength(String(fields.file ?? fields.body ?? '')), ...(content ? { content } : {}) };
   }
-  return { fields: {}, encoding: 'raw', uploadedBytes: raw.length };
+  return { fields: {}, encoding: 'raw', uploadedBytes: raw.length, content: raw };
 }
 
 function contentProblem(fields: Fields, contentRequired: boolean): string | undefined {

@@ -1,45 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import { Job } from 'bullmq';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import type { Anomaly } from '../../src/detection/anomaly.js';
 import { detectService, type DetectionDependencies } from '../../src/jobs/detect-service.js';
-import { createQueues, QUEUE_NAMES, type Queues } from '../../src/jobs/queues.js';
+import { QUEUE_NAMES } from '../../src/jobs/queues.js';
 import { syncSchedules } from '../../src/jobs/schedules.js';
 import { startServiceWorker } from '../../src/jobs/workers/service-worker.js';
 import { silentLogger } from '../../src/logger.js';
 import { RatioDetector } from '../support/ratio-detector.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
-import { testRedis } from '../support/test-redis.js';
-import { queueConnection } from '../../src/state/state.js';
+import { useQueueTest } from '../support/queue-test.js';
 import { createStores } from '../../src/state/stores.js';
 
 
 const MINUTE = 60_000;
 const FAULT_START = Date.UTC(2026, 10, 24, 19, 0, 0);
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
-const { url: REDIS_URL, redis, database } = await testRedis();
-const connection = { host: '127.0.0.1', port: Number(new URL(REDIS_URL).port), db: database, maxRetriesPerRequest: null };
-let prefix: string;
-let queues: Queues;
-const closers: Array<() => Promise<void>> = [];
-
-beforeEach(() => {
-  prefix = `test:${randomUUID()}:`;
-  queues = createQueues(queueConnection(connection, prefix));
-  closers.push(() => queues.close());
-});
-
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-});
-
-afterAll(async () => {
-  await redis.quit();
-});
+const { prefix: currentPrefix, queues: currentQueues, connection, closeAfter, redis } = await useQueueTest();
 
 function dependenciesFor(keyPrefix: string, sink: (anomaly: Anomaly) => Promise<void>, leaseMilliseconds = 60_000): DetectionDependencies {
   const clock = new ManualClock(FAULT_START + 20 * MINUTE);
@@ -69,31 +47,31 @@ async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMilli
 describe('detection jobs on real Redis', () => {
   it('schedules every catalogued service and the workers score each one', async () => {
     const services = ['payment', 'checkout', 'cart'];
-    await syncSchedules(queues, services, { detectionEveryMilliseconds: 300, trainingEveryMilliseconds: 86_400_000 });
-    const schedulers = await queues.detection.getJobSchedulers();
+    await syncSchedules(currentQueues(), services, { detectionEveryMilliseconds: 300, trainingEveryMilliseconds: 86_400_000 });
+    const schedulers = await currentQueues().detection.getJobSchedulers();
     expect(schedulers.map((scheduler) => scheduler.key).sort()).toEqual(['detect:cart', 'detect:checkout', 'detect:payment']);
     const scored = new Set<string>();
-    const worker = startServiceWorker({ queueName: QUEUE_NAMES.detection, connection: queueConnection(connection, prefix), logger: silentLogger(), process: async (service) => scored.add(service) });
-    closers.push(() => worker.close());
+    const worker = startServiceWorker({ queueName: QUEUE_NAMES.detection, connection: connection(), logger: silentLogger(), process: async (service) => scored.add(service) });
+    closeAfter(() => worker.close());
     await waitFor(() => scored.size === 3);
 
     // A service leaving the catalogue leaves the schedule too.
-    await syncSchedules(queues, ['payment', 'checkout'], { detectionEveryMilliseconds: 300 });
-    expect((await queues.detection.getJobSchedulers()).map((scheduler) => scheduler.key).sort()).toEqual(['detect:checkout', 'detect:payment']);
-    expect((await queues.training.getJobSchedulers()).map((scheduler) => scheduler.key).sort()).toEqual(['train:checkout', 'train:payment']);
+    await syncSchedules(currentQueues(), ['payment', 'checkout'], { detectionEveryMilliseconds: 300 });
+    expect((await currentQueues().detection.getJobSchedulers()).map((scheduler) => scheduler.key).sort()).toEqual(['detect:checkout', 'detect:payment']);
+    expect((await currentQueues().training.getJobSchedulers()).map((scheduler) => scheduler.key).sort()).toEqual(['train:checkout', 'train:payment']);
   });
 
   it('hands a killed worker\'s job to another worker, which finishes it without raising anything twice', async () => {
     // What one uninterrupted pass raises, in its own key space.
     const reference: Anomaly[] = [];
-    await detectService('payment', dependenciesFor(`${prefix}reference:`, async (anomaly) => void reference.push(anomaly)));
+    await detectService('payment', dependenciesFor(`${currentPrefix()}reference:`, async (anomaly) => void reference.push(anomaly)));
     expect(reference.length).toBeGreaterThan(1);
 
     const raised: Anomaly[] = [];
     let dyingWorkerRaised = false;
     const dying = startServiceWorker({
       queueName: QUEUE_NAMES.detection,
-      connection: queueConnection(connection, prefix),
+      connection: connection(),
       logger: silentLogger(),
       lockDuration: 1_000,
       stalledInterval: 500,
@@ -101,7 +79,7 @@ describe('detection jobs on real Redis', () => {
         detectService(
           service,
           dependenciesFor(
-            prefix,
+            currentPrefix(),
             async (anomaly) => {
               raised.push(anomaly);
               dyingWorkerRaised = true;
@@ -112,20 +90,20 @@ describe('detection jobs on real Redis', () => {
           ),
         ),
     });
-    const job = await queues.detection.add('detect', { service: 'payment' });
+    const job = await currentQueues().detection.add('detect', { service: 'payment' });
     await waitFor(() => dyingWorkerRaised);
     await dying.close(true);
 
     const survivor = startServiceWorker({
       queueName: QUEUE_NAMES.detection,
-      connection: queueConnection(connection, prefix),
+      connection: connection(),
       logger: silentLogger(),
       lockDuration: 1_000,
       stalledInterval: 500,
-      process: (service) => detectService(service, dependenciesFor(prefix, async (anomaly) => void raised.push(anomaly), 300)),
+      process: (service) => detectService(service, dependenciesFor(currentPrefix(), async (anomaly) => void raised.push(anomaly), 300)),
     });
-    closers.push(() => survivor.close());
-    await waitFor(async () => (await Job.fromId(queues.detection, job.id!))?.finishedOn !== undefined);
+    closeAfter(() => survivor.close());
+    await waitFor(async () => (await Job.fromId(currentQueues().detection, job.id!))?.finishedOn !== undefined);
 
     expect(raised.map((anomaly) => anomaly.id).sort()).toEqual(reference.map((anomaly) => anomaly.id).sort());
     expect(new Set(raised.map((anomaly) => anomaly.id)).size).toBe(raised.length);

@@ -12,6 +12,7 @@ import { callGraphTool } from './call-graph.js';
 import { clusterEventsTool } from './cluster-events.js';
 import { currentAnomaliesTool } from './current-anomalies.js';
 import { deploymentHistoryTool } from './deployment-history.js';
+import type { ForecastStore } from '../../state/forecast-store.js';
 import { forecastCapacityTool } from './forecast-capacity.js';
 import { listIncidentsTool } from './list-incidents.js';
 import { listMetricsTool } from './list-metrics.js';
@@ -40,6 +41,8 @@ export interface ToolDependencies {
   minedLogs: Pick<MinedLogs, 'templateSummary'>;
   proposals: ActionProposals;
   rankRootCauses: RankRootCauses;
+  /** The hourly week-ahead forecasts; absent, forecast_capacity reads the trend alone. */
+  forecasts?: Pick<ForecastStore, 'load'>;
   /** The sources' clock, ms since the epoch: the simulated world runs its own. */
   now: () => number;
 }

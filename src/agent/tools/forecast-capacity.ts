@@ -3,7 +3,9 @@ import type { Catalogue } from '../../catalogue.js';
 import { estimateExhaustion, type ExhaustionEstimate } from '../../forecast/exhaustion.js';
 import { formatTimeLeft } from '../../detection/predictive-anomaly.js';
 import { formatQuantity } from '../../format-quantity.js';
+import type { ForecastDigest } from '../../forecast/forecast-digest.js';
 import type { Deployment } from '../../sources/cluster.js';
+import type { ForecastStore } from '../../state/forecast-store.js';
 import type { MetricsSource } from '../../sources/metrics.js';
 import type { Sample } from '../../signals.js';
 import { boundedOutput, type AgentTool, type ToolResult } from '../tool.js';
@@ -11,12 +13,14 @@ import { knownService } from './known-service.js';
 import type { ReadOnlyCluster } from './read-only-cluster.js';
 import { sourceName } from './source-name.js';
 import { toolFailure } from './tool-failure.js';
-import { formatUtcClock } from './utc-time.js';
+import { formatUtcClock, formatUtcTime } from './utc-time.js';
 
 export interface ForecastCapacityDependencies {
   catalogue: Catalogue;
   metrics: MetricsSource;
   cluster: ReadOnlyCluster;
+  /** The hourly week-ahead forecasts (seasons included); absent or not yet computed, the trend speaks alone. */
+  forecasts?: Pick<ForecastStore, 'load'>;
   /** The sources' clock, ms since the epoch. */
   now: () => number;
 }
@@ -49,7 +53,8 @@ export function forecastCapacityTool(dependencies: ForecastCapacityDependencies)
     name: 'forecast_capacity',
     description:
       'Estimates when a service\'s memory or CPU reaches its limit from the last 3 hours\' trend (robust line fit, restarts cut off), with a range and a confidence; ' +
-      'says so when usage is not rising. Use it for leaks, creeping load and "will it fall over tonight?".',
+      'says so when usage is not rising; adds the hourly week-ahead forecast (daily and weekly seasons, 95% bound, replicas needed) when one is cached. ' +
+      'Use it for leaks, creeping load, capacity planning and "will it fall over tonight?".',
     schema,
     async run(input): Promise<ToolResult> {
       const lookup = knownService(dependencies.catalogue, input.service);
@@ -84,7 +89,9 @@ export function forecastCapacityTool(dependencies: ForecastCapacityDependencies)
       }
       const quantity = (value: number) => formatQuantity(value, capacity.unit);
       const header = `${input.service} ${input.resource} against ${quantity(capacity.total)} (${capacity.description}, summed over pods; one pod alone can hit its own limit sooner):`;
-      return { status: 'ok', output: boundedOutput([header, ...verdict(estimate, quantity)].join('\n')), services: [input.service] };
+      const weekAhead = await dependencies.forecasts?.load(input.service, input.resource).catch(() => undefined);
+      const seasonal = weekAhead ? [weekAheadLine(weekAhead, quantity, now)] : [];
+      return { status: 'ok', output: boundedOutput([header, ...verdict(estimate, quantity), ...seasonal].join('\n')), services: [input.service] };
     },
   };
 }
@@ -127,4 +134,11 @@ function verdict(estimate: ExhaustionEstimate, quantity: (value: number) => stri
     case 'stale':
       return ['The newest sample is more than 15 minutes old, so it says nothing about now; the metrics may have stopped arriving.'];
   }
+}
+
+/** The cached week-ahead forecast in one line: a season-aware view beside the 3-hour trend. */
+function weekAheadLine(digest: ForecastDigest, quantity: (value: number) => string, now: number): string {
+  const crossing = digest.limitReachedAt !== undefined ? `reaches the limit around ${formatUtcTime(digest.limitReachedAt, now)} UTC` : digest.limitPossiblyReachedAt !== undefined ? `only its 95% bound reaches the limit, from ${formatUtcTime(digest.limitPossiblyReachedAt, now)} UTC` : 'stays under the limit all week, even at its 95% bound';
+  const replicas = digest.recommendedReplicas !== undefined ? `; ${digest.recommendedReplicas} ${digest.recommendedReplicas === 1 ? 'replica holds' : 'replicas hold'} the planned utilisation (${digest.currentReplicas} now)` : '';
+  return `Week-ahead forecast (made ${formatUtcTime(digest.generatedAt, now)} UTC, ${digest.model}, backtest MAE ${quantity(digest.backtestError)}): peak ${quantity(digest.peak)} at the 95% bound around ${formatUtcTime(digest.peakAt, now)} UTC; ${crossing}${replicas}.`;
 }

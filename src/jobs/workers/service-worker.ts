@@ -14,8 +14,8 @@ export interface ServiceWorkerOptions {
   lockDuration?: number;
   /** How often stalled jobs (their worker died) are looked for, ms (default 30 000). */
   stalledInterval?: number;
-  /** The domain work for one service. */
-  process: (service: string) => Promise<unknown>;
+  /** The domain work for one service (and, for forecasts, one signal). */
+  process: (service: string, signal?: string) => Promise<unknown>;
 }
 
 /**
@@ -24,7 +24,7 @@ export interface ServiceWorkerOptions {
  * stalled-job check then hands it to another worker.
  */
 export function startServiceWorker(options: ServiceWorkerOptions): Worker<ServiceJob> {
-  const worker = new Worker<ServiceJob>(options.queueName, async (job) => options.process(job.data.service), {
+  const worker = new Worker<ServiceJob>(options.queueName, async (job) => options.process(job.data.service, job.data.signal), {
     ...options.connection,
     concurrency: options.concurrency ?? 4,
     lockDuration: options.lockDuration ?? 30_000,

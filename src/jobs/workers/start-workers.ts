@@ -1,4 +1,4 @@
-import type { Worker } from 'bullmq';
+import { UnrecoverableError, type Worker } from 'bullmq';
 import type { Catalogue } from '../../catalogue.js';
 import { createDetector, RECOMMENDED_ALERT_THRESHOLD, restoreDetector } from '../../detection/create-detector.js';
 import type { Incidents } from '../../incidents/incidents.js';
@@ -8,6 +8,8 @@ import type { Sources } from '../../sources/create-sources.js';
 import type { QueueConnection } from '../../state/state.js';
 import type { Stores } from '../../state/stores.js';
 import { detectService, type DetectionDependencies } from '../detect-service.js';
+import { forecastServiceSignal } from '../forecast-service.js';
+import { FORECAST_SIGNALS, type ForecastSignal } from '../../investigation/capacity-forecast.js';
 import { mineServiceLogs } from '../mine-service-logs.js';
 import { QUEUE_NAMES } from '../queues.js';
 import { createServiceFindings } from '../service-findings.js';
@@ -17,7 +19,7 @@ import { startServiceWorker } from './service-worker.js';
 export interface WorkerDependencies {
   connection: QueueConnection;
   sources: Pick<Sources, 'metrics' | 'cluster' | 'logReader'>;
-  stores: Pick<Stores, 'detection' | 'activeAnomalies' | 'claims' | 'models' | 'minedLogs' | 'logFindings' | 'anomalies'>;
+  stores: Pick<Stores, 'detection' | 'activeAnomalies' | 'claims' | 'models' | 'minedLogs' | 'logFindings' | 'anomalies' | 'forecasts'>;
   catalogue: Catalogue;
   /** Where detection's findings go: new anomalies, those still going on, those over. */
   incidents: Pick<Incidents, 'anomalyRaised' | 'anomalyOngoing' | 'anomalyRecovered'>;
@@ -41,13 +43,25 @@ export function startWorkers({ connection, sources, stores, catalogue, incidents
     createDetector,
     restoreDetector,
     threshold: RECOMMENDED_ALERT_THRESHOLD,
-    extraFindings: createServiceFindings({ catalogue, cluster: sources.cluster, models: stores.models, logger }),
+    extraFindings: createServiceFindings({ catalogue, cluster: sources.cluster, models: stores.models, forecasts: stores.forecasts, logger }),
     cache: new Map(),
     // An incident lasts while its anomalies do: ongoing ones keep their alerts firing, recovered ones resolve them.
     onOngoing: (anomaly, at) => incidents.anomalyOngoing(anomaly, at),
     onRecovered: (anomaly, at) => incidents.anomalyRecovered(anomaly, at),
   };
+  const forecasting = { catalogue, metrics: sources.metrics, cluster: sources.cluster, now, forecasts: stores.forecasts, logger };
   return [
+    startServiceWorker({
+      queueName: QUEUE_NAMES.forecast,
+      connection,
+      logger,
+      // One at a time: an hourly forecast is never urgent, and each reads two weeks of history.
+      concurrency: 1,
+      process: async (service, signal) => {
+        if (!isForecastSignal(signal)) throw new UnrecoverableError(`forecast job for ${service} names no forecast signal (got ${String(signal)})`);
+        return forecastServiceSignal(service, signal, forecasting);
+      },
+    }),
     startServiceWorker({ queueName: QUEUE_NAMES.detection, connection, logger, process: (service) => detectService(service, detection) }),
     startServiceWorker({ queueName: QUEUE_NAMES.training, connection, logger, concurrency: 1, process: (service) => trainService(service, { metrics: sources.metrics, models: stores.models, now, logger }) }),
     startServiceWorker({
@@ -73,4 +87,8 @@ export function startWorkers({ connection, sources, stores, catalogue, incidents
         }),
     }),
   ];
+}
+
+function isForecastSignal(signal: string | undefined): signal is ForecastSignal {
+  return (FORECAST_SIGNALS as readonly string[]).includes(signal ?? '');
 }

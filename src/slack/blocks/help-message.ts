@@ -9,13 +9,14 @@ export interface SubcommandHelp {
 }
 
 /**
- * The `/aiops` subcommands in the order a newcomer needs them: only those that work in this
- * version (`forecast` is parsed, and answers that capacity forecasts are not built yet).
+ * The `/aiops` subcommands in the order a newcomer needs them.
  */
 export const AIOPS_SUBCOMMANDS: readonly SubcommandHelp[] = [
   { name: 'ask', arguments: '<question>', description: 'Investigate a question in plain language and answer with the cause and evidence.', example: '/aiops ask why is order-service slow?' },
   { name: 'status', arguments: '[service]', description: 'Show every service (healthy or in anomaly), or one service in detail.', example: '/aiops status payment' },
   { name: 'incidents', arguments: '', description: 'List the open incidents, newest first.', example: '/aiops incidents' },
+  { name: 'forecast', arguments: '<service> [signal] [horizon]', description: 'Forecast a signal (cpu by default; memory, request_rate, latency_p95, error_rate) up to 7 days ahead: a chart in the channel, the peak, the replicas it needs and when a limit is crossed (horizon defaults to 24h).', example: '/aiops forecast order-service 24h' },
+  { name: 'trends', arguments: '[service]', description: 'List the largest sustained changes in latency, errors, restarts, CPU, memory and traffic: week over week (day over day on a short history) and since the last deploy, at the same time of day so a daily peak is no trend.', example: '/aiops trends cart' },
   { name: 'logs', arguments: '<service> [window]', description: 'Show what a service is logging: its top log templates, how they compare with the hour before, one example each (window defaults to 15m).', example: '/aiops logs order-service 15m' },
   { name: 'silence', arguments: '<service|incident> <duration> <reason>', description: "Hold alerts for a service or one incident for a while, announced in its channel (its team or the responders; team members up to the catalogue's maximum).", example: '/aiops silence payment 2h deploy of v2.3 in progress' },
   { name: 'unsilence', arguments: '<service|incident>', description: 'End a silence early; held alerts still firing are raised at once.', example: '/aiops unsilence payment' },

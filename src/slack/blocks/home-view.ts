@@ -1,4 +1,6 @@
+import { limitCrossing, type ForecastDigest } from '../../forecast/forecast-digest.js';
 import type { EstateStatus } from '../../investigation/answer.js';
+import { formatSignalValue } from '../../signals.js';
 import { RESOLVED_TITLE, anomalyMrkdwn, byNewestIncident, byWorstAnomaly, incidentMrkdwn, resolvedIncidentsMrkdwn, worstAnomaly } from './incidents-message.js';
 import {
   SLACK_LIMITS,
@@ -18,10 +20,12 @@ import {
 export interface HomeViewOptions {
   /** Milliseconds since the epoch: what "5 min ago" counts from. */
   now: number;
+  /** Forecasts reaching a limit within a week (see capacityWarnings), soonest first; absent, the part is left out. */
+  capacityWarnings?: readonly ForecastDigest[];
 }
 
 /** Items listed per part of the Home tab; the rest are counted and left to `/aiops` commands. */
-const SHOWN = { incidents: 20, services: 20, approvals: 20, actions: 10 } as const;
+const SHOWN = { incidents: 20, services: 20, approvals: 20, actions: 10, capacity: 10 } as const;
 
 type ServiceStatus = EstateStatus['services'][number];
 
@@ -65,6 +69,9 @@ export function homeView(status: EstateStatus, options: HomeViewOptions): HomeVi
       SHOWN.approvals,
       'approvals',
     ),
+    ...(options.capacityWarnings
+      ? part(`Capacity within a week (${options.capacityWarnings.length})`, options.capacityWarnings.map((digest) => section(capacityWarningMrkdwn(digest, now))), SHOWN.capacity, 'capacity warnings')
+      : []),
     ...part(`Recent actions`, actions.length === 0 ? [] : [section(actionsText(actions, now))], 1, 'actions'),
     divider(),
     context([`Generated ${whenMrkdwn(status.generatedAt, now)}`]),
@@ -92,4 +99,13 @@ function actionsText(actions: EstateStatus['recentActions'], now: number): strin
   );
   if (actions.length > shown.length) lines.push(`… and ${actions.length - shown.length} more (\`/aiops audit\` lists them)`);
   return fitLines(lines);
+}
+
+/** "📈 *cart* memory reaches its limit (1.5 GiB) Dec 07 14:00 (in 2 d) · 4 replicas needed, 3 now" */
+export function capacityWarningMrkdwn(digest: ForecastDigest, now: number): string {
+  const crossing = limitCrossing(digest)!;
+  const how = digest.limitReachedAt !== undefined ? 'reaches its limit' : 'may reach its limit (95% bound)';
+  const limit = digest.limit === undefined ? '' : ` (${escapeMrkdwn(formatSignalValue(digest.signal, digest.limit))})`;
+  const replicas = digest.recommendedReplicas !== undefined && digest.currentReplicas !== undefined ? ` · ${counted(digest.recommendedReplicas, 'replica')} needed, ${digest.currentReplicas} now` : '';
+  return `📈 *${escapeMrkdwn(digest.service)}* ${digest.signal.replace('_', ' ')} ${how}${limit} ${crossing <= now ? 'now' : whenMrkdwn(crossing, now)}${replicas}\n_\`/aiops forecast ${escapeMrkdwn(digest.service)} ${digest.signal}\` shows the chart_`;
 }

@@ -1,4 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { forecastServiceSignal } from '../../../src/jobs/forecast-service.js';
+import { silentLogger } from '../../../src/logger.js';
+import { ForecastStore } from '../../../src/state/forecast-store.js';
 import { cleanUp, harness, redis } from './tool-harness.js';
 
 afterEach(cleanUp);
@@ -67,6 +70,16 @@ describe('forecast_capacity', () => {
     const result = await call('forecast_capacity', { service: 'order-service', resource: 'cpu' });
     expect(result.status).toBe('ok');
     expect(result.output).toMatch(/\n(Not rising|No clear trend): /);
+  });
+
+  it('adds the hourly week-ahead forecast the jobs cached, with its model, peak, crossing and replicas', async () => {
+    const first = harness();
+    const forecasts = new ForecastStore(redis, first.prefix);
+    const { call, dependencies } = harness({ overrides: { forecasts } });
+    const now = dependencies.now();
+    await forecastServiceSignal('order-service', 'cpu', { catalogue: dependencies.catalogue, metrics: dependencies.metrics, cluster: first.cluster, now: () => now, forecasts, logger: silentLogger() });
+    const result = await call('forecast_capacity', { service: 'order-service', resource: 'cpu' });
+    expect(result.output).toMatch(/\nWeek-ahead forecast \(made \d\d:\d\d UTC, seasonal decomposition \(daily;[^)]*\), backtest MAE [\d.]+ cores\): peak [\d.]+ cores at the 95% bound around .* UTC; stays under the limit all week, even at its 95% bound; 1 replica holds the planned utilisation \(3 now\)\.$/);
   });
 
   it('says how little it can tell right after an OOM kill', async () => {

@@ -90,3 +90,24 @@ describe('homeView', () => {
     expect(all).toContain('*x&lt;!channel&gt;*: &lt;@U0ADMIN&gt;');
   });
 });
+
+describe('App Home capacity warnings', () => {
+  const digest = (service: string, hoursAhead: number, expected: boolean) => ({
+    service, signal: 'memory' as const, generatedAt: NOW, horizonHours: 168, model: 'level', backtestError: 1, current: 400e6, peak: 900e6, peakAt: NOW + 50 * 3_600_000, average: 500e6,
+    limit: 805_306_368, currentReplicas: 3, recommendedReplicas: 5, ...(expected ? { limitReachedAt: NOW + hoursAhead * 3_600_000 } : { limitPossiblyReachedAt: NOW + hoursAhead * 3_600_000 }), hourly: [],
+  });
+
+  it('lists the services whose forecast reaches a limit within the week, saying how sure, with the replicas needed', () => {
+    const view = homeView(estate(), { now: NOW, capacityWarnings: [digest('cart', 30, true), digest('payment', 100, false)] });
+    checkBlocks(view.blocks, 100);
+    const text = visibleText(view.blocks);
+    expect(text).toContain('Capacity within a week (2)');
+    expect(text).toMatch(/cart\* memory reaches its limit \(768 MiB\) .*in 1 d.* · 5 replicas needed, 3 now/);
+    expect(text).toMatch(/payment\* memory may reach its limit \(95% bound\)/);
+  });
+
+  it('says none when no forecast reaches one, and leaves the part out when forecasts are not available', () => {
+    expect(visibleText(homeView(estate(), { now: NOW, capacityWarnings: [] }).blocks)).toMatch(/Capacity within a week \(0\)[\s\S]*None/);
+    expect(visibleText(homeView(estate(), { now: NOW }).blocks)).not.toContain('Capacity within a week');
+  });
+});

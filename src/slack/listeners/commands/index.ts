@@ -2,6 +2,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { seesService } from '../../../access/visibility.js';
 import { estateStatus } from '../../../investigation/estate-status.js';
+import { serviceTrends } from '../../../investigation/service-trends.js';
 import { seesTarget, visibleStatus } from '../../../investigation/visible-status.js';
 import { parseAiopsCommand } from '../../aiops-command.js';
 import { helpMessage, usageMessage } from '../../blocks/help-message.js';
@@ -9,6 +10,8 @@ import { incidentsMessage } from '../../blocks/incidents-message.js';
 import { logTemplatesMessage } from '../../blocks/log-templates-message.js';
 import { noticeMessage } from '../../blocks/notice-message.js';
 import { statusMessage } from '../../blocks/status-message.js';
+import { trendsMessage } from '../../blocks/trends-message.js';
+import { postCapacityForecast } from '../../post-capacity-forecast.js';
 import { slackAccess } from '../../slack-access.js';
 import type { SlackServices } from '../../slack-services.js';
 import { answerInThread } from '../events/answer-in-thread.js';
@@ -68,11 +71,24 @@ export function register(app: App, services: SlackServices): void {
         await announce(client, services, ended.channels, `🔔 <@${command.user_id}> ended the silence on ${plain(scope)}.${raised}`);
         return reply(noticeMessage(`Ended the silence on ${scope}.${raised}`));
       }
+      case 'trends': {
+        const visibility = await visibilityOf(command.user_id);
+        if (parsed.service !== undefined && !seesService(visibility, parsed.service)) return reply(noticeMessage(notYours(parsed.service)));
+        // Only the services the asker sees are read at all: another team's trends are not theirs to see.
+        const seen = parsed.service !== undefined ? [parsed.service] : Object.keys(services.catalogue.services).filter((service) => seesService(visibility, service));
+        if (seen.length === 0) return reply(noticeMessage('No catalogued service is of your teams or of a channel you are in, so there are no trends to show; ask a responder.'));
+        const { metrics, cluster, now } = services.investigation.answers;
+        return reply(trendsMessage(await serviceTrends({ catalogue: services.catalogue, metrics, cluster, now }, { services: seen }), { service: parsed.service }));
+      }
       case 'logs':
         if (!seesService(await visibilityOf(command.user_id), parsed.service)) return reply(noticeMessage(notYours(parsed.service)));
         return reply(logTemplatesMessage(await services.stores.minedLogs.templateSummary(parsed.service, { now: services.now(), minutes: parsed.minutes })));
-      case 'forecast':
-        return reply(noticeMessage(`Capacity forecasts are not part of this version yet; ${parsed.service} is watched for exhaustion of its memory and CPU limits meanwhile.`));
+      case 'forecast': {
+        if (!seesService(await visibilityOf(command.user_id), parsed.service)) return reply(noticeMessage(notYours(parsed.service)));
+        const { catalogue, metrics, cluster, now } = services.investigation.answers;
+        const posted = await postCapacityForecast(client, services.pacer, { catalogue, metrics, cluster, now }, { channel: command.channel_id }, parsed);
+        return posted.outcome === 'posted' ? undefined : reply(noticeMessage(posted.text));
+      }
       case 'ask': {
         try {
           const asked = await services.pacer.send(command.channel_id, () =>

@@ -1,7 +1,6 @@
 import type { App } from '@slack/bolt';
 import { estateStatus } from '../../../investigation/estate-status.js';
-import { visibleStatus } from '../../../investigation/visible-status.js';
-import { homeView } from '../../blocks/home-view.js';
+import { homeViewFor } from '../../home-view-for.js';
 import { slackAccess } from '../../slack-access.js';
 import type { SlackServices } from '../../slack-services.js';
 import { answerInThread, questionText } from './answer-in-thread.js';
@@ -32,6 +31,6 @@ export function register(app: App, services: SlackServices): void {
     if (event.tab !== 'home') return;
     await services.stores.homeViewers.opened(event.user, Date.now());
     const visibility = await slackAccess(services, client).access.visibility(event.user);
-    await client.views.publish({ user_id: event.user, view: homeView(visibleStatus(await estateStatus(services.status), visibility, services.catalogue), { now: services.now() }) });
+    await client.views.publish({ user_id: event.user, view: await homeViewFor(services, await estateStatus(services.status), visibility) });
   });
 }
