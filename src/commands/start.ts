@@ -124,6 +124,10 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   const teamsMissing = slack ? accessWarning(config.catalogue) : undefined;
   if (teamsMissing) logger.warn(teamsMissing);
 
+  // Before the port opens: once /healthz answers, the start has done all it asks of Redis (a
+  // Redis lost during it ends the start, rather than a half-scheduled bot running on).
+  if (roles.schedule) await syncSchedules(queues, Object.keys(config.catalogue.services), { clockSpeed: world ? config.simulationSpeed : 1 });
+
   const startedAt = Date.now();
   const routes = [
     ...(slack?.requestListener ? [{ pathPrefix: '/slack/', listener: slack.requestListener }] : []),
@@ -186,7 +190,6 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
     logger.info('Slack not configured (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET): anomalies and incidents go to this log only, and nothing is posted anywhere');
   }
 
-  if (roles.schedule) await syncSchedules(queues, services.map((service) => service.name), { clockSpeed: world ? config.simulationSpeed : 1 });
   if (roles.work) {
     const workers = startWorkers({ connection: state.queueConnection!, sources, stores, catalogue: config.catalogue, incidents, now, logger: logger.child({ component: 'jobs' }) });
     // Workers run and verify requests, never decide them: no approver is checked here.
