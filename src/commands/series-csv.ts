@@ -17,7 +17,9 @@ const NAB_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?
 /**
  * Parses a CSV with a `timestamp,value` header (NAB's layout). Timestamps may be
  * `YYYY-MM-DD HH:MM:SS` (read as UTC, as NAB's scorer compares them as text), ISO 8601 with a
- * zone, or Unix seconds. Any problem names the file, the line and what was expected.
+ * zone, or Unix seconds. Any problem names the file, the line and what was expected. Rows are kept
+ * in file order even where time goes back (a clock change; one of NAB's real files has one): see
+ * timeGoingBack for the warning, and monotoneTimestamps for what a detector is fed.
  */
 export function parseSeriesCsv(text: string, origin: string): SeriesRow[] {
   const lines = text.split(/\r?\n/);
@@ -27,7 +29,6 @@ export function parseSeriesCsv(text: string, origin: string): SeriesRow[] {
     throw inputError(`${origin}:1`, `expected the header "timestamp,value", got "${header.slice(0, 80)}"`);
   }
   const rows: SeriesRow[] = [];
-  let previous = Number.NEGATIVE_INFINITY;
   for (let index = 1; index < lines.length; index += 1) {
     const line = lines[index]!;
     if (line.trim() === '') continue;
@@ -38,11 +39,9 @@ export function parseSeriesCsv(text: string, origin: string): SeriesRow[] {
     const valueText = cells[1]!.trim();
     const timestamp = parseTimestamp(timestampText);
     if (Number.isNaN(timestamp)) throw inputError(where, `expected a timestamp such as 2014-04-01 00:00:00, got "${timestampText}"`);
-    if (timestamp < previous) throw inputError(where, `timestamp ${timestampText} is earlier than the row before; expected rows in time order`);
     const value = valueText === '' ? Number.NaN : Number(valueText);
     if (valueText !== '' && !Number.isFinite(value)) throw inputError(where, `expected a number in column value, got "${valueText}"`);
     rows.push({ timestampText, valueText, timestamp, value });
-    previous = timestamp;
   }
   return rows;
 }
@@ -65,4 +64,20 @@ export async function csvFiles(directory: string): Promise<string[]> {
     .filter((entry) => entry.isFile() && entry.name.endsWith('.csv'))
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
+}
+
+/** The first row whose time is earlier than the row before (its 0-based index), or undefined. */
+export function timeGoingBack(rows: readonly SeriesRow[]): number | undefined {
+  for (let index = 1; index < rows.length; index += 1) if (rows[index]!.timestamp < rows[index - 1]!.timestamp) return index;
+  return undefined;
+}
+
+/**
+ * The timestamps a streaming detector is fed: never earlier than the latest seen, so a clock that
+ * goes back holds the detector's clock still (those rows count as arriving at once) instead of
+ * reading the repeated hour as a jump back in its daily and weekly seasons.
+ */
+export function monotoneTimestamps(rows: readonly SeriesRow[]): number[] {
+  let latest = Number.NEGATIVE_INFINITY;
+  return rows.map((row) => (latest = Math.max(latest, row.timestamp)));
 }

@@ -78,6 +78,26 @@ describe('aiops detect', () => {
     expect(one.trim().split('\n').slice(1).map((line) => Number(line.split(',')[2]))).toEqual(expected);
   });
 
+  it('writes every file of a directory when one has a clock going back, scoring its rows in file order and warning once', async () => {
+    const input = join(directory, 'clock-change');
+    mkdirSync(join(input, 'realC'), { recursive: true });
+    const lines = seriesText(700).trim().split('\n');
+    // An hour repeated, as a daylight-saving change writes it: after row 399 (line 401) the clock goes back 12 steps.
+    const repeated = [...lines.slice(0, 401), ...lines.slice(389, 401), ...lines.slice(401)];
+    writeFileSync(join(input, 'realC', 'dst.csv'), `${repeated.join('\n')}\n`);
+    writeFileSync(join(input, 'realC', 'plain.csv'), seriesText(700));
+    const output = join(directory, 'clock-change-out');
+    const result = await run(['detect', '--input', input, '--output', output]);
+    expect(result.exitCode).toBe(0);
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^warning: ${join(input, 'realC', 'dst.csv')}:402: timestamp .* is earlier than the row before \\(.*\\); every row is scored in file order`))]);
+    const scored = readFileSync(join(output, 'realC', 'dst.csv'), 'utf8').trim().split('\n');
+    expect(scored).toHaveLength(repeated.length);
+    expect(scored.slice(1).every((line, index) => line.startsWith(`${repeated[index + 1]},`))).toBe(true);
+    expect(scored.slice(1).map((line) => Number(line.split(',')[2])).every((score) => score >= 0 && score <= 1)).toBe(true);
+    expect(readFileSync(join(output, 'realC', 'plain.csv'), 'utf8').trim().split('\n')).toHaveLength(701);
+  });
+
   it('refuses a malformed CSV with the file, the line and the problem, and writes nothing', async () => {
     const input = join(directory, 'bad.csv');
     writeFileSync(input, 'timestamp,value\n2014-04-01 00:00:00,1\n2014-04-01 00:05:00,twelve\n');

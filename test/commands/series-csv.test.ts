@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSeriesCsv } from '../../src/commands/series-csv.js';
+import { monotoneTimestamps, parseSeriesCsv, timeGoingBack } from '../../src/commands/series-csv.js';
 
 describe('parseSeriesCsv', () => {
   it('reads NAB rows, ISO times and Unix seconds, keeping the text for output', () => {
@@ -14,8 +14,15 @@ describe('parseSeriesCsv', () => {
     ['timestamp,value\n2014-04-01 00:00:00,1\nyesterday,2\n', 'f.csv:3: expected a timestamp such as 2014-04-01 00:00:00, got "yesterday"'],
     ['timestamp,value\n2014-04-01 00:00:00,abc\n', 'f.csv:2: expected a number in column value, got "abc"'],
     ['timestamp,value\n2014-04-01 00:00:00\n', 'f.csv:2: expected two columns "timestamp,value", got "2014-04-01 00:00:00"'],
-    ['timestamp,value\n2014-04-01 00:05:00,1\n2014-04-01 00:00:00,2\n', 'f.csv:3: timestamp 2014-04-01 00:00:00 is earlier than the row before; expected rows in time order'],
   ])('names the line and the problem: %j', (text, message) => {
     expect(() => parseSeriesCsv(text, 'f.csv')).toThrow(message);
+  });
+
+  it('keeps rows in file order where the clock goes back, says where, and feeds a detector a clock that holds still', () => {
+    const rows = parseSeriesCsv('timestamp,value\n2014-11-02 01:30:00,1\n2014-11-02 01:55:00,2\n2014-11-02 01:00:00,3\n2014-11-02 02:05:00,4\n', 'f.csv');
+    expect(rows.map((row) => row.value)).toEqual([1, 2, 3, 4]);
+    expect(timeGoingBack(rows)).toBe(2);
+    expect(monotoneTimestamps(rows)).toEqual([Date.UTC(2014, 10, 2, 1, 30), Date.UTC(2014, 10, 2, 1, 55), Date.UTC(2014, 10, 2, 1, 55), Date.UTC(2014, 10, 2, 2, 5)]);
+    expect(timeGoingBack(rows.slice(0, 2))).toBeUndefined();
   });
 });
