@@ -213,3 +213,28 @@ export function scoreCorpus(files: readonly ScoredFile[], profile: CostProfile):
   const windowCount = files.reduce((sum, file) => sum + file.windows.length, 0);
   return { threshold: best.threshold, rawScore, normalizedScore: normalizeScore(rawScore, windowCount, profile), fileScores };
 }
+
+/**
+ * Leave-one-category-out: each category's files are scored at the threshold that the other
+ * categories' files choose (§7 over them alone), so no file is scored at a threshold its own labels
+ * helped pick; the raw scores are summed and normalised over the whole corpus as §9 does. The
+ * detector's own settings are whatever the caller ran: this cross-validates the threshold only.
+ */
+export function crossValidatedScore(files: readonly ScoredFile[], profile: CostProfile): { normalizedScore: number; rawScore: number } {
+  const sweeps = files.map((file) => sweepScores(file.anomalyScores, file.windows, profile, file.probationRows));
+  return crossValidatedSweeps(files.map((file) => file.name), sweeps, files.reduce((sum, file) => sum + file.windows.length, 0), profile);
+}
+
+/** The same from sweeps already made (one per file, named `<category>/<file>`). */
+export function crossValidatedSweeps(names: readonly string[], sweeps: readonly SweepRow[][], windowCount: number, profile: CostProfile): { normalizedScore: number; rawScore: number } {
+  const categoryOf = (name: string) => name.split('/')[0] ?? name;
+  let rawScore = 0;
+  for (const category of new Set(names.map(categoryOf))) {
+    const training = sweeps.filter((_, index) => categoryOf(names[index]!) !== category);
+    const threshold = optimizeThreshold(scoreByThreshold(training.flat(), profile)).threshold;
+    sweeps.forEach((sweep, index) => {
+      if (categoryOf(names[index]!) === category) rawScore += scoreAtThreshold(scoreByThreshold(sweep, profile), threshold);
+    });
+  }
+  return { normalizedScore: normalizeScore(rawScore, windowCount, profile), rawScore };
+}
