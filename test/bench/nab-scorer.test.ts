@@ -13,6 +13,7 @@ import {
   scaledSigmoid,
   scoreAtThreshold,
   scoreByThreshold,
+  crossValidatedScore,
   scoreCorpus,
   sweepScores,
 } from '../../bench/nab/nab-scorer.js';
@@ -193,4 +194,29 @@ describe.skipIf(skipWithout('datasets', "NAB scorer against NAB's DEV_SCORES.md"
       }
     });
   }
+});
+
+describe('crossValidatedScore', () => {
+  const profile: CostProfile = { truePositiveWeight: 1, falsePositiveWeight: 0.11, falseNegativeWeight: 1 };
+  /** 100 rows, one window over rows 60–69, a detection score of `inside` there and `outside` elsewhere. */
+  const file = (name: string, inside: number, outside: number) => ({
+    name,
+    anomalyScores: Array.from({ length: 100 }, (_, row) => (row >= 60 && row < 70 ? inside : outside)),
+    windows: [{ id: `${name}|60`, firstRow: 60, lastRow: 69 }],
+    probationRows: 10,
+  });
+
+  it('scores each category at the threshold the others chose, never at its own best', () => {
+    // a alone would pick 0.7 (its window scores 0.7, its background 0.6); b alone picks 0.95 (its background is 0.8).
+    const a = file('a/one.csv', 0.7, 0.6);
+    const b = file('b/two.csv', 0.95, 0.8);
+    const development = scoreCorpus([a, b], profile);
+    const crossValidated = crossValidatedScore([a, b], profile);
+    // Together they choose 0.95 (a's window missed, b's found); held out, b is scored at a's 0.7 and fires on its whole background.
+    expect(development.threshold).toBe(0.95);
+    expect(crossValidated.rawScore).toBeLessThan(development.rawScore - 5);
+    // With a third category like b, the folds agree with development.
+    const c = file('c/three.csv', 0.95, 0.8);
+    expect(crossValidatedScore([a, b, c], profile).rawScore).toBeCloseTo(scoreCorpus([a, b, c], profile).rawScore);
+  });
 });
