@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { inputError } from '../errors.js';
 import { TemplateMiner } from '../logs/template-miner.js';
@@ -32,16 +32,35 @@ export async function logsCommand(argv: string[], io: CommandIo): Promise<number
   const messages = bytes.toString('utf8').split(/\r?\n/);
   if (messages[messages.length - 1] === '') messages.pop();
   const miner = new TemplateMiner();
-  const rows = ['line,template_id,template'];
-  messages.forEach((message, index) => {
-    const match = miner.add(message);
-    rows.push(`${index + 1},${match.templateId},${csvCell(match.template)}`);
-  });
-  const text = `${rows.join('\n')}\n`;
-  if (values.output) await writeFile(values.output, text);
-  else io.stdout.write(text);
+  // Written in chunks as it goes: one string of every row would cost a second copy of the output and the collector's time.
+  const output = values.output ? await open(values.output, 'w') : undefined;
+  const write = async (text: string) => {
+    if (output) await output.write(text);
+    else if (!io.stdout.write(text)) await new Promise((resolve) => io.stdout.once('drain', resolve));
+  };
+  // Templates repeat: each one's CSV cell is made once.
+  const cells = new Map<string, string>();
+  let chunk = 'line,template_id,template\n';
+  try {
+    for (let index = 0; index < messages.length; index += 1) {
+      const match = miner.add(messages[index]!);
+      let cell = cells.get(match.template);
+      if (cell === undefined) cells.set(match.template, (cell = csvCell(match.template)));
+      chunk += `${index + 1},${match.templateId},${cell}\n`;
+      if (chunk.length >= CHUNK_CHARACTERS) {
+        await write(chunk);
+        chunk = '';
+      }
+    }
+    await write(chunk);
+  } finally {
+    await output?.close();
+  }
   return 0;
 }
+
+/** About a megabyte of output per write. */
+const CHUNK_CHARACTERS = 1 << 20;
 
 /** RFC 4180: a cell with a comma, a quote or a line break is quoted, quotes doubled. */
 function csvCell(text: string): string {
