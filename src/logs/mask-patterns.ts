@@ -30,10 +30,20 @@ export const DEFAULT_MASKS: readonly Mask[] = [
   { name: 'host-name', pattern: /\b(?=[\w.-]*\d)[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*\.(?:com|net|org|edu|gov|mil|int|info|biz|io|[a-z]{2})\b(?![.\w-])/ },
   { name: 'block-id', pattern: /\bblk_-?\d+\b/ },
   { name: 'path', pattern: /(?<![\w:/])(?:\/[\w.@+~%=?&,-]+){2,}\/?/ },
-  { name: 'hex', pattern: /\b0[xX][0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{16,}\b/ },
-  { name: 'size', pattern: /(?<![\w.])\d+(?:\.\d+)? ?(?:B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\b/ },
-  { name: 'duration', pattern: /(?<![\w.])\d+(?:\.\d+)?(?:ns|us|µs|ms|s|sec|secs|m|min|h)(?![\w.])/ },
-  { name: 'number', pattern: /(?<![A-Za-z0-9_.])[-+]?\d+(?:\.\d+)?(?![A-Za-z0-9_])(?!\.\d)/ },
+  // Hex words of eight digits or more holding a decimal digit (`0064588e`, a commit or a register),
+  // so that a run of them masks alike whether or not one happens to hold a letter.
+  { name: 'hex', pattern: /\b0[xX][0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b/ },
+  // A size is one value with its unit, spelled or not, and with the same size in other units when a
+  // program adds it in brackets: `0 bytes`, `5.3 KB` and `1190 bytes (1.16 KB)` all stand in one place.
+  // A leading `<`, `>` or `~` (`<1 sec`, `~5 MB`) is part of the value, as it is for durations and numbers.
+  { name: 'size', pattern: /(?<![\w.])[<>~]?\d+(?:\.\d+)? ?(?:[KMGTP]i?B|kB|B|[Bb]ytes?)\b(?: \([<>~]?\d+(?:\.\d+)? ?(?:[KMGTP]i?B|kB|B|[Bb]ytes?)\))?/ },
+  { name: 'duration', pattern: /(?<![\w.])[<>~]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|sec|secs|m|min|h)(?![\w.])/ },
+  // A bound on a duration written in words (`<1 sec`, `>5 minutes`, `~2 days`) is one value: programs
+  // print it where they otherwise print a measured time, so `lifetime <1 sec` and `lifetime 00:02` must
+  // differ only in a value, not in their token count. A plain `5 seconds` keeps its unit word, which
+  // reads better in a template (`Took <*> seconds to build instance`).
+  { name: 'duration-bound', pattern: /(?<![\w.])[<>~]\d+(?:\.\d+)? (?:ns|us|µs|ms|secs?|seconds?|mins?|minutes?|hrs?|hours?|days?)\b/ },
+  { name: 'number', pattern: /(?<![A-Za-z0-9_.])[<>~]?[-+]?\d+(?:\.\d+)?(?![A-Za-z0-9_])(?!\.\d)/ },
 ];
 
 /** Every mask in one global regular expression, extra masks first. */

@@ -28,6 +28,31 @@ export class TokenizedLine {
     this.count += 1;
   }
 
+  /**
+   * Folds every run of values into one `<*>`: a list of any length (`delete blk_1 blk_2 …`, IRQs
+   * `3 4 5 …`, hosts `an14 an15 …`) stands in one place, so lines that differ only in how many
+   * values they list keep one template. A value here is a `<*>`, or a name numbered like a host or a
+   * device (`an14`, `sda1`) next to another value; such a name alone (`SOCKS5`) stays a word.
+   */
+  foldValueRuns(): void {
+    let kept = 0;
+    for (let index = 0; index < this.count; index += 1) {
+      const token = this.tokens[index] as string;
+      const value = token === WILDCARD || isNumberedName(token);
+      if (value && kept > 0 && this.tokens[kept - 1] === WILDCARD) continue;
+      if (value && token !== WILDCARD && index + 1 < this.count && (this.tokens[index + 1] === WILDCARD || isNumberedName(this.tokens[index + 1] as string))) {
+        this.tokens[kept] = WILDCARD;
+        this.hashes[kept] = WILDCARD_HASH;
+      } else {
+        this.tokens[kept] = token;
+        this.hashes[kept] = this.hashes[index] as number;
+      }
+      this.starts[kept] = this.starts[index] as number;
+      kept += 1;
+    }
+    this.count = kept;
+  }
+
   /** A hash of the tokens as a list: equal lists hash alike. */
   hash(): number {
     let hash = this.count;
@@ -48,9 +73,23 @@ export function hashOf(token: string): number {
   return hash;
 }
 
+const WILDCARD_HASH = hashOf(WILDCARD);
+
+/** `/^[A-Za-z]+[0-9]+$/` without a regular expression: letters, then digits (`an14`, `eth0`). */
+function isNumberedName(token: string): boolean {
+  const last = token.charCodeAt(token.length - 1);
+  if (!(last >= 48 && last <= 57)) return false;
+  let index = 0;
+  while (index < token.length && ((token.charCodeAt(index) | 32) >= 97 && (token.charCodeAt(index) | 32) <= 122)) index += 1;
+  if (index === 0) return false;
+  while (index < token.length && token.charCodeAt(index) >= 48 && token.charCodeAt(index) <= 57) index += 1;
+  return index === token.length;
+}
+
 /**
  * Masks a message and splits it on white space, as `maskMessage(message, compileMasks(masks))
- * .split(/\s+/)` would, then folds a token made only of variables (`<*>,<*>`, `<*>:<*>`) into one.
+ * .split(/\s+/)` would, then folds a token made only of variables (`<*>,<*>`, `<*>:<*>`) into one,
+ * and a run of values into one (`TokenizedLine.foldValueRuns`).
  *
  * Why not simply that: one regular expression of a dozen alternatives tried at every character is
  * most of a miner's time. Most masks cannot match white space (see `crossesWhiteSpace`), so they
@@ -78,9 +117,9 @@ export class MaskingTokenizer {
   /** Only default masks stay inside tokens, the number mask among them: a token of digits alone becomes `<*>`. */
   private readonly plainNumbersMasked: boolean;
   /**
-   * Only the default date-time and size masks cross white space: the token scan itself spots where
-   * one might start (`dateOrSizeCandidateAt`), so the line is read once, not once for them and once
-   * for the tokens.
+   * Only the default date-time, size and duration-bound masks cross white space: the token scan
+   * itself spots where one might start (`dateOrSizeCandidateAt`), so the line is read once, not once
+   * for them and once for the tokens.
    */
   private readonly spotsDateAndSize: boolean;
   /** Only default masks stay inside tokens, so a token without a MAY_BE_MASKED character is kept as is. */
@@ -99,7 +138,7 @@ export class MaskingTokenizer {
     this.onlyDefaultLocalMasks = local.every(isDefault);
     this.onlyDefaultCrossingMasks = crossing.every(isDefault);
     this.plainNumbersMasked = this.onlyDefaultLocalMasks && local.some((mask) => mask.pattern === NUMBER_PATTERN);
-    this.spotsDateAndSize = this.crossing !== undefined && crossing.every((mask) => mask.pattern === DATE_TIME_PATTERN || mask.pattern === SIZE_PATTERN);
+    this.spotsDateAndSize = this.crossing !== undefined && crossing.every((mask) => SPOTTED_PATTERNS.has(mask.pattern));
   }
 
   /** The message's masked tokens, at most `maximumTokens` of them. */
@@ -124,6 +163,7 @@ export class MaskingTokenizer {
       cursor = this.pushWholeLineTokens(message, wholeLineFrom, line);
     }
     if (line.count > maximumTokens) line.count = maximumTokens;
+    line.foldValueRuns();
   }
 
   /** Where the first crossing mask matches at or after `from`, or -1 (when the scan does not spot them). */
@@ -291,13 +331,20 @@ function isPlainNumber(token: string): boolean {
   return token.length > 0;
 }
 
-const DATE_TIME_PATTERN = (DEFAULT_MASKS.find((mask) => mask.name === 'date-time') as Mask).pattern;
 const NUMBER_PATTERN = (DEFAULT_MASKS.find((mask) => mask.name === 'number') as Mask).pattern;
-const SIZE_PATTERN = (DEFAULT_MASKS.find((mask) => mask.name === 'size') as Mask).pattern;
+/** The crossing default masks whose possible starts `dateOrSizeCandidateAt` spots. */
+const SPOTTED_PATTERNS: ReadonlySet<RegExp> = new Set(DEFAULT_MASKS.filter((mask) => ['date-time', 'size', 'duration-bound'].includes(mask.name)).map((mask) => mask.pattern));
+const SIZE_INITIAL = 1;
+const DURATION_INITIAL = 2;
 const MONTHS: ReadonlySet<string> = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
-/** Indexed by character code: 1 for the first letter of a size unit (`B`, `KB`, … `TiB`). */
-const UNIT_INITIAL = new Uint8Array(128);
-for (const character of 'BKMGT') UNIT_INITIAL[character.charCodeAt(0)] = 1;
+/**
+ * Indexed by character code below 256: 1 for the first letter of a size unit (`B`, `KB`, … `PiB`,
+ * `bytes`), which may follow the digits at once; 2 for the first letter of a duration's unit in
+ * words (`ms`, `µs`, `sec`, `minutes`, `hours`, `days`), which follows one space after a bound.
+ */
+const UNIT_INITIAL = new Uint8Array(256);
+for (const character of 'BKMGTPkb') UNIT_INITIAL[character.charCodeAt(0)] = SIZE_INITIAL;
+for (const character of 'nuµmshd') UNIT_INITIAL[character.charCodeAt(0)] = (UNIT_INITIAL[character.charCodeAt(0)] as number) | DURATION_INITIAL;
 
 function isDigitAt(message: string, index: number): boolean {
   const code = message.charCodeAt(index);
@@ -309,7 +356,8 @@ function isDigitAt(message: string, index: number): boolean {
  * default date-time and size masks may start because of it, or -1; no match starts before the
  * first such place. A match starts either at the first digit of a run of digits that is four long
  * and followed by `-` (`2015-10-18 …`) or that is followed, after an optional `.` and digits and an
- * optional space, by a unit's first letter (`5.3 KB`); or at a month's name followed by a space, or
+ * optional space, by a unit's first letter (`5.3 KB`, `1 sec`); a `<`, `>` or `~` before the digits
+ * belongs to the same token, where masking with every mask starts anyway; or at a month's name followed by a space, or
  * up to three letters and spaces before it (a day's name: `Mon  Jan 5`).
  */
 function dateOrSizeCandidateAt(message: string, index: number, from: number): number {
@@ -320,13 +368,16 @@ function dateOrSizeCandidateAt(message: string, index: number, from: number): nu
     let end = index + 1;
     while (end < length && isDigitAt(message, end)) end += 1;
     if (end - index === 4 && message.charCodeAt(end) === 45) return index;
+    // A bound before the digits starts the match (`<1 sec`): the expression must run from there.
+    const bounded = index > from && isBoundAt(message, index - 1);
+    const start = bounded ? index - 1 : index;
     let after = end;
     if (message.charCodeAt(after) === 46 && after + 1 < length && isDigitAt(message, after + 1)) {
       after += 2;
       while (after < length && isDigitAt(message, after)) after += 1;
-      if (isUnitAt(message, after)) return index;
+      if (isUnitAt(message, after, bounded)) return start;
     }
-    return isUnitAt(message, end) ? index : -1;
+    return isUnitAt(message, end, bounded) ? start : -1;
   }
   if (message.charCodeAt(index + 3) !== 32 || !MONTHS.has(message.slice(index, index + 3))) return -1;
   let before = index;
@@ -334,11 +385,22 @@ function dateOrSizeCandidateAt(message: string, index: number, from: number): nu
   return before < index ? Math.max(from, before - 3) : index;
 }
 
-/** Whether a unit's first letter stands at `index`, or after one space there. */
-function isUnitAt(message: string, index: number): boolean {
-  let code = message.charCodeAt(index);
-  if (code === 32) code = message.charCodeAt(index + 1);
-  return code < 128 && UNIT_INITIAL[code] === 1;
+/**
+ * Whether a size unit's first letter stands at `index` or after one space there, or, for a bounded
+ * value (`<1 sec`), a duration unit's after one space.
+ */
+function isUnitAt(message: string, index: number, bounded: boolean): boolean {
+  const code = message.charCodeAt(index);
+  const initial = code === 32 ? message.charCodeAt(index + 1) : code;
+  if (initial >= 256) return false;
+  const kinds = UNIT_INITIAL[initial] as number;
+  return (kinds & SIZE_INITIAL) !== 0 || (bounded && code === 32 && (kinds & DURATION_INITIAL) !== 0);
+}
+
+/** `<`, `>` or `~`, which bound a value. */
+function isBoundAt(message: string, index: number): boolean {
+  const code = message.charCodeAt(index);
+  return code === 60 || code === 62 || code === 126;
 }
 
 const ONLY_VARIABLES = /^(?:<\*>[,:;/_-]?)+$/;

@@ -1,6 +1,7 @@
 /**
  * An online, one-pass log template miner after Drain (He et al., ICWS 2017): a message is masked
- * (src/logs/masks.ts), split on white space and routed through a fixed-depth tree, first by its
+ * (src/logs/masks.ts), split on white space, each run of values folded into one `<*>` (so a list's
+ * length does not change the token count) and routed through a fixed-depth tree, first by its
  * token count, then by its first tokens; in the leaf it joins the most similar template when enough
  * of its positions agree, and the positions that differ become `<*>`. A template keeps its id when it
  * generalises, so ids stay stable for the life of the miner and across `toJSON`/`fromJSON`.
@@ -206,13 +207,16 @@ export class TemplateMiner {
     return this.tokenizer.tokenize(message, MAXIMUM_TOKENS);
   }
 
-  /** Token count, then the first tokens; a token with a digit routes as `<*>`, being likely a variable. */
+  /**
+   * Token count, then the first tokens; a token with a digit or a masked part routes as `<*>`, being
+   * likely a variable: `wpad:<*>` goes where `<*>` (a masked `10.0.0.1:80`) goes.
+   */
   private routingPath(tokens: readonly string[]): string[] {
     const path = [String(tokens.length)];
     const prefix = Math.min(this.prefixTokens, tokens.length);
     for (let index = 0; index < prefix; index += 1) {
       const token = tokens[index] as string;
-      path.push(hasDigit(token) ? WILDCARD : token);
+      path.push(hasDigit(token) || token.includes(WILDCARD) ? WILDCARD : token);
     }
     return path;
   }

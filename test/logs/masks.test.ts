@@ -16,9 +16,12 @@ describe('default masks', () => {
     ['block-id', 'block blk_-6952295868487656571 done', 'block <*> done'],
     ['path', 'image /var/lib/nova/instances/_base checked', 'image <*> checked'],
     ['hex', 'register 0x00002000 and a489c868f0c37da93b76227c91bb03908ac0e742', 'register <*> and <*>'],
+    ['hex of eight digits', 'softheader=0064588e 8aff0003 but deadbeef', 'softheader=<*> <*> but deadbeef'],
     ['size', 'estimated size 5.3 KB', 'estimated size <*>'],
+    ['size in words, with its conversion', '0 bytes sent, 1190 bytes (1.16 KB) received, ~5 MiB kept', '<*> sent, <*> received, <*> kept'],
     ['duration', 'took 12ms and 3.5s', 'took <*> and <*>'],
-    ['number', 'uid=0 count 42 ratio -1.5', 'uid=<*> count <*> ratio <*>'],
+    ['duration bound', 'lifetime <1 sec, over >3 minutes, ~2 days but 5 seconds', 'lifetime <*>, over <*>, <*> but <*> seconds'],
+    ['number', 'uid=0 count 42 ratio -1.5 below <5', 'uid=<*> count <*> ratio <*> below <*>'],
   ])('%s', (_name, message, masked) => {
     expect(mask(message)).toBe(masked);
   });
@@ -36,12 +39,24 @@ describe('default masks', () => {
 
 describe('MaskingTokenizer', () => {
   const onlyVariables = /^(?:<\*>[,:;/_-]?)+$/;
-  /** The reference: mask the whole line, split on white space, fold `<*>,<*>` into one `<*>`. */
+  const isValue = (token: string | undefined): boolean => token === WILDCARD || /^[A-Za-z]+[0-9]+$/.test(token ?? '');
+  /** A run of values (`<*>`, or numbered names such as `an14` beside another value) is one `<*>`. */
+  const foldValueRuns = (tokens: string[]): string[] => {
+    const folded: string[] = [];
+    tokens.forEach((token, index) => {
+      if (isValue(token) && folded[folded.length - 1] === WILDCARD) return;
+      folded.push(token === WILDCARD || (isValue(token) && isValue(tokens[index + 1])) ? WILDCARD : token);
+    });
+    return folded;
+  };
+  /** The reference: mask the whole line, split on white space, fold `<*>,<*>` into one `<*>`, fold runs of values. */
   const reference = (message: string, masks: readonly Mask[]): string[] =>
-    maskMessage(message, compileMasks(masks))
-      .split(/\s+/)
-      .filter((token) => token !== '')
-      .map((token) => (onlyVariables.test(token) ? WILDCARD : token));
+    foldValueRuns(
+      maskMessage(message, compileMasks(masks))
+        .split(/\s+/)
+        .filter((token) => token !== '')
+        .map((token) => (onlyVariables.test(token) ? WILDCARD : token)),
+    );
   const proxifierMasks: Mask[] = [
     { name: 'proxifier-traffic', pattern: /\d+ bytes(?: \([^)]*\))?/ },
     { name: 'proxifier-lifetime', pattern: /(?<=lifetime )(?:<1 sec|[\d:]+)/ },
@@ -55,6 +70,9 @@ describe('MaskingTokenizer', () => {
     '  leading\tand trailing\u00a0white\u2003space 42  ',
     'already masked <*>,<*> and <*>:<*> stay one',
     'uuid deadbeef-abcd-abcd-abcd-abcdefabcdef without digits',
+    'proxy.cse.cuhk.edu.hk:5070 close, 1190 bytes (1.16 KB) sent, 403 bytes received, lifetime <1 sec',
+    'timeout after 5 seconds, 3 min or 2.5 hrs; µ 7 µs; a<1 sec, >2 ms and ~3 days but 4 sheep',
+    'delete blk_1 blk_-2 blk_3 then an14 an15 an16 and SOCKS5 alone, eth0 10.0.0.1 up',
     '',
     '   ',
   ])('masks like the whole-line expression: %s', (message) => {
@@ -72,6 +90,7 @@ describe('MaskingTokenizer', () => {
     const tokenizer = new MaskingTokenizer(DEFAULT_MASKS);
     expect(tokenizer.tokenize('took 12ms for 3 files', 512)).toEqual(['took', WILDCARD, 'for', WILDCARD, 'files']);
     expect(tokenizer.tokenize('took 12ms for 3 files', 512)).toEqual(['took', WILDCARD, 'for', WILDCARD, 'files']);
+    expect(tokenizer.tokenize('IRQs 3 4 5 an7 an8 then x', 512)).toEqual(['IRQs', WILDCARD, 'then', 'x']);
     expect(tokenizer.tokenize('a b c d e', 3)).toEqual(['a', 'b', 'c']);
   });
 
@@ -106,7 +125,7 @@ describe('MaskingTokenizer', () => {
 describe('crossesWhiteSpace', () => {
   it('tells apart masks that stay inside a token from those that may not', () => {
     const crossing = DEFAULT_MASKS.filter((mask) => crossesWhiteSpace(mask.pattern)).map((mask) => mask.name);
-    expect(crossing).toEqual(['date-time', 'size']);
+    expect(crossing).toEqual(['date-time', 'size', 'duration-bound']);
     for (const pattern of [/a b/, /a\sb/, /a.b/, /^a/, /a$/, /[^)]+/, /[ -~]/, /a\x20/, /(?<=lifetime )\d/]) expect(crossesWhiteSpace(pattern)).toBe(true);
     for (const pattern of [/[^\s"]+/, /[\w.-]+/, /(?<![\w.])\d+/, /\bblk_-?\d+\b/, /[!-~]/]) expect(crossesWhiteSpace(pattern)).toBe(false);
   });
