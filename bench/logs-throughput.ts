@@ -1,0 +1,68 @@
+/**
+ * Template mining where users feel it, on 1.6 million lines (the 16,000 Loghub-2k messages of the
+ * development sets, 100 times over):
+ *
+ * - `aiops logs templates --input F --output F` as a whole process (start-up, reading, mining,
+ *   writing the CSV), pinned to one core with `taskset` where it exists;
+ * - the miner alone in a fresh process (`new TemplateMiner()`, the product's configuration);
+ * - the same miner in a process that has loaded ioredis first, as the bot's process has (a class
+ *   that extends String there is known to slow V8's string access).
+ *
+ * Runs alternate so that the machine's noise falls on every subject alike; medians of 3.
+ *
+ *   npm run -s bench:logs:throughput [-- --datasets ../shared/datasets]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({ options: { datasets: { type: 'string', default: join(REPOSITORY_ROOT, '..', 'shared', 'datasets') }, subject: { type: 'string' }, input: { type: 'string' } } });
+
+if (values.subject) {
+  // A child run: mine the file's lines and print the lines per second of the mining loop alone.
+  if (values.subject === 'with-ioredis') await import('ioredis');
+  const { TemplateMiner } = await import('../src/logs/template-miner.js');
+  const lines = readFileSync(values.input!, 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const miner = new TemplateMiner();
+  const started = performance.now();
+  for (const line of lines) miner.add(line);
+  console.log(String(lines.length / ((performance.now() - started) / 1000)));
+  process.exit(0);
+}
+
+const loghub = join(values.datasets!, 'loghub');
+const messages = readdirSync(loghub, { withFileTypes: true }).filter((entry) => entry.isDirectory()).sort((left, right) => left.name.localeCompare(right.name)).map((entry) => readFileSync(join(loghub, entry.name, 'content.txt'), 'utf8').replace(/\n$/, ''));
+const directory = mkdtempSync(join(tmpdir(), 'aiops-logs-throughput-'));
+const input = join(directory, 'lines.log');
+const block = messages.join('\n');
+writeFileSync(input, `${Array.from({ length: 100 }, () => block).join('\n')}\n`);
+const lineCount = readFileSync(input, 'utf8').split('\n').length - 1;
+const pinned = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const pin = (command: string[]) => (pinned ? ['taskset', '-c', '0', ...command] : command);
+
+const results: Record<string, number[]> = { 'aiops logs templates (whole process)': [], 'miner alone': [], 'miner with ioredis loaded (as in the bot)': [] };
+for (let round = 0; round < 3; round += 1) {
+  const [command, ...rest] = pin([process.execPath, '--import', 'tsx', 'src/main.ts', 'logs', 'templates', '--input', input, '--output', join(directory, 'out.csv')]);
+  const started = performance.now();
+  const cli = spawnSync(command!, rest, { cwd: REPOSITORY_ROOT, encoding: 'utf8' });
+  if (cli.status !== 0) throw new Error(`aiops logs templates failed: ${cli.stderr}`);
+  results['aiops logs templates (whole process)']!.push(lineCount / ((performance.now() - started) / 1000));
+  for (const [name, subject] of [['miner alone', 'alone'], ['miner with ioredis loaded (as in the bot)', 'with-ioredis']] as const) {
+    const [childCommand, ...childArguments] = pin([process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), '--subject', subject, '--input', input]);
+    const child = spawnSync(childCommand!, childArguments, { cwd: REPOSITORY_ROOT, encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`${name} failed: ${child.stderr}`);
+    results[name]!.push(Number(child.stdout.trim()));
+  }
+}
+rmSync(directory, { recursive: true, force: true });
+
+const median = (numbers: number[]) => [...numbers].sort((left, right) => left - right)[Math.floor(numbers.length / 2)]!;
+console.log(`${lineCount.toLocaleString('en-US')} lines; ${pinned ? 'each process pinned to one core (taskset -c 0)' : 'not pinned (no taskset)'}; ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}\n`);
+console.log('| subject | lines/s, median of 3 | runs |');
+console.log('|---|---|---|');
+for (const [name, runs] of Object.entries(results)) console.log(`| ${name} | ${Math.round(median(runs)).toLocaleString('en-US')} | ${runs.map((run) => Math.round(run).toLocaleString('en-US')).join(', ')} |`);
