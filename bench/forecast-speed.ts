@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { seasonalNaive } from '../src/forecast/forecast-candidates.js';
+import { SeededRandom } from '../src/detection/seeded-random.js';
 import { forecastSeries } from '../src/forecast/forecast-series.js';
 
 const { values: options } = parseArgs({ options: { series: { type: 'string', default: '1000' } } });
@@ -16,18 +17,9 @@ const seriesCount = Number(options.series);
 const DAY = 288;
 const LENGTH = 14 * DAY;
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = Math.imul(state ^ (state >>> 15), state | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function makeSeries(seed: number): Float64Array {
-  const draw = random(seed);
+  const generator = new SeededRandom(seed);
+  const draw = () => generator.next();
   const level = 10 + draw() * 1000;
   const daily = draw() * 0.5 * level;
   const weekend = draw() < 0.3 ? draw() * 0.3 * level : 0;
