@@ -22,8 +22,6 @@ export interface RankOptions {
   onsetBonus?: number;
   /** Bonus for an anomalous service whose callees are all healthy (default 0.7). */
   graphBonus?: number;
-  /** Worth of an anomaly that follows the symptom sample by sample (correlation 1), when the symptom is known (default 2). */
-  symptomLinkWeight?: number;
   /** How long before the anomaly a change or Kubernetes event still counts, in ms (default 30 minutes). */
   contextLookbackMs?: number;
   /** Largest score all log findings of one service may add together (default 1.2). */
@@ -42,7 +40,6 @@ export const DEFAULT_RANK_OPTIONS: Readonly<ResolvedRankOptions> = Object.freeze
   secondMetricShare: 0.25,
   onsetBonus: 0.3,
   graphBonus: 0.7,
-  symptomLinkWeight: 6,
   contextLookbackMs: 30 * 60_000,
   logCap: 1.2,
 });
