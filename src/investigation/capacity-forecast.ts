@@ -63,6 +63,8 @@ export type CapacityForecast =
       seasons: Season[];
       backtest: BacktestSummary;
       current: number;
+      /** The highest 95% upper bound over the horizon, and when: the demand to provision for. */
+      peak: { value: number; at: number };
       /** Replicas and limits, for the signals that have them; otherwise why not. */
       plan?: PlannedCapacity;
       noPlan?: string;
@@ -119,6 +121,7 @@ export async function capacityForecast(dependencies: CapacityForecastDependencie
     seasons: forecast.detectedSeasons,
     backtest: forecast.backtest,
     current,
+    peak: highestUpper(timestamps, forecast.upper),
     ...planned,
   };
 }
@@ -205,4 +208,12 @@ export function cpuSecondsPerRequest(requestRates: ArrayLike<number>, cpuCores: 
   const busiest = pairs.slice(0, Math.max(12, Math.floor(pairs.length / 4))).map((pair) => pair.ratio).sort((left, right) => left - right);
   const median = busiest[Math.floor(busiest.length / 2)]!;
   return median > 0 ? median : undefined;
+}
+
+function highestUpper(timestamps: readonly number[], upper: readonly number[]): { value: number; at: number } {
+  let peak = { value: Number.NEGATIVE_INFINITY, at: timestamps[0]! };
+  upper.forEach((value, index) => {
+    if (value > peak.value) peak = { value, at: timestamps[index]! };
+  });
+  return peak;
 }

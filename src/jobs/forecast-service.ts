@@ -25,7 +25,6 @@ export async function forecastServiceSignal(service: string, signal: ForecastSig
     return { service, signal, status: result.status };
   }
   const plan = result.plan;
-  const peak = result.forecast.reduce((best, point) => (point.upper > best.upper ? point : best), result.forecast[0]!);
   const digest: ForecastDigest = {
     service,
     signal,
@@ -35,8 +34,8 @@ export async function forecastServiceSignal(service: string, signal: ForecastSig
     backtestError: result.backtest.meanAbsoluteError,
     ...(result.backtest.seasonalNaiveError !== undefined && Number.isFinite(result.backtest.seasonalNaiveError) ? { seasonalNaiveError: result.backtest.seasonalNaiveError } : {}),
     current: result.current,
-    peak: peak.upper,
-    peakAt: peak.timestamp,
+    peak: result.peak.value,
+    peakAt: result.peak.at,
     average: result.forecast.reduce((sum, point) => sum + point.value, 0) / result.forecast.length,
     ...(plan
       ? {

@@ -12,9 +12,9 @@ type ForecastOk = Extract<CapacityForecast, { status: 'ok' }>;
 export function forecastSummaryText(result: ForecastOk): string {
   const value = (number: number) => formatSignalValue(result.signal, number);
   const lines = [`*${result.service} ${result.signal.replace('_', ' ')}, next ${horizonText(result.horizonHours)}* (${SIGNAL_MEANINGS[result.signal]}; from ${Math.round(result.history.length / 288)} days of 5-minute history)`];
-  const peak = result.plan ? { demand: result.plan.peakDemand, at: result.plan.peakAt } : peakOf(result);
+  const { peak } = result;
   const average = result.forecast.reduce((sum, point) => sum + point.value, 0) / Math.max(1, result.forecast.length);
-  lines.push(`• Peak ${value(peak.demand)} (95% bound) around ${utc(peak.at)}; average ${value(average)}; now ${value(result.current)}`);
+  lines.push(`• Peak ${value(peak.value)} (95% bound) around ${utc(peak.at)}; average ${value(average)}; now ${value(result.current)}`);
   const plan = result.plan;
   if (plan) {
     const change = plan.recommendedReplicas === plan.currentReplicas ? 'enough' : plan.recommendedReplicas > plan.currentReplicas ? `scale up to *${plan.recommendedReplicas}*` : `${plan.recommendedReplicas} would do`;
@@ -46,12 +46,6 @@ export function forecastUnavailableText(result: Exclude<CapacityForecast, { stat
     return `${result.service} has ${result.historyHours.toFixed(1)} h of ${result.signal} history; a ${horizonText(result.horizonHours)} forecast needs at least ${result.neededHours} h, so I will not draw one that would only look sure. Try a shorter horizon, or ask again later.`;
   }
   return `No forecast for ${result.service} ${result.signal}: ${result.reason}.`;
-}
-
-function peakOf(result: ForecastOk): { demand: number; at: number } {
-  let best = { demand: Number.NEGATIVE_INFINITY, at: result.forecast[0]?.timestamp ?? result.generatedAt };
-  for (const point of result.forecast) if (point.upper > best.demand) best = { demand: point.upper, at: point.timestamp };
-  return best;
 }
 
 function horizonText(hours: number): string {

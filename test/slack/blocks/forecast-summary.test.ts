@@ -10,7 +10,7 @@ function result(plan: boolean): Extract<CapacityForecast, { status: 'ok' }> {
   return {
     status: 'ok', service: 'order-service', signal: 'cpu', horizonHours: 24, stepSeconds: 300, generatedAt: NOW,
     history: Array.from({ length: 14 * 288 }, (_, index) => ({ timestamp: NOW - index * 300_000, value: 1 })),
-    forecast, model: 'seasonal decomposition (daily; today\'s deviation ignored)', seasons: [], backtest: { origins: 7, meanAbsoluteError: 0.05, seasonalNaiveError: 0.08 }, current: 0.9,
+    forecast, model: 'seasonal decomposition (daily; today\'s deviation ignored)', seasons: [], backtest: { origins: 7, meanAbsoluteError: 0.05, seasonalNaiveError: 0.08 }, current: 0.9, peak: { value: 2.2, at: NOW + 24 * HOUR },
     ...(plan
       ? { plan: { peakDemand: 2.2, peakAt: NOW + 24 * HOUR, averageDemand: 1.5, limit: 1.5, headroom: 0.6, headroomShare: 0.4, neededReplicas: 7, recommendedReplicas: 7, clampedByAutoscaler: false, limitReachedAt: NOW + 12 * HOUR, limitPossiblyReachedAt: NOW + 5 * HOUR, perPodCapacity: 0.5, perPodDescription: '0.5 cores CPU request a pod', targetUtilisation: 0.7, currentReplicas: 3 } }
       : { noPlan: 'latency_p95 has no per-pod capacity, so no replica count follows from it; forecast cpu or request_rate for that.' }),
