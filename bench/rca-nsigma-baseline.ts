@@ -10,7 +10,7 @@ import type { RootCauseInput } from '../src/rca/root-cause-input.js';
 export function nsigmaServices(input: RootCauseInput): string[] {
   const anomalyEnd = input.anomalyEnd ?? Number.POSITIVE_INFINITY;
   const windows = { anomalyStart: input.anomalyStart, anomalyEnd, normalStart: input.normalStart ?? Number.NEGATIVE_INFINITY, normalAfterEnd: input.normalAfterEnd ?? false };
-  const scoring = { floor: DEFAULT_RANK_OPTIONS.scaleFloor, anomalyQuantile: 1, onsetZ: DEFAULT_RANK_OPTIONS.onsetZ };
+  const scoring = { floor: DEFAULT_RANK_OPTIONS.scaleFloor, anomalyQuantile: 1, onsetZ: DEFAULT_RANK_OPTIONS.onsetZ, directional: false };
   const signals = input.series.flatMap((series) => measureMetric(series, windows, scoring) ?? []);
   signals.sort((left, right) => right.zScore - left.zScore);
   return [...new Set(signals.map((signal) => signal.service))];

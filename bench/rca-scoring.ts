@@ -9,12 +9,13 @@ import { join } from 'node:path';
 
 export interface CaseTruth {
   rootCause: string;
+  /** The fault type (sock-shop, nezha-tt), or for sets that name none the symptom's metric ("latency target", petshop-dev). */
   fault: string;
 }
 
 export function readTruth(caseDirectory: string): CaseTruth {
-  const truth = JSON.parse(readFileSync(join(caseDirectory, 'truth.json'), 'utf8')) as { root_cause: string; fault: string };
-  return { rootCause: truth.root_cause, fault: truth.fault };
+  const truth = JSON.parse(readFileSync(join(caseDirectory, 'truth.json'), 'utf8')) as { root_cause: string; fault?: string; target_metric?: string };
+  return { rootCause: truth.root_cause, fault: truth.fault ?? (truth.target_metric ? `${truth.target_metric} target` : 'unknown') };
 }
 
 function foldDb(service: string): string {

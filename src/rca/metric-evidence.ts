@@ -1,7 +1,7 @@
 import type { QuantityUnit } from '../format-quantity.js';
 import type { MetricSeries } from './root-cause-input.js';
-import { metricRole, type MetricRole } from './metric-role.js';
-import { finiteValues, quantile, robustBaseline, robustZ, type ScaleFloor } from './robust-z.js';
+import { metricDirection, metricRole, type MetricDirection, type MetricRole } from './metric-role.js';
+import { finiteValues, quantile, referenceBaseline, robustBaseline, signedRobustZ, type ScaleFloor } from './robust-z.js';
 
 /** Which samples are normal and which anomalous, in milliseconds. */
 export interface IncidentWindows {
@@ -18,6 +18,16 @@ export interface MetricScoring {
   anomalyQuantile: number;
   /** A sample whose robust z exceeds this marks the onset. */
   onsetZ: number;
+  /**
+   * Count only moves in the direction that hurts (latency up, availability down: metricDirection),
+   * take a near-constant reference's blips as its scale, and hold a z measured against a flat
+   * reference to flatZ. Off: the plain two-sided robust z (the NSigma baseline).
+   */
+  directional?: boolean;
+  /** The largest z a flat reference can give (it says the metric moved, not how far): default 20. */
+  flatZ?: number;
+  /** The largest z any reference can give (default: unbounded). */
+  maximumZ?: number;
 }
 
 /** How far one metric moved during the incident. */
@@ -25,17 +35,21 @@ export interface MetricSignal {
   service: string;
   metric: string;
   role: MetricRole;
+  direction: MetricDirection;
   /** The series' unit, when it has one. */
   unit?: QuantityUnit;
   /** The normal period's median. */
   normal: number;
-  /** The anomalous window's most extreme sample (farthest from normal). */
+  /** The anomalous window's most extreme sample (farthest from normal the way that hurts). */
   observed: number;
-  /** The anomalous window's robust z at the chosen quantile; finite, ≥ 0. */
+  /** The anomalous window's robust z at the chosen quantile, in the harmful direction; finite, ≥ 0. */
   zScore: number;
   /** The first anomalous sample above the onset threshold, if any. */
   onset?: number;
 }
+
+const DEFAULT_FLAT_Z = 20;
+const DEFAULT_MAXIMUM_Z = Number.POSITIVE_INFINITY;
 
 /** Undefined when either period has no finite sample: there is nothing to compare. */
 export function measureMetric(series: MetricSeries, windows: IncidentWindows, scoring: MetricScoring): MetricSignal | undefined {
@@ -47,9 +61,18 @@ export function measureMetric(series: MetricSeries, windows: IncidentWindows, sc
     if (at >= windows.anomalyStart && at <= windows.anomalyEnd) anomalous.push({ at, value });
     else if ((at >= windows.normalStart && at < windows.anomalyStart) || (windows.normalAfterEnd && at > windows.anomalyEnd)) normalValues.push(value);
   });
-  const baseline = robustBaseline(normalValues, scoring.floor);
+  const directional = scoring.directional ?? false;
+  const baseline = directional ? referenceBaseline(normalValues, scoring.floor) : { ...robustBaseline(normalValues, scoring.floor), floored: false };
   if (anomalous.length === 0 || Number.isNaN(baseline.median)) return undefined;
-  const zScores = anomalous.map((sample) => robustZ(sample.value, baseline));
+  const direction = directional ? metricDirection(series.metric) : 'either';
+  // Bad events (restarts, errors) after a reference without one are news however few; any other flat reference says only that the metric moved.
+  const neverBefore = direction === 'up' && baseline.median === 0;
+  const limit = baseline.floored && !neverBefore ? (scoring.flatZ ?? DEFAULT_FLAT_Z) : (scoring.maximumZ ?? DEFAULT_MAXIMUM_Z);
+  const zScores = anomalous.map((sample) => {
+    const signed = signedRobustZ(sample.value, baseline);
+    const harmful = direction === 'up' ? signed : direction === 'down' ? -signed : Math.abs(signed);
+    return Math.min(limit, Math.max(0, harmful));
+  });
   let extreme = 0;
   zScores.forEach((zScore, index) => {
     if (zScore > zScores[extreme]!) extreme = index;
@@ -59,6 +82,7 @@ export function measureMetric(series: MetricSeries, windows: IncidentWindows, sc
     service: series.service,
     metric: series.metric,
     role: metricRole(series.metric),
+    direction,
     ...(series.unit === undefined ? {} : { unit: series.unit }),
     normal: baseline.median,
     observed: anomalous[extreme]!.value,

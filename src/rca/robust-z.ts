@@ -53,3 +53,37 @@ export function robustBaseline(values: readonly number[], floor: ScaleFloor): Ro
 export function robustZ(value: number, baseline: RobustBaseline): number {
   return Math.abs(value - baseline.median) / baseline.scale;
 }
+
+/** 1.2533 × the mean absolute deviation estimates the standard deviation of normally distributed data. */
+const MEAN_DEVIATION_TO_SIGMA = 1.2533;
+
+export interface ReferenceBaseline extends RobustBaseline {
+  /**
+   * True when the reference gave no spread of its own (it sat at one value, give or take float
+   * noise) and the scale is the floor: a z-score then says only "it moved", not by how much.
+   */
+  floored: boolean;
+}
+
+/**
+ * The baseline of a reference period for root-cause ranking. Like robustBaseline, but a series that
+ * sits at one value most of the time (a histogram quantile stuck on a bucket bound, an error rate
+ * at 0 with rare blips) has a MAD of 0 while its blips say how much it normally moves: the scale
+ * then falls back to the mean absolute deviation, which counts them. Only a truly flat reference is
+ * left at the floor, and says so.
+ */
+export function referenceBaseline(values: readonly number[], floor: ScaleFloor): ReferenceBaseline {
+  const finite = finiteValues(values);
+  const center = median(finite);
+  if (Number.isNaN(center)) return { median: Number.NaN, scale: Number.NaN, floored: true };
+  const deviations = finite.map((value) => Math.abs(value - center));
+  const minimum = Math.max(floor.relative * Math.abs(center), floor.absolute);
+  let spread = MAD_TO_SIGMA * median(deviations);
+  if (spread < minimum) spread = MEAN_DEVIATION_TO_SIGMA * (deviations.reduce((sum, deviation) => sum + deviation, 0) / deviations.length);
+  return spread < minimum ? { median: center, scale: minimum, floored: true } : { median: center, scale: spread, floored: false };
+}
+
+/** (value − median) / scale, signed: positive above normal, negative below. */
+export function signedRobustZ(value: number, baseline: RobustBaseline): number {
+  return (value - baseline.median) / baseline.scale;
+}

@@ -17,7 +17,7 @@ describe('describeDeviation: robust z-scores capped in text', () => {
 });
 
 describe('metric evidence lines', () => {
-  const signal = { service: 'payment', metric: 'error_rate', role: 'symptom' as const, normal: 0.000865, observed: 0.351, zScore: 4_000_000, onset: Date.UTC(2026, 10, 24, 14, 41) };
+  const signal = { service: 'payment', metric: 'error_rate', role: 'symptom' as const, direction: 'up' as const, normal: 0.000865, observed: 0.351, zScore: 4_000_000, onset: Date.UTC(2026, 10, 24, 14, 41) };
 
   it('write a standard signal in its unit and cap the z-score', () => {
     expect(metricEvidence({ ...signal, unit: 'ratio' }, DEFAULT_RANK_OPTIONS).summary).toBe('error_rate 35.1% (normally 0.09%), far above normal, from 14:41:00 UTC');
