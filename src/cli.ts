@@ -17,6 +17,7 @@ commands:
   ask            answer a question as the bot would, as text: aiops ask "why is checkout failing?"
   sim list       the simulated world's fault scenarios
   sim export     the simulated world's metric history as OpenMetrics (see aiops sim --help)
+  jobs           what the job queues hold: counts, workers, recent failures, stuck jobs (aiops jobs --help)
 
 Every command answers --help. Settings come from the environment (see README.md, "Configuration").`;
 
@@ -69,6 +70,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         return await (await import('./commands/ask.js')).askCommand(rest, context, context.environment);
       case 'sim':
         return await (await import('./commands/sim.js')).simCommand(rest, context);
+      case 'jobs':
+        return await (await import('./commands/jobs.js')).jobsCommand(rest, context, context.environment);
       case undefined:
       case 'help':
       case '--help':
@@ -76,7 +79,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         context.stdout.write(`${HELP}\n`);
         return command === undefined ? 2 : 0;
       default:
-        context.stderr.write(`aiops: unknown command "${command}"; expected start, bot, worker, detect, logs, rca, forecast, ask or sim (aiops --help lists them)\n`);
+        context.stderr.write(`aiops: unknown command "${command}"; expected start, bot, worker, detect, logs, rca, forecast, ask, sim or jobs (aiops --help lists them)\n`);
         return 2;
     }
   } catch (error) {

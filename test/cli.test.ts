@@ -28,7 +28,7 @@ describe('aiops: help and commands', () => {
   });
 
   it('refuses an unknown command in one line', async () => {
-    expectUserError(await run(['deploy']), 'aiops: unknown command "deploy"; expected start, bot, worker, detect, logs, rca, forecast, ask or sim (aiops --help lists them)');
+    expectUserError(await run(['deploy']), 'aiops: unknown command "deploy"; expected start, bot, worker, detect, logs, rca, forecast, ask, sim or jobs (aiops --help lists them)');
   });
 });
 

@@ -18,7 +18,7 @@ import { slackStartError } from '../slack/slack-start-error.js';
 import { createSlackSurface } from '../slack/surface.js';
 import { createSources } from '../sources/create-sources.js';
 import { openState } from '../state/state.js';
-import { Metrics } from '../telemetry/metrics.js';
+import { Metrics, QUEUE_STATES } from '../telemetry/metrics.js';
 import { processStatus } from './process-status.js';
 
 /** What a process does: `start` both, `bot` schedules (and, with the Slack issue, talks to Slack), `worker` works. */
@@ -98,7 +98,9 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
     });
 
   // GET /metrics; open incidents are reported by the bot role only, so replicas do not count them twice.
-  const metrics = new Metrics(roles.schedule ? { openIncidents: () => stores.incidents.open() } : {});
+  const everyQueue = [queues.detection, queues.training, queues.logs, queues.forecast, healingQueues.actions, healingQueues.notices];
+  const queueDepths = () => Promise.all(everyQueue.map(async (queue) => ({ queue: queue.name, counts: await queue.getJobCounts(...QUEUE_STATES) })));
+  const metrics = new Metrics(roles.schedule ? { openIncidents: () => stores.incidents.open(), queueDepths } : {});
   const incidentLogger = logger.child({ component: 'incidents' });
   const incidents = new Incidents({ stores, catalogue: config.catalogue, now, logger: incidentLogger, counters: metrics });
   const investigation = createInvestigation(config, sources, stores, now, logger.child({ component: 'investigation' }));

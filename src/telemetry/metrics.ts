@@ -15,9 +15,17 @@ export interface MetricsOptions {
    * (the bot role) should pass it: every replica would otherwise report the same incidents.
    */
   openIncidents?: () => Promise<ReadonlyArray<{ severity: AlertSeverity }>>;
+  /**
+   * Jobs per queue and state (waiting, active, delayed, failed), read when Prometheus scrapes. Like
+   * openIncidents, for one role only (the bot): the queues are shared by every process.
+   */
+  queueDepths?: () => Promise<ReadonlyArray<{ queue: string; counts: Readonly<Record<string, number>> }>>;
   /** Process and Node.js runtime metrics (CPU, memory, event-loop lag, GC, handles). Default true. */
   processMetrics?: boolean;
 }
+
+/** The queue states worth a series: a backlog, work in hand, retries waiting, and failures kept. */
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
 /** What a BullMQ worker reports; only the events the job metrics need. */
 export interface ObservedWorker {
@@ -81,6 +89,20 @@ export class Metrics {
           const incidents = await openIncidents().catch(() => undefined);
           if (!incidents) return;
           for (const severity of ALERT_SEVERITIES) this.set({ severity }, incidents.filter((incident) => incident.severity === severity).length);
+        },
+      });
+    }
+    const queueDepths = options.queueDepths;
+    if (queueDepths) {
+      new Gauge({
+        name: 'aiops_queue_jobs',
+        help: 'Jobs in each queue, by state (read from Redis at scrape time; absent when Redis cannot be read).',
+        labelNames: ['queue', 'state'],
+        registers,
+        async collect() {
+          this.reset();
+          const depths = await queueDepths().catch(() => undefined);
+          for (const { queue, counts } of depths ?? []) for (const state of QUEUE_STATES) this.set({ queue, state }, counts[state] ?? 0);
         },
       });
     }

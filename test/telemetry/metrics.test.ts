@@ -39,6 +39,27 @@ describe('Metrics', () => {
     expect(text).not.toContain('process_cpu_seconds_total');
   });
 
+  it('reads each queue’s jobs by state from Redis when scraped, and leaves the series out when Redis cannot be read', async () => {
+    const queueName = `depth-${randomUUID()}`;
+    const queue = new Queue(queueName, queueConnection(connection, `test:${randomUUID()}:bull`));
+    try {
+      await queue.add('run', { service: 'cart' });
+      await queue.add('run', { service: 'orders' });
+      await queue.add('run', { service: 'later' }, { delay: 60_000 });
+      const metrics = new Metrics({ processMetrics: false, queueDepths: async () => [{ queue: queue.name, counts: await queue.getJobCounts('waiting', 'active', 'delayed', 'failed') }] });
+      const text = await metrics.render();
+      expect(metricType(text, 'aiops_queue_jobs')).toBe('gauge');
+      expect(sampleValue(text, 'aiops_queue_jobs', { queue: queueName, state: 'waiting' })).toBe(2);
+      expect(sampleValue(text, 'aiops_queue_jobs', { queue: queueName, state: 'delayed' })).toBe(1);
+      expect(sampleValue(text, 'aiops_queue_jobs', { queue: queueName, state: 'failed' })).toBe(0);
+      const unreadable = new Metrics({ processMetrics: false, queueDepths: () => Promise.reject(new Error('Connection is closed')) });
+      expect(parseExposition(await unreadable.render()).filter((sample) => sample.name === 'aiops_queue_jobs')).toEqual([]);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+
   it('counts what it is told, by label', async () => {
     const metrics = new Metrics({ processMetrics: false });
     metrics.webhookDelivery('accepted', [{ status: 'firing' }, { status: 'resolved' }, { status: 'firing' }]);

@@ -1,4 +1,5 @@
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { isUserError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { QueueConnection } from '../../state/state.js';
 import type { ServiceJob } from '../queues.js';
@@ -19,19 +20,34 @@ export interface ServiceWorkerOptions {
 }
 
 /**
+ * Runs the domain work; a failure no retry can mend (a service or signal that does not exist, a bad
+ * setting: isUserError) is marked unrecoverable so BullMQ fails the job at once instead of trying
+ * it again with backoff and logging the same error each time.
+ */
+async function runOnce<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUserError(error)) throw new UnrecoverableError((error as Error).message);
+    throw error;
+  }
+}
+
+/**
  * A BullMQ worker that only translates a job into a call of the domain: all logic lives in
  * `process`. A worker that dies mid-job leaves the job locked until its lock expires; BullMQ's
  * stalled-job check then hands it to another worker.
  */
 export function startServiceWorker(options: ServiceWorkerOptions): Worker<ServiceJob> {
-  const worker = new Worker<ServiceJob>(options.queueName, async (job) => options.process(job.data.service, job.data.signal), {
+  const worker = new Worker<ServiceJob>(options.queueName, async (job) => runOnce(() => options.process(job.data.service, job.data.signal)), {
     ...options.connection,
     concurrency: options.concurrency ?? 4,
     lockDuration: options.lockDuration ?? 30_000,
     stalledInterval: options.stalledInterval ?? 30_000,
   });
   worker.on('failed', (job, error) => {
-    options.logger.error({ queue: options.queueName, service: job?.data.service, attempt: job?.attemptsMade, error: error.message }, 'job failed');
+    const permanent = error instanceof UnrecoverableError;
+    options.logger.error({ queue: options.queueName, service: job?.data.service, attempt: job?.attemptsMade, permanent, error: error.message }, permanent ? 'job failed for good: not retried' : 'job failed');
   });
   worker.on('error', (error) => options.logger.error({ queue: options.queueName, error: error.message }, 'worker error'));
   return worker;
