@@ -128,7 +128,12 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
 
   // Before the port opens: once /healthz answers, the start has done all it asks of Redis (a
   // Redis lost during it ends the start, rather than a half-scheduled bot running on).
-  if (roles.schedule) await syncSchedules(queues, Object.keys(config.catalogue.services), { clockSpeed: world ? config.simulationSpeed : 1 });
+  if (roles.schedule) {
+    const departed = await syncSchedules(queues, Object.keys(config.catalogue.services), { clockSpeed: world ? config.simulationSpeed : 1 });
+    // Their detectors, models, log miners and cursors would otherwise stay in Redis for good.
+    await Promise.all(departed.flatMap((service) => [stores.detection.forget(service), stores.models.forget(service), stores.activeAnomalies.forget(service), stores.minedLogs.forget(service)]));
+    if (departed.length > 0) logger.info({ services: departed }, `forgot ${departed.length} service(s) gone from the catalogue`);
+  }
 
   const startedAt = Date.now();
   const routes = [

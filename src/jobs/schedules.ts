@@ -19,8 +19,9 @@ export interface ScheduleOptions {
 /**
  * One BullMQ job scheduler per catalogued service and task. Upserting is idempotent, so every
  * process may call this at start-up; schedulers of services gone from the catalogue are removed.
+ * Returns those services, so the caller can forget what is kept for them.
  */
-export async function syncSchedules(queues: Queues, services: string[], options: ScheduleOptions = {}): Promise<void> {
+export async function syncSchedules(queues: Queues, services: string[], options: ScheduleOptions = {}): Promise<string[]> {
   const detectionEvery = options.detectionEveryMilliseconds ?? Math.max(1_000, Math.round(60_000 / (options.clockSpeed ?? 1)));
   const trainingEvery = options.trainingEveryMilliseconds ?? 86_400_000;
   const logsEvery = options.logsEveryMilliseconds ?? detectionEvery;
@@ -37,10 +38,13 @@ export async function syncSchedules(queues: Queues, services: string[], options:
     ]),
   );
   const wanted = new Set(services);
+  const departed = new Set<string>();
   for (const queue of [queues.detection, queues.training, queues.logs]) {
     for (const scheduler of await queue.getJobSchedulers()) {
       const service = scheduler.key.split(':').slice(1).join(':');
-      if (!wanted.has(service)) await queue.removeJobScheduler(scheduler.key);
+      if (wanted.has(service)) continue;
+      await queue.removeJobScheduler(scheduler.key);
+      departed.add(service);
     }
   }
   // Service names are Kubernetes names (no colon): the part after the first colon, before the signal.
@@ -48,4 +52,5 @@ export async function syncSchedules(queues: Queues, services: string[], options:
     const [, service, signal] = scheduler.key.split(':');
     if (!wanted.has(service ?? '') || !SCHEDULED_FORECAST_SIGNALS.includes(signal as never)) await queues.forecast.removeJobScheduler(scheduler.key);
   }
+  return [...departed].sort();
 }

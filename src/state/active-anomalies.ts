@@ -30,4 +30,9 @@ export class ActiveAnomalies {
   async remove(service: string, fingerprint: string): Promise<void> {
     await this.redis.hdel(this.key(service), fingerprint);
   }
+
+  /** Deletes what is kept for a service gone from the catalogue: nothing else would expire it. */
+  async forget(service: string): Promise<void> {
+    await this.redis.del(this.key(service));
+  }
 }

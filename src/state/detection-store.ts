@@ -51,4 +51,9 @@ export class DetectionStore {
     const results = await this.redis.multi().hset(this.key(service), fields).hincrby(this.key(service), 'revision', 1).exec();
     return Number(results?.[1]?.[1] ?? 0);
   }
+
+  /** Deletes what is kept for a service gone from the catalogue: nothing else would expire it. */
+  async forget(service: string): Promise<void> {
+    await this.redis.del(this.key(service));
+  }
 }

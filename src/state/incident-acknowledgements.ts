@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 export interface Acknowledgement {
   /** Slack user id. */
@@ -26,5 +26,10 @@ export class IncidentAcknowledgements {
   async get(incidentId: string): Promise<Acknowledgement | undefined> {
     const text = await this.redis.hget(this.key, incidentId);
     return text === null ? undefined : (JSON.parse(text) as Acknowledgement);
+  }
+
+  /** Forgets pruned incidents' acknowledgements in the transaction that prunes them, so the hash stays as small as the incidents kept. */
+  queueForget(commands: ChainableCommander, incidentIds: readonly string[]): void {
+    if (incidentIds.length > 0) commands.hdel(this.key, ...incidentIds);
   }
 }

@@ -12,6 +12,7 @@ import {
 } from '../alerts/correlate.js';
 import type { Catalogue } from '../catalogue.js';
 import { AiopsError, ErrorCode } from '../errors.js';
+import { IncidentAcknowledgements } from './incident-acknowledgements.js';
 import { IncidentOutbox, isShownInSlack } from './incident-outbox.js';
 import { announceIncidentsDue } from './state-changed.js';
 import { TransactionConnection } from './transaction-connection.js';
@@ -114,6 +115,7 @@ export class IncidentStore {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly waiting: WaitingIngest[] = [];
   private readonly outbox: IncidentOutbox;
+  private readonly acknowledgements: IncidentAcknowledgements;
 
   constructor(
     private readonly redis: Redis,
@@ -123,6 +125,7 @@ export class IncidentStore {
   ) {
     this.settings = { ...DEFAULT_OPTIONS, ...options };
     this.outbox = new IncidentOutbox(redis, prefix);
+    this.acknowledgements = new IncidentAcknowledgements(redis, prefix);
     this.transactions = new TransactionConnection(redis, this.settings.connectTimeoutMilliseconds);
   }
 
@@ -358,6 +361,7 @@ export class IncidentStore {
       transaction.hdel(this.incidentsKey, ...pruned);
       transaction.del(...pruned.flatMap((id) => [this.messageKey(id), this.postingKey(id)]));
       this.outbox.queueForget(transaction, pruned);
+      this.acknowledgements.queueForget(transaction, pruned);
     }
     const tombstones = state.tombstones.length === 0 ? null : JSON.stringify(state.tombstones);
     if (tombstones !== stored.rawTombstones) {

@@ -43,6 +43,11 @@ export class LogCursorStore {
     if (progress.judgedUntil !== undefined) fields.judgedUntil = String(progress.judgedUntil);
     return Object.keys(fields).length === 0 ? transaction : transaction.hset(this.key(service), fields);
   }
+
+  /** Deletes what is kept for a service gone from the catalogue: nothing else would expire it. */
+  async forget(service: string): Promise<void> {
+    await this.redis.del(this.key(service));
+  }
 }
 
 function numberOf(text: string | undefined): number | undefined {

@@ -39,6 +39,11 @@ export class LogTemplateStore {
     for (const [templateId, details] of changed) fields[templateId] = JSON.stringify(details);
     return transaction.hset(this.detailsKey(service), fields);
   }
+
+  /** Deletes what is kept for a service gone from the catalogue: nothing else would expire it. */
+  async forget(service: string): Promise<void> {
+    await this.redis.del(this.minerKey(service), this.detailsKey(service));
+  }
 }
 
 /** Mining redacts lines before it keeps them; templates saved before it did are redacted as they are read. */

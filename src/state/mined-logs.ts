@@ -101,6 +101,11 @@ export class MinedLogs {
     ]);
     return summariseTemplates({ service, start, end, window, baseline, details, limit: options.limit });
   }
+
+  /** Deletes what is kept for a service gone from the catalogue: nothing else would expire it. Bucket counts expire on their own. */
+  async forget(service: string): Promise<void> {
+    await Promise.all([this.cursors.forget(service), this.templates.forget(service)]);
+  }
 }
 
 function failOnError(results: Array<[Error | null, unknown]> | null): void {

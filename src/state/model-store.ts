@@ -35,4 +35,9 @@ export class ModelStore {
     const value = await this.redis.hget(this.key(service), 'trainedAt');
     return value === null ? undefined : Number(value);
   }
+
+  /** Deletes what is kept for a service gone from the catalogue: nothing else would expire it. */
+  async forget(service: string): Promise<void> {
+    await this.redis.del(this.key(service));
+  }
 }

@@ -56,7 +56,7 @@ describe('detection jobs on real Redis', () => {
     await waitFor(() => scored.size === 3);
 
     // A service leaving the catalogue leaves the schedule too.
-    await syncSchedules(currentQueues(), ['payment', 'checkout'], { detectionEveryMilliseconds: 300 });
+    expect(await syncSchedules(currentQueues(), ['payment', 'checkout'], { detectionEveryMilliseconds: 300 })).toEqual(['cart']);
     expect((await currentQueues().detection.getJobSchedulers()).map((scheduler) => scheduler.key).sort()).toEqual(['detect:checkout', 'detect:payment']);
     expect((await currentQueues().training.getJobSchedulers()).map((scheduler) => scheduler.key).sort()).toEqual(['train:checkout', 'train:payment']);
   });

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { Incident, IncidentChange } from '../../src/alerts/correlate.js';
+import { IncidentAcknowledgements } from '../../src/state/incident-acknowledgements.js';
 import { IncidentOutbox } from '../../src/state/incident-outbox.js';
 import { IncidentStore, type IncidentStoreOptions } from '../../src/state/incident-store.js';
 import { MINUTE, T0, catalogue, detectorAlert, managerAlert } from '../alerts/builders.js';
@@ -210,9 +211,11 @@ describe('IncidentStore', () => {
     expect(await store.get('INC-1')).toMatchObject({ status: 'resolved', resolvedAt: T0 + 5 * MINUTE });
   });
 
-  it('prunes incidents resolved more than a day ago on write, with their message references', async () => {
+  it('prunes incidents resolved more than a day ago on write, with their message references and acknowledgements', async () => {
     const store = replica();
+    const acknowledgements = new IncidentAcknowledgements(redis, prefix);
     await store.ingest([detectorAlert('payment', ['latency_p95'], T0)], T0);
+    await acknowledgements.acknowledge('INC-1', { by: 'U0SRE', at: T0 + MINUTE });
     await store.settle(T0 + 10 * MINUTE);
     await store.setMessage('INC-1', { channel: 'C0123ABCDEF', ts: '1.2' });
 
@@ -226,6 +229,7 @@ describe('IncidentStore', () => {
     expect((await store.all()).map((incident) => incident.id)).toEqual(['INC-2']);
     expect(await store.get('INC-1')).toBeUndefined();
     expect(await store.message('INC-1')).toBeUndefined();
+    expect(await acknowledgements.get('INC-1')).toBeUndefined();
   });
 });
 
