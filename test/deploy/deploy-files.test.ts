@@ -1,42 +1,28 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { join, posix, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isMap, isScalar, isSeq, parse, parseAllDocuments, parseDocument, stringify } from 'yaml';
+import { isMap, isScalar, isSeq, parse, parseAllDocuments, parseDocument } from 'yaml';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import { startHealthServer, type RunningServer } from '../../src/http/health-server.js';
 import { parseAiopsCommand } from '../../src/slack/aiops-command.js';
 import { AIOPS_SUBCOMMANDS } from '../../src/slack/blocks/help-message.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
+import { HelmFailure } from './go-template.js';
+import { configVariables, SECRET_VARIABLES } from './config-variables.js';
+import { asArray, asObject, asStrings, type Json } from './json-shapes.js';
+import { grants, grantsObject, KubernetesObjects, READ_VERBS, type Rule, writesOf } from './kubernetes-objects.js';
+import { renderChart } from './render-chart.js';
+import { filesUnder, read, REPOSITORY_ROOT as root } from './repository-files.js';
 
 /**
  * The deployment files and the Slack manifest, checked for what a user would notice going wrong:
  * a missing command or event, a scope nobody can explain or nothing uses, a subcommand the bot
  * refuses, a bot that cannot reach Redis, RBAC wider than what the code reads, a probe or scrape
  * of a path the bot does not serve, an image running as root or without a health check, a chart
- * whose settings the bot does not read.
+ * whose settings the bot does not read. The chart's newer parts (PDBs, the Secret, the values
+ * schema), the kustomize base, the schema validation of every manifest and the monitoring files
+ * have their own files beside this one.
  */
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const read = (path: string) => readFileSync(join(root, path), 'utf8');
-
-type Json = Record<string, unknown>;
-const asObject = (value: unknown): Json => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
-const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const asStrings = (value: unknown): string[] => asArray(value).map(String);
-
-/** The variable names src/config.ts validates: the keys of its environment schema. */
-function configVariables(): Set<string> {
-  const source = read('src/config.ts');
-  const start = source.indexOf('const environmentSchema = z.object({');
-  const end = source.indexOf('\n});', start);
-  expect(start, 'src/config.ts: environmentSchema not found').toBeGreaterThan(-1);
-  const block = source.slice(start, end);
-  return new Set([...block.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1] ?? ''));
-}
-
-const SECRET_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'OPENAI_API_KEY'];
 
 function yamlFilesUnder(directory: string): string[] {
   const files: string[] = [];
@@ -249,67 +235,6 @@ describe('manifest.yml (Slack app)', () => {
   });
 });
 
-describe('deploy/docker-compose.yml', () => {
-  const compose = asObject(parse(read('deploy/docker-compose.yml'), { merge: true }));
-  const services = asObject(compose.services);
-  const bot = asObject(services.bot);
-  const worker = asObject(services.worker);
-  const environment = (service: Json) => asObject(service.environment);
-
-  it('runs Redis with a health check and no eviction of BullMQ jobs', () => {
-    const redis = asObject(services.redis);
-    expect(String(redis.image)).toMatch(/^redis:/);
-    expect(asArray(asObject(redis.healthcheck).test).join(' ')).toContain('ping');
-    expect(asStrings(redis.command).join(' ')).toContain('noeviction');
-  });
-
-  it('runs the bot (aiops start) with REDIS_URL pointing at the redis service', () => {
-    expect(asStrings(bot.command)).toEqual(['start']);
-    const redisUrl = new URL(String(environment(bot).REDIS_URL));
-    expect(redisUrl.protocol).toBe('redis:');
-    expect(Object.keys(services)).toContain(redisUrl.hostname);
-    expect(String(asObject(services[redisUrl.hostname]).image)).toMatch(/^redis:/);
-    expect(asObject(asObject(bot.depends_on).redis).condition).toBe('service_healthy');
-  });
-
-  it('says it needs Compose v2 where it uses what Compose v1 rejects (the top-level name:)', () => {
-    if (!('name' in compose)) return;
-    const header = read('deploy/docker-compose.yml').split('\n').filter((line) => line.startsWith('#')).join('\n');
-    expect(header).toMatch(/Compose v2/);
-  });
-
-  it('checks the bot on /healthz and publishes port 3000', () => {
-    expect(asArray(asObject(bot.healthcheck).test).join(' ')).toContain('/healthz');
-    expect(asStrings(bot.ports).some((port) => port.endsWith(':3000'))).toBe(true);
-  });
-
-  it('has an optional worker service (aiops worker) from the same image, scaled by replicas', () => {
-    expect(asStrings(worker.command)).toEqual(['worker']);
-    expect(worker.image).toBe(bot.image);
-    expect(asStrings(worker.profiles)).toContain('workers');
-    expect(String(asObject(worker.deploy).replicas)).toMatch(/\S/);
-    expect(environment(worker).REDIS_URL).toBe(environment(bot).REDIS_URL);
-  });
-
-  it('takes Slack and LLM settings from a .env file, not from the compose file', () => {
-    expect([bot.env_file].flat()).toContain('.env');
-    for (const service of [bot, worker]) {
-      for (const name of SECRET_VARIABLES) expect(Object.keys(environment(service))).not.toContain(name);
-    }
-  });
-
-  it('sets only variables the bot reads, and so does deploy/.env.example', () => {
-    const names = configVariables();
-    for (const service of [bot, worker]) {
-      for (const name of Object.keys(environment(service))) expect(names, `compose sets ${name}`).toContain(name);
-    }
-    const example = read('deploy/.env.example');
-    const exampleNames = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1] ?? '');
-    expect(exampleNames).toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'OPENAI_API_KEY']));
-    for (const name of exampleNames) expect(names, `.env.example sets ${name}`).toContain(name);
-  });
-});
-
 /**
  * What the read-only account (the bot's, and the workers' without healing) may do in a watched
  * namespace: read the workloads the code reads, and nothing more.
@@ -337,7 +262,6 @@ const EXECUTOR_VERBS: Record<string, string[]> = {
   'autoscaling/horizontalpodautoscalers': ['list'],
 };
 
-const READ_VERBS = new Set(['get', 'list', 'watch']);
 
 /** Verbs no rule may hold: they create objects, or let an account grant or borrow more than it has. */
 const FORBIDDEN_VERBS = ['create', 'update', 'deletecollection', 'escalate', 'bind', 'impersonate', '*'];
@@ -365,39 +289,6 @@ function kubernetesCallsOfCode(): string[] {
   return [...calls].sort();
 }
 
-interface Rule {
-  apiGroups?: string[];
-  resources?: string[];
-  verbs?: string[];
-  resourceNames?: string[];
-  nonResourceURLs?: string[];
-}
-
-/** `group/resource` -> verbs, from rules. */
-function grants(rules: Rule[]): Map<string, Set<string>> {
-  const granted = new Map<string, Set<string>>();
-  for (const rule of rules) {
-    for (const group of rule.apiGroups ?? []) {
-      for (const resource of rule.resources ?? []) {
-        const key = `${group}/${resource}`;
-        const verbs = granted.get(key) ?? new Set<string>();
-        for (const verb of rule.verbs ?? []) verbs.add(verb);
-        granted.set(key, verbs);
-      }
-    }
-  }
-  return granted;
-}
-
-/** Grants as a plain object with sorted verbs, to compare with toEqual. */
-function grantsObject(rules: Rule[]): Record<string, string[]> {
-  return Object.fromEntries([...grants(rules)].map(([resource, verbs]) => [resource, [...verbs].sort()]));
-}
-
-function writesOf(rules: Rule[]): string[] {
-  return [...grants(rules)].flatMap(([resource, verbs]) => [...verbs].filter((verb) => !READ_VERBS.has(verb)).map((verb) => `${verb} ${resource}`)).sort();
-}
-
 /** No wildcards, non-resource URLs, Secrets or verbs that create or escalate, in any rule. */
 function expectNothingBroad(rules: Rule[], where: string) {
   expect(rules.length, where).toBeGreaterThan(0);
@@ -420,79 +311,6 @@ function expectReadOnly(rules: Rule[], where: string) {
     const allowed = ALLOWED_VERBS[resource];
     expect(allowed, `${where}: ${resource} is not something the bot reads`).toBeDefined();
     for (const verb of verbs) expect(allowed, `${where}: ${verb} on ${resource}`).toContain(verb);
-  }
-}
-
-/** Kubernetes objects, as parsed manifests, and what their RBAC grants each ServiceAccount. */
-class Objects {
-  constructor(readonly all: Json[]) {}
-
-  static parse(text: string): Objects {
-    return new Objects(parseAllDocuments(text).map((document) => asObject(document.toJS())).filter((object) => Object.keys(object).length > 0));
-  }
-
-  byKind(kind: string): Json[] {
-    return this.all.filter((object) => object.kind === kind);
-  }
-
-  named(kind: string, name: string): Json | undefined {
-    return this.byKind(kind).find((object) => asObject(object.metadata).name === name);
-  }
-
-  get roles(): Json[] {
-    return [...this.byKind('ClusterRole'), ...this.byKind('Role')];
-  }
-
-  get bindings(): Json[] {
-    return [...this.byKind('ClusterRoleBinding'), ...this.byKind('RoleBinding')];
-  }
-
-  rulesOf(role: Json | undefined): Rule[] {
-    return asArray(role?.rules) as Rule[];
-  }
-
-  /** The role a binding refers to (undefined when it is not among the objects). */
-  roleOf(binding: Json): Json | undefined {
-    const reference = asObject(binding.roleRef);
-    return this.named(String(reference.kind), String(reference.name));
-  }
-
-  /** The bindings whose subjects include the ServiceAccount. */
-  bindingsOf(account: Json): Json[] {
-    const { name, namespace } = asObject(account.metadata);
-    return this.bindings.filter((binding) =>
-      asArray(binding.subjects).map(asObject).some((subject) => subject.kind === 'ServiceAccount' && subject.name === name && subject.namespace === namespace),
-    );
-  }
-
-  /** Every rule bound to the ServiceAccount, wherever. */
-  rulesFor(account: Json): Rule[] {
-    return this.bindingsOf(account).flatMap((binding) => this.rulesOf(this.roleOf(binding)));
-  }
-
-  /** Where the ServiceAccount may write: the namespaces of bindings to roles with write verbs, or `cluster-wide`. */
-  writeScopes(account: Json): string[] {
-    return this.bindingsOf(account)
-      .filter((binding) => writesOf(this.rulesOf(this.roleOf(binding))).length > 0)
-      .map((binding) => (binding.kind === 'ClusterRoleBinding' ? 'cluster-wide' : String(asObject(binding.metadata).namespace)))
-      .sort();
-  }
-
-  /** Every binding names a role and ServiceAccounts that are among the objects. */
-  expectBindingsResolve(where: string) {
-    for (const binding of this.bindings) {
-      const name = `${where}: ${String(binding.kind)} ${String(asObject(binding.metadata).name)}`;
-      expect(this.roleOf(binding), `${name}: its role`).toBeDefined();
-      expect(asObject(binding.roleRef).apiGroup, name).toBe('rbac.authorization.k8s.io');
-      const subjects = asArray(binding.subjects).map(asObject);
-      expect(subjects.length, name).toBeGreaterThan(0);
-      for (const subject of subjects) {
-        expect(subject.kind, name).toBe('ServiceAccount');
-        const account = this.named('ServiceAccount', String(subject.name));
-        expect(account, `${name}: ServiceAccount ${String(subject.name)}`).toBeDefined();
-        expect(asObject(account?.metadata).namespace ?? subject.namespace, name).toBe(subject.namespace);
-      }
-    }
   }
 }
 
@@ -539,7 +357,7 @@ describe('what the code does to the cluster', () => {
 
 describe('deploy/rbac.yaml', () => {
   const text = read('deploy/rbac.yaml');
-  const objects = Objects.parse(text);
+  const objects = KubernetesObjects.parse(text);
   const reader = objects.named('ServiceAccount', 'aiops');
   const executor = objects.named('ServiceAccount', 'aiops-executor');
   const readRole = objects.named('ClusterRole', 'aiops');
@@ -586,8 +404,8 @@ describe('deploy/rbac.yaml', () => {
   it('puts the executor last, after a marked line, so the rest applies alone, read-only', () => {
     const at = text.search(marker);
     expect(at, 'the "# Healing executor (optional)" line').toBeGreaterThan(-1);
-    const before = Objects.parse(text.slice(0, at));
-    const after = Objects.parse(text.slice(at));
+    const before = KubernetesObjects.parse(text.slice(0, at));
+    const after = KubernetesObjects.parse(text.slice(at));
     expect(before.all.length + after.all.length).toBe(objects.all.length);
     before.expectBindingsResolve('deploy/rbac.yaml without the executor');
     expect(JSON.stringify(before.all)).not.toMatch(/executor/);
@@ -617,407 +435,9 @@ describe('deploy/rbac.yaml', () => {
   });
 });
 
-/**
- * Helm's template language, as much of it as this chart uses, to render the chart here (no helm
- * binary): Go text/template's actions (if, else if, else, with, range, define, variables,
- * pipelines, parentheses, comments, {{- and -}}) and the Sprig and Helm functions the templates
- * call. A function or action the chart starts using that this lacks fails the render, naming it.
- */
-type Operand =
-  | { kind: 'literal'; value: unknown }
-  | { kind: 'function'; name: string }
-  | { kind: 'field'; base: { dot: true } | { variable: string } | { pipeline: Pipeline }; path: string[] };
-
-interface Pipeline {
-  declare?: { names: string[]; assign: boolean };
-  commands: Operand[][];
-}
-
-type TemplateNode =
-  | { kind: 'text'; text: string }
-  | { kind: 'action'; pipeline: Pipeline }
-  | { kind: 'if' | 'with' | 'range'; pipeline: Pipeline; then: TemplateNode[]; otherwise: TemplateNode[] };
-
-/** Template text and actions, with {{- and -}} already applied to the text. */
-function lexTemplate(source: string): ({ text: string } | { action: string })[] {
-  const parts: ({ text: string } | { action: string })[] = [];
-  let position = 0;
-  while (position < source.length) {
-    const open = source.indexOf('{{', position);
-    if (open < 0) {
-      parts.push({ text: source.slice(position) });
-      break;
-    }
-    let text = source.slice(position, open);
-    let start = open + 2;
-    if (/^-\s/.test(source.slice(start, start + 2))) {
-      text = text.trimEnd();
-      start += 1;
-    }
-    parts.push({ text });
-    let end: number;
-    if (source.slice(start).trimStart().startsWith('/*')) {
-      end = source.indexOf('}}', source.indexOf('*/', start) + 2);
-    } else {
-      end = start;
-      let quote = '';
-      for (; end < source.length; end += 1) {
-        const character = source[end];
-        if (quote) {
-          if (character === '\\' && quote === '"') end += 1;
-          else if (character === quote) quote = '';
-        } else if (character === '"' || character === '`') quote = character;
-        else if (source.startsWith('}}', end)) break;
-      }
-    }
-    if (end < 0 || end >= source.length) throw new Error(`unclosed action at ${open}`);
-    let body = source.slice(start, end);
-    const trimAfter = /\s-$/.test(body);
-    if (trimAfter) body = body.slice(0, -1);
-    parts.push({ action: body.trim() });
-    position = end + 2;
-    if (trimAfter) while (position < source.length && /\s/.test(source[position] ?? '')) position += 1;
-  }
-  return parts;
-}
-
-function tokenizeAction(action: string): string[] {
-  const tokens: string[] = [];
-  const pattern = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|:=|[()|,=]|[^\s()|,=]+)/gy;
-  let consumed = 0;
-  for (let match = pattern.exec(action); match; match = pattern.exec(action)) {
-    tokens.push(match[1] ?? '');
-    consumed = pattern.lastIndex;
-  }
-  if (action.slice(consumed).trim()) throw new Error(`cannot read action {{ ${action} }}`);
-  return tokens;
-}
-
-function parsePipelineTokens(tokens: string[], from = 0, closing?: string): { pipeline: Pipeline; next: number } {
-  let position = from;
-  let declare: Pipeline['declare'];
-  const names: string[] = [];
-  let look = position;
-  while (tokens[look]?.startsWith('$')) {
-    names.push(tokens[look] ?? '');
-    if (tokens[look + 1] === ',') look += 2;
-    else break;
-  }
-  if (names.length > 0 && (tokens[look + 1] === ':=' || tokens[look + 1] === '=')) {
-    declare = { names, assign: tokens[look + 1] === '=' };
-    position = look + 2;
-  }
-  const commands: Operand[][] = [[]];
-  while (position < tokens.length && tokens[position] !== closing) {
-    const token = tokens[position] ?? '';
-    position += 1;
-    if (token === '|') {
-      commands.push([]);
-      continue;
-    }
-    let operand: Operand;
-    if (token === '(') {
-      const inner = parsePipelineTokens(tokens, position, ')');
-      position = inner.next + 1;
-      operand = { kind: 'field', base: { pipeline: inner.pipeline }, path: [] };
-    } else if (token.startsWith('"')) operand = { kind: 'literal', value: JSON.parse(token) as string };
-    else if (token.startsWith('`')) operand = { kind: 'literal', value: token.slice(1, -1) };
-    else if (/^-?\d+(\.\d+)?$/.test(token)) operand = { kind: 'literal', value: Number(token) };
-    else if (token === 'true' || token === 'false') operand = { kind: 'literal', value: token === 'true' };
-    else if (token === 'nil') operand = { kind: 'literal', value: undefined };
-    else if (token.startsWith('.')) operand = { kind: 'field', base: { dot: true }, path: token.split('.').filter(Boolean) };
-    else if (token.startsWith('$')) {
-      const [variable = '', ...path] = token.split('.');
-      operand = { kind: 'field', base: { variable }, path };
-    } else if (/^[A-Za-z_]\w*$/.test(token)) operand = { kind: 'function', name: token };
-    else throw new Error(`unexpected "${token}" in a pipeline`);
-    commands.at(-1)?.push(operand);
-  }
-  if (commands.some((command) => command.length === 0)) throw new Error(`empty command in a pipeline: ${tokens.join(' ')}`);
-  return { pipeline: { declare, commands }, next: position };
-}
-
-function parsePipeline(text: string): Pipeline {
-  const tokens = tokenizeAction(text);
-  const { pipeline, next } = parsePipelineTokens(tokens);
-  if (next !== tokens.length) throw new Error(`unexpected ")" in {{ ${text} }}`);
-  return pipeline;
-}
-
-/** Parses a template, adding what it defines to `defines`. */
-function parseTemplate(source: string, defines: Map<string, TemplateNode[]>): TemplateNode[] {
-  const parts = lexTemplate(source);
-  let index = 0;
-  const list = (): { nodes: TemplateNode[]; end: string } => {
-    const nodes: TemplateNode[] = [];
-    while (index < parts.length) {
-      const part = parts[index] ?? { text: '' };
-      index += 1;
-      if ('text' in part) {
-        if (part.text) nodes.push({ kind: 'text', text: part.text });
-        continue;
-      }
-      const { action } = part;
-      if (action.startsWith('/*')) continue;
-      const keyword = action.split(/\s+/)[0] ?? '';
-      const rest = action.slice(keyword.length).trim();
-      if (keyword === 'end' || keyword === 'else') return { nodes, end: action };
-      if (keyword === 'if' || keyword === 'with' || keyword === 'range') nodes.push(block(keyword, rest));
-      else if (keyword === 'define') {
-        const body = list();
-        if (body.end !== 'end') throw new Error(`define ${rest} is not closed`);
-        defines.set(JSON.parse(rest) as string, body.nodes);
-      } else if (['template', 'block', 'break', 'continue'].includes(keyword)) throw new Error(`{{ ${keyword} }} is not supported here`);
-      else nodes.push({ kind: 'action', pipeline: parsePipeline(action) });
-    }
-    return { nodes, end: '' };
-  };
-  const block = (kind: 'if' | 'with' | 'range', rest: string): TemplateNode => {
-    const pipeline = parsePipeline(rest);
-    const body = list();
-    let otherwise: TemplateNode[] = [];
-    if (body.end === 'else') {
-      const tail = list();
-      if (tail.end !== 'end') throw new Error(`${kind} ${rest}: else is not closed`);
-      otherwise = tail.nodes;
-    } else if (body.end.startsWith('else ')) {
-      // `else if x` (or `else with x`): a nested block that ends at this block's end.
-      const chained = body.end.slice(5).trim();
-      const chainedKind = chained.split(/\s+/)[0] ?? '';
-      if (chainedKind !== 'if' && chainedKind !== 'with') throw new Error(`unexpected {{ ${body.end} }}`);
-      otherwise = [block(chainedKind, chained.slice(chainedKind.length).trim())];
-    } else if (body.end !== 'end') throw new Error(`${kind} ${rest} is not closed`);
-    return { kind, pipeline, then: body.nodes, otherwise };
-  };
-  const { nodes, end } = list();
-  if (end) throw new Error(`unexpected {{ ${end} }}`);
-  return nodes;
-}
-
-class HelmFailure extends Error {}
-
-const isTruthy = (value: unknown): boolean =>
-  !(value === undefined || value === null || value === false || value === 0 || value === '' || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0));
-
-function goKind(value: unknown): string {
-  if (value === undefined || value === null) return 'invalid';
-  if (Array.isArray(value)) return 'slice';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float64';
-  if (typeof value === 'boolean') return 'bool';
-  return typeof value === 'object' ? 'map' : typeof value;
-}
-
-function goPrint(value: unknown): string {
-  // Helm prints a missing value as "" (not Go's "<no value>").
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new Error(`printing ${JSON.stringify(value)}: not supported here`);
-}
-
-const NO_VALUE = Symbol('no piped value');
-
-class Scope {
-  private readonly variables = new Map<string, unknown>();
-  constructor(private readonly parent?: Scope) {}
-  declare(name: string, value: unknown) {
-    this.variables.set(name, value);
-  }
-  assign(name: string, value: unknown) {
-    if (this.variables.has(name)) this.variables.set(name, value);
-    else if (this.parent) this.parent.assign(name, value);
-    else throw new Error(`undefined variable ${name}`);
-  }
-  get(name: string): unknown {
-    if (this.variables.has(name)) return this.variables.get(name);
-    if (this.parent) return this.parent.get(name);
-    throw new Error(`undefined variable ${name}`);
-  }
-}
-
-type TemplateFunction = (...args: unknown[]) => unknown;
-const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
-
-class TemplateEngine {
-  readonly defines = new Map<string, TemplateNode[]>();
-  private readonly functions: Record<string, TemplateFunction> = {
-    include: (name, data) => this.include(String(name), data),
-    required: (message, value) => {
-      if (value === undefined || value === null || value === '') throw new HelmFailure(String(message));
-      return value;
-    },
-    fail: (message) => {
-      throw new HelmFailure(String(message));
-    },
-    default: (fallback, ...given) => (given.length > 0 && isTruthy(given[0]) ? given[0] : fallback),
-    empty: (value) => !isTruthy(value),
-    not: (value) => !isTruthy(value),
-    and: (...args) => args.find((arg) => !isTruthy(arg)) ?? args.at(-1),
-    or: (...args) => args.find((arg) => isTruthy(arg)) ?? args.at(-1),
-    eq: (value, ...others) => others.some((other) => other === value),
-    ne: (left, right) => left !== right,
-    gt: (left, right) => Number(left) > Number(right),
-    lt: (left, right) => Number(left) < Number(right),
-    int: (value) => Math.trunc(Number(value ?? 0)),
-    toString: (value: unknown) => text(value),
-    quote: (...args) => args.filter((arg) => arg !== undefined && arg !== null).map((arg) => JSON.stringify(String(arg))).join(' '),
-    trim: (value) => text(value).trim(),
-    trunc: (length, value) => text(value).slice(0, Number(length)),
-    trimSuffix: (suffix, value) => (suffix && text(value).endsWith(String(suffix)) ? text(value).slice(0, -String(suffix).length) : text(value)),
-    contains: (part, value) => text(value).includes(String(part)),
-    replace: (old, replacement, value) => text(value).split(String(old)).join(String(replacement)),
-    printf: (format, ...args) => {
-      let next = 0;
-      return String(format).replace(/%[sdvq%]/g, (verb) => (verb === '%%' ? '%' : verb === '%q' ? JSON.stringify(text(args[next++])) : text(args[next++])));
-    },
-    print: (...args) => args.map((arg, index) => (index > 0 && typeof arg !== 'string' && typeof args[index - 1] !== 'string' ? ' ' : '') + text(arg)).join(''),
-    indent: (width, value) => text(value).split('\n').map((line) => ' '.repeat(Number(width)) + line).join('\n'),
-    nindent: (width, value) => `\n${String(this.functions.indent?.(width, value))}`,
-    toYaml: (value) => stringify(value ?? null, { sortMapEntries: true }).replace(/\n$/, ''),
-    toJson: (value) => JSON.stringify(value ?? null),
-    fromJsonArray: (value) => {
-      const parsed = JSON.parse(text(value)) as unknown;
-      if (!Array.isArray(parsed)) throw new Error(`fromJsonArray: ${text(value)} is not an array`);
-      return parsed;
-    },
-    list: (...args) => args,
-    compact: (values) => asArray(values).filter(isTruthy),
-    uniq: (values) => [...new Set(asArray(values))],
-    join: (separator, values) => asArray(values).map(text).join(String(separator)),
-    dict: (...args) => Object.fromEntries(args.flatMap((arg, index) => (index % 2 === 0 ? [[String(arg), args[index + 1]]] : []))),
-    dir: (value) => posix.dirname(text(value)),
-    sha256sum: (value) => createHash('sha256').update(text(value)).digest('hex'),
-    kindIs: (kind, value) => goKind(value) === kind,
-  };
-
-  include(name: string, data: unknown): string {
-    const nodes = this.defines.get(name);
-    if (!nodes) throw new Error(`no template "${name}"`);
-    const scope = new Scope();
-    scope.declare('$', data);
-    const out: string[] = [];
-    this.execute(nodes, data, scope, out);
-    return out.join('');
-  }
-
-  private execute(nodes: TemplateNode[], dot: unknown, scope: Scope, out: string[]) {
-    for (const node of nodes) {
-      if (node.kind === 'text') out.push(node.text);
-      else if (node.kind === 'action') {
-        const value = this.pipeline(node.pipeline, dot, scope);
-        if (!node.pipeline.declare) out.push(goPrint(value));
-      } else if (node.kind === 'range') {
-        const { declare, ...pipeline } = node.pipeline;
-        const value = this.pipeline(pipeline, dot, scope);
-        const entries: [unknown, unknown][] = Array.isArray(value)
-          ? value.map((item, index) => [index, item])
-          : value && typeof value === 'object'
-            ? Object.keys(value).sort().map((key) => [key, (value as Json)[key]])
-            : [];
-        if (value !== undefined && value !== null && typeof value !== 'object') throw new Error(`range over ${goKind(value)}`);
-        if (entries.length === 0) this.execute(node.otherwise, dot, new Scope(scope), out);
-        for (const [key, item] of entries) {
-          const inner = new Scope(scope);
-          if (declare?.names.length === 1) inner.declare(declare.names[0] ?? '', item);
-          if (declare?.names.length === 2) {
-            inner.declare(declare.names[0] ?? '', key);
-            inner.declare(declare.names[1] ?? '', item);
-          }
-          this.execute(node.then, item, inner, out);
-        }
-      } else {
-        const inner = new Scope(scope);
-        const value = this.pipeline(node.pipeline, dot, inner);
-        if (isTruthy(value)) this.execute(node.then, node.kind === 'with' ? value : dot, inner, out);
-        else this.execute(node.otherwise, dot, new Scope(scope), out);
-      }
-    }
-  }
-
-  private pipeline(pipeline: Pipeline, dot: unknown, scope: Scope): unknown {
-    let value: unknown = NO_VALUE;
-    for (const command of pipeline.commands) value = this.command(command, dot, scope, value);
-    if (pipeline.declare) {
-      const name = pipeline.declare.names[0] ?? '';
-      if (pipeline.declare.assign) scope.assign(name, value);
-      else scope.declare(name, value);
-    }
-    return value;
-  }
-
-  private command(command: Operand[], dot: unknown, scope: Scope, piped: unknown): unknown {
-    const [first, ...rest] = command;
-    const args = () => [...rest.map((operand) => this.operand(operand, dot, scope)), ...(piped === NO_VALUE ? [] : [piped])];
-    if (first?.kind === 'function') {
-      const fn = Object.hasOwn(this.functions, first.name) ? this.functions[first.name] : undefined;
-      if (!fn) throw new Error(`function "${first.name}" is not supported here`);
-      return fn(...args());
-    }
-    const value = first ? this.operand(first, dot, scope) : undefined;
-    if (typeof value === 'function') return (value as TemplateFunction)(...args());
-    if (rest.length > 0 || piped !== NO_VALUE) throw new Error('arguments given to a value that is not a function');
-    return value;
-  }
-
-  private operand(operand: Operand, dot: unknown, scope: Scope): unknown {
-    if (operand.kind === 'literal') return operand.value;
-    if (operand.kind === 'function') return this.command([operand], dot, scope, NO_VALUE);
-    const { base } = operand;
-    let value = 'dot' in base ? dot : 'variable' in base ? scope.get(base.variable) : this.pipeline(base.pipeline, dot, scope);
-    for (const key of operand.path) {
-      // As in Go: a missing key is nothing, a field of nothing an error (a mistyped values path).
-      if (value === undefined || value === null) throw new Error(`nil pointer evaluating .${operand.path.join('.')}`);
-      if (typeof value !== 'object') throw new Error(`can't evaluate field ${key} in ${goKind(value)}`);
-      value = (value as Json)[key];
-    }
-    return value;
-  }
-}
-
-function mergeValues(base: unknown, overrides: unknown): unknown {
-  if (!overrides || typeof overrides !== 'object' || Array.isArray(overrides) || !base || typeof base !== 'object' || Array.isArray(base)) return overrides;
-  const merged: Json = { ...(base as Json) };
-  for (const [key, value] of Object.entries(overrides)) merged[key] = mergeValues(merged[key], value);
-  return merged;
-}
-
-interface RenderedChart {
-  objects: Objects;
-  notes: string;
-}
-
-/** `helm template` of deploy/helm/aiops with values.yaml and `overrides` (as --set would), as release `aiops` in namespace `aiops`. */
-function renderChart(overrides: Json = {}): RenderedChart {
-  const chartDirectory = 'deploy/helm/aiops';
-  const chart = asObject(parse(read(`${chartDirectory}/Chart.yaml`)));
-  const engine = new TemplateEngine();
-  const basePath = `${String(chart.name)}/templates`;
-  const files = readdirSync(join(root, chartDirectory, 'templates')).sort();
-  for (const file of files) {
-    engine.defines.set(`${basePath}/${file}`, parseTemplate(read(`${chartDirectory}/templates/${file}`), engine.defines));
-  }
-  const data = (file: string) => ({
-    Values: mergeValues(parse(read(`${chartDirectory}/values.yaml`)), overrides),
-    Release: { Name: 'aiops', Namespace: 'aiops', Service: 'Helm', IsInstall: true },
-    Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion },
-    Template: { Name: `${basePath}/${file}`, BasePath: basePath },
-    Files: { Get: (path: unknown) => read(`${chartDirectory}/${String(path)}`) },
-    Capabilities: {},
-  });
-  const manifests = files.filter((file) => !file.startsWith('_') && /\.ya?ml$/.test(file)).map((file) => engine.include(`${basePath}/${file}`, data(file)));
-  for (const manifest of manifests) {
-    for (const document of parseAllDocuments(manifest)) expect(document.errors.map((error) => error.message), manifest).toEqual([]);
-  }
-  const objects = Objects.parse(manifests.join('\n---\n'));
-  // What `helm install -n aiops` does: namespaced objects without a namespace go to the release's.
-  for (const object of objects.all) {
-    const metadata = asObject(object.metadata);
-    if (!String(object.kind).startsWith('Cluster') && metadata.namespace === undefined) object.metadata = { ...metadata, namespace: 'aiops' };
-  }
-  return { objects, notes: engine.include(`${basePath}/NOTES.txt`, data('NOTES.txt')) };
-}
 
 describe('deploy/helm/aiops, rendered', () => {
-  const workloadAccount = (objects: Objects, component: 'bot' | 'worker') =>
+  const workloadAccount = (objects: KubernetesObjects, component: 'bot' | 'worker') =>
     asObject(asObject(asObject(objects.named('Deployment', `aiops-${component}`)?.spec).template).spec).serviceAccountName;
   const renders = {
     default: renderChart(),
@@ -1026,9 +446,9 @@ describe('deploy/helm/aiops, rendered', () => {
     executorTwoNamespaces: renderChart({ healing: { executor: { enabled: true } }, rbac: { namespaces: ['shop', 'payments', 'shop'] } }),
   };
 
-  it('renders every template into objects a cluster takes: accounts, roles, bindings, config, service, bot and workers', () => {
+  it('renders every template into objects a cluster takes: accounts, roles, bindings, config, service, bot, workers and their disruption budget', () => {
     const kinds = renders.default.objects.all.map((object) => String(object.kind)).sort();
-    expect(kinds).toEqual(['ClusterRole', 'ConfigMap', 'ConfigMap', 'Deployment', 'Deployment', 'RoleBinding', 'Service', 'ServiceAccount']);
+    expect(kinds).toEqual(['ClusterRole', 'ConfigMap', 'ConfigMap', 'Deployment', 'Deployment', 'PodDisruptionBudget', 'RoleBinding', 'Service', 'ServiceAccount']);
     for (const render of Object.values(renders)) render.objects.expectBindingsResolve('the chart');
   });
 
@@ -1247,6 +667,8 @@ describe('deploy/helm/aiops', () => {
         'configmap.yaml',
         'serviceaccount.yaml',
         'rbac.yaml',
+        'poddisruptionbudget.yaml',
+        'secret.yaml',
       ]),
     );
   });
@@ -1254,12 +676,6 @@ describe('deploy/helm/aiops', () => {
 
 /** Endpoints of the bot's own HTTP server, wherever a file names one: `/healthz`, `http://…:3000/metrics`, `path: /healthz`. */
 const ENDPOINT_PATH = /(?<![A-Za-z_./-])\/(healthz|readyz|livez|metrics)\b/g;
-
-function filesUnder(directory: string): string[] {
-  return readdirSync(join(root, directory), { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(directory, entry.name)) : [join(directory, entry.name)],
-  );
-}
 
 describe('paths the deploy files probe, scrape or advertise', () => {
   const named = new Map<string, Set<string>>();

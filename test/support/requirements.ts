@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * What some tests need beyond a clone of this repository. On a developer's machine without it
- * they are skipped with one line saying why; `.ci/run` sets `AIOPS_TEST_REQUIRE=prometheus,datasets`
+ * they are skipped with one line saying why; `.ci/run` sets `AIOPS_TEST_REQUIRE=prometheus,datasets,kubectl`
  * so that there a missing requirement fails the run instead of hiding a broken test.
  */
-export type Requirement = 'prometheus' | 'datasets';
+export type Requirement = 'prometheus' | 'datasets' | 'kubectl';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -27,6 +27,14 @@ const missing: Record<Requirement, () => string | undefined> = {
     return undefined;
   },
   datasets: () => (existsSync(resolve(DATASETS_PATH, 'nab')) ? undefined : `${DATASETS_PATH} is not beside the clone`),
+  kubectl: () => {
+    try {
+      execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+      return undefined;
+    } catch {
+      return 'kubectl is not on PATH (it renders kustomizations offline: `kubectl kustomize`)';
+    }
+  },
 };
 
 function required(): Set<string> {

@@ -80,6 +80,55 @@ workers: refuse healing.executor.enabled where the bot's process would take jobs
 {{- end }}
 {{- end }}
 
+{{/* "true" when the chart makes the Secret: existingSecret is empty and `secrets` sets something; else empty. */}}
+{{- define "aiops.createSecret" -}}
+{{- if not .Values.existingSecret }}
+{{- range $name, $value := .Values.secrets }}
+{{- if $value }}true{{ end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret the pods read as environment variables: existingSecret, the chart's own from `secrets`, or none (empty). */}}
+{{- define "aiops.secretName" -}}
+{{- if .Values.existingSecret }}
+{{- .Values.existingSecret }}
+{{- else if include "aiops.createSecret" . }}
+{{- printf "%s-secrets" (include "aiops.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/*
+A PodDisruptionBudget for the bot or the workers, while it has more than one replica: with one,
+maxUnavailable 1 protects nothing and minAvailable 1 would block every node drain.
+Arguments: dict "root" $ "component" "bot"|"worker" "settings" <bot or workers values>
+*/}}
+{{- define "aiops.podDisruptionBudget" -}}
+{{- $budget := .settings.podDisruptionBudget }}
+{{- if and $budget.enabled (gt (int .settings.replicas) 1) }}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "aiops.fullname" .root }}-{{ .component }}
+  labels:
+    {{- include "aiops.labels" .root | nindent 4 }}
+    app.kubernetes.io/component: {{ .component }}
+spec:
+  {{- if ne (toString $budget.minAvailable) "" }}
+  minAvailable: {{ $budget.minAvailable }}
+  {{- else }}
+  maxUnavailable: {{ $budget.maxUnavailable }}
+  {{- end }}
+  # A pod that is not ready (Redis lost, crash-looping) serves nothing: evicting it must not wait for the others.
+  unhealthyPodEvictionPolicy: AlwaysAllow
+  selector:
+    matchLabels:
+      {{- include "aiops.selectorLabels" .root | nindent 6 }}
+      app.kubernetes.io/component: {{ .component }}
+{{- end }}
+{{- end }}
+
 {{- define "aiops.catalogueConfigMap" -}}
 {{- default (printf "%s-catalogue" (include "aiops.fullname" .)) .Values.catalogue.existingConfigMap }}
 {{- end }}
@@ -111,6 +160,10 @@ metadata:
   annotations:
     # Roll the pods when the catalogue or the kubeconfig changes.
     checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
+    {{- if include "aiops.createSecret" $root }}
+    # Environment variables are read at start: a changed token needs new pods.
+    checksum/secret: {{ include (print $root.Template.BasePath "/secret.yaml") $root | sha256sum }}
+    {{- end }}
     {{- if $root.Values.metrics.podAnnotations }}
     prometheus.io/scrape: "true"
     prometheus.io/port: {{ $root.Values.port | quote }}
@@ -121,6 +174,7 @@ metadata:
     {{- end }}
 spec:
   serviceAccountName: {{ .serviceAccount }}
+  terminationGracePeriodSeconds: {{ $settings.terminationGracePeriodSeconds }}
   automountServiceAccountToken: {{ $root.Values.kubernetes.inCluster }}
   {{- with $root.Values.imagePullSecrets }}
   imagePullSecrets:
@@ -139,7 +193,7 @@ spec:
         - name: http
           containerPort: {{ $root.Values.port }}
           protocol: TCP
-      {{- with $root.Values.existingSecret }}
+      {{- with include "aiops.secretName" $root }}
       envFrom:
         - secretRef:
             name: {{ . }}
