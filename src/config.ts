@@ -23,6 +23,31 @@ export interface LlmConfig {
   model: string;
 }
 
+/** A Redis Sentinel that the master's address is asked of. */
+export interface RedisSentinelAddress {
+  host: string;
+  port: number;
+}
+
+export interface RedisSentinelConfig {
+  /** REDIS_SENTINELS, in the order given: each is asked in turn until one knows the master. */
+  sentinels: RedisSentinelAddress[];
+  /** REDIS_SENTINEL_NAME: the master group name, as in the sentinels' `sentinel monitor <name> …`. */
+  name: string;
+  /** REDIS_SENTINEL_PASSWORD, for sentinels that require auth (`requirepass` in their config). */
+  password?: string;
+}
+
+export interface RedisConfig {
+  /**
+   * REDIS_URL. With Sentinel it still gives the master's username, password, database number and
+   * TLS (`rediss:`); its host and port are unused, the sentinels say where the master is.
+   */
+  url: string;
+  /** Present: the master is found through these sentinels, again after a failover. */
+  sentinel?: RedisSentinelConfig;
+}
+
 export interface Config {
   slack?: SlackConfig;
   /** HTTP port for Slack events (HTTP mode), webhooks, /healthz and /metrics. */
@@ -32,6 +57,8 @@ export interface Config {
    * its network; a container sets 0.0.0.0, since probes, Slack and Alertmanager come from outside it.
    */
   bindAddress: string;
+  redis: RedisConfig;
+  /** The same as `redis.url`, for callers that predate Sentinel: with Sentinel it is not enough to connect. */
   redisUrl: string;
   prometheusUrl?: string;
   elasticsearchUrl?: string;
@@ -87,6 +114,26 @@ function url(protocols: string[]) {
   );
 }
 
+/** `host:port`, the host a name, an IPv4 address or a bracketed IPv6 one (`[::1]:26379`). */
+const HOST_PORT_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$/;
+
+/** REDIS_SENTINELS: a comma-separated list of host:port, each checked; the first bad entry is named. */
+const sentinelList = optionalText.transform((value, context): RedisSentinelAddress[] | undefined => {
+  if (value === undefined) return undefined;
+  const sentinels: RedisSentinelAddress[] = [];
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    const match = HOST_PORT_PATTERN.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) {
+      const got = entry === '' ? 'an empty entry' : `"${entry}"`;
+      context.addIssue({ code: 'custom', message: `expected a comma-separated list of host:port (port 1 to 65535), like sentinel-0:26379,sentinel-1:26379; got ${got}` });
+      return z.NEVER;
+    }
+    sentinels.push({ host: match[1]!.replace(/^\[|\]$/g, ''), port });
+  }
+  return sentinels;
+});
+
 const environmentSchema = z.object({
   SLACK_BOT_TOKEN: optionalText.refine((value) => value === undefined || value.startsWith('xoxb-'), {
     message: 'expected a bot token starting with xoxb-',
@@ -100,6 +147,11 @@ const environmentSchema = z.object({
     message: 'expected a port number between 0 and 65535',
   }),
   REDIS_URL: url(['redis:', 'rediss:']),
+  REDIS_SENTINELS: sentinelList,
+  REDIS_SENTINEL_NAME: optionalText.refine((value) => value === undefined || !/\s/.test(value), {
+    message: 'expected the master group name the sentinels monitor, without spaces',
+  }),
+  REDIS_SENTINEL_PASSWORD: optionalText,
   PROMETHEUS_URL: url(['http:', 'https:']),
   ELASTICSEARCH_URL: url(['http:', 'https:']),
   KIBANA_URL: url(['http:', 'https:']),
@@ -159,11 +211,13 @@ export function loadConfig(environment: Environment = process.env, options: { st
   if (allowUnauthenticated && variables.ALERTMANAGER_WEBHOOK_TOKEN !== undefined) {
     throw configError('ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED', 'expected unset or false while ALERTMANAGER_WEBHOOK_TOKEN is set (the token already lets Alertmanager in)');
   }
+  const redis = redisConfig(variables);
   const config: Config = {
     slack,
     port: variables.PORT === undefined ? 3000 : Number(variables.PORT),
     bindAddress: variables.BIND_ADDRESS ?? '127.0.0.1',
-    redisUrl: variables.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redis,
+    redisUrl: redis.url,
     prometheusUrl: variables.PROMETHEUS_URL,
     elasticsearchUrl: variables.ELASTICSEARCH_URL,
     kibanaUrl: variables.KIBANA_URL,
@@ -199,6 +253,18 @@ function slackConfig(variables: Variables): SlackConfig | undefined {
     );
   }
   return { botToken, signingSecret, appToken, apiUrl: variables.SLACK_API_URL, mode: appToken ? 'socket' : 'http' };
+}
+
+function redisConfig(variables: Variables): RedisConfig {
+  const url = variables.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const { REDIS_SENTINELS: sentinels, REDIS_SENTINEL_NAME: name, REDIS_SENTINEL_PASSWORD: password } = variables;
+  if (sentinels === undefined) {
+    if (name !== undefined) throw configError('REDIS_SENTINELS', 'required with REDIS_SENTINEL_NAME (the sentinels to ask where that master is)');
+    if (password !== undefined) throw configError('REDIS_SENTINELS', 'required with REDIS_SENTINEL_PASSWORD (a password for the sentinels; the master password goes in REDIS_URL)');
+    return { url };
+  }
+  if (name === undefined) throw configError('REDIS_SENTINEL_NAME', 'required with REDIS_SENTINELS (the master group name the sentinels monitor)');
+  return { url, sentinel: { sentinels, name, ...(password === undefined ? {} : { password }) } };
 }
 
 function llmConfig(variables: Variables): LlmConfig | undefined {

@@ -47,6 +47,7 @@ describe('loadConfig: the environment', () => {
     const config = load({});
     expect(config.port).toBe(3000);
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379' });
     expect(config.cataloguePath).toBe(EXAMPLE_CATALOGUE_PATH);
     expect(Object.keys(config.catalogue.services)).toEqual(EXAMPLE_SERVICES);
     expect(config.slack).toBeUndefined();
@@ -89,6 +90,33 @@ describe('loadConfig: the environment', () => {
     expect(config.scenario).toBe('bad-deploy');
     expect(config.simulationSpeed).toBe(60);
     expect(config.logLevel).toBe('debug');
+  });
+
+  it('reads Redis Sentinel settings: the sentinels in order, the master group, its password; REDIS_URL stays for the master', () => {
+    const config = load({
+      REDIS_URL: 'rediss://bot:secret@unused:6379/2',
+      REDIS_SENTINELS: ' sentinel-0:26379, 10.0.0.7:26380 ,[fd00::1]:26381',
+      REDIS_SENTINEL_NAME: 'aiops',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+    });
+    expect(config.redis).toEqual({
+      url: 'rediss://bot:secret@unused:6379/2',
+      sentinel: {
+        sentinels: [
+          { host: 'sentinel-0', port: 26379 },
+          { host: '10.0.0.7', port: 26380 },
+          { host: 'fd00::1', port: 26381 },
+        ],
+        name: 'aiops',
+        password: 'sentinel-secret',
+      },
+    });
+    expect(config.redisUrl).toBe('rediss://bot:secret@unused:6379/2');
+    // REDIS_URL unset: the default gives no credentials and database 0; its host is unused.
+    expect(load({ REDIS_SENTINELS: 'sentinel-0:26379', REDIS_SENTINEL_NAME: 'aiops' }).redis).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      sentinel: { sentinels: [{ host: 'sentinel-0', port: 26379 }], name: 'aiops' },
+    });
   });
 
   it('pretty-prints logs at a terminal, except in production', () => {
@@ -175,6 +203,40 @@ describe('loadConfig: the environment', () => {
 
     it('REDIS_URL with an HTTP scheme', () => {
       expectConfigError({ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL: expected a URL starting with redis:// or rediss://');
+    });
+
+    it.each([
+      ['sentinel-0', '"sentinel-0"'],
+      ['sentinel-0:26379,sentinel-1', '"sentinel-1"'],
+      ['sentinel-0:0', '"sentinel-0:0"'],
+      ['sentinel-0:65536', '"sentinel-0:65536"'],
+      ['redis://sentinel-0:26379', '"redis://sentinel-0:26379"'],
+      ['fd00::1:26379', '"fd00::1:26379"'],
+      ['sentinel-0:26379,', 'an empty entry'],
+    ])('REDIS_SENTINELS=%s', (sentinels, got) => {
+      expectConfigError(
+        { REDIS_SENTINELS: sentinels, REDIS_SENTINEL_NAME: 'aiops' },
+        `REDIS_SENTINELS: expected a comma-separated list of host:port (port 1 to 65535), like sentinel-0:26379,sentinel-1:26379; got ${got}`,
+      );
+    });
+
+    it('REDIS_SENTINELS without REDIS_SENTINEL_NAME', () => {
+      expectConfigError({ REDIS_SENTINELS: 'sentinel-0:26379' }, 'REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master group name the sentinels monitor)');
+    });
+
+    it('REDIS_SENTINEL_NAME without REDIS_SENTINELS', () => {
+      expectConfigError({ REDIS_SENTINEL_NAME: 'aiops' }, 'REDIS_SENTINELS: required with REDIS_SENTINEL_NAME (the sentinels to ask where that master is)');
+    });
+
+    it('REDIS_SENTINEL_PASSWORD without REDIS_SENTINELS', () => {
+      expectConfigError({ REDIS_SENTINEL_PASSWORD: 'sentinel-secret' }, 'REDIS_SENTINELS: required with REDIS_SENTINEL_PASSWORD (a password for the sentinels; the master password goes in REDIS_URL)');
+    });
+
+    it('a REDIS_SENTINEL_NAME with a space', () => {
+      expectConfigError(
+        { REDIS_SENTINELS: 'sentinel-0:26379', REDIS_SENTINEL_NAME: 'my master' },
+        'REDIS_SENTINEL_NAME: expected the master group name the sentinels monitor, without spaces',
+      );
     });
 
     it('SLACK_API_URL with a scheme Slack does not speak', () => {

@@ -2,15 +2,18 @@ import { ChatOpenAI } from '@langchain/openai';
 import type { LlmConfig } from '../config.js';
 import { definedOnly } from '../defined-only.js';
 import { redactSecretsDeep } from '../redact-secrets.js';
+import type { ModelCall } from '../telemetry/metrics.js';
 
 export interface ChatModelOptions {
   /** Limit for one HTTP request to the model, in ms. Default 30 000. */
   timeoutMilliseconds?: number;
   /** Retries of a failed request (429, 5xx, network), with backoff. Default 2; LangChain's own default (6) outlasts a chat reply. */
   maxRetries?: number;
+  /** Told of every HTTP request to the model, retries included: for the bot's own metrics. */
+  onCall?: (call: ModelCall) => void;
 }
 
-const DEFAULT_OPTIONS: Required<ChatModelOptions> = { timeoutMilliseconds: 30_000, maxRetries: 2 };
+const DEFAULT_OPTIONS = { timeoutMilliseconds: 30_000, maxRetries: 2 };
 
 /**
  * Local endpoints (Ollama, vLLM, LM Studio) need no key, but the openai client refuses to start
@@ -37,7 +40,7 @@ export function createChatModel(config: LlmConfig, options: ChatModelOptions = {
     useResponsesApi: false,
     // Every request leaves through this fetch: the one place where all messages (system, question,
     // history, tool results, tool-call arguments) are redacted, whoever built them.
-    configuration: { ...(config.baseUrl === undefined ? {} : { baseURL: config.baseUrl }), fetch: redactingModelFetch() },
+    configuration: { ...(config.baseUrl === undefined ? {} : { baseURL: config.baseUrl }), fetch: redactingModelFetch(settings.onCall ? measuredModelFetch(settings.onCall) : globalThis.fetch) },
   });
 }
 
@@ -61,6 +64,32 @@ function redactRequestBody(body: string): string {
   }
   if (parsed === null || typeof parsed !== 'object' || !('messages' in parsed)) return body;
   return JSON.stringify({ ...parsed, messages: redactSecretsDeep(parsed.messages) });
+}
+
+/** The `fetch` under the redaction, timing each request and reading the tokens it used from a copy of the answer. */
+function measuredModelFetch(onCall: (call: ModelCall) => void, fetchImplementation: ModelFetch = globalThis.fetch): ModelFetch {
+  return async (input, init) => {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    let response: Response;
+    try {
+      response = await fetchImplementation(input, init);
+    } catch (error) {
+      onCall({ outcome: 'network_error', seconds: seconds() });
+      throw error;
+    }
+    if (!response.ok) {
+      onCall({ outcome: response.status === 429 ? 'rate_limited' : 'http_error', seconds: seconds() });
+      return response;
+    }
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => undefined)) as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } } | undefined;
+    const tokens = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+    onCall({ outcome: 'ok', seconds: seconds(), ...definedOnly({ promptTokens: tokens(body?.usage?.prompt_tokens), completionTokens: tokens(body?.usage?.completion_tokens) }) });
+    return response;
+  };
 }
 
 function acceptsTemperature(model: string): boolean {

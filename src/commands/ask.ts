@@ -56,7 +56,7 @@ export async function askCommand(argv: string[], io: CommandIo, environment: Rec
   const sources = await createSources(config, logger.child({ component: 'sources' }), { faultStartsInMinutes: -SIMULATED_FAULT_MINUTES_AGO });
   // Simulated metrics exist in this process only: no bot has detected anything in them, so this command does, in a namespace of its own.
   const simulated = sources.metrics.kind === 'sim';
-  const state = await openState({ redisUrl: config.redisUrl, catalogue: config.catalogue, logger, ...(simulated ? { scratch: 'ask' } : {}) });
+  const state = await openState({ redis: config.redis, catalogue: config.catalogue, logger, ...(simulated ? { scratch: 'ask' } : {}) });
   try {
     const answer = await answerQuestion(question, { config, sources, state, simulated, io, logger });
     const now = sources.world && simulated ? sources.world.clock.now() : io.now();

@@ -5,11 +5,11 @@ import { integerOption, type CommandIo } from './command-io.js';
 
 export const JOBS_HELP = `usage: aiops jobs [--queue NAME] [--failed N] [--stuck-after MINUTES] [--json]
 
-What the job queues hold, read from Redis (REDIS_URL) without changing anything: per queue the
-waiting, active, delayed and failed counts, how many workers take it, its schedules, the most
-recent failures with their reasons, and stuck jobs: active longer than --stuck-after (a worker that
-hangs) or waiting that long with no worker on the queue. Exits 0 when nothing is failed or stuck,
-1 otherwise, so a cron job or a probe can alert on it.
+What the job queues hold, read from Redis (REDIS_URL, or through REDIS_SENTINELS) without changing
+anything: per queue the waiting, active, delayed and failed counts, how many workers take it, its
+schedules, the most recent failures with their reasons, and stuck jobs: active longer than
+--stuck-after (a worker that hangs) or waiting that long with no worker on the queue. Exits 0 when
+nothing is failed or stuck, 1 otherwise, so a cron job or a probe can alert on it.
 
   --queue         one queue (detection, training, logs, forecast, healing, healing-notices); default all
   --failed        recent failures listed per queue (default 5, 0 for none)
@@ -41,8 +41,8 @@ export async function jobsCommand(argv: string[], io: CommandIo, environment: Re
   const { connectRedis, createQueueRedis, KEY_PREFIX } = await import('../state/redis.js');
   const { queueConnection } = await import('../state/state.js');
   const { queueReport } = await import('../jobs/queue-report.js');
-  const redis = createQueueRedis(config.redisUrl);
-  await connectRedis(redis, config.redisUrl);
+  const redis = createQueueRedis(config.redis);
+  await connectRedis(redis, config.redis);
   const queues = names.map((name) => new Queue(name, queueConnection(redis, KEY_PREFIX)));
   try {
     const reports = await Promise.all(queues.map((queue) => queueReport(queue, { now: io.now(), failedShown, stuckAfter })));

@@ -71,7 +71,7 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   const sources = await createSources(config, logger.child({ component: 'sources' }));
   const world = sources.world;
   const now = () => world?.clock.now() ?? Date.now();
-  const state = await openState({ redisUrl: config.redisUrl, catalogue: config.catalogue, logger, queues: true });
+  const state = await openState({ redis: config.redis, catalogue: config.catalogue, logger, queues: true });
   opened.add(() => state.close());
   const { stores } = state;
   const queues = createQueues(state.queueConnection!);
@@ -90,7 +90,10 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
       audit: stores.audit,
       directory,
       jobs: healingJobQueue,
-      notify: healingJobQueue.notify,
+      notify: (notice) => {
+        metrics.healingOutcome(notice.kind);
+        return healingJobQueue.notify(notice);
+      },
       now,
       dryRun: config.dryRun,
       logger: healingLogger,
@@ -103,7 +106,7 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   const metrics = new Metrics(roles.schedule ? { openIncidents: () => stores.incidents.open(), queueDepths } : {});
   const incidentLogger = logger.child({ component: 'incidents' });
   const incidents = new Incidents({ stores, catalogue: config.catalogue, now, logger: incidentLogger, counters: metrics });
-  const investigation = createInvestigation(config, sources, stores, now, logger.child({ component: 'investigation' }));
+  const investigation = createInvestigation(config, sources, stores, now, logger.child({ component: 'investigation' }), (call) => metrics.modelCall(call));
 
   // The Slack surface belongs to the bot role; workers never talk to Slack.
   const slack =

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { Sources } from '../sources/create-sources.js';
 import type { IncidentStore } from '../state/incident-store.js';
 import type { Stores } from '../state/stores.js';
+import type { ModelCall } from '../telemetry/metrics.js';
 
 /** The stores answers read; `incidents` absent where incidents are not correlated (list_incidents then answers no-data). */
 export type InvestigationStores = Pick<Stores, 'anomalies' | 'logFindings' | 'minedLogs' | 'proposals'> & { incidents?: IncidentStore; forecasts?: Stores['forecasts'] };
@@ -16,7 +17,15 @@ export type InvestigationStores = Pick<Stores, 'anomalies' | 'logFindings' | 'mi
  * What answers questions, wired from the configuration: the root-cause engine over the sources
  * always, and the agent with every read-only tool when an OpenAI-compatible endpoint is set.
  */
-export function createInvestigation(config: Config, sources: Sources, stores: InvestigationStores, now: () => number, logger: Logger): InvestigationDependencies {
+export function createInvestigation(
+  config: Config,
+  sources: Sources,
+  stores: InvestigationStores,
+  now: () => number,
+  logger: Logger,
+  /** Told of every request to the model, for the bot's own metrics. */
+  onModelCall?: (call: ModelCall) => void,
+): InvestigationDependencies {
   const answers: AnswerDependencies = {
     catalogue: config.catalogue,
     cluster: sources.cluster,
@@ -41,5 +50,5 @@ export function createInvestigation(config: Config, sources: Sources, stores: In
     ...(stores.forecasts ? { forecasts: stores.forecasts } : {}),
     now,
   };
-  return { answers, proposals: stores.proposals, agent: { model: createChatModel(config.llm), tools: createTools(toolDependencies), proposals: stores.proposals, toolDependencies }, logger };
+  return { answers, proposals: stores.proposals, agent: { model: createChatModel(config.llm, onModelCall ? { onCall: onModelCall } : {}), tools: createTools(toolDependencies), proposals: stores.proposals, toolDependencies }, logger };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { RedisConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { connectRedis, createQueueRedis, createRedis, KEY_PREFIX, reportConnectionState } from './redis.js';
 import { createStores, type Stores, type StoresOptions } from './stores.js';
@@ -19,8 +20,10 @@ export function queueConnection(connection: ConnectionOptions, keyPrefix: string
   return Object.freeze({ connection, prefix: `${keyPrefix}bull` });
 }
 
-export interface StateOptions extends StoresOptions {
-  redisUrl: string;
+/** Where Redis is: Config's `redis` (REDIS_URL, and the sentinels when set), or the URL alone as `redisUrl`. */
+export type StateOptions = StateSettings & ({ redis: RedisConfig; redisUrl?: never } | { redisUrl: string; redis?: never });
+
+export interface StateSettings extends StoresOptions {
   /** Where lost and restored connections are told, once each. */
   logger: Pick<Logger, 'warn' | 'info'>;
   /** Opens BullMQ's connection too (the roles that schedule or run jobs). Default false. */
@@ -48,19 +51,21 @@ export interface State {
 
 /**
  * Connects to Redis (and, for the queues, a second connection BullMQ's way) and builds the stores
- * once. Fails with one line naming REDIS_URL when Redis cannot be reached, having closed whatever
+ * once; with Sentinel both reach the master the sentinels name, again after a failover. Fails with
+ * one line naming REDIS_URL (or REDIS_SENTINELS) when Redis cannot be reached, having closed whatever
  * it had opened. The state connection fails a command fast when Redis is gone (see createRedis);
  * BullMQ's waits it out.
  */
 export async function openState(options: StateOptions): Promise<State> {
   const namespace = options.scratch === undefined ? KEY_PREFIX : `${KEY_PREFIX}${options.scratch}:${randomUUID()}:`;
-  const redis = createRedis(options.redisUrl);
-  await connectRedis(redis, options.redisUrl);
+  const connection = options.redis ?? { url: options.redisUrl };
+  const redis = createRedis(connection);
+  await connectRedis(redis, connection);
   let queueRedis: Redis | undefined;
   if (options.queues) {
-    queueRedis = createQueueRedis(options.redisUrl);
+    queueRedis = createQueueRedis(connection);
     try {
-      await connectRedis(queueRedis, options.redisUrl);
+      await connectRedis(queueRedis, connection);
     } catch (error) {
       redis.disconnect();
       throw error;

@@ -9,6 +9,18 @@ export type QuestionPath = 'engine' | 'agent' | 'engine_fallback';
 export type SlackCallOutcome = 'ok' | 'error' | 'rate_limited' | 'http_error' | 'network_error';
 export type JobOutcome = 'completed' | 'failed';
 
+/** One HTTP request to the model, as measured at the model's fetch (src/agent/chat-model.ts). */
+export interface ModelCall {
+  outcome: 'ok' | 'rate_limited' | 'http_error' | 'network_error';
+  seconds: number;
+  /** From the response's `usage`, when it gives one. */
+  promptTokens?: number;
+  completionTokens?: number;
+}
+
+/** The kinds of healing notices (src/healing/healing.ts), each what became of a request. */
+export type HealingOutcome = 'requested' | 'already-requested' | 'not-proposed' | 'executed' | 'failed' | 'verified' | 'void';
+
 export interface MetricsOptions {
   /**
    * The open incidents, read when Prometheus scrapes. Only the process that owns the incidents
@@ -63,6 +75,10 @@ export class Metrics {
   private readonly slackCalls: Counter<'method' | 'outcome'>;
   private readonly jobRuns: Counter<'queue' | 'outcome'>;
   private readonly jobDuration: Histogram<'queue'>;
+  private readonly modelCalls: Counter<'outcome'>;
+  private readonly modelDuration: Histogram;
+  private readonly modelTokens: Counter<'kind'>;
+  private readonly healingOutcomes: Counter<'outcome'>;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -77,6 +93,10 @@ export class Metrics {
     this.slackCalls = new Counter({ name: 'aiops_slack_api_calls_total', help: 'Slack Web API calls, by method and outcome (ok, error, rate_limited, http_error, network_error).', labelNames: ['method', 'outcome'], registers });
     this.jobRuns = new Counter({ name: 'aiops_job_runs_total', help: 'Job runs (attempts) by queue and outcome.', labelNames: ['queue', 'outcome'], registers });
     this.jobDuration = new Histogram({ name: 'aiops_job_duration_seconds', help: 'Time one job run took, by queue.', labelNames: ['queue'], buckets: JOB_BUCKETS_SECONDS, registers });
+    this.modelCalls = new Counter({ name: 'aiops_llm_calls_total', help: 'HTTP requests to the LLM, retries included, by outcome (ok, rate_limited, http_error, network_error).', labelNames: ['outcome'], registers });
+    this.modelDuration = new Histogram({ name: 'aiops_llm_call_duration_seconds', help: 'Time one HTTP request to the LLM took.', buckets: QUESTION_BUCKETS_SECONDS, registers });
+    this.modelTokens = new Counter({ name: 'aiops_llm_tokens_total', help: 'Tokens the LLM reported using, by kind (prompt, completion).', labelNames: ['kind'], registers });
+    this.healingOutcomes = new Counter({ name: 'aiops_healing_actions_total', help: 'What became of remediation requests, by outcome (requested, not_proposed, executed, verified, failed, void).', labelNames: ['outcome'], registers });
     const openIncidents = options.openIncidents;
     if (openIncidents) {
       new Gauge({
@@ -150,6 +170,19 @@ export class Metrics {
   }
 
   /** Counts a worker's job runs (every attempt) and times them, from its own events. */
+  modelCall(call: ModelCall): void {
+    this.modelCalls.inc({ outcome: call.outcome });
+    this.modelDuration.observe(call.seconds);
+    if (call.promptTokens !== undefined) this.modelTokens.inc({ kind: 'prompt' }, call.promptTokens);
+    if (call.completionTokens !== undefined) this.modelTokens.inc({ kind: 'completion' }, call.completionTokens);
+  }
+
+  /** A healing notice's kind as an outcome; a second click on a request already made is no new outcome. */
+  healingOutcome(kind: HealingOutcome): void {
+    if (kind === 'already-requested') return;
+    this.healingOutcomes.inc({ outcome: kind.replace(/-/g, '_') });
+  }
+
   observeWorker(worker: ObservedWorker): void {
     const seconds = (job: ObservedJob | undefined) => (job?.processedOn === undefined ? undefined : ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
     worker.on('completed', (job) => this.jobRun(worker.name, 'completed', seconds(job)));

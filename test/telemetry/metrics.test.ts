@@ -29,13 +29,19 @@ describe('Metrics', () => {
       aiops_slack_api_calls_total: 'counter',
       aiops_job_runs_total: 'counter',
       aiops_job_duration_seconds: 'histogram',
+      aiops_llm_calls_total: 'counter',
+      aiops_llm_call_duration_seconds: 'histogram',
+      aiops_llm_tokens_total: 'counter',
+      aiops_healing_actions_total: 'counter',
     };
     for (const [name, type] of Object.entries(expected)) {
       expect(metricType(text, name), name).toBe(type);
       expect(text, name).toMatch(new RegExp(`^# HELP ${name} \\S`, 'm'));
     }
-    // Only the unlabelled counter has a sample (0); labelled series appear when first counted.
-    expect(parseExposition(text).map((sample) => sample.name)).toEqual(['aiops_questions_failed_total']);
+    // Only the unlabelled series have samples (0); labelled series appear when first counted.
+    const sampled = parseExposition(text).filter((sample) => sample.value !== 0 || !['aiops_questions_failed_total', 'aiops_llm_call_duration_seconds_bucket', 'aiops_llm_call_duration_seconds_sum', 'aiops_llm_call_duration_seconds_count'].includes(sample.name));
+    expect(sampled).toEqual([]);
+    expect(sampleValue(text, 'aiops_questions_failed_total')).toBe(0);
     expect(text).not.toContain('process_cpu_seconds_total');
   });
 
@@ -58,6 +64,16 @@ describe('Metrics', () => {
       await queue.obliterate({ force: true });
       await queue.close();
     }
+  });
+
+  it('counts healing outcomes, but not a second click on a request already made', async () => {
+    const metrics = new Metrics({ processMetrics: false });
+    for (const kind of ['requested', 'already-requested', 'executed', 'verified', 'not-proposed'] as const) metrics.healingOutcome(kind);
+    const text = await metrics.render();
+    expect(sampleValue(text, 'aiops_healing_actions_total', { outcome: 'requested' })).toBe(1);
+    expect(sampleValue(text, 'aiops_healing_actions_total', { outcome: 'not_proposed' })).toBe(1);
+    expect(sampleValue(text, 'aiops_healing_actions_total', { outcome: 'verified' })).toBe(1);
+    expect(text).not.toMatch(/outcome="already/);
   });
 
   it('counts what it is told, by label', async () => {
