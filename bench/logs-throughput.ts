@@ -5,14 +5,18 @@
  * - `aiops logs templates --input F --output F` as a whole process (start-up, reading, mining,
  *   writing the CSV), pinned to one core with `taskset` where it exists;
  * - the miner alone in a fresh process (`new TemplateMiner()`, the product's configuration);
- * - the same miner in a process that has loaded ioredis first, as the bot's process has (a class
- *   that extends String there is known to slow V8's string access).
+ * - the miner in the bot's process: one that has loaded what `aiops start` loads (src/cli.ts:
+ *   config, logger, src/commands/start.ts, hence the workers and ioredis 6, whose `class
+ *   VerbatimString extends String` slows every string method call in V8 11), mining with the
+ *   log-mining job's own factory (`LOG_MINERS` in src/jobs/workers/start-workers.ts).
  *
- * Runs alternate so that the machine's noise falls on every subject alike; medians of 3.
+ * Runs alternate so that the machine's noise falls on every subject alike (the two miners swap
+ * places each round); medians of 3, and the ratio of the medians, bot / alone.
  *
  *   npm run -s bench:logs:throughput [-- --datasets ../shared/datasets]
  */
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,11 +28,9 @@ const { values } = parseArgs({ options: { datasets: { type: 'string', default: j
 
 if (values.subject) {
   // A child run: mine the file's lines and print the lines per second of the mining loop alone.
-  if (values.subject === 'with-ioredis') await import('ioredis');
-  const { TemplateMiner } = await import('../src/logs/template-miner.js');
+  const miner = values.subject === 'bot' ? await botMiner() : new (await import('../src/logs/template-miner.js')).TemplateMiner();
   const lines = readFileSync(values.input!, 'utf8').split('\n');
   if (lines.at(-1) === '') lines.pop();
-  const miner = new TemplateMiner();
   const started = performance.now();
   for (const line of lines) miner.add(line);
   console.log(String(lines.length / ((performance.now() - started) / 1000)));
@@ -45,14 +47,17 @@ const lineCount = readFileSync(input, 'utf8').split('\n').length - 1;
 const pinned = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const pin = (command: string[]) => (pinned ? ['taskset', '-c', '0', ...command] : command);
 
-const results: Record<string, number[]> = { 'aiops logs templates (whole process)': [], 'miner alone': [], 'miner with ioredis loaded (as in the bot)': [] };
+const ALONE = 'miner alone';
+const BOT = "miner in the bot's process (ioredis loaded, the job's factory)";
+const results: Record<string, number[]> = { 'aiops logs templates (whole process)': [], [ALONE]: [], [BOT]: [] };
 for (let round = 0; round < 3; round += 1) {
   const [command, ...rest] = pin([process.execPath, '--import', 'tsx', 'src/main.ts', 'logs', 'templates', '--input', input, '--output', join(directory, 'out.csv')]);
   const started = performance.now();
   const cli = spawnSync(command!, rest, { cwd: REPOSITORY_ROOT, encoding: 'utf8' });
   if (cli.status !== 0) throw new Error(`aiops logs templates failed: ${cli.stderr}`);
   results['aiops logs templates (whole process)']!.push(lineCount / ((performance.now() - started) / 1000));
-  for (const [name, subject] of [['miner alone', 'alone'], ['miner with ioredis loaded (as in the bot)', 'with-ioredis']] as const) {
+  const miners = [[ALONE, 'alone'], [BOT, 'bot']] as const;
+  for (const [name, subject] of round % 2 === 0 ? miners : [...miners].reverse()) {
     const [childCommand, ...childArguments] = pin([process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), '--subject', subject, '--input', input]);
     const child = spawnSync(childCommand!, childArguments, { cwd: REPOSITORY_ROOT, encoding: 'utf8' });
     if (child.status !== 0) throw new Error(`${name} failed: ${child.stderr}`);
@@ -66,3 +71,13 @@ console.log(`${lineCount.toLocaleString('en-US')} lines; ${pinned ? 'each proces
 console.log('| subject | lines/s, median of 3 | runs |');
 console.log('|---|---|---|');
 for (const [name, runs] of Object.entries(results)) console.log(`| ${name} | ${Math.round(median(runs)).toLocaleString('en-US')} | ${runs.map((run) => Math.round(run).toLocaleString('en-US')).join(', ')} |`);
+console.log(`\nbot / alone: ${(median(results[BOT]!) / median(results[ALONE]!)).toFixed(2)}`);
+
+/** A miner as the bot's log-mining job makes one, in a process that loaded what `aiops start` loads. */
+async function botMiner(): Promise<{ add(message: string): unknown }> {
+  await Promise.all([import('../src/config.js'), import('../src/logger.js'), import('../src/commands/start.js')]);
+  // The subject is void if the bot's graph stopped loading ioredis: say so rather than measure a fresh process again.
+  if (!Object.keys(createRequire(import.meta.url).cache).some((path) => /ioredis[\\/]built[\\/]resp[\\/]verbatim-string/.test(path))) throw new Error('the bot\'s modules did not load ioredis 6 (VerbatimString); update this bench');
+  const { LOG_MINERS } = await import('../src/jobs/workers/start-workers.js');
+  return LOG_MINERS.createMiner();
+}

@@ -3,8 +3,9 @@
  * regular expressions, every match becoming `<*>`) are defined in `mask-patterns.ts`; white space
  * as `\s` sees it in `white-space.ts`. Both are re-exported here, the module callers import.
  */
+import { CodeUnits, codeAt, includesOf, replaced, sliceOf } from './code-units.js';
 import { DEFAULT_MASKS, type Mask, WILDCARD, compileMasks } from './mask-patterns.js';
-import { crossesWhiteSpace, isWhiteSpace, splitOnWhiteSpace, tokenStart } from './white-space.js';
+import { crossesWhiteSpace, isWhiteSpace, tokenStart } from './white-space.js';
 
 export { DEFAULT_MASKS, type Mask, WILDCARD, compileMasks, maskMessage } from './mask-patterns.js';
 export { crossesWhiteSpace, isWhiteSpace } from './white-space.js';
@@ -19,12 +20,15 @@ export class TokenizedLine {
   readonly hashes: number[] = [];
   /** Where each token starts in the message, to take tokens back when a whole-line mask covers them. */
   readonly starts: number[] = [];
+  /** Whether each token is a value (`isValue`), known when its token was masked, so folding reads no characters. */
+  readonly values: boolean[] = [];
   count = 0;
 
-  push(token: string, hash: number, start: number): void {
+  push(token: string, hash: number, start: number, value: boolean): void {
     this.tokens[this.count] = token;
     this.hashes[this.count] = hash;
     this.starts[this.count] = start;
+    this.values[this.count] = value;
     this.count += 1;
   }
 
@@ -38,14 +42,16 @@ export class TokenizedLine {
     let kept = 0;
     for (let index = 0; index < this.count; index += 1) {
       const token = this.tokens[index] as string;
-      const value = token === WILDCARD || isNumberedName(token);
+      const value = this.values[index] as boolean;
       if (value && kept > 0 && this.tokens[kept - 1] === WILDCARD) continue;
-      if (value && token !== WILDCARD && index + 1 < this.count && (this.tokens[index + 1] === WILDCARD || isNumberedName(this.tokens[index + 1] as string))) {
+      if (value && token !== WILDCARD && index + 1 < this.count && (this.values[index + 1] as boolean)) {
         this.tokens[kept] = WILDCARD;
         this.hashes[kept] = WILDCARD_HASH;
+        this.values[kept] = true;
       } else {
         this.tokens[kept] = token;
         this.hashes[kept] = this.hashes[index] as number;
+        this.values[kept] = value;
       }
       this.starts[kept] = this.starts[index] as number;
       kept += 1;
@@ -69,20 +75,25 @@ export class TokenizedLine {
 /** The hash `TokenizedLine.hashes` holds for a token: the one the scan takes character by character. */
 export function hashOf(token: string): number {
   let hash = 0;
-  for (let index = 0; index < token.length; index += 1) hash = (Math.imul(hash, 31) + token.charCodeAt(index)) | 0;
+  for (let index = 0; index < token.length; index += 1) hash = (Math.imul(hash, 31) + codeAt(token, index)) | 0;
   return hash;
 }
 
 const WILDCARD_HASH = hashOf(WILDCARD);
 
+/** A `<*>`, or a name numbered like a host or a device, which `foldValueRuns` folds with its neighbours. */
+function isValue(token: string): boolean {
+  return token === WILDCARD || isNumberedName(token);
+}
+
 /** `/^[A-Za-z]+[0-9]+$/` without a regular expression: letters, then digits (`an14`, `eth0`). */
 function isNumberedName(token: string): boolean {
-  const last = token.charCodeAt(token.length - 1);
+  const last = codeAt(token, token.length - 1);
   if (!(last >= 48 && last <= 57)) return false;
   let index = 0;
-  while (index < token.length && ((token.charCodeAt(index) | 32) >= 97 && (token.charCodeAt(index) | 32) <= 122)) index += 1;
+  while (index < token.length && ((codeAt(token, index) | 32) >= 97 && (codeAt(token, index) | 32) <= 122)) index += 1;
   if (index === 0) return false;
-  while (index < token.length && token.charCodeAt(index) >= 48 && token.charCodeAt(index) <= 57) index += 1;
+  while (index < token.length && codeAt(token, index) >= 48 && codeAt(token, index) <= 57) index += 1;
   return index === token.length;
 }
 
@@ -114,6 +125,11 @@ export class MaskingTokenizer {
    */
   private readonly rawAndMasked: string[] = new Array<string>(2 * TOKEN_CACHE_SLOTS).fill('');
   private readonly maskedHashes = new Int32Array(TOKEN_CACHE_SLOTS);
+  /** 1 where the masked token is a value (`isValue`). */
+  private readonly maskedValues = new Uint8Array(TOKEN_CACHE_SLOTS);
+  /** The message's code units, and those of a whole-line mask's output: the scans read these, not `charCodeAt` (see code-units.ts). */
+  private readonly messageUnits = new CodeUnits();
+  private readonly maskedUnits = new CodeUnits();
   /** Only default masks stay inside tokens, the number mask among them: a token of digits alone becomes `<*>`. */
   private readonly plainNumbersMasked: boolean;
   /**
@@ -150,25 +166,26 @@ export class MaskingTokenizer {
   /** Fills `line` with the message's masked tokens, at most `maximumTokens` of them. */
   tokenizeInto(message: string, maximumTokens: number, line: TokenizedLine): void {
     line.count = 0;
+    const codes = this.messageUnits.load(message);
     let cursor = 0;
     while (cursor < message.length && line.count < maximumTokens) {
       let wholeLineFrom: number;
-      if (this.spotsDateAndSize) wholeLineFrom = this.pushLocalTokens(message, cursor, message.length, line, maximumTokens, true);
+      if (this.spotsDateAndSize) wholeLineFrom = this.pushLocalTokens(message, codes, cursor, message.length, line, maximumTokens, true);
       else {
-        const crossing = this.nextCrossingMatch(message, cursor);
-        wholeLineFrom = crossing < 0 ? message.length : tokenStart(message, crossing, cursor);
-        this.pushLocalTokens(message, cursor, wholeLineFrom, line, maximumTokens, false);
+        const crossing = this.nextCrossingMatch(message, codes, cursor);
+        wholeLineFrom = crossing < 0 ? message.length : tokenStart(codes, crossing, cursor);
+        this.pushLocalTokens(message, codes, cursor, wholeLineFrom, line, maximumTokens, false);
       }
       if (wholeLineFrom >= message.length || line.count >= maximumTokens) break;
-      cursor = this.pushWholeLineTokens(message, wholeLineFrom, line);
+      cursor = this.pushWholeLineTokens(message, codes, wholeLineFrom, line);
     }
     if (line.count > maximumTokens) line.count = maximumTokens;
     line.foldValueRuns();
   }
 
   /** Where the first crossing mask matches at or after `from`, or -1 (when the scan does not spot them). */
-  private nextCrossingMatch(message: string, from: number): number {
-    if (this.crossing === undefined || (this.onlyDefaultCrossingMasks && !hasDigitFrom(message, from))) return -1;
+  private nextCrossingMatch(message: string, codes: Uint16Array, from: number): number {
+    if (this.crossing === undefined || (this.onlyDefaultCrossingMasks && !hasDigitFrom(codes, from, message.length))) return -1;
     this.crossing.lastIndex = from;
     const match = this.crossing.exec(message);
     return match === null ? -1 : match.index;
@@ -177,14 +194,15 @@ export class MaskingTokenizer {
   /**
    * Pushes the tokens in [from, to), each masked alone, and returns where masking with every mask
    * must take over: `to`, unless `spot` is set and a crossing mask matches, when it is the start of
-   * the token that match begins in (tokens already pushed from there on are taken back).
+   * the token that match begins in (tokens already pushed from there on are taken back). `codes`
+   * holds the message's code units (`CodeUnits.load`).
    */
-  private pushLocalTokens(message: string, from: number, to: number, line: TokenizedLine, maximumTokens: number, spot: boolean): number {
+  private pushLocalTokens(message: string, codes: Uint16Array, from: number, to: number, line: TokenizedLine, maximumTokens: number, spot: boolean): number {
     const firstToken = line.count;
     let end = to;
     let index = from;
     while (index < end && line.count < maximumTokens) {
-      let code = message.charCodeAt(index);
+      let code = codes[index] as number;
       let kind = kindOf(code);
       if (kind === WHITE_SPACE) {
         index += 1;
@@ -198,7 +216,7 @@ export class MaskingTokenizer {
         hash = (Math.imul(hash, 31) + code) | 0;
         if ((kind & MAY_BE_MASKED) !== 0) mayBeMasked = true;
         if (spot && (kind & MAY_START_DATE_OR_SIZE) !== 0) {
-          const candidate = dateOrSizeCandidateAt(message, index, from);
+          const candidate = dateOrSizeCandidateAt(codes, message.length, index, from);
           if (candidate >= 0) {
             // The first place a crossing mask may match: from there the expression finds the first
             // that does, if any, so a line is searched once, as when the scan was a separate pass.
@@ -207,7 +225,7 @@ export class MaskingTokenizer {
             crossing.lastIndex = candidate;
             const match = crossing.exec(message);
             if (match !== null) {
-              const wholeLineFrom = tokenStart(message, match.index, from);
+              const wholeLineFrom = tokenStart(codes, match.index, from);
               // Past this token (white space precedes it): tokens up to it are still local.
               if (wholeLineFrom > index) end = wholeLineFrom;
               else {
@@ -219,35 +237,37 @@ export class MaskingTokenizer {
         }
         index += 1;
         if (index >= end) break;
-        code = message.charCodeAt(index);
+        code = codes[index] as number;
         kind = kindOf(code);
       } while (kind !== WHITE_SPACE);
-      this.pushToken(message, start, index, hash, mayBeMasked, line);
+      this.pushToken(message, codes, start, index, hash, mayBeMasked, line);
     }
     return end;
   }
 
   /** Pushes the masked token for message[start, end), whose characters hash to `hash`. */
-  private pushToken(message: string, start: number, end: number, hash: number, mayBeMasked: boolean, line: TokenizedLine): void {
+  private pushToken(message: string, codes: Uint16Array, start: number, end: number, hash: number, mayBeMasked: boolean, line: TokenizedLine): void {
     const slot = (hash ^ (hash >>> 15)) & (TOKEN_CACHE_SLOTS - 1);
     const raw = this.rawAndMasked[2 * slot] as string;
-    if (raw.length === end - start && occursAt(raw, message, start)) {
-      line.push(this.rawAndMasked[2 * slot + 1] as string, this.maskedHashes[slot] as number, start);
+    if (raw.length === end - start && occursAt(raw, codes, start)) {
+      line.push(this.rawAndMasked[2 * slot + 1] as string, this.maskedHashes[slot] as number, start, this.maskedValues[slot] === 1);
       return;
     }
-    const token = message.slice(start, end);
+    const token = sliceOf(message, start, end);
     const masked = mayBeMasked ? this.maskedAlone(token) : token;
     const maskedHash = masked === token ? hash : hashOf(masked);
+    const value = isValue(masked);
     this.rawAndMasked[2 * slot] = token;
     this.rawAndMasked[2 * slot + 1] = masked;
     this.maskedHashes[slot] = maskedHash;
-    line.push(masked, maskedHash, start);
+    this.maskedValues[slot] = value ? 1 : 0;
+    line.push(masked, maskedHash, start, value);
   }
 
   /** A token masked with the masks that stay inside tokens. */
   private maskedAlone(token: string): string {
     if (this.plainNumbersMasked && isPlainNumber(token)) return WILDCARD;
-    return onlyVariablesFolded(this.local === undefined ? token : token.replace(this.local, WILDCARD));
+    return onlyVariablesFolded(this.local === undefined ? token : replaced(token, this.local, WILDCARD));
   }
 
   /**
@@ -255,30 +275,45 @@ export class MaskingTokenizer {
    * at white space or the message ends, and pushes the tokens; returns where it stopped. The scan
    * runs on the whole message, so lookbehinds see what precedes `from`.
    */
-  private pushWholeLineTokens(message: string, from: number, line: TokenizedLine): number {
+  private pushWholeLineTokens(message: string, codes: Uint16Array, from: number, line: TokenizedLine): number {
     const all = this.all as RegExp;
     let masked = '';
     let copied = from;
     all.lastIndex = from;
     for (let match = all.exec(message); match !== null; match = all.exec(message)) {
-      masked += message.slice(copied, match.index) + WILDCARD;
+      masked += sliceOf(message, copied, match.index) + WILDCARD;
       copied = match.index + match[0].length;
       if (match[0].length === 0) all.lastIndex += 1;
-      else if (copied >= message.length || isWhiteSpace(message.charCodeAt(copied))) break;
+      else if (copied >= message.length || isWhiteSpace(codes[copied] as number)) break;
     }
     const stop = all.lastIndex === 0 || copied >= message.length ? message.length : copied;
-    masked += message.slice(copied, stop);
-    for (const part of splitOnWhiteSpace(masked)) {
-      const token = onlyVariablesFolded(part);
-      line.push(token, hashOf(token), from);
+    masked += sliceOf(message, copied, stop);
+    // The parts between runs of white space, as `masked.split(/\s+/)` without empty parts, each hashed as it is read.
+    const maskedCodes = this.maskedUnits.load(masked);
+    let start = -1;
+    let hash = 0;
+    for (let index = 0; index <= masked.length; index += 1) {
+      const code = maskedCodes[index] as number;
+      if (index < masked.length && !isWhiteSpace(code)) {
+        if (start < 0) {
+          start = index;
+          hash = 0;
+        }
+        hash = (Math.imul(hash, 31) + code) | 0;
+      } else if (start >= 0) {
+        const part = sliceOf(masked, start, index);
+        const token = onlyVariablesFolded(part);
+        line.push(token, token === part ? hash : WILDCARD_HASH, from, isValue(token));
+        start = -1;
+      }
     }
     return stop;
   }
 }
 
-/** Whether `token` occurs in `message` at `start`: `startsWith` by hand, which is faster on short tokens. */
-function occursAt(token: string, message: string, start: number): boolean {
-  for (let index = 0; index < token.length; index += 1) if (token.charCodeAt(index) !== message.charCodeAt(start + index)) return false;
+/** Whether `token` occurs at `start` of the message whose code units are `codes`: `startsWith` by hand, which is faster on short tokens. */
+function occursAt(token: string, codes: Uint16Array, start: number): boolean {
+  for (let index = 0; index < token.length; index += 1) if (codeAt(token, index) !== codes[start + index]) return false;
   return true;
 }
 
@@ -308,9 +343,9 @@ function kindOf(code: number): number {
   return code < 128 ? (CHARACTER_KINDS[code] as number) : isWhiteSpace(code) ? WHITE_SPACE : 0;
 }
 
-function hasDigitFrom(message: string, from: number): boolean {
-  for (let index = from; index < message.length; index += 1) {
-    const code = message.charCodeAt(index);
+function hasDigitFrom(codes: Uint16Array, from: number, length: number): boolean {
+  for (let index = from; index < length; index += 1) {
+    const code = codes[index] as number;
     if (code >= 48 && code <= 57) return true;
   }
   return false;
@@ -325,7 +360,7 @@ const TOKEN_CACHE_SLOTS = 1 << 16;
  */
 function isPlainNumber(token: string): boolean {
   for (let index = 0; index < token.length; index += 1) {
-    const code = token.charCodeAt(index);
+    const code = codeAt(token, index);
     if (code < 48 || code > 57) return false;
   }
   return token.length > 0;
@@ -336,7 +371,8 @@ const NUMBER_PATTERN = (DEFAULT_MASKS.find((mask) => mask.name === 'number') as 
 const SPOTTED_PATTERNS: ReadonlySet<RegExp> = new Set(DEFAULT_MASKS.filter((mask) => ['date-time', 'size', 'duration-bound'].includes(mask.name)).map((mask) => mask.pattern));
 const SIZE_INITIAL = 1;
 const DURATION_INITIAL = 2;
-const MONTHS: ReadonlySet<string> = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
+/** The months' names as `threeLetterKey` reads them, so spotting a month slices no string. */
+const MONTHS: ReadonlySet<number> = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map((month) => threeLetterKey(Uint16Array.from(month, (character) => character.charCodeAt(0)), 0)));
 /**
  * Indexed by character code below 256: 1 for the first letter of a size unit (`B`, `KB`, … `PiB`,
  * `bytes`), which may follow the digits at once; 2 for the first letter of a duration's unit in
@@ -346,8 +382,13 @@ const UNIT_INITIAL = new Uint8Array(256);
 for (const character of 'BKMGTPkb') UNIT_INITIAL[character.charCodeAt(0)] = SIZE_INITIAL;
 for (const character of 'nuµmshd') UNIT_INITIAL[character.charCodeAt(0)] = (UNIT_INITIAL[character.charCodeAt(0)] as number) | DURATION_INITIAL;
 
-function isDigitAt(message: string, index: number): boolean {
-  const code = message.charCodeAt(index);
+/** Three code units from `index` as one number, exact (48 bits). */
+function threeLetterKey(codes: Uint16Array, index: number): number {
+  return ((codes[index] as number) * 65_536 + (codes[index + 1] as number)) * 65_536 + (codes[index + 2] as number);
+}
+
+function isDigitAt(codes: Uint16Array, index: number): boolean {
+  const code = codes[index] as number;
   return code >= 48 && code <= 57;
 }
 
@@ -360,28 +401,27 @@ function isDigitAt(message: string, index: number): boolean {
  * belongs to the same token, where masking with every mask starts anyway; or at a month's name followed by a space, or
  * up to three letters and spaces before it (a day's name: `Mon  Jan 5`).
  */
-function dateOrSizeCandidateAt(message: string, index: number, from: number): number {
-  const length = message.length;
-  const code = message.charCodeAt(index);
+function dateOrSizeCandidateAt(codes: Uint16Array, length: number, index: number, from: number): number {
+  const code = codes[index] as number;
   if (code >= 48 && code <= 57) {
-    if (index > from && isDigitAt(message, index - 1)) return -1; // inside a run: its first digit decided
+    if (index > from && isDigitAt(codes, index - 1)) return -1; // inside a run: its first digit decided
     let end = index + 1;
-    while (end < length && isDigitAt(message, end)) end += 1;
-    if (end - index === 4 && message.charCodeAt(end) === 45) return index;
+    while (end < length && isDigitAt(codes, end)) end += 1;
+    if (end - index === 4 && codes[end] === 45) return index;
     // A bound before the digits starts the match (`<1 sec`): the expression must run from there.
-    const bounded = index > from && isBoundAt(message, index - 1);
+    const bounded = index > from && isBoundAt(codes, index - 1);
     const start = bounded ? index - 1 : index;
     let after = end;
-    if (message.charCodeAt(after) === 46 && after + 1 < length && isDigitAt(message, after + 1)) {
+    if (codes[after] === 46 && after + 1 < length && isDigitAt(codes, after + 1)) {
       after += 2;
-      while (after < length && isDigitAt(message, after)) after += 1;
-      if (isUnitAt(message, after, bounded)) return start;
+      while (after < length && isDigitAt(codes, after)) after += 1;
+      if (isUnitAt(codes, after, bounded)) return start;
     }
-    return isUnitAt(message, end, bounded) ? start : -1;
+    return isUnitAt(codes, end, bounded) ? start : -1;
   }
-  if (message.charCodeAt(index + 3) !== 32 || !MONTHS.has(message.slice(index, index + 3))) return -1;
+  if (codes[index + 3] !== 32 || !MONTHS.has(threeLetterKey(codes, index))) return -1;
   let before = index;
-  while (before > from && message.charCodeAt(before - 1) === 32) before -= 1;
+  while (before > from && codes[before - 1] === 32) before -= 1;
   return before < index ? Math.max(from, before - 3) : index;
 }
 
@@ -389,17 +429,17 @@ function dateOrSizeCandidateAt(message: string, index: number, from: number): nu
  * Whether a size unit's first letter stands at `index` or after one space there, or, for a bounded
  * value (`<1 sec`), a duration unit's after one space.
  */
-function isUnitAt(message: string, index: number, bounded: boolean): boolean {
-  const code = message.charCodeAt(index);
-  const initial = code === 32 ? message.charCodeAt(index + 1) : code;
+function isUnitAt(codes: Uint16Array, index: number, bounded: boolean): boolean {
+  const code = codes[index] as number;
+  const initial = code === 32 ? (codes[index + 1] as number) : code;
   if (initial >= 256) return false;
   const kinds = UNIT_INITIAL[initial] as number;
   return (kinds & SIZE_INITIAL) !== 0 || (bounded && code === 32 && (kinds & DURATION_INITIAL) !== 0);
 }
 
 /** `<`, `>` or `~`, which bound a value. */
-function isBoundAt(message: string, index: number): boolean {
-  const code = message.charCodeAt(index);
+function isBoundAt(codes: Uint16Array, index: number): boolean {
+  const code = codes[index] as number;
   return code === 60 || code === 62 || code === 126;
 }
 
@@ -407,5 +447,5 @@ const ONLY_VARIABLES = /^(?:<\*>[,:;/_-]?)+$/;
 
 /** `<*>,<*>` or `<*>:<*>` is one variable however many parts it has. */
 function onlyVariablesFolded(token: string): string {
-  return token !== WILDCARD && token.includes(WILDCARD) && ONLY_VARIABLES.test(token) ? WILDCARD : token;
+  return token !== WILDCARD && includesOf(token, WILDCARD) && ONLY_VARIABLES.test(token) ? WILDCARD : token;
 }

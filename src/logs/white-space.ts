@@ -3,26 +3,11 @@
  * line into tokens, and telling whether a mask's pattern can match across a token's edge.
  */
 
-/** The start of the token holding `index`, not before `floor`. */
-export function tokenStart(message: string, index: number, floor: number): number {
+/** The start of the token holding `index`, not before `floor`, in a message given as its code units (`CodeUnits.load`). */
+export function tokenStart(codes: Uint16Array, index: number, floor: number): number {
   let start = index;
-  while (start > floor && !isWhiteSpace(message.charCodeAt(start - 1))) start -= 1;
+  while (start > floor && !isWhiteSpace(codes[start - 1] as number)) start -= 1;
   return start;
-}
-
-/** The parts of `text` between runs of white space, as `text.split(/\s+/)` without empty parts. */
-export function splitOnWhiteSpace(text: string): string[] {
-  const parts: string[] = [];
-  let start = -1;
-  for (let index = 0; index <= text.length; index += 1) {
-    if (index < text.length && !isWhiteSpace(text.charCodeAt(index))) {
-      if (start < 0) start = index;
-    } else if (start >= 0) {
-      parts.push(text.slice(start, index));
-      start = -1;
-    }
-  }
-  return parts;
 }
 
 /** Exactly the characters of the regular expression class `\s`, without running one. */

@@ -116,6 +116,12 @@ describe('MaskingTokenizer', () => {
     for (const message of messages) expect(tokenizer.tokenize(message, 512)).toEqual(reference(message, DEFAULT_MASKS));
   });
 
+  it('masks lines of any length and alphabet alike, whatever line came before', () => {
+    const tokenizer = new MaskingTokenizer(DEFAULT_MASKS);
+    const messages = ['2015-10-18 12:00:00 then 5 KB and Jan 3', '2015', '5', 'Jan', 'smile \u{1F600} 5 KB, ünïcode\u3000Jan 3 and a lone \ud800 12', `${'word 12 '.repeat(20_000)}Dec 9`, 'Dec'];
+    for (const message of messages) expect(tokenizer.tokenize(message, 100_000)).toEqual(reference(message, DEFAULT_MASKS));
+  });
+
   it('runs extra masks that stay inside tokens on every token', () => {
     const masks = [{ name: 'word', pattern: /secret\w*/ }, ...DEFAULT_MASKS];
     expect(new MaskingTokenizer(masks).tokenize('the secretive word', 512)).toEqual(['the', WILDCARD, 'word']);

@@ -10,7 +10,7 @@ import type { Stores } from '../../state/stores.js';
 import { detectService, type DetectionDependencies } from '../detect-service.js';
 import { forecastServiceSignal } from '../forecast-service.js';
 import { FORECAST_SIGNALS, type ForecastSignal } from '../../investigation/capacity-forecast.js';
-import { mineServiceLogs } from '../mine-service-logs.js';
+import { mineServiceLogs, type LogMiningDependencies } from '../mine-service-logs.js';
 import { QUEUE_NAMES } from '../queues.js';
 import { createServiceFindings } from '../service-findings.js';
 import { trainService } from '../train-service.js';
@@ -27,6 +27,12 @@ export interface WorkerDependencies {
   now: () => number;
   logger: Logger;
 }
+
+/** How the log-mining job builds its miners; exported so that bench/logs-throughput.ts mines exactly as the bot does. */
+export const LOG_MINERS: Pick<LogMiningDependencies, 'createMiner' | 'restoreMiner'> = {
+  createMiner: () => new TemplateMiner(),
+  restoreMiner: (state) => TemplateMiner.fromJSON(state as MinerState),
+};
 
 /**
  * This process's workers, one per queue: detection (four services at once), training and log
@@ -76,8 +82,7 @@ export function startWorkers({ connection, sources, stores, catalogue, incidents
           stores,
           now,
           logger,
-          createMiner: () => new TemplateMiner(),
-          restoreMiner: (state) => TemplateMiner.fromJSON(state as MinerState),
+          ...LOG_MINERS,
           // Log findings are evidence: kept for incidents, answers and root causes, not raised as alerts of their own.
           sink: async (finding) => {
             await stores.logFindings.record(finding);
