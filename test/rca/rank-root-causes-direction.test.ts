@@ -2,21 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { rankRootCauses } from '../../src/rca/rank-root-causes.js';
 import type { MetricSeries, RootCauseInput } from '../../src/rca/root-cause-input.js';
 import { referenceBaseline } from '../../src/rca/robust-z.js';
+import { START, syntheticSeries } from './synthetic-series.js';
 
-const START = Date.parse('2026-12-05T10:00:00Z');
-const STEP = 60_000;
 const NORMAL_SAMPLES = 60;
-const ANOMALOUS_SAMPLES = 10;
-const TIMESTAMPS = Array.from({ length: NORMAL_SAMPLES + ANOMALOUS_SAMPLES }, (_, index) => START + (index - NORMAL_SAMPLES) * STEP);
-
-/** Deterministic noise in [-1, 1]. */
-const noise = (index: number, seed: number): number => Math.sin(index * 12.9898 + seed * 78.233) * 0.5 + Math.sin(index * 3.7 + seed) * 0.5;
-
-/** `level` ± `spread` before the start, then `during(sample index in the anomaly)` added on. */
-function series(service: string, metric: string, level: number, spread: number, during: (index: number) => number = () => 0, seed = service.length + metric.length): MetricSeries {
-  const values = TIMESTAMPS.map((_, index) => level + spread * noise(index, seed) + (index >= NORMAL_SAMPLES ? during(index - NORMAL_SAMPLES) : 0));
-  return { service, metric, timestamps: [...TIMESTAMPS], values };
-}
+const { timestamps: TIMESTAMPS, series } = syntheticSeries(NORMAL_SAMPLES, 10, (service, metric) => service.length + metric.length);
 
 const order = (input: RootCauseInput): string[] => rankRootCauses(input).ranking.map((cause) => cause.service);
 

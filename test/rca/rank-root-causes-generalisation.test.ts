@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { rankRootCauses } from '../../src/rca/rank-root-causes.js';
-import type { MetricSeries, RootCauseInput } from '../../src/rca/root-cause-input.js';
+import type { RootCauseInput } from '../../src/rca/root-cause-input.js';
+import { START, syntheticSeries } from './synthetic-series.js';
 
 /**
  * The rules that carry the ranking beyond one case set (bench:rca --ablation measures each): a
  * caller-side view is not the fault behind it, like links like, a service at its limit is
  * saturated, a z cannot grow without bound, and a callee explains its caller in proportion.
  */
-const START = Date.parse('2026-12-05T10:00:00Z');
-const STEP = 60_000;
-const NORMAL_SAMPLES = 30;
-const ANOMALOUS_SAMPLES = 5;
-const TIMESTAMPS = Array.from({ length: NORMAL_SAMPLES + ANOMALOUS_SAMPLES }, (_, index) => START + (index - NORMAL_SAMPLES) * STEP);
-const noise = (index: number, seed: number): number => Math.sin(index * 12.9898 + seed * 78.233) * 0.5 + Math.sin(index * 3.7 + seed) * 0.5;
-
-function series(service: string, metric: string, level: number, spread: number, during: (index: number) => number = () => 0, before: (index: number) => number = () => 0): MetricSeries {
-  const seed = service.length * 7 + metric.length;
-  const values = TIMESTAMPS.map((_, index) => level + spread * noise(index, seed) + (index >= NORMAL_SAMPLES ? during(index - NORMAL_SAMPLES) : before(index)));
-  return { service, metric, timestamps: [...TIMESTAMPS], values };
-}
+const { series } = syntheticSeries(30, 5, (service, metric) => service.length * 7 + metric.length);
 const order = (input: RootCauseInput): string[] => rankRootCauses(input).ranking.map((cause) => cause.service);
 const ramp = (index: number): number => [0.4, 0.9, 1, 1, 0.8][index] ?? 0;
 
