@@ -25,10 +25,15 @@ export interface GraphContext {
  * symptom's service cannot reach along the calls cannot have caused it. Services that are not
  * anomalous themselves get nothing: the graph reorders suspects, it does not create them.
  */
-export function graphEvidence(graph: ReadonlyArray<readonly [string, string]>, context: GraphContext, options: ResolvedRankOptions): Map<string, RootCauseEvidence> {
+export function graphEvidence(
+  graph: ReadonlyArray<readonly [string, string]>,
+  context: GraphContext,
+  /** From explainedByCallees, which the symptom link's evidence reads too. */
+  explainedShares: ReadonlyMap<string, ExplainedShare>,
+  options: ResolvedRankOptions,
+): Map<string, RootCauseEvidence> {
   const callees = calleesOf(graph);
   const reachable = context.symptomService !== undefined && callees.has(context.symptomService) ? reachableFrom(context.symptomService, callees) : undefined;
-  const explainedShares = explainedByCallees(graph, context, options);
   const evidence = new Map<string, RootCauseEvidence>();
   for (const [service, zScore] of context.strongestZ) {
     if (zScore < options.anomalousZ) continue;

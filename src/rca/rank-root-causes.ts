@@ -48,7 +48,7 @@ export function rankRootCauses(input: RootCauseInput, options: RankOptions = {})
   const graphContext = { strongestZ, signals, ...(input.symptom ? { symptomService: input.symptom.service, links } : {}) };
   const explained = input.graph ? explainedByCallees(input.graph, graphContext, settings) : new Map<string, ExplainedShare>();
   const linkEvidence = symptomLinkEvidence(links, input.symptom?.service, explained, settings);
-  const graphPositions = input.graph ? graphEvidence(input.graph, graphContext, settings) : new Map<string, RootCauseEvidence>();
+  const graphPositions = input.graph ? graphEvidence(input.graph, graphContext, explained, settings) : new Map<string, RootCauseEvidence>();
 
   const services = new Set<string>([...signals.keys(), ...(input.changes ?? []).map((item) => item.service), ...(input.events ?? []).map((item) => item.service), ...(input.logs ?? []).map((item) => item.service)]);
   const ranking: RankedCause[] = [...services].map((service) => {
