@@ -1,5 +1,7 @@
+import { parseArgs } from 'node:util';
 import type { CommandIo } from './commands/command-io.js';
 import { asAiopsError, ErrorCode, inputError, isUserError } from './errors.js';
+import { parseWorkerQueues, WORKER_QUEUES, type WorkerQueue } from './worker-queues.js';
 
 // Commands are imported when they run, not here: `aiops --help` or `aiops logs templates` must not
 // pay for the Kubernetes client, LangChain and Bolt that `aiops start` needs (seconds of start-up).
@@ -9,7 +11,7 @@ export const HELP = `usage: aiops <command> [options]
 commands:
   start          the bot and its workers in one process (the default for npm start)
   bot            the bot alone: schedules detection (and, with Slack configured, answers there)
-  worker         a worker alone: runs detection, training, log-mining and forecast jobs; start as many as needed
+  worker         a worker alone: runs detection, training, forecast, log-mining and healing jobs (--queues picks); start as many as needed
   detect         score timestamp,value CSV files with the streaming detector (aiops detect --help)
   logs templates mine log templates: one message a line in, CSV line,template_id,template out
   rca            rank an incident's likely root-cause services from a case folder (aiops rca --help)
@@ -26,17 +28,24 @@ type Role = 'start' | 'bot' | 'worker';
 const ROLE_SUMMARIES: Record<Role, string> = {
   start: 'The bot and its workers in one process (what npm start runs).',
   bot: 'The bot alone: schedules detection, serves the Alertmanager webhook and, with Slack configured,\ntalks to Slack. Run workers beside it (aiops worker).',
-  worker: 'A worker alone: runs the detection, training, log-mining and forecast jobs the bot schedules in Redis.\nStart as many as the estate needs, each with its own PORT on a shared host.',
+  worker: 'A worker alone: runs the detection, training, forecast, log-mining and healing jobs the bot schedules in\nRedis. Start as many as the estate needs, each with its own PORT on a shared host.',
 };
 
 /** `aiops start --help` and its siblings: printed without loading the bot or touching Redis. */
 export function roleHelp(role: Role): string {
-  return `usage: aiops ${role}
+  const queues =
+    role === 'bot'
+      ? ''
+      : `
+  --queues LIST  the queues this process works on, comma-separated, from ${WORKER_QUEUES.join(', ')}
+                 (default all; AIOPS_WORKER_QUEUES sets it too, the flag wins)
+`;
+  return `usage: aiops ${role}${role === 'bot' ? '' : ' [--queues LIST]'}
 
 ${ROLE_SUMMARIES[role]}
-
-Takes no arguments: settings come from the environment (REDIS_URL, PORT, SLACK_*, PROMETHEUS_URL,
-ELASTICSEARCH_URL, KUBECONFIG, OPENAI_*, AIOPS_CONFIG; see README.md, "Configuration"). Serves
+${queues}
+Settings come from the environment (REDIS_URL, PORT, SLACK_*, PROMETHEUS_URL, ELASTICSEARCH_URL,
+KUBECONFIG, OPENAI_*, AIOPS_CONFIG, AIOPS_WORKER_*; see README.md, "Configuration"). Serves
 /healthz on PORT. Runs until SIGINT or SIGTERM, then finishes the jobs in hand and exits 0. A
 failed start (a bad setting, PORT in use, Redis unreachable, Slack refusing the token) exits
 non-zero at once with one line on standard error.`;
@@ -107,13 +116,29 @@ async function roleCommand(role: Role, argv: string[], context: CliContext): Pro
     context.stdout.write(`${roleHelp(role)}\n`);
     return 0;
   }
-  if (argv.length > 0) throw inputError(role, `takes no arguments, got "${argv.join(' ')}"; settings come from the environment (aiops ${role} --help)`);
+  const queues = role === 'bot' ? undefined : queuesFlag(role, argv);
+  if (role === 'bot' && argv.length > 0) throw inputError(role, `takes no arguments, got "${argv.join(' ')}"; settings come from the environment (aiops ${role} --help)`);
   const { loadConfig } = await import('./config.js');
-  const config = loadConfig(context.environment, { stdoutIsTerminal: context.stdoutIsTerminal });
+  const loaded = loadConfig(context.environment, { stdoutIsTerminal: context.stdoutIsTerminal });
+  const config = queues === undefined ? loaded : { ...loaded, workers: { ...loaded.workers, queues } };
   const [{ createLogger }, { startCommand }] = await Promise.all([import('./logger.js'), import('./commands/start.js')]);
   const logger = createLogger({ level: config.logLevel, pretty: config.prettyLogs });
   await startCommand({ config, logger, roles: { schedule: role !== 'worker', work: role !== 'bot' }, stopSignal: context.stopSignal() });
   return 0;
+}
+
+/** `--queues detection,logs` (or `--queues=…`), the only flag `start` and `worker` take; it overrides AIOPS_WORKER_QUEUES. */
+function queuesFlag(role: Role, argv: string[]): WorkerQueue[] | undefined {
+  const refused = () => inputError(role, `takes no arguments but --queues LIST, got "${argv.join(' ')}"; settings come from the environment (aiops ${role} --help)`);
+  let queues: string | undefined;
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { queues: { type: 'string' } }, allowPositionals: true, strict: true });
+    if (positionals.length > 0) throw refused();
+    queues = values.queues;
+  } catch (error) {
+    throw isParseArgsError(error) ? refused() : error;
+  }
+  return queues === undefined ? undefined : parseWorkerQueues(queues, '--queues');
 }
 
 /** node:util parseArgs rejects unknown or malformed flags with these codes. */

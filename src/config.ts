@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { catchAllProblem, EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from './catalogue.js';
 import { configError } from './errors.js';
 import { SCENARIO_NAMES } from './scenario-names.js';
+import { DEFAULT_WORKER_SETTINGS, parseQueueConcurrency, parseQueueRateLimits, parseWorkerQueues, type WorkerSettings } from './worker-queues.js';
 
 /** The only place that reads the environment. Everything else receives a frozen Config. */
 
@@ -86,6 +87,8 @@ export interface Config {
   simulationSpeed: number;
   /** Simulated time at start-up (ms since the epoch); undefined: the real time. Pins the time of day, e.g. for tests. */
   simulationStart?: number;
+  /** The queues a worker process runs, and how (AIOPS_WORKER_QUEUES, AIOPS_WORKER_CONCURRENCY, AIOPS_QUEUE_RATE_LIMITS). */
+  workers: WorkerSettings;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Pretty logs for people at a terminal, JSON for machines. */
   prettyLogs: boolean;
@@ -182,6 +185,9 @@ const environmentSchema = z.object({
   AIOPS_SIM_START: optionalText.refine((value) => value === undefined || (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:\d{2})$/.test(value) && Number.isFinite(Date.parse(value))), {
     message: 'expected an ISO 8601 time with a zone, like 2026-11-24T14:55:00Z',
   }),
+  AIOPS_WORKER_QUEUES: optionalText,
+  AIOPS_WORKER_CONCURRENCY: optionalText,
+  AIOPS_QUEUE_RATE_LIMITS: optionalText,
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS).optional()),
   NODE_ENV: optionalText,
 });
@@ -201,6 +207,7 @@ export function loadConfig(environment: Environment = process.env, options: { st
     throw configError(variable, message);
   }
   const variables = result.data;
+  const workers = workerSettings(variables);
   const cataloguePath = variables.AIOPS_CONFIG ?? EXAMPLE_CATALOGUE_PATH;
   const slack = slackConfig(variables);
   const catalogue = loadCatalogue(cataloguePath);
@@ -231,6 +238,7 @@ export function loadConfig(environment: Environment = process.env, options: { st
     scenario: variables.AIOPS_SCENARIO,
     simulationSpeed: variables.AIOPS_SIM_SPEED === undefined ? 1 : Number(variables.AIOPS_SIM_SPEED),
     simulationStart: variables.AIOPS_SIM_START === undefined ? undefined : Date.parse(variables.AIOPS_SIM_START),
+    workers,
     logLevel: variables.LOG_LEVEL ?? 'info',
     prettyLogs: (options.stdoutIsTerminal ?? process.stdout.isTTY === true) && variables.NODE_ENV !== 'production',
   };
@@ -265,6 +273,15 @@ function redisConfig(variables: Variables): RedisConfig {
   }
   if (name === undefined) throw configError('REDIS_SENTINEL_NAME', 'required with REDIS_SENTINELS (the master group name the sentinels monitor)');
   return { url, sentinel: { sentinels, name, ...(password === undefined ? {} : { password }) } };
+}
+
+function workerSettings(variables: Variables): WorkerSettings {
+  const { AIOPS_WORKER_QUEUES: queues, AIOPS_WORKER_CONCURRENCY: concurrency, AIOPS_QUEUE_RATE_LIMITS: rateLimits } = variables;
+  return {
+    queues: queues === undefined ? DEFAULT_WORKER_SETTINGS.queues : parseWorkerQueues(queues, 'AIOPS_WORKER_QUEUES', configError),
+    concurrency: concurrency === undefined ? {} : parseQueueConcurrency(concurrency, 'AIOPS_WORKER_CONCURRENCY', configError),
+    rateLimits: rateLimits === undefined ? {} : parseQueueRateLimits(rateLimits, 'AIOPS_QUEUE_RATE_LIMITS', configError),
+  };
 }
 
 function llmConfig(variables: Variables): LlmConfig | undefined {

@@ -57,9 +57,9 @@ describe('every command answers --help, and does nothing else', () => {
   });
 
   const commands: Array<[string[], string]> = [
-    [['start'], 'usage: aiops start\n'],
+    [['start'], 'usage: aiops start [--queues LIST]\n'],
     [['bot'], 'usage: aiops bot\n'],
-    [['worker'], 'usage: aiops worker\n'],
+    [['worker'], 'usage: aiops worker [--queues LIST]\n'],
     [['detect'], 'usage: aiops detect --input'],
     [['logs'], 'usage: aiops logs templates --input'],
     [['logs', 'templates'], 'usage: aiops logs templates --input'],
@@ -80,12 +80,31 @@ describe('every command answers --help, and does nothing else', () => {
 
   it('start, bot and worker say how they are configured and how they stop', async () => {
     const { stdout } = await run(['worker', '--help'], environment);
-    expect(stdout).toContain('settings come from the environment (REDIS_URL, PORT,');
+    expect(stdout).toContain('Settings come from the environment (REDIS_URL, PORT,');
+    expect(stdout).toContain('--queues LIST');
     expect(stdout).toContain('Runs until SIGINT or SIGTERM');
   });
 
-  it.each([['start', ['--port', '3000']], ['bot', ['extra']]] as const)('%s refuses arguments in one line: settings come from the environment', async (role, rest) => {
+  it.each([['bot', ['extra']]] as const)('%s refuses arguments in one line: settings come from the environment', async (role, rest) => {
     expectUserError(await run([role, ...rest], environment), `aiops: ${role}: takes no arguments, got "${rest.join(' ')}"; settings come from the environment (aiops ${role} --help)`);
+  });
+
+  it.each([['start', ['--port', '3000']], ['worker', ['detection']]] as const)('%s takes --queues alone, and says so in one line', async (role, rest) => {
+    expectUserError(await run([role, ...rest], environment), `aiops: ${role}: takes no arguments but --queues LIST, got "${rest.join(' ')}"; settings come from the environment (aiops ${role} --help)`);
+  });
+
+  it.each([
+    ['--queues', 'detection,alerts', '--queues: expected a comma-separated list of detection, training, forecast, logs, healing; got "alerts"'],
+    ['--queues', 'logs,logs', '--queues: expected a comma-separated list of detection, training, forecast, logs, healing, each once; got "logs" twice'],
+    ['--queues=', '', '--queues: expected a comma-separated list of detection, training, forecast, logs, healing; got an empty entry'],
+  ])('worker %s %s: one line naming the flag and the queues it knows, before anything starts', async (flag, value, message) => {
+    const argv = flag.endsWith('=') ? ['worker', `${flag}${value}`] : ['worker', flag, value];
+    expectUserError(await run(argv, environment), `aiops: ${message}`);
+  });
+
+  it('a bad AIOPS_WORKER_CONCURRENCY or AIOPS_QUEUE_RATE_LIMITS stops a worker with one line naming the variable', async () => {
+    expectUserError(await run(['worker'], { ...environment, AIOPS_WORKER_CONCURRENCY: 'detection=0' }), 'aiops: AIOPS_WORKER_CONCURRENCY: expected queue=jobs pairs like detection=8,logs=2 (jobs a whole number from 1 to 256; queues detection, training, forecast, logs, healing); got "detection=0"');
+    expectUserError(await run(['worker'], { ...environment, AIOPS_QUEUE_RATE_LIMITS: 'forecast=30' }), 'aiops: AIOPS_QUEUE_RATE_LIMITS: expected queue=jobs/period pairs like forecast=30/1m (period in s, m or h; queues detection, training, forecast, logs, healing); got "forecast=30"');
   });
 });
 

@@ -11,7 +11,7 @@ schedules, the most recent failures with their reasons, and stuck jobs: active l
 --stuck-after (a worker that hangs) or waiting that long with no worker on the queue. Exits 0 when
 nothing is failed or stuck, 1 otherwise, so a cron job or a probe can alert on it.
 
-  --queue         one queue (detection, training, logs, forecast, healing, healing-notices); default all
+  --queue         one queue (detection, training, logs, forecast, healing, healing-notices, maintenance); default all
   --failed        recent failures listed per queue (default 5, 0 for none)
   --stuck-after   minutes (default 5)
   --json          one JSON object {"queues": [...]} instead of text`;
@@ -29,7 +29,8 @@ export async function jobsCommand(argv: string[], io: CommandIo, environment: Re
   if (positionals.length > 0) throw inputError('jobs', `unexpected argument "${positionals[0]}"`);
   const { QUEUE_NAMES } = await import('../jobs/queues.js');
   const { HEALING_QUEUES } = await import('../jobs/healing-jobs.js');
-  const known: Record<string, string> = { ...QUEUE_NAMES, healing: HEALING_QUEUES.actions, 'healing-notices': HEALING_QUEUES.notices };
+  const { MAINTENANCE_QUEUE } = await import('../jobs/maintenance-jobs.js');
+  const known: Record<string, string> = { ...QUEUE_NAMES, healing: HEALING_QUEUES.actions, 'healing-notices': HEALING_QUEUES.notices, maintenance: MAINTENANCE_QUEUE };
   if (values.queue !== undefined && !(values.queue in known)) throw inputError('--queue', `expected one of ${Object.keys(known).join(', ')}, got "${values.queue}"`);
   const failedShown = integerOption('--failed', values.failed, { minimum: 0, maximum: 100, fallback: 5 });
   const stuckAfter = integerOption('--stuck-after', values['stuck-after'], { minimum: 1, maximum: 10_080, fallback: 5 }) * 60_000;

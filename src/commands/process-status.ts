@@ -14,11 +14,12 @@ export interface ProcessStatusInput {
   slackInThisRole: boolean;
 }
 
-/** What /healthz reports besides `status: ok`: the roles, the address listened on, the sources, Redis, Slack, and where the simulated world stands. */
+/** What /healthz reports besides `status: ok`: the roles and queues worked on, the address listened on, the sources, Redis, Slack, and where the simulated world stands. */
 export function processStatus({ config, roles, startedAt, sources, state, slackInThisRole }: ProcessStatusInput): Record<string, unknown> {
   const world = sources.world;
   return {
     roles,
+    ...(roles.work ? { queues: config.workers.queues } : {}),
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     bindAddress: config.bindAddress,
     services: Object.keys(config.catalogue.services).length,

@@ -6,11 +6,13 @@ import type { Config } from '../config.js';
 import { publicDependencyState, startHealthServer } from '../http/health-server.js';
 import { alertmanagerWebhook } from '../http/alertmanager-webhook.js';
 import { IncidentDetails } from '../incidents/incident-details.js';
-import { startIncidentTimers } from '../incidents/incident-timers.js';
+import { countIncidentStates } from '../incidents/incident-states.js';
 import { Incidents } from '../incidents/incidents.js';
 import { createInvestigation } from '../investigation/create-investigation.js';
+import { createMaintenanceQueue, startMaintenanceWorker, syncMaintenanceSchedules } from '../jobs/maintenance-jobs.js';
 import { createQueues } from '../jobs/queues.js';
 import { syncSchedules } from '../jobs/schedules.js';
+import { SourceHealth } from '../jobs/source-health.js';
 import { startWorkers } from '../jobs/workers/start-workers.js';
 import type { Logger } from '../logger.js';
 import { ChannelPacer } from '../slack/channel-pacer.js';
@@ -78,6 +80,8 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   opened.add(() => queues.close());
   const healingQueues = createHealingQueues(state.queueConnection!);
   opened.add(() => healingQueues.close());
+  const maintenance = createMaintenanceQueue(state.queueConnection!);
+  opened.add(() => maintenance.close());
   const healingJobQueue = healingJobs(healingQueues, world ? config.simulationSpeed : 1);
   const healingLogger = logger.child({ component: 'healing' });
   if (config.dryRun) healingLogger.warn('AIOPS_DRY_RUN=true: remediation requests are proposed, approved and run as server-side dry runs; nothing is written to the cluster');
@@ -101,9 +105,13 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
     });
 
   // GET /metrics; open incidents are reported by the bot role only, so replicas do not count them twice.
-  const everyQueue = [queues.detection, queues.training, queues.logs, queues.forecast, healingQueues.actions, healingQueues.notices];
+  const everyQueue = [queues.detection, queues.training, queues.logs, queues.forecast, healingQueues.actions, healingQueues.notices, maintenance];
   const queueDepths = () => Promise.all(everyQueue.map(async (queue) => ({ queue: queue.name, counts: await queue.getJobCounts(...QUEUE_STATES) })));
-  const metrics = new Metrics(roles.schedule ? { openIncidents: () => stores.incidents.open(), queueDepths } : {});
+  const incidentStates = async () => {
+    const [kept, acknowledged] = await Promise.all([stores.incidents.all(), stores.acknowledgements.acknowledgedIds()]);
+    return countIncidentStates(kept, acknowledged);
+  };
+  const metrics = new Metrics(roles.schedule ? { openIncidents: () => stores.incidents.open(), incidentStates, queueDepths } : {});
   const incidentLogger = logger.child({ component: 'incidents' });
   const incidents = new Incidents({ stores, catalogue: config.catalogue, now, logger: incidentLogger, counters: metrics });
   const investigation = createInvestigation(config, sources, stores, now, logger.child({ component: 'investigation' }), (call) => metrics.modelCall(call));
@@ -136,6 +144,8 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
     // Their detectors, models, log miners and cursors would otherwise stay in Redis for good.
     await Promise.all(departed.flatMap((service) => [stores.detection.forget(service), stores.models.forget(service), stores.activeAnomalies.forget(service), stores.minedLogs.forget(service)]));
     if (departed.length > 0) logger.info({ services: departed }, `forgot ${departed.length} service(s) gone from the catalogue`);
+    // Each round runs once across the bot replicas. The message sweep and the digest are only worth running where Slack is.
+    await syncMaintenanceSchedules(maintenance, slack ? ['settle', 'release', 'sweep', 'digest'] : ['settle', 'release']);
   }
 
   const startedAt = Date.now();
@@ -187,7 +197,7 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
 
   const services = Object.values(config.catalogue.services);
   logger.info(
-    { services: services.map((service) => `${service.namespace}/${service.name}`), metrics: sources.metrics.kind, logs: sources.logs.kind, cluster: sources.cluster.kind, catalogue: config.cataloguePath, roles, address: server.address, port: server.port },
+    { services: services.map((service) => `${service.namespace}/${service.name}`), metrics: sources.metrics.kind, logs: sources.logs.kind, cluster: sources.cluster.kind, catalogue: config.cataloguePath, roles, ...(roles.work ? { queues: config.workers.queues } : {}), address: server.address, port: server.port },
     `watching ${services.length} services; /healthz on ${hostPort(server.address, server.port)}`,
   );
   if (world?.scenario) {
@@ -201,9 +211,14 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   }
 
   if (roles.work) {
-    const workers = startWorkers({ connection: state.queueConnection!, sources, stores, catalogue: config.catalogue, incidents, now, logger: logger.child({ component: 'jobs' }) });
+    const settings = config.workers;
+    const jobsLogger = logger.child({ component: 'jobs' });
+    const sourceHealth = new SourceHealth({ outages: stores.sourceOutages, metrics, logger: jobsLogger });
+    const workers = startWorkers({ connection: state.queueConnection!, sources, stores, catalogue: config.catalogue, incidents, now, logger: jobsLogger, settings, sourceHealth, metrics });
     // Workers run and verify requests, never decide them: no approver is checked here.
-    workers.push(startHealingWorker(state.queueConnection!, createHealing(WORKERS_DECIDE_NOTHING), healingLogger));
+    if (settings.queues.includes('healing')) {
+      workers.push(startHealingWorker(state.queueConnection!, createHealing(WORKERS_DECIDE_NOTHING), healingLogger, { concurrency: settings.concurrency.healing, rateLimit: settings.rateLimits.healing }));
+    }
     for (const worker of workers) metrics.observeWorker(worker);
     // Together: each finishes its current job, so nothing is left half-scored.
     opened.add(() => Promise.all(workers.map((worker) => worker.close())));
@@ -212,8 +227,14 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
     const notices = startHealingNoticeWorker(state.queueConnection!, (notice) => slack.deliverHealingNotice(notice), healingLogger);
     opened.add(() => notices.close());
   }
-  // Settling and releasing need one process (the bot role); the message sweep goes with the process talking to Slack.
-  opened.add(startIncidentTimers(incidents, { settle: roles.schedule, release: roles.schedule, sweep: slack !== undefined }, incidentLogger));
+  if (roles.schedule) {
+    const worker = startMaintenanceWorker(
+      state.queueConnection!,
+      { settle: () => incidents.settle(), release: () => incidents.release(), ...(slack ? { sweep: () => incidents.sweep(), digest: () => slack.postDueDigest() } : {}) },
+      incidentLogger,
+    );
+    opened.add(() => worker.close());
+  }
   if (world) {
     const heartbeat = setInterval(() => logger.info({ time: new Date(world.clock.now()).toISOString(), faultActive: world.faultActiveAt(world.clock.now()) }, 'simulated world running'), HEARTBEAT_MILLISECONDS);
     heartbeat.unref();

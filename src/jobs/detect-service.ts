@@ -4,14 +4,18 @@ import type { AnomalyDetector, DetectorState } from '../detection/detector.js';
 import { recoveryHoldMilliseconds, stillGoing } from '../detection/ongoing-anomaly.js';
 import { largeChange, serviceAnomalies, usualBefore, type ScoredSignal } from '../detection/service-anomalies.js';
 import { backToBefore } from '../detection/back-to-before.js';
+import { outageSpans, withoutSpans } from '../detection/outage-spans.js';
 import { median } from '../detection/median.js';
 import { anomalyFingerprint } from '../alerts/fingerprint.js';
 import type { ActiveAnomalies, FollowedAnomaly } from '../state/active-anomalies.js';
 import type { Logger } from '../logger.js';
-import type { MetricsSource } from '../sources/metrics.js';
+import type { MetricsSource, TimeRange } from '../sources/metrics.js';
+import type { AiopsError } from '../errors.js';
 import { SIGNALS, type Sample, type Signal } from '../signals.js';
 import type { DetectionStore } from '../state/detection-store.js';
 import type { Stores } from '../state/stores.js';
+import type { PassSkipReason } from '../telemetry/metrics.js';
+import { isSourceOutage, type SourceHealth } from './source-health.js';
 
 /** Where a pass's new anomalies go: the incident use cases in a worker, the anomaly log alone in `aiops ask`. */
 export type AnomalySink = (anomaly: Anomaly) => Promise<void>;
@@ -32,6 +36,8 @@ export interface DetectionOptions {
    * long at most; the next pass then catches up from the last saved sample.
    */
   leaseMilliseconds?: number;
+  /** Steps after a metrics-source outage ended whose samples are still left out, not scored (default 2; see outageSpans). */
+  outageSettleSteps?: number;
 }
 
 export interface DetectionDependencies {
@@ -59,6 +65,12 @@ export interface DetectionDependencies {
   onOngoing?: (anomaly: Anomaly, now: number) => Promise<void>;
   /** An anomaly raised earlier has ended: its signals are back near their baseline. */
   onRecovered?: (anomaly: Anomaly, now: number) => Promise<void>;
+  /**
+   * Where a pass reports whether it could read `metrics`. Given (the workers), a pass that cannot
+   * read it (AIOPS_SOURCE_UNAVAILABLE or AIOPS_SOURCE_TIMEOUT) is skipped rather than failed, and
+   * the outage is reported once across every worker; absent (a one-shot pass), the error is thrown.
+   */
+  sourceHealth?: SourceHealth;
 }
 
 /** A worker's detectors for one service after its last pass, valid while the saved revision is `revision`. */
@@ -75,8 +87,14 @@ export type DetectorCache = Map<string, CachedDetectors>;
 
 export interface DetectionRun {
   service: string;
-  /** False when another worker held the service's lease. */
+  /** False when the pass was skipped (`skipped` says why). */
   ran: boolean;
+  /**
+   * Why the pass was skipped, when it was: `busy`, the service's last pass still runs (back-pressure:
+   * a slow pass is never joined by a second); `source_unavailable`, its metrics source could not be
+   * read. Either way the next pass catches up from the last sample scored.
+   */
+  skipped?: PassSkipReason;
   samplesScored: number;
   anomaliesEmitted: number;
 }
@@ -85,14 +103,14 @@ export interface DetectionRun {
  * Each signal's median over the hour before the service's earliest ongoing anomaly began: how the
  * service was before the incident. Read only while one is ongoing and something new was found.
  */
-async function levelsBeforeIncident(service: string, ongoing: readonly { anomaly: FollowedAnomaly }[], step: number, dependencies: DetectionDependencies): Promise<Partial<Record<Signal, number>>> {
+async function levelsBeforeIncident(ongoing: readonly { anomaly: FollowedAnomaly }[], step: number, read: ReadSignal): Promise<Partial<Record<Signal, number>>> {
   const began = Math.min(...ongoing.map(({ anomaly }) => anomaly.evidence.end));
   // A few minutes' margin: the detectors flag an onset a minute or two after it shows.
   const range = { start: new Date(began - 65 * 60_000), end: new Date(began - 5 * 60_000), stepSeconds: step / 1000 };
   const levels: Partial<Record<Signal, number>> = {};
   await Promise.all(
     SIGNALS.map(async (signal) => {
-      const level = median((await dependencies.metrics.range(service, signal, range)).samples.map((sample) => sample.value));
+      const level = median((await read(signal, range)).map((sample) => sample.value));
       if (level !== undefined) levels[signal] = level;
     }),
   );
@@ -110,9 +128,28 @@ const ONGOING_MAXIMUM_MILLISECONDS = 6 * 3_600_000;
  */
 export async function detectService(service: string, dependencies: DetectionDependencies): Promise<DetectionRun> {
   const leaseMilliseconds = dependencies.options?.leaseMilliseconds ?? 60_000;
-  const lease = await dependencies.stores.claims.exclusively('detect', service, leaseMilliseconds, () => detectWithLease(service, dependencies));
-  return lease.ran ? lease.result : { service, ran: false, samplesScored: 0, anomaliesEmitted: 0 };
+  const startedAt = dependencies.now();
+  try {
+    const lease = await dependencies.stores.claims.exclusively('detect', service, leaseMilliseconds, () => detectWithLease(service, dependencies));
+    return lease.ran ? lease.result : { service, ran: false, skipped: 'busy', samplesScored: 0, anomaliesEmitted: 0 };
+  } catch (error) {
+    if (!(error instanceof MetricsUnreadable)) throw error;
+    // Nothing was raised or saved: the next pass starts from the same sample, whatever the gap.
+    if (!dependencies.sourceHealth) throw error.cause;
+    await dependencies.sourceHealth.unreachable(error.cause, startedAt, service);
+    return { service, ran: false, skipped: 'source_unavailable', samplesScored: 0, anomaliesEmitted: 0 };
+  }
 }
+
+/** The metrics source could not be read (an outage, see isSourceOutage): the pass stops where it is. */
+class MetricsUnreadable extends Error {
+  constructor(override readonly cause: AiopsError) {
+    super(cause.message);
+  }
+}
+
+/** One signal's samples over a range, from the pass's metrics source. */
+type ReadSignal = (signal: Signal, range: TimeRange) => Promise<Sample[]>;
 
 async function detectWithLease(service: string, dependencies: DetectionDependencies): Promise<DetectionRun> {
   const options = { stepSeconds: 60, warmUpMinutes: 1440, maximumCatchUpMinutes: 1440, emitWindowMinutes: 15, checkpointEveryMinutes: 5, ...dependencies.options };
@@ -127,10 +164,28 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
     return { service, ran: true, samplesScored: 0, anomaliesEmitted: 0 };
   }
 
+  const read: ReadSignal = async (signal, range) => {
+    try {
+      return (await dependencies.metrics.range(service, signal, range)).samples;
+    } catch (error) {
+      throw isSourceOutage(error) ? new MetricsUnreadable(error) : error;
+    }
+  };
   // An hour before the new samples gives summaries their "usually".
   const range = { start: new Date(firstNew - 3_600_000), end: new Date(end), stepSeconds: options.stepSeconds };
-  const fetched = await Promise.all(SIGNALS.map(async (signal) => [signal, (await dependencies.metrics.range(service, signal, range)).samples] as const));
-  const signals = new Map<Signal, Sample[]>(fetched);
+  const fetched = await Promise.all(SIGNALS.map(async (signal) => [signal, await read(signal, range)] as const)).catch((error: unknown) => {
+    // Nothing scored yet: this worker's detectors are as they were, and stay for its next pass.
+    if (start.live) dependencies.cache?.set(service, start.live);
+    throw error;
+  });
+  // What an outage of the source left broken around its hole is left out: neither scored nor summarised.
+  const outages = (await dependencies.sourceHealth?.reachable(dependencies.now())) ?? [];
+  const asFetched = new Map<Signal, Sample[]>(fetched);
+  const unreliable = outageSpans(asFetched, outages, { step, start: range.start.getTime(), end, settleSteps: options.outageSettleSteps });
+  const signals = withoutSpans(asFetched, unreliable);
+  if (unreliable.some((span) => span.to >= firstNew)) {
+    dependencies.logger.debug({ service, spans: unreliable.map((span) => ({ from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString() })) }, 'detection: samples around a metrics-source outage left out');
+  }
 
   const scored: ScoredSignal[] = [];
   const detectors = new Map<Signal, AnomalyDetector>();
@@ -164,7 +219,7 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
     ...serviceAnomalies(service, scored, { threshold: dependencies.threshold, emitFrom }),
     ...((await dependencies.extraFindings?.(service, signals, end, firstNew)) ?? []),
   ];
-  const before = ongoing.length > 0 && found.length > 0 ? await levelsBeforeIncident(service, ongoing, step, dependencies) : undefined;
+  const before = ongoing.length > 0 && found.length > 0 ? await levelsBeforeIncident(ongoing, step, read) : undefined;
   const anomalies = before ? found.filter((anomaly) => !backToBefore(anomaly, signals, before)) : found;
   let anomaliesEmitted = 0;
   for (const anomaly of anomalies) {

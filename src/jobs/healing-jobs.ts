@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import type { Healing, HealingNotice, ProposalInput } from '../healing/healing.js';
 import type { Logger } from '../logger.js';
 import type { QueueConnection } from '../state/state.js';
+import type { QueueRateLimit } from '../worker-queues.js';
 
 export const HEALING_QUEUES = {
   /** Runs approved requests and verifies them; the job id is the request id, so one request is one job. */
@@ -44,16 +45,17 @@ export function healingJobs(queues: HealingQueues, clockSpeed = 1) {
 }
 
 /** Runs and verifies requests. A job that finds its request held by a live worker fails, and BullMQ tries it again later. */
-export function startHealingWorker(connection: QueueConnection, healing: Healing, logger: Logger): Worker<HealingJob> {
+export function startHealingWorker(connection: QueueConnection, healing: Healing, logger: Logger, options: { concurrency?: number; rateLimit?: QueueRateLimit } = {}): Worker<HealingJob> {
   const worker = new Worker<HealingJob>(HEALING_QUEUES.actions, async (job) => {
       const data = job.data;
       if (data.kind === 'propose') return void (await healing.propose(data.input));
       return data.kind === 'execute' ? healing.execute(data.id) : healing.verify(data.id);
     }, {
     ...connection,
-    concurrency: 2,
+    concurrency: options.concurrency ?? 2,
     lockDuration: HEALING_LOCK_MILLISECONDS,
     stalledInterval: HEALING_LOCK_MILLISECONDS,
+    ...(options.rateLimit ? { limiter: { max: options.rateLimit.max, duration: options.rateLimit.durationMilliseconds } } : {}),
   });
   worker.on('failed', (job, error) => logger.warn({ queue: HEALING_QUEUES.actions, request: job && 'id' in job.data ? job.data.id : undefined, kind: job?.data.kind, attempt: job?.attemptsMade, error: error.message }, 'healing job failed'));
   worker.on('error', (error) => logger.error({ queue: HEALING_QUEUES.actions, error: error.message }, 'worker error'));

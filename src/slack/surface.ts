@@ -44,6 +44,8 @@ export interface SlackSurface {
   readiness(): { ok: boolean; detail: string };
   /** Shows what became of a remediation request (its message and thread); the notices' worker calls it. */
   deliverHealingNotice(notice: HealingNotice): Promise<void>;
+  /** Posts the digest of the period that ended, once across every replica; the maintenance job calls it every minute. */
+  postDueDigest(): Promise<unknown>;
 }
 
 /**
@@ -63,8 +65,6 @@ const INITIALIZE_RETRY_MAX_MILLISECONDS = 300_000;
 const HOME_REFRESH_MILLISECONDS = 5_000;
 /** How often the incident outbox is read for retries that came due. */
 const DRAIN_MILLISECONDS = 1_000;
-/** How often a due digest is looked for (it is posted once per period, whichever replica looks first). */
-const DIGEST_CHECK_MILLISECONDS = 60_000;
 /** While an incident's fault is not clear, the engine looks again this often (sources' clock). */
 const INCIDENT_PROPOSAL_RETRY_MILLISECONDS = 2 * 60_000;
 /** Users whose App Home is kept fresh: those who opened it this recently. */
@@ -147,7 +147,6 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   let initializeTimer: NodeJS.Timeout | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
   let drainTimer: NodeJS.Timeout | undefined;
-  let digestTimer: NodeJS.Timeout | undefined;
   // Once per outage, not once a second: Redis gone fails every drain until it is back.
   let outboxUnreadable = false;
   const logDrainFailure = (error: Error) => {
@@ -237,6 +236,7 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
       const running = healing();
       if (running) await deliverHealingNotice(notice, { client: app.client, healing: running, catalogue: services.catalogue, pacer: services.pacer, now: services.now });
     },
+    postDueDigest: async () => (running ? postDueDigest(app.client, services) : undefined),
     readiness: () => (unanswered === undefined ? { ok: true, detail: `auth.test answered (${config.mode} mode)` } : { ok: false, detail: `auth.test not answered: ${unanswered}` }),
     start: async () => {
       const failure = await initialize().finally(tokenChecked);
@@ -249,7 +249,6 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
       // Changes wake the drain at once; the timer catches retries that came due and whatever a
       // restart left behind (the incident use cases' sweep marks what time alone made due).
       drainTimer = setInterval(() => void drainOutbox(), DRAIN_MILLISECONDS);
-      digestTimer = setInterval(() => void postDueDigest(app.client, services).catch((error: Error) => services.logger.warn({ error: error.message }, 'digest not posted; tried again in a minute')), DIGEST_CHECK_MILLISECONDS);
       void notifier.drain().catch(logDrainFailure);
       if (failure) initializeLater(INITIALIZE_RETRY_MILLISECONDS);
       else await listen();
@@ -259,7 +258,6 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
       if (initializeTimer) clearTimeout(initializeTimer);
       if (refreshTimer) clearTimeout(refreshTimer);
       if (drainTimer) clearInterval(drainTimer);
-      if (digestTimer) clearInterval(digestTimer);
       // A start refused at the token check has nothing to drain, and a refused token could not send it.
       if (running) await notifier.drain().catch(logDrainFailure);
       subscription?.close();

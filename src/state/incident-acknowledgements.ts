@@ -28,6 +28,11 @@ export class IncidentAcknowledgements {
     return text === null ? undefined : (JSON.parse(text) as Acknowledgement);
   }
 
+  /** The incidents someone took on, of those still kept. */
+  async acknowledgedIds(): Promise<Set<string>> {
+    return new Set(await this.redis.hkeys(this.key));
+  }
+
   /** Forgets pruned incidents' acknowledgements in the transaction that prunes them, so the hash stays as small as the incidents kept. */
   queueForget(commands: ChainableCommander, incidentIds: readonly string[]): void {
     if (incidentIds.length > 0) commands.hdel(this.key, ...incidentIds);

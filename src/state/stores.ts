@@ -18,6 +18,7 @@ import { MinedLogs } from './mined-logs.js';
 import { ModelStore } from './model-store.js';
 import { SilenceStore } from './silence-store.js';
 import { SlackDeliveries } from './slack-deliveries.js';
+import { SourceOutages } from './source-outages.js';
 import { StateChanges } from './state-changed.js';
 import { ThreadContext } from './thread-context.js';
 import { WorkClaims } from './work-claims.js';
@@ -54,6 +55,8 @@ export interface Stores {
   minedLogs: MinedLogs;
   /** Once-only emissions and per-service leases of the workers. */
   claims: WorkClaims;
+  /** Sources the workers cannot read right now (Prometheus down), so that each outage is reported once. */
+  sourceOutages: SourceOutages;
   /** What each Slack thread was about. */
   threads: ThreadContext;
   /** Actions the agent proposed, waiting for a person. */
@@ -96,6 +99,7 @@ export function createStores(redis: Redis, prefix: string, options: StoresOption
     logFindings: new LogFindingLog(redis, prefix),
     minedLogs: new MinedLogs(redis, prefix),
     claims: new WorkClaims(redis, prefix),
+    sourceOutages: new SourceOutages(redis, prefix),
     threads: new ThreadContext(redis, prefix),
     proposals: new ActionProposals(redis, prefix),
     remediations: new RemediationRequests(redis, prefix),

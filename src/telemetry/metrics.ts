@@ -8,6 +8,8 @@ export type QuestionPath = 'engine' | 'agent' | 'engine_fallback';
 /** How a Slack Web API call ended: `ok: true`, `ok: false`, HTTP 429, another HTTP error, or no response at all. */
 export type SlackCallOutcome = 'ok' | 'error' | 'rate_limited' | 'http_error' | 'network_error';
 export type JobOutcome = 'completed' | 'failed';
+/** Why a detection pass was skipped: its metrics source could not be read, or (back-pressure) the service's last pass is still running. */
+export type PassSkipReason = 'source_unavailable' | 'busy';
 
 /** One HTTP request to the model, as measured at the model's fetch (src/agent/chat-model.ts). */
 export interface ModelCall {
@@ -32,6 +34,11 @@ export interface MetricsOptions {
    * openIncidents, for one role only (the bot): the queues are shared by every process.
    */
   queueDepths?: () => Promise<ReadonlyArray<{ queue: string; counts: Readonly<Record<string, number>> }>>;
+  /**
+   * The kept incidents by state (open, acknowledged, resolved, merged), read when Prometheus
+   * scrapes; like openIncidents, for the bot role only.
+   */
+  incidentStates?: () => Promise<Readonly<Record<string, number>>>;
   /** Process and Node.js runtime metrics (CPU, memory, event-loop lag, GC, handles). Default true. */
   processMetrics?: boolean;
 }
@@ -47,6 +54,11 @@ export interface ObservedWorker {
 }
 
 interface ObservedJob {
+  /** When the job was added; with `delay`, when it became due (a scheduler adds the next run ahead of time). */
+  timestamp?: number;
+  delay?: number;
+  /** Attempts so far, this one included once it has ended. */
+  attemptsMade?: number;
   processedOn?: number;
   finishedOn?: number;
 }
@@ -55,6 +67,11 @@ interface ObservedJob {
 const QUESTION_BUCKETS_SECONDS = [0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
 /** Buckets for one job: a detection pass takes milliseconds, training and a cold log-mining hour seconds. */
 const JOB_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Buckets for a job's wait and a detection cycle: within a second is healthy, past the minute a cycle is late. */
+const WAIT_BUCKETS_SECONDS = [0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60, 90, 120, 300];
+
+/** The detection queue's name (src/jobs/queues.ts; the telemetry layer sits below jobs). */
+const DETECTION_QUEUE = 'aiops-detection';
 
 /**
  * The process's Prometheus metrics, served at `GET /metrics` in the text exposition format. One
@@ -75,10 +92,14 @@ export class Metrics {
   private readonly slackCalls: Counter<'method' | 'outcome'>;
   private readonly jobRuns: Counter<'queue' | 'outcome'>;
   private readonly jobDuration: Histogram<'queue'>;
+  private readonly jobWait: Histogram<'queue'>;
+  private readonly detectionCycle: Histogram;
   private readonly modelCalls: Counter<'outcome'>;
   private readonly modelDuration: Histogram;
   private readonly modelTokens: Counter<'kind'>;
   private readonly healingOutcomes: Counter<'outcome'>;
+  private readonly sourcesUp: Gauge<'source'>;
+  private readonly passesSkipped: Counter<'reason'>;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -93,10 +114,14 @@ export class Metrics {
     this.slackCalls = new Counter({ name: 'aiops_slack_api_calls_total', help: 'Slack Web API calls, by method and outcome (ok, error, rate_limited, http_error, network_error).', labelNames: ['method', 'outcome'], registers });
     this.jobRuns = new Counter({ name: 'aiops_job_runs_total', help: 'Job runs (attempts) by queue and outcome.', labelNames: ['queue', 'outcome'], registers });
     this.jobDuration = new Histogram({ name: 'aiops_job_duration_seconds', help: 'Time one job run took, by queue.', labelNames: ['queue'], buckets: JOB_BUCKETS_SECONDS, registers });
+    this.jobWait = new Histogram({ name: 'aiops_job_wait_seconds', help: 'Time from when a job became due to when a worker took it, by queue: grows when the workers fall behind.', labelNames: ['queue'], buckets: WAIT_BUCKETS_SECONDS, registers });
+    this.detectionCycle = new Histogram({ name: 'aiops_detection_cycle_seconds', help: "Time from when a service's detection pass became due to when it finished: over 60 s, detection runs late.", buckets: WAIT_BUCKETS_SECONDS, registers });
     this.modelCalls = new Counter({ name: 'aiops_llm_calls_total', help: 'HTTP requests to the LLM, retries included, by outcome (ok, rate_limited, http_error, network_error).', labelNames: ['outcome'], registers });
     this.modelDuration = new Histogram({ name: 'aiops_llm_call_duration_seconds', help: 'Time one HTTP request to the LLM took.', buckets: QUESTION_BUCKETS_SECONDS, registers });
     this.modelTokens = new Counter({ name: 'aiops_llm_tokens_total', help: 'Tokens the LLM reported using, by kind (prompt, completion).', labelNames: ['kind'], registers });
     this.healingOutcomes = new Counter({ name: 'aiops_healing_actions_total', help: 'What became of remediation requests, by outcome (requested, not_proposed, executed, verified, failed, void).', labelNames: ['outcome'], registers });
+    this.sourcesUp = new Gauge({ name: 'aiops_source_up', help: "Whether this process's last detection pass could read the source (1) or not (0), by source (metrics); absent before the first pass.", labelNames: ['source'], registers });
+    this.passesSkipped = new Counter({ name: 'aiops_detection_passes_skipped_total', help: 'Detection passes skipped, by reason (source_unavailable: the metrics source could not be read; busy: the last pass still runs).', labelNames: ['reason'], registers });
     const openIncidents = options.openIncidents;
     if (openIncidents) {
       new Gauge({
@@ -109,6 +134,20 @@ export class Metrics {
           const incidents = await openIncidents().catch(() => undefined);
           if (!incidents) return;
           for (const severity of ALERT_SEVERITIES) this.set({ severity }, incidents.filter((incident) => incident.severity === severity).length);
+        },
+      });
+    }
+    const incidentStates = options.incidentStates;
+    if (incidentStates) {
+      new Gauge({
+        name: 'aiops_incidents',
+        help: 'Kept incidents by state: open (nobody on it yet), acknowledged, resolved, merged (read from Redis at scrape time; absent when Redis cannot be read).',
+        labelNames: ['state'],
+        registers,
+        async collect() {
+          this.reset();
+          const counts = await incidentStates().catch(() => undefined);
+          for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
         },
       });
     }
@@ -169,7 +208,6 @@ export class Metrics {
     if (seconds !== undefined && Number.isFinite(seconds) && seconds >= 0) this.jobDuration.observe({ queue }, seconds);
   }
 
-  /** Counts a worker's job runs (every attempt) and times them, from its own events. */
   modelCall(call: ModelCall): void {
     this.modelCalls.inc({ outcome: call.outcome });
     this.modelDuration.observe(call.seconds);
@@ -183,9 +221,29 @@ export class Metrics {
     this.healingOutcomes.inc({ outcome: kind.replace(/-/g, '_') });
   }
 
+  /** Whether a pass of this process could read `source` (`metrics`): aiops_source_up. */
+  sourceUp(source: string, up: boolean): void {
+    this.sourcesUp.set({ source }, up ? 1 : 0);
+  }
+
+  detectionPassSkipped(reason: PassSkipReason): void {
+    this.passesSkipped.inc({ reason });
+  }
+
+  /** Counts a worker's job runs (every attempt) and times them, their wait and, for detection, the whole cycle, from its own events. */
   observeWorker(worker: ObservedWorker): void {
     const seconds = (job: ObservedJob | undefined) => (job?.processedOn === undefined ? undefined : ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
-    worker.on('completed', (job) => this.jobRun(worker.name, 'completed', seconds(job)));
+    const due = (job: ObservedJob) => (job.timestamp === undefined ? undefined : job.timestamp + (job.delay ?? 0));
+    const observeSince = (histogram: Histogram<string>, labels: Record<string, string>, since: number | undefined, until: number | undefined) => {
+      if (since !== undefined && until !== undefined && until >= since) histogram.observe(labels, (until - since) / 1000);
+    };
+    worker.on('completed', (job) => {
+      this.jobRun(worker.name, 'completed', seconds(job));
+      // A retried job's wait would include its failures and backoff: only first attempts say how far behind the workers are.
+      if ((job.attemptsMade ?? 0) > 1) return;
+      observeSince(this.jobWait, { queue: worker.name }, due(job), job.processedOn);
+      if (worker.name === DETECTION_QUEUE) observeSince(this.detectionCycle, {}, due(job), job.finishedOn ?? Date.now());
+    });
     worker.on('failed', (job) => this.jobRun(worker.name, 'failed', seconds(job)));
   }
 }

@@ -56,7 +56,7 @@ describe('aiops jobs', () => {
     expect(result.stdout).not.toContain('xoxb-');
     expect(lines).toContain('aiops-forecast: 1 waiting, 0 active, 0 delayed, 0 failed, 0 completed kept; 0 workers, 0 schedules');
     expect(lines.find((line) => line.startsWith('  stuck, waiting with no worker: '))).toMatch(/forecast \(cart memory\) #\d+, attempt 0, 10 min ago$/);
-    for (const queue of ['aiops-training', 'aiops-logs', 'aiops-healing', 'aiops-healing-notices']) expect(result.stdout).toContain(`${queue}: 0 waiting`);
+    for (const queue of ['aiops-training', 'aiops-logs', 'aiops-healing', 'aiops-healing-notices', 'aiops-maintenance']) expect(result.stdout).toContain(`${queue}: 0 waiting`);
   });
 
   it('writes the same as JSON, and one queue alone when asked; a clean queue exits 0', async () => {
@@ -69,7 +69,7 @@ describe('aiops jobs', () => {
   });
 
   it('refuses an unknown queue or a bad number in one line', async () => {
-    expectUserError(await run(['jobs', '--queue', 'mail'], { REDIS_URL }), 'aiops: --queue: expected one of detection, training, logs, forecast, healing, healing-notices, got "mail"');
+    expectUserError(await run(['jobs', '--queue', 'mail'], { REDIS_URL }), 'aiops: --queue: expected one of detection, training, logs, forecast, healing, healing-notices, maintenance, got "mail"');
     expectUserError(await run(['jobs', '--failed', 'many'], { REDIS_URL }), 'aiops: --failed: expected a whole number from 0 to 100, got "many"');
   });
 

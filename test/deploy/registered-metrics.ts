@@ -6,11 +6,11 @@ const SERIES_SUFFIXES: Record<string, string[]> = { histogram: ['_bucket', '_sum
 
 /**
  * Every series name a bot's /metrics can hold: src/telemetry/metrics.ts's registry as the bot role
- * builds it (with the open-incidents gauge and the process metrics), histograms as their
+ * builds it (with the incident and queue gauges and the process metrics), histograms as their
  * _bucket, _sum and _count series.
  */
 export async function registeredSeriesNames(): Promise<Set<string>> {
-  const metrics = new Metrics({ openIncidents: async () => [] });
+  const metrics = new Metrics({ openIncidents: async () => [], incidentStates: async () => ({}), queueDepths: async () => [] });
   const names = new Set<string>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     for (const suffix of SERIES_SUFFIXES[String(metric.type)] ?? ['']) names.add(`${metric.name}${suffix}`);

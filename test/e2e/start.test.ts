@@ -317,7 +317,7 @@ describe('the aiops process', () => {
       const { code } = await withTimeout(aiops.exited, START_TIMEOUT_MILLISECONDS, `${role} ${flag}`);
       expect(code).toBe(0);
       expect(aiops.stderr()).toBe('');
-      expect(aiops.stdout()).toMatch(new RegExp(`^usage: aiops ${role}\n`));
+      expect(aiops.stdout()).toMatch(new RegExp(`^usage: aiops ${role}( \\[--queues LIST\\])?\n`));
       await expectGroupEnded(aiops);
     } finally {
       killGroup(aiops);

@@ -113,10 +113,10 @@ describe('detectService', () => {
     expect(restores).toBe(6);
   });
 
-  it('lets only one worker score a service at a time', async () => {
+  it('lets only one worker score a service at a time: a second pass is skipped as busy, not queued', async () => {
     const { dependencies } = setUp('bad-deploy', 10);
     await redis.set(`${prefix}lease:detect:payment`, 'someone-else', 'PX', 10_000);
-    expect(await detectService('payment', dependencies)).toEqual({ service: 'payment', ran: false, samplesScored: 0, anomaliesEmitted: 0 });
+    expect(await detectService('payment', dependencies)).toEqual({ service: 'payment', ran: false, skipped: 'busy', samplesScored: 0, anomaliesEmitted: 0 });
   });
 });
 

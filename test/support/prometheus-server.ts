@@ -10,6 +10,13 @@ const execFileAsync = promisify(execFile);
 export interface PrometheusServer {
   /** Base URL, e.g. `http://127.0.0.1:40123`. */
   url: string;
+  /**
+   * Kills Prometheus (SIGKILL by default: a crash, an OOM kill) and keeps its data and its port
+   * number for `restart`. Nothing answers on the URL until then; safe to call when it is not running.
+   */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts Prometheus again on the same port over the same data; resolves when it answers queries. */
+  restart(): Promise<void>;
   /** Stops Prometheus and removes its data; safe to call twice. */
   close(): Promise<void>;
 }
@@ -59,12 +66,13 @@ export async function startPrometheus(openMetricsText: string | readonly string[
       await backfill(inputPath, dataPath);
     }
     const hasBlocks = (await readdir(dataPath).catch(() => [])).some((entry) => /^[0-9A-Z]{26}$/.test(entry));
-    const running = await launchOnFreePort(configPath, dataPath, settings);
+    let running = await launchOnFreePort(configPath, dataPath, settings);
+    const port = Number(new URL(running.url).port);
     const close = onceAsync(async () => {
       await stop(running.process);
       await removeDirectory();
     });
-    try {
+    const ready = async () => {
       await waitUntil(`${running.url}/-/ready`, running, settings.readyTimeoutMilliseconds, async (response) => response.ok);
       if (hasBlocks) {
         // Ready means the TSDB opened; asking for metric names proves the blocks are loaded and queryable.
@@ -74,11 +82,20 @@ export async function startPrometheus(openMetricsText: string | readonly string[
           return (body.data?.length ?? 0) > 0;
         });
       }
+    };
+    try {
+      await ready();
     } catch (error) {
       await close();
       throw error;
     }
-    return { url: running.url, close };
+    const kill = async (signal: NodeJS.Signals = 'SIGKILL') => stop(running.process, signal);
+    const restart = async () => {
+      await stop(running.process);
+      running = await launchOnPort(port, configPath, dataPath, settings);
+      await ready();
+    };
+    return { url: running.url, kill, restart, close };
   } catch (error) {
     await removeDirectory();
     throw error;
@@ -127,6 +144,19 @@ async function launchOnFreePort(
       new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 300)),
     ]);
     if (bound || !/address already in use/.test(running.output()) || attempt === 3) return running;
+  }
+}
+
+/** The same port again (a restart): another process may hold it for a moment after the kill; wait for it. */
+async function launchOnPort(port: number, configPath: string, dataPath: string, settings: Required<StartPrometheusOptions>): Promise<RunningPrometheus> {
+  for (let attempt = 1; ; attempt += 1) {
+    const running = launch(port, configPath, dataPath, settings);
+    const bound = await Promise.race([
+      new Promise<boolean>((resolve) => running.process.once('exit', () => resolve(false))),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 300)),
+    ]);
+    if (bound || !/address already in use/.test(running.output()) || attempt === 10) return running;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -181,10 +211,10 @@ async function waitUntil(
   throw new Error(`startPrometheus: ${url} not ready after ${timeoutMilliseconds} ms: ${lastLines(running.output())}`);
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);

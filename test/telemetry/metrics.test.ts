@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startServiceWorker } from '../../src/jobs/workers/service-worker.js';
 import { queueConnection } from '../../src/state/state.js';
 import { silentLogger } from '../../src/logger.js';
+import { countIncidentStates, INCIDENT_STATES } from '../../src/incidents/incident-states.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { metricType, parseExposition, sampleValue } from '../support/exposition.js';
 import { testRedis } from '../support/test-redis.js';
@@ -29,17 +30,22 @@ describe('Metrics', () => {
       aiops_slack_api_calls_total: 'counter',
       aiops_job_runs_total: 'counter',
       aiops_job_duration_seconds: 'histogram',
+      aiops_job_wait_seconds: 'histogram',
+      aiops_detection_cycle_seconds: 'histogram',
       aiops_llm_calls_total: 'counter',
       aiops_llm_call_duration_seconds: 'histogram',
       aiops_llm_tokens_total: 'counter',
       aiops_healing_actions_total: 'counter',
+      aiops_source_up: 'gauge',
+      aiops_detection_passes_skipped_total: 'counter',
     };
     for (const [name, type] of Object.entries(expected)) {
       expect(metricType(text, name), name).toBe(type);
       expect(text, name).toMatch(new RegExp(`^# HELP ${name} \\S`, 'm'));
     }
     // Only the unlabelled series have samples (0); labelled series appear when first counted.
-    const sampled = parseExposition(text).filter((sample) => sample.value !== 0 || !['aiops_questions_failed_total', 'aiops_llm_call_duration_seconds_bucket', 'aiops_llm_call_duration_seconds_sum', 'aiops_llm_call_duration_seconds_count'].includes(sample.name));
+    const unlabelled = ['aiops_questions_failed_total', 'aiops_llm_call_duration_seconds', 'aiops_detection_cycle_seconds'];
+    const sampled = parseExposition(text).filter((sample) => sample.value !== 0 || !unlabelled.some((name) => sample.name === name || sample.name.startsWith(`${name}_`)));
     expect(sampled).toEqual([]);
     expect(sampleValue(text, 'aiops_questions_failed_total')).toBe(0);
     expect(text).not.toContain('process_cpu_seconds_total');
@@ -101,6 +107,19 @@ describe('Metrics', () => {
     expect(sampleValue(text, 'aiops_job_duration_seconds_sum', { queue: 'aiops-logs' })).toBeCloseTo(0.3);
   });
 
+  it('shows whether this process could read its metrics source, and the detection passes it skipped, by reason', async () => {
+    const metrics = new Metrics({ processMetrics: false });
+    metrics.sourceUp('metrics', false);
+    metrics.detectionPassSkipped('source_unavailable');
+    metrics.detectionPassSkipped('source_unavailable');
+    let text = await metrics.render();
+    expect(sampleValue(text, 'aiops_source_up', { source: 'metrics' })).toBe(0);
+    expect(sampleValue(text, 'aiops_detection_passes_skipped_total', { reason: 'source_unavailable' })).toBe(2);
+    metrics.sourceUp('metrics', true);
+    text = await metrics.render();
+    expect(sampleValue(text, 'aiops_source_up', { source: 'metrics' })).toBe(1);
+  });
+
   it('reads open incidents at scrape time, every severity shown, and leaves the gauge out when they cannot be read', async () => {
     let incidents: Array<{ severity: 'info' | 'warning' | 'critical' }> | Error = [{ severity: 'critical' }, { severity: 'warning' }, { severity: 'critical' }];
     const metrics = new Metrics({ processMetrics: false, openIncidents: async () => (incidents instanceof Error ? Promise.reject(incidents) : incidents) });
@@ -115,6 +134,18 @@ describe('Metrics', () => {
     text = await metrics.render();
     expect(sampleValue(text, 'aiops_incidents_open')).toBeUndefined();
     expect(sampleValue(text, 'aiops_questions_failed_total')).toBe(0);
+  });
+
+  it('counts kept incidents by state at scrape time: open, acknowledged, resolved, merged', async () => {
+    const kept = [
+      { id: 'INC-1', status: 'open' as const },
+      { id: 'INC-2', status: 'open' as const },
+      { id: 'INC-3', status: 'resolved' as const },
+      { id: 'INC-4', status: 'resolved' as const, mergedInto: 'INC-1' },
+    ];
+    const metrics = new Metrics({ processMetrics: false, incidentStates: async () => countIncidentStates(kept, new Set(['INC-2', 'INC-3'])) });
+    const text = await metrics.render();
+    expect(Object.fromEntries(INCIDENT_STATES.map((state) => [state, sampleValue(text, 'aiops_incidents', { state })]))).toEqual({ open: 1, acknowledged: 1, resolved: 1, merged: 1 });
   });
 
   it('has no incidents gauge where no open incidents are given (a worker)', async () => {
@@ -158,6 +189,34 @@ describe('Metrics', () => {
       expect(sampleValue(text, 'aiops_job_runs_total', { queue: queueName, outcome: 'failed' })).toBe(2);
       expect(sampleValue(text, 'aiops_job_duration_seconds_count', { queue: queueName })).toBe(3);
       expect(sampleValue(text, 'aiops_job_duration_seconds_sum', { queue: queueName })).toBeGreaterThanOrEqual(0.02);
+      // Waits are for first attempts only: the retried job's would count its failure and backoff.
+      expect(sampleValue(text, 'aiops_job_wait_seconds_count', { queue: queueName })).toBe(1);
+      expect(sampleValue(text, 'aiops_detection_cycle_seconds_count')).toBe(0);
+    } finally {
+      await worker.close();
+      await events.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+
+  it('times a detection cycle from when the pass became due to when it finished', async () => {
+    const queues = queueConnection(connection, `test:${randomUUID()}:`);
+    const queue = new Queue('aiops-detection', queues);
+    const events = new QueueEvents('aiops-detection', queues);
+    const worker = startServiceWorker({ queueName: 'aiops-detection', connection: queues, logger: silentLogger(), process: () => new Promise((resolve) => setTimeout(resolve, 50)) });
+    const metrics = new Metrics({ processMetrics: false });
+    metrics.observeWorker(worker);
+    try {
+      await events.waitUntilReady();
+      const job = await queue.add('detect', { service: 'cart' }, { delay: 200 });
+      await job.waitUntilFinished(events, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const text = await metrics.render();
+      expect(sampleValue(text, 'aiops_detection_cycle_seconds_count')).toBe(1);
+      // The pass itself is inside the cycle; the 200 ms before it was due are not.
+      expect(sampleValue(text, 'aiops_detection_cycle_seconds_sum')).toBeGreaterThanOrEqual(0.05);
+      expect(sampleValue(text, 'aiops_job_wait_seconds_count', { queue: 'aiops-detection' })).toBe(1);
     } finally {
       await worker.close();
       await events.close();

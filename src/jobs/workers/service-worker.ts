@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import { isUserError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { QueueConnection } from '../../state/state.js';
+import type { QueueRateLimit } from '../../worker-queues.js';
 import type { ServiceJob } from '../queues.js';
 
 export interface ServiceWorkerOptions {
@@ -11,6 +12,8 @@ export interface ServiceWorkerOptions {
   logger: Logger;
   /** Jobs this process runs at once (default 4: detection waits on I/O more than on CPU). */
   concurrency?: number;
+  /** At most this many of the queue's jobs start per period, across every worker (BullMQ's limiter, kept in Redis). */
+  rateLimit?: QueueRateLimit;
   /** How long a job's lock lasts before another worker may take it over, ms (default 30 000). */
   lockDuration?: number;
   /** How often stalled jobs (their worker died) are looked for, ms (default 30 000). */
@@ -44,6 +47,7 @@ export function startServiceWorker(options: ServiceWorkerOptions): Worker<Servic
     concurrency: options.concurrency ?? 4,
     lockDuration: options.lockDuration ?? 30_000,
     stalledInterval: options.stalledInterval ?? 30_000,
+    ...(options.rateLimit ? { limiter: { max: options.rateLimit.max, duration: options.rateLimit.durationMilliseconds } } : {}),
   });
   worker.on('failed', (job, error) => {
     const permanent = error instanceof UnrecoverableError;

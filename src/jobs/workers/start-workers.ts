@@ -12,8 +12,11 @@ import { forecastServiceSignal } from '../forecast-service.js';
 import { FORECAST_SIGNALS, type ForecastSignal } from '../../investigation/capacity-forecast.js';
 import { mineServiceLogs, type LogMiningDependencies } from '../mine-service-logs.js';
 import { QUEUE_NAMES } from '../queues.js';
+import type { SourceHealth } from '../source-health.js';
 import { createServiceFindings } from '../service-findings.js';
 import { trainService } from '../train-service.js';
+import { DEFAULT_WORKER_SETTINGS, type WorkerQueue, type WorkerSettings } from '../../worker-queues.js';
+import type { Metrics } from '../../telemetry/metrics.js';
 import { startServiceWorker } from './service-worker.js';
 
 export interface WorkerDependencies {
@@ -26,6 +29,12 @@ export interface WorkerDependencies {
   /** The sources' clock. */
   now: () => number;
   logger: Logger;
+  /** Which queues this process runs, at what concurrency and rate (default: every queue, at the concurrency below). */
+  settings?: WorkerSettings;
+  /** Detection's view of its metrics source: given, a pass that cannot read it is skipped and the outage reported once (see SourceHealth). */
+  sourceHealth?: SourceHealth;
+  /** Where skipped passes are counted (aiops_detection_passes_skipped_total); none: not counted. */
+  metrics?: Pick<Metrics, 'detectionPassSkipped'>;
 }
 
 /** How the log-mining job builds its miners; exported so that bench/logs-throughput.ts mines exactly as the bot does. */
@@ -34,11 +43,24 @@ export const LOG_MINERS: Pick<LogMiningDependencies, 'createMiner' | 'restoreMin
   restoreMiner: (state) => TemplateMiner.fromJSON(state as MinerState),
 };
 
+/** Jobs one process runs at once per queue, unless AIOPS_WORKER_CONCURRENCY says otherwise. */
+export const DEFAULT_CONCURRENCY: Readonly<Record<Exclude<WorkerQueue, 'healing'>, number>> = {
+  // Detection waits on its metrics source and Redis more than on the CPU.
+  detection: 4,
+  // One at a time: a day of history per model, and never urgent.
+  training: 1,
+  // One at a time: an hourly forecast is never urgent, and each reads two weeks of history.
+  forecast: 1,
+  // One service at a time: mining is not urgent, and a warm-up hour of ten services at once would crowd out Slack's 3-second acks.
+  logs: 1,
+};
+
 /**
- * This process's workers, one per queue: detection (four services at once), training and log
- * mining (one at a time). Each job is a thin call of the domain with the stores it needs.
+ * This process's workers, one per queue it was given (detection, training, forecast, log mining;
+ * healing is started by the caller, which holds the Healing use case). Each job is a thin call of
+ * the domain with the stores it needs.
  */
-export function startWorkers({ connection, sources, stores, catalogue, incidents, now, logger }: WorkerDependencies): Worker[] {
+export function startWorkers({ connection, sources, stores, catalogue, incidents, now, logger, settings = DEFAULT_WORKER_SETTINGS, sourceHealth, metrics }: WorkerDependencies): Worker[] {
   const detection: DetectionDependencies = {
     metrics: sources.metrics,
     catalogue,
@@ -54,44 +76,48 @@ export function startWorkers({ connection, sources, stores, catalogue, incidents
     // An incident lasts while its anomalies do: ongoing ones keep their alerts firing, recovered ones resolve them.
     onOngoing: (anomaly, at) => incidents.anomalyOngoing(anomaly, at),
     onRecovered: (anomaly, at) => incidents.anomalyRecovered(anomaly, at),
+    sourceHealth,
   };
   const forecasting = { catalogue, metrics: sources.metrics, cluster: sources.cluster, now, forecasts: stores.forecasts, logger };
-  return [
-    startServiceWorker({
-      queueName: QUEUE_NAMES.forecast,
-      connection,
-      logger,
-      // One at a time: an hourly forecast is never urgent, and each reads two weeks of history.
-      concurrency: 1,
-      process: async (service, signal) => {
-        if (!isForecastSignal(signal)) throw new UnrecoverableError(`forecast job for ${service} names no forecast signal (got ${String(signal)})`);
-        return forecastServiceSignal(service, signal, forecasting);
-      },
-    }),
-    startServiceWorker({ queueName: QUEUE_NAMES.detection, connection, logger, process: (service) => detectService(service, detection) }),
-    startServiceWorker({ queueName: QUEUE_NAMES.training, connection, logger, concurrency: 1, process: (service) => trainService(service, { metrics: sources.metrics, models: stores.models, now, logger }) }),
-    startServiceWorker({
-      queueName: QUEUE_NAMES.logs,
-      connection,
-      logger,
-      // One service at a time: mining is not urgent, and a warm-up hour of ten services at once would crowd out Slack's 3-second acks.
-      concurrency: 1,
-      process: (service) =>
-        mineServiceLogs(service, {
-          reader: sources.logReader,
-          stores,
-          now,
-          logger,
-          ...LOG_MINERS,
-          // Log findings are evidence: kept for incidents, answers and root causes, not raised as alerts of their own.
-          sink: async (finding) => {
-            await stores.logFindings.record(finding);
-            logger.info({ service: finding.service, kind: finding.kind, templateId: finding.templateId, count: finding.count }, finding.summary);
-          },
-          metricAnomalies: (service, start, end) => stores.anomalies.overlapping(service, start, end),
-        }),
-    }),
-  ];
+  const processes: Record<Exclude<WorkerQueue, 'healing'>, (service: string, signal?: string) => Promise<unknown>> = {
+    detection: async (service) => {
+      const run = await detectService(service, detection);
+      // An outage is counted where it is seen (SourceHealth); a pass still running elsewhere, here.
+      if (run.skipped === 'busy') metrics?.detectionPassSkipped('busy');
+      return run;
+    },
+    training: (service) => trainService(service, { metrics: sources.metrics, models: stores.models, now, logger }),
+    forecast: async (service, signal) => {
+      if (!isForecastSignal(signal)) throw new UnrecoverableError(`forecast job for ${service} names no forecast signal (got ${String(signal)})`);
+      return forecastServiceSignal(service, signal, forecasting);
+    },
+    logs: (service) =>
+      mineServiceLogs(service, {
+        reader: sources.logReader,
+        stores,
+        now,
+        logger,
+        ...LOG_MINERS,
+        // Log findings are evidence: kept for incidents, answers and root causes, not raised as alerts of their own.
+        sink: async (finding) => {
+          await stores.logFindings.record(finding);
+          logger.info({ service: finding.service, kind: finding.kind, templateId: finding.templateId, count: finding.count }, finding.summary);
+        },
+        metricAnomalies: (service, start, end) => stores.anomalies.overlapping(service, start, end),
+      }),
+  };
+  return settings.queues
+    .filter((queue): queue is Exclude<WorkerQueue, 'healing'> => queue !== 'healing')
+    .map((queue) =>
+      startServiceWorker({
+        queueName: QUEUE_NAMES[queue],
+        connection,
+        logger,
+        concurrency: settings.concurrency[queue] ?? DEFAULT_CONCURRENCY[queue],
+        rateLimit: settings.rateLimits[queue],
+        process: processes[queue],
+      }),
+    );
 }
 
 function isForecastSignal(signal: string | undefined): signal is ForecastSignal {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Answer } from '../../../investigation/answer.js';
 import { seesNothing, seesService } from '../../../access/visibility.js';
@@ -40,7 +41,12 @@ export async function answerInThread(client: WebClient, question: Question, serv
     else await client.chat.postEphemeral({ channel: question.channel, user: question.asker, thread_ts: question.threadTs, ...refusal });
     return;
   }
-  const investigation = scopedInvestigation(services.investigation, visibility);
+  // One id on every log line of this question, the investigation's included, so a slow or wrong answer can be traced.
+  const questionId = `Q-${randomUUID().slice(0, 8)}`;
+  const logger = services.logger.child({ questionId });
+  const scoped = scopedInvestigation(services.investigation, visibility);
+  const investigation = { ...scoped, logger: scoped.logger.child({ questionId }) };
+  logger.info({ channel: question.channel, threadTs: question.threadTs, asker: question.asker }, 'question received');
   const [threadServices, history] = await Promise.all([services.stores.threads.services(question.channel, question.threadTs), services.stores.threads.turns(question.channel, question.threadTs)]);
   const first: Answer = { question: question.text, services: [], stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'deterministic' };
   const posted = await services.pacer.send(question.channel, () =>
@@ -64,13 +70,15 @@ export async function answerInThread(client: WebClient, question: Question, serv
       },
       history,
     );
-    services.metrics?.questionAnswered(answerPath(answer), (Date.now() - startedAt) / 1000);
+    const seconds = (Date.now() - startedAt) / 1000;
+    services.metrics?.questionAnswered(answerPath(answer), seconds);
+    logger.info({ path: answerPath(answer), seconds, services: answer.services, suspect: answer.suspect }, 'question answered');
     await show(answer);
     await services.stores.threads.remember(question.channel, question.threadTs, answer.suspect ? [...new Set([...answer.services, answer.suspect])] : answer.services);
     await services.stores.threads.rememberTurns(question.channel, question.threadTs, [{ role: 'user', text: question.text }, answerTurn(answer)]);
   } catch (error) {
     services.metrics?.questionFailed();
-    services.logger.error({ channel: question.channel, error: (error as Error).message }, 'answering failed');
+    logger.error({ channel: question.channel, error: (error as Error).message }, 'answering failed');
     await client.chat.update({ channel: question.channel, ts, text: `Sorry, I could not finish looking into this: ${(error as Error).message}` });
   }
 }
