@@ -1,6 +1,7 @@
 import { formatSignalValue, type Signal } from '../signals.js';
 import type { Anomaly } from './anomaly.js';
-import { deserialiseIsolationForest, fitIsolationForest, scoreIsolationForest, serialiseIsolationForest, type IsolationForestModel } from './isolation-forest.js';
+import { compileIsolationForest, packIsolationForestText, scoreCompiledForest, unpackIsolationForestText, type CompiledIsolationForest } from './compiled-forest.js';
+import { deserialiseIsolationForest, fitIsolationForest } from './isolation-forest.js';
 import { median } from './median.js';
 
 /**
@@ -10,7 +11,8 @@ import { median } from './median.js';
  */
 export interface ServiceModel {
   features: Signal[];
-  forest: IsolationForestModel;
+  /** In the scoring layout (compiled-forest.ts): a worker keeps one per service. */
+  forest: CompiledIsolationForest;
   /** Per-feature median and robust scale of the training rows: which signals are off, in words. */
   medians: number[];
   scales: number[];
@@ -35,8 +37,8 @@ export interface ServiceModelOptions {
 /** Trains on rows of finite values, one column per feature. Needs at least 64 rows to mean anything. */
 export function trainServiceModel(features: Signal[], rows: number[][], options: ServiceModelOptions = {}): ServiceModel | undefined {
   if (rows.length < 64) return undefined;
-  const forest = fitIsolationForest(rows, { seed: options.seed ?? 1 });
-  const trainingScores = scoreIsolationForest(forest, rows);
+  const forest = compileIsolationForest(fitIsolationForest(rows, { seed: options.seed ?? 1 }));
+  const trainingScores = scoreCompiledForest(forest, rows);
   const highest = trainingScores.reduce((maximum, score) => Math.max(maximum, score), 0);
   const medians = features.map((_, column) => median(rows.map((row) => row[column]!))!);
   const scales = features.map((_, column) => {
@@ -50,7 +52,7 @@ export function trainServiceModel(features: Signal[], rows: number[][], options:
 export function multivariateAnomalies(service: string, model: ServiceModel, rows: TimedRow[], emitFrom: number, options: ServiceModelOptions = {}): Anomaly[] {
   if (rows.length === 0) return [];
   const needed = options.consecutiveRows ?? 2;
-  const scores = scoreIsolationForest(model.forest, rows.map((row) => row.values));
+  const scores = scoreCompiledForest(model.forest, rows.map((row) => row.values));
   const anomalies: Anomaly[] = [];
   let run = 0;
   rows.forEach((row, index) => {
@@ -75,12 +77,17 @@ export function multivariateAnomalies(service: string, model: ServiceModel, rows
   return anomalies;
 }
 
+/** How `forest` is written in the stored text: `packed` (packIsolationForestText); absent, the node tables of serialiseIsolationForest (models stored before). */
+const FOREST_ENCODING = 'packed';
+
+/** JSON text for Redis: the summaries, and the forest packed (about 8 characters a node, a quarter of the node tables' text). */
 export function serialiseServiceModel(model: ServiceModel): string {
-  return JSON.stringify({ ...model, forest: serialiseIsolationForest(model.forest) });
+  return JSON.stringify({ ...model, forest: packIsolationForestText(model.forest), forestEncoding: FOREST_ENCODING });
 }
 
+/** Reads `serialiseServiceModel`'s text, and the node-table text that models stored before were written in. */
 export function deserialiseServiceModel(text: string): ServiceModel {
-  const parsed = JSON.parse(text) as Omit<ServiceModel, 'forest'> & { forest: string };
-  return { ...parsed, forest: deserialiseIsolationForest(parsed.forest) };
+  const { forest, forestEncoding, ...parsed } = JSON.parse(text) as Omit<ServiceModel, 'forest'> & { forest: string; forestEncoding?: string };
+  return { ...parsed, forest: forestEncoding === FOREST_ENCODING ? unpackIsolationForestText(forest) : compileIsolationForest(deserialiseIsolationForest(forest)) };
 }
 

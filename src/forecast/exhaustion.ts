@@ -273,12 +273,13 @@ function prefixSums(points: readonly Point[]): PrefixSums {
 /** Residual sum of squares of the least-squares line through points [from, to). */
 function squaredErrors(sums: PrefixSums, from: number, to: number): number {
   const count = to - from;
-  const range = (series: Float64Array) => series[to]! - series[from]!;
-  const time = range(sums.time);
-  const value = range(sums.value);
-  const timeVariation = range(sums.timeSquared) - (time * time) / count;
-  const valueVariation = range(sums.valueSquared) - (value * value) / count;
-  const covariation = range(sums.timeValue) - (time * value) / count;
+  // Sums over [from, to) by plain subtraction, not a closure: bestSplit calls this for every split it
+  // tries, and under tsx each closure made also gets its name set (esbuild's keepNames).
+  const time = sums.time[to]! - sums.time[from]!;
+  const value = sums.value[to]! - sums.value[from]!;
+  const timeVariation = sums.timeSquared[to]! - sums.timeSquared[from]! - (time * time) / count;
+  const valueVariation = sums.valueSquared[to]! - sums.valueSquared[from]! - (value * value) / count;
+  const covariation = sums.timeValue[to]! - sums.timeValue[from]! - (time * value) / count;
   const explained = timeVariation > 0 ? (covariation * covariation) / timeVariation : 0;
   return Math.max(0, valueVariation - explained);
 }

@@ -32,10 +32,13 @@ export interface DetectionOptions {
   /** Minutes between saves of the detectors to Redis (default 5); a takeover replays at most this much. */
   checkpointEveryMinutes?: number;
   /**
-   * How long one pass may hold a service, ms (default 60 000). A worker that dies keeps it this
-   * long at most; the next pass then catches up from the last saved sample.
+   * The lease on a service while a pass runs, ms (default 10 000), renewed as the pass goes: a
+   * worker that dies keeps the service this long at most, and the next pass catches up from the
+   * last saved sample. Short, because every minute it is held is a minute of the service unscored.
    */
   leaseMilliseconds?: number;
+  /** The longest one pass may keep renewing its lease, ms (default 60 000, and never less than the lease): a hung pass lets the next one in. */
+  leaseHoldMilliseconds?: number;
   /** Steps after a metrics-source outage ended whose samples are still left out, not scored (default 2; see outageSpans). */
   outageSettleSteps?: number;
 }
@@ -127,10 +130,11 @@ const ONGOING_MAXIMUM_MILLISECONDS = 6 * 3_600_000;
  * again by another worker without anything raised twice.
  */
 export async function detectService(service: string, dependencies: DetectionDependencies): Promise<DetectionRun> {
-  const leaseMilliseconds = dependencies.options?.leaseMilliseconds ?? 60_000;
+  const leaseMilliseconds = dependencies.options?.leaseMilliseconds ?? 10_000;
+  const holdMilliseconds = Math.max(leaseMilliseconds, dependencies.options?.leaseHoldMilliseconds ?? 60_000);
   const startedAt = dependencies.now();
   try {
-    const lease = await dependencies.stores.claims.exclusively('detect', service, leaseMilliseconds, () => detectWithLease(service, dependencies));
+    const lease = await dependencies.stores.claims.exclusively('detect', service, leaseMilliseconds, () => detectWithLease(service, dependencies), holdMilliseconds);
     return lease.ran ? lease.result : { service, ran: false, skipped: 'busy', samplesScored: 0, anomaliesEmitted: 0 };
   } catch (error) {
     if (!(error instanceof MetricsUnreadable)) throw error;
@@ -224,9 +228,11 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
   let anomaliesEmitted = 0;
   for (const anomaly of anomalies) {
     if (!(await dependencies.stores.claims.firstEmission(anomaly.id))) continue;
-    await dependencies.sink(anomaly);
     // Followed until over: against its baseline, or, for a prediction, while it is made again.
+    // Followed before it is raised: a worker that dies between the two leaves it claimed, so the
+    // pass run again skips it, and only the following (reported ongoing, so its alert fires) remains.
     if (anomaly.kind === 'predictive' || (anomaly.baseline && Object.keys(anomaly.baseline).length > 0)) await active.add(anomaly, anomalyFingerprint(anomaly));
+    await dependencies.sink(anomaly);
     anomaliesEmitted += 1;
   }
   // A prediction is raised once per id (severity and hour), but made afresh every pass it holds.

@@ -1,3 +1,4 @@
+import { hashKey } from '../hash-key.js';
 import { SCHEDULED_FORECAST_SIGNALS } from './forecast-service.js';
 import type { Queues } from './queues.js';
 
@@ -17,6 +18,13 @@ export interface ScheduleOptions {
 }
 
 /**
+ * Forecasts are spread this far apart on average (a forecast job takes tens of milliseconds of a
+ * core), so an estate's hourly forecasts do not all fall due at the same instant: 30,000 at once (a
+ * 10,000-service estate) would hold every worker for minutes each hour, and detection with them.
+ */
+const FORECAST_SPREAD_MILLISECONDS_PER_JOB = 200;
+
+/**
  * One BullMQ job scheduler per catalogued service and task. Upserting is idempotent, so every
  * process may call this at start-up; schedulers of services gone from the catalogue are removed.
  * Returns those services, so the caller can forget what is kept for them.
@@ -27,6 +35,10 @@ export async function syncSchedules(queues: Queues, services: string[], options:
   const logsEvery = options.logsEveryMilliseconds ?? detectionEvery;
   const forecastEvery = options.forecastEveryMilliseconds ?? Math.max(600_000, Math.round(3_600_000 / (options.clockSpeed ?? 1)));
   const firstForecast = Date.now() + (options.firstForecastAfterMilliseconds ?? 120_000);
+  // Each service's and signal's forecast keeps its own place in the hour, the same on every start:
+  // within seconds of the first for a small estate, over the whole interval for a large one.
+  const forecastSpread = Math.min(forecastEvery, services.length * SCHEDULED_FORECAST_SIGNALS.length * FORECAST_SPREAD_MILLISECONDS_PER_JOB);
+  const forecastStart = (service: string, signal: string) => firstForecast + (forecastSpread > 0 ? hashKey('forecast', service, signal) % forecastSpread : 0);
   // All at once: a start waits for these, and one round trip each in turn adds up over an estate.
   await Promise.all(
     services.flatMap((service) => [
@@ -34,7 +46,7 @@ export async function syncSchedules(queues: Queues, services: string[], options:
       // An `every` scheduler's first job runs at once, so a new deployment has models within minutes, not a day.
       queues.training.upsertJobScheduler(`train:${service}`, { every: trainingEvery }, { name: 'train', data: { service } }),
       queues.logs.upsertJobScheduler(`logs:${service}`, { every: logsEvery }, { name: 'logs', data: { service } }),
-      ...SCHEDULED_FORECAST_SIGNALS.map((signal) => queues.forecast.upsertJobScheduler(`forecast:${service}:${signal}`, { every: forecastEvery, startDate: firstForecast }, { name: 'forecast', data: { service, signal } })),
+      ...SCHEDULED_FORECAST_SIGNALS.map((signal) => queues.forecast.upsertJobScheduler(`forecast:${service}:${signal}`, { every: forecastEvery, startDate: forecastStart(service, signal) }, { name: 'forecast', data: { service, signal } })),
     ]),
   );
   const wanted = new Set(services);

@@ -64,6 +64,18 @@ const EVICTION_CANDIDATES = 8;
 const MAXIMUM_TOKENS = 512;
 /** Slots of the masked-line cache, a power of two; a few MiB at most. */
 const RESOLVED_CACHE_SLOTS = 1 << 15;
+/**
+ * Slots it starts with: a log-mining pass restores a miner per service for a minute's few lines,
+ * so a miner grows its cache (see `add`) rather than filling 32,768 slots it will not use.
+ */
+const RESOLVED_CACHE_INITIAL_SLOTS = 1 << 9;
+
+/**
+ * The tokenizer of miners with no masks of their own. Its tables (about 1 MiB) cache what each raw
+ * token masks to, which is the same for every miner with the same masks, and tokenizing is
+ * synchronous, so miners share it instead of each allocating and filling its own.
+ */
+let defaultTokenizer: MaskingTokenizer | undefined;
 
 interface Template {
   id: string;
@@ -118,7 +130,9 @@ export class TemplateMiner {
    * its tokens' hashes, so a hit neither joins the tokens into a string nor hashes one; a newcomer
    * replaces whatever held its slot. Which lines are remembered changes no result, only the time.
    */
-  private readonly resolved: Array<Resolution | undefined> = new Array<Resolution | undefined>(RESOLVED_CACHE_SLOTS).fill(undefined);
+  private resolved: Array<Resolution | undefined> = new Array<Resolution | undefined>(RESOLVED_CACHE_INITIAL_SLOTS).fill(undefined);
+  /** Lines resolved the long way since the cache last grew: past its size, it grows fourfold (up to RESOLVED_CACHE_SLOTS). */
+  private resolvedMisses = 0;
   /** The current message's tokens, reused from message to message; copied only to be kept. */
   private readonly line = new TokenizedLine();
 
@@ -130,7 +144,7 @@ export class TemplateMiner {
     this.similarityThreshold = settings.similarityThreshold;
     this.prefixTokens = settings.depth - 2;
     this.maximumTemplates = settings.maximumTemplates;
-    this.tokenizer = new MaskingTokenizer([...(options.extraMasks ?? []), ...DEFAULT_MASKS]);
+    this.tokenizer = options.extraMasks?.length ? new MaskingTokenizer([...options.extraMasks, ...DEFAULT_MASKS]) : (defaultTokenizer ??= new MaskingTokenizer(DEFAULT_MASKS));
   }
 
   /** Learns from one message: it joins (and may generalise) the closest template or founds a new one. */
@@ -138,10 +152,17 @@ export class TemplateMiner {
     const line = this.line;
     this.tokenizer.tokenizeInto(message, MAXIMUM_TOKENS, line);
     const hash = line.hash();
-    const slot = hash & (RESOLVED_CACHE_SLOTS - 1);
+    let slot = hash & (this.resolved.length - 1);
     const resolution = this.resolved[slot];
     if (resolution !== undefined && resolution.hash === hash && resolution.shapeVersion === this.shapeVersion && resolution.leaf.version === resolution.leafVersion && sameTokens(resolution.tokens, line)) {
       return this.joined(resolution.template);
+    }
+    this.resolvedMisses += 1;
+    if (this.resolvedMisses > this.resolved.length && this.resolved.length < RESOLVED_CACHE_SLOTS) {
+      // A cache: what it forgets changes no result, only the time.
+      this.resolved = new Array<Resolution | undefined>(Math.min(RESOLVED_CACHE_SLOTS, 4 * this.resolved.length)).fill(undefined);
+      this.resolvedMisses = 0;
+      slot = hash & (this.resolved.length - 1);
     }
     const tokens = line.copy();
     const path = this.routingPath(tokens);

@@ -17,7 +17,7 @@ import type { BlockMessage } from './blocks/limits.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { incidentNoteMetadata, threadHasNote } from './find-incident-note.js';
 import { findIncidentRoot, incidentMetadata } from './find-incident-root.js';
-import { slackErrorText, slackRetryDelay } from './slack-retry.js';
+import { isSlackOutage, slackErrorText, slackOutageDelay, slackRetryDelay } from './slack-retry.js';
 
 export interface IncidentNotifierDependencies {
   incidents: IncidentStore;
@@ -41,7 +41,7 @@ export interface IncidentNotifierDependencies {
   resolution?: (incident: Incident) => Promise<BlockMessage | undefined>;
 }
 
-/** Incidents synced at once by one process; each one's calls stay in order. */
+/** Channels synced at once by one process; within a channel, one incident after another. */
 const CONCURRENCY = 4;
 /** Due incidents read from the outbox per round. */
 const BATCH = 100;
@@ -54,9 +54,17 @@ const LEASE_MILLISECONDS = 15_000;
  *
  * It works from the durable outbox, never from a change in memory: `drain()` takes each incident
  * marked due, draws its root message from the incident as stored now, posts or edits it, posts
- * the thread notes waiting for it, and only then takes it off. A failed call (an outage, a 429)
- * leaves the incident due after a backoff, so nothing is lost, and a restart picks up where the
- * last process stopped. The Web API client given should not retry on its own: the outbox does.
+ * the thread notes waiting for it, and only then takes it off. A failed call leaves the incident
+ * due, so nothing is lost, and a restart picks up where the last process stopped. The Web API
+ * client given should not retry on its own: the outbox does.
+ *
+ * Due incidents are synced in the order they came due, one after another within a channel (so
+ * a channel shows its incidents in the order their first alerts arrived), several channels at
+ * once. A failure of the incident's own (a channel the bot is not in, say) puts that incident
+ * off with a backoff. Slack itself failing (no connection, HTTP 5xx, `service_unavailable`, a 429)
+ * pauses the whole notifier instead, without moving any incident: it asks again after 1 s, 2 s,
+ * 4 s … up to 15 s (or when a 429 says), and once Slack answers, everything that waited goes out
+ * at once and in its order, rather than each incident whenever its own backoff comes round.
  */
 export class IncidentNotifier {
   private draining: Promise<void> | undefined;
@@ -65,6 +73,8 @@ export class IncidentNotifier {
   /** Incidents with nowhere to go, already logged. */
   private readonly unroutable = new Set<string>();
   private readonly wallClock: () => number;
+  /** While Slack is out: no call before this (wall clock), and how many times in a row it failed. */
+  private outage: { until: number; failures: number } | undefined;
 
   constructor(
     private readonly client: WebClient,
@@ -85,28 +95,72 @@ export class IncidentNotifier {
     return this.draining;
   }
 
+  private slackOut(): boolean {
+    return this.outage !== undefined && this.wallClock() < this.outage.until;
+  }
+
   private async drainRounds(): Promise<void> {
     do {
       this.drainAgain = false;
+      if (this.slackOut()) return;
       const due = await this.dependencies.outbox.due(this.wallClock(), BATCH);
-      for (let start = 0; start < due.length; start += CONCURRENCY) {
-        await Promise.all(due.slice(start, start + CONCURRENCY).map((entry) => this.syncDue(entry)));
-      }
+      const lanes = [...(await this.byChannel(due)).values()];
+      // CONCURRENCY channels at a time, each taking the next channel once its own is done.
+      await Promise.all(
+        Array.from({ length: Math.min(CONCURRENCY, lanes.length) }, async () => {
+          for (let lane = lanes.shift(); lane; lane = lanes.shift()) {
+            for (const entry of lane) {
+              // Another process syncing one of them (a second bot replica) has the rest of its channel's too, for this round.
+              if (this.slackOut() || !(await this.syncDue(entry))) break;
+            }
+          }
+        }),
+      );
       if (due.length === BATCH) this.drainAgain = true;
-    } while (this.drainAgain);
+    } while (this.drainAgain && !this.slackOut());
   }
 
-  private async syncDue(entry: DueIncident): Promise<void> {
+  /** Due incidents by the channel they are (or will be) posted in, each channel's in the order they came due. */
+  private async byChannel(due: readonly DueIncident[]): Promise<Map<string, DueIncident[]>> {
+    const { incidents, catalogue } = this.dependencies;
+    const channels = await Promise.all(
+      due.map(async (entry) => {
+        const message = await incidents.message(entry.incidentId);
+        if (message) return message.channel;
+        const incident = await incidents.get(entry.incidentId);
+        // Nowhere to post, or gone: a lane of its own, the sync says why.
+        return (incident && incidentChannel(incident, catalogue)) ?? `incident:${entry.incidentId}`;
+      }),
+    );
+    const lanes = new Map<string, DueIncident[]>();
+    due.forEach((entry, index) => lanes.set(channels[index]!, [...(lanes.get(channels[index]!) ?? []), entry]));
+    return lanes;
+  }
+
+  /** Syncs one due incident; false when another process holds it (and leaves it due if it changed meanwhile). */
+  private async syncDue(entry: DueIncident): Promise<boolean> {
     const { outbox, logger } = this.dependencies;
-    // Not leased: another process is syncing it, and leaves it due if it changed meanwhile.
-    await outbox.exclusively(entry.incidentId, LEASE_MILLISECONDS, async () => {
+    return outbox.exclusively(entry.incidentId, LEASE_MILLISECONDS, async () => {
       try {
         // Read before the sync draws it: what the messages show is at least this revision.
         const revision = (await this.dependencies.incidents.get(entry.incidentId))?.revision ?? 0;
         await this.sync(entry.incidentId);
         this.attempts.delete(entry.incidentId);
+        if (this.outage) logger.info({ failures: this.outage.failures }, 'Slack answers again: incident messages that waited are being sent');
+        this.outage = undefined;
         await outbox.complete(entry, revision);
       } catch (error) {
+        if (isSlackOutage(error)) {
+          // Slack is out, not this incident's problem: it stays due where it is, and everything waits.
+          // Calls that fail together (other channels, already under way) are one failure.
+          if (!this.slackOut()) {
+            const failures = (this.outage?.failures ?? 0) + 1;
+            const pause = slackOutageDelay(error, failures);
+            this.outage = { until: this.wallClock() + pause, failures };
+            logger.warn({ incident: entry.incidentId, failures, retryInSeconds: pause / 1000, error: slackErrorText(error) }, 'Slack unavailable: incident messages wait in the outbox; asking again');
+          }
+          return;
+        }
         const attempt = (this.attempts.get(entry.incidentId) ?? 0) + 1;
         this.attempts.set(entry.incidentId, attempt);
         const delay = slackRetryDelay(error, attempt);

@@ -101,7 +101,7 @@ export function createSlackSurface(config: SlackConfig, services: SlackServices)
   registerActions(app, services);
   // Incident messages retry through the durable outbox, not inside one call: a client that waited
   // out an outage itself would hold the incident's lease and its channel's queue for half an hour.
-  const incidentClient = new WebClient(config.botToken, { ...clientOptions, logger, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  const incidentClient = new WebClient(config.botToken, { ...clientOptions, logger, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: SLACK_CALL_TIMEOUT_MILLISECONDS });
   const { incidents, outbox, acknowledgements, escalations } = services.stores;
   const notifier = new IncidentNotifier(incidentClient, {
     incidents,

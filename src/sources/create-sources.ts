@@ -6,7 +6,6 @@ import type { LogSource } from './logs.js';
 import type { MetricsSource } from './metrics.js';
 import { SimulatedClock } from './sim/clock.js';
 import { DEFAULT_SCENARIO } from './sim/scenarios.js';
-import { SimulatedLogReader } from './sim/sim-log-reader.js';
 import { createSimulatedSources } from './sim/simulated-world.js';
 import type { SimWorld } from './sim/world.js';
 
@@ -55,7 +54,7 @@ export async function createSources(config: Config, logger: Logger, options: Cre
   return {
     metrics: metrics ?? simulated!.metrics,
     logs: logs?.logs ?? simulated!.logs,
-    logReader: logs?.reader ?? new SimulatedLogReader(world!),
+    logReader: logs?.reader ?? simulated!.logReader,
     cluster: cluster ?? simulated!.cluster,
     world,
   };

@@ -39,8 +39,8 @@ export class WorkClaims {
     return outcome.ran && outcome.result;
   }
 
-  /** Runs `work` unless another worker holds the service for the task (see withLease). */
-  exclusively<T>(task: LeasedTask, service: string, leaseMilliseconds: number, work: () => Promise<T>): Promise<{ ran: true; result: T } | { ran: false }> {
-    return withLease(this.redis, `${this.prefix}lease:${task}:${service}`, leaseMilliseconds, work);
+  /** Runs `work` unless another worker holds the service for the task (see withLease: renewed up to `holdMilliseconds`). */
+  exclusively<T>(task: LeasedTask, service: string, leaseMilliseconds: number, work: () => Promise<T>, holdMilliseconds?: number): Promise<{ ran: true; result: T } | { ran: false }> {
+    return withLease(this.redis, `${this.prefix}lease:${task}:${service}`, leaseMilliseconds, work, holdMilliseconds);
   }
 }

@@ -89,6 +89,21 @@ describe('fake Slack Web API with the real WebClient', () => {
     expect(slack.messages(CHANNEL).map((message) => message.text)).toEqual(['found']);
   });
 
+  it('goes out and comes back on the same URL: 503 to every call, then connections refused, then answers again', async () => {
+    const quick = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, logLevel: LogLevel.ERROR, retryConfig: { retries: 0 } });
+    await slack.outage('unavailable');
+    await expect(quick.chat.postMessage({ channel: CHANNEL, text: 'during the 503s' })).rejects.toMatchObject({ code: ErrorCode.HTTPError, statusCode: 503 });
+    expect(slack.calls('chat.postMessage').map((call) => call.status)).toEqual([503]);
+
+    await slack.outage('refused');
+    await expect(quick.chat.postMessage({ channel: CHANNEL, text: 'while refused' })).rejects.toMatchObject({ code: ErrorCode.RequestError, original: { cause: { code: 'ECONNREFUSED' } } });
+    expect(slack.calls('chat.postMessage')).toHaveLength(1);
+
+    await slack.restore();
+    await expect(quick.chat.postMessage({ channel: CHANNEL, text: 'back' })).resolves.toMatchObject({ ok: true });
+    expect(slack.messages(CHANNEL).map((message) => message.text)).toEqual(['back']);
+  });
+
   it('uploads a file through filesUploadV2: getUploadURLExternal, the upload, completeUploadExternal', async () => {
     const chart = Buffer.alloc(4321, 7);
     const thread = await client.chat.postMessage({ channel: CHANNEL, text: 'forecast' });

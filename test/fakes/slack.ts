@@ -140,8 +140,20 @@ export interface FakeSlack {
   responseUrl(target: { channel: string; messageTs?: string }): string;
   /** Queues a failure for the next call(s) of `method`, before any other check. */
   failNext(method: string, failure: SlackFailure): void;
+  /**
+   * Slack out until `restore()`: `unavailable` answers every request (API, uploads, response URLs)
+   * with HTTP 503 and changes nothing, as Slack's edge does in an outage (those calls are recorded,
+   * with status 503); `refused` stops listening, so every connection is refused (ECONNREFUSED) and
+   * open ones are closed; nothing is recorded. Switching from one to the other is allowed.
+   */
+  outage(mode: SlackOutage): Promise<void>;
+  /** Slack back after `outage()`: listening again on the same port, answering as usual. */
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How Slack is out (see FakeSlack.outage). */
+export type SlackOutage = 'unavailable' | 'refused';
 
 type Fields = Record<string, unknown>;
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
@@ -176,6 +188,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const homeViews = new Map<string, Record<string, unknown>>();
   const responseTargets = new Map<string, { channel: string; messageTs?: string }>();
   const counters = { lastTsMicros: 0, files: 0, views: 0, responseUrls: 0 };
+  let outage: SlackOutage | undefined;
 
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
@@ -192,7 +205,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const [, area, name] = /^\/(api|upload\/v1|response)\/([^/]+)$/.exec(path) ?? [];
     const method = area === 'api' ? (name ?? '') : area === 'upload/v1' ? UPLOAD_CALL : area === 'response' ? RESPONSE_URL_CALL : path;
     const body = area === 'upload/v1' ? { fileId: name, bytes: parsed.uploadedBytes, contentType } : parsed.fields;
-    const answer = route(method, area, name ?? '', request.headers, parsed);
+    const answer = outage ? { status: 503, body: 'Service Unavailable' } : route(method, area, name ?? '', request.headers, parsed);
     // Recorded before answering, so a client that has its answer always finds the call recorded.
     record({ method, body, headers: request.headers, at, status: answer.status, response: answer.body, path });
     const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
@@ -505,7 +518,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   // Listen only once every handler above exists; `origin` is read by the handlers at request time.
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+  /** After a refusing outage: the same port again, so the clients' URLs stay valid. */
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
 
   return {
     apiUrl: `${origin}/api/`,
@@ -542,12 +565,28 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     failNext(method, failure) {
       failures.set(method, [...(failures.get(method) ?? []), failure]);
     },
+    async outage(mode) {
+      const wasListening = outage !== 'refused';
+      outage = mode;
+      if (mode === 'refused' && wasListening) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+      }
+      if (mode === 'unavailable' && !wasListening) await listen();
+    },
+    async restore() {
+      const wasListening = outage !== 'refused';
+      outage = undefined;
+      if (!wasListening) await listen();
+    },
     async close() {
       for (const waiter of waiters.splice(0)) {
         clearTimeout(waiter.timer);
         waiter.reject(new Error(`Fake Slack closed while waiting. ${describeCalls(recorded)}`));
       }
       if (ownsSocketMode) await socketMode?.close();
+      if (outage === 'refused') return;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -32,7 +32,8 @@ function dependenciesFor(keyPrefix: string, sink: (anomaly: Anomaly) => Promise<
     createDetector: () => new RatioDetector(),
     restoreDetector: RatioDetector.restore,
     threshold: 0.5,
-    options: { warmUpMinutes: 60, emitWindowMinutes: 60, leaseMilliseconds },
+    // A lease never renewed past its first term: the dying worker below hangs rather than exits, and a dead process renews nothing.
+    options: { warmUpMinutes: 60, emitWindowMinutes: 60, leaseMilliseconds, leaseHoldMilliseconds: leaseMilliseconds },
   };
 }
 

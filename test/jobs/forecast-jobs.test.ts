@@ -40,6 +40,21 @@ describe('forecast jobs on real Redis', () => {
     expect((await queues().forecast.getJobSchedulers()).map((scheduler) => scheduler.key).sort()).toEqual(['forecast:payment:cpu', 'forecast:payment:memory', 'forecast:payment:request_rate']);
   });
 
+  it('spreads an estate\'s forecasts over the hour instead of running them all at once', async () => {
+    const services = Array.from({ length: 200 }, (_, index) => `service-${index}`);
+    const before = Date.now();
+    await syncSchedules(queues(), services, { detectionEveryMilliseconds: 60_000, firstForecastAfterMilliseconds: 0 });
+    const next = (await queues().forecast.getJobSchedulers()).map((scheduler) => scheduler.next!);
+    expect(next).toHaveLength(600);
+    // 600 forecasts, 200 ms apart on average: over two minutes, about evenly.
+    const offsets = next.map((millis) => (millis - before) / 1000);
+    expect(Math.min(...offsets)).toBeLessThan(10);
+    expect(Math.max(...offsets)).toBeGreaterThan(100);
+    expect(Math.max(...offsets)).toBeLessThan(125);
+    expect(offsets.filter((offset) => offset < 60).length).toBeGreaterThan(220);
+    expect(offsets.filter((offset) => offset < 60).length).toBeLessThan(380);
+  });
+
   it('a worker runs a forecast job and keeps a week-ahead forecast in Redis, read back by any process', async () => {
     const clock = new ManualClock(NOW);
     const sources = createSimulatedSources(catalogue, { clock, seed: 3 });

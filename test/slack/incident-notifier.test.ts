@@ -150,6 +150,80 @@ describe('incident notifier', () => {
     expect(await w.outbox.size()).toBe(0);
   });
 
+  it('pauses as a whole while Slack is out, and then sends every incident that waited at once, each channel in the order they came due', async () => {
+    await slack.outage('unavailable');
+    await w.ingest([critical('cart', T0)]);
+    await w.notifier.drain();
+    expect(slack.calls('chat.postMessage')).toHaveLength(1);
+
+    // Within its pause nothing is tried, whatever comes due meanwhile.
+    w.clock.wall += 500;
+    await w.ingest([critical('user', T0)]);
+    await w.ingest([critical('catalogue', T0)]);
+    await w.notifier.drain();
+    expect(slack.calls('chat.postMessage')).toHaveLength(1);
+
+    // Past it, one call per channel finds Slack still out (refusing connections now); the pause doubles.
+    await slack.outage('refused');
+    w.clock.wall += 1_000;
+    await w.notifier.drain();
+    w.clock.wall += 1_500;
+    await w.ingest([critical('payment', T0)]);
+    await w.notifier.drain();
+    expect(rootsOf('INC-1')).toHaveLength(0);
+
+    await slack.restore();
+    w.clock.wall += 1_000;
+    await w.notifier.drain();
+    expect(slack.messages('#shop-web').map((message) => /INC-\d+/.exec(message.text)?.[0])).toEqual(['INC-1', 'INC-3']);
+    expect(rootsOf('INC-2').map((message) => message.channel)).toEqual(['#shop-identity']);
+    expect(rootsOf('INC-4').map((message) => message.channel)).toEqual(['#shop-payments']);
+    expect(await w.outbox.size()).toBe(0);
+    // Slack answers again: the next failure starts from a short pause.
+    await slack.outage('unavailable');
+    w.clock.now += MINUTE;
+    await w.ingest([detectorAlert('payment', ['latency_p95'], T0 + MINUTE, 'critical')]);
+    await w.notifier.drain();
+    await slack.restore();
+    w.clock.wall += 1_000;
+    await w.notifier.drain();
+    expect(repliesTo('#shop-payments', rootsOf('INC-4')[0]!.ts).map((reply) => reply.text)).toEqual([expect.stringMatching(/Joined: payment/)]);
+  });
+
+  it('leaves a channel to the process syncing one of its incidents, so a second bot replica cannot post the next one first', async () => {
+    await w.ingest([critical('cart', T0)]);
+    await w.ingest([critical('catalogue', T0)]);
+    await w.ingest([critical('user', T0)]);
+    let release!: () => void;
+    const elsewhere = w.outbox.exclusively('INC-1', 15_000, () => new Promise<void>((resolve) => (release = resolve)));
+    await w.notifier.drain();
+    // INC-2 waits behind INC-1 in #shop-web; INC-3's channel is free.
+    expect(rootsOf('INC-2')).toHaveLength(0);
+    expect(rootsOf('INC-3')).toHaveLength(1);
+    release();
+    await elsewhere;
+    await w.notifier.drain();
+    expect(slack.messages('#shop-web').map((message) => /INC-\d+/.exec(message.text)?.[0])).toEqual(['INC-1', 'INC-2']);
+  });
+
+  it('puts off only the incident whose call Slack refuses for its own reason, and posts the others meanwhile', async () => {
+    slack.failNext('chat.postMessage', { error: 'not_in_channel' });
+    await w.ingest([critical('cart', T0)]);
+    await w.notifier.drain();
+    await w.ingest([critical('user', T0)]);
+    await w.notifier.drain();
+    expect(rootsOf('INC-1')).toHaveLength(0);
+    expect(rootsOf('INC-2')).toHaveLength(1);
+    // Its own backoff, 1 s: not tried again before.
+    const calls = slack.calls('chat.postMessage').length;
+    w.clock.wall += 500;
+    await w.notifier.drain();
+    expect(slack.calls('chat.postMessage')).toHaveLength(calls);
+    w.clock.wall += 600;
+    await w.notifier.drain();
+    expect(rootsOf('INC-1')).toHaveLength(1);
+  });
+
   it('still posts an incident that ended during a Slack outage, as resolved, and never one that ended within its group wait', async () => {
     slack.failNext('chat.postMessage', { status: 503, times: 1 });
     await w.ingest([critical('cart', T0)]);

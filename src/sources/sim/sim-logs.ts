@@ -1,17 +1,26 @@
+import type { Catalogue } from '../../catalogue.js';
 import { inputError } from '../../errors.js';
 import { levelRank, type LogEntry } from '../../logs/log-entry.js';
 import { type ErrorCount, type ErrorCountQuery, type LogSearch, type LogSource } from '../logs.js';
+import { cataloguedDeployment } from './catalogued-deployment.js';
 import { lineCounts, linesForMinute } from './log-generator.js';
 import { TICK_MILLISECONDS, tickOf, type SimWorld } from './world.js';
 
-/** The simulated world's logs through the same interface as Elasticsearch. */
+/**
+ * The simulated world's logs through the same interface as Elasticsearch. With the catalogue, a
+ * catalogued service reads its deployment's lines under its own name.
+ */
 export class SimulatedLogs implements LogSource {
   readonly kind = 'sim' as const;
 
-  constructor(private readonly world: SimWorld) {}
+  constructor(
+    private readonly world: SimWorld,
+    private readonly catalogue?: Catalogue,
+  ) {}
 
   async search(search: LogSearch): Promise<LogEntry[]> {
-    this.world.profile(search.service);
+    const deployment = cataloguedDeployment(this.world, this.catalogue, search.service);
+    this.world.profile(deployment);
     const limit = Math.min(search.limit ?? 100, 10_000);
     const start = search.start.getTime();
     const end = Math.min(search.end.getTime(), this.world.clock.now());
@@ -20,13 +29,13 @@ export class SimulatedLogs implements LogSource {
     const found: LogEntry[] = [];
     // Newest first, so a search over days stops as soon as it has enough.
     for (let minute = tickOf(end); minute + TICK_MILLISECONDS > start && found.length < limit; minute -= TICK_MILLISECONDS) {
-      const lines = linesForMinute(this.world, search.service, minute).reverse();
+      const lines = linesForMinute(this.world, deployment, minute).reverse();
       for (const line of lines) {
         if (line.timestamp < start || line.timestamp > end) continue;
         if (levelRank(line.level) < minimumRank) continue;
         const message = line.message.toLowerCase();
         if (!words.every((word) => message.includes(word))) continue;
-        found.push(line);
+        found.push(deployment === search.service ? line : { ...line, service: search.service });
         if (found.length >= limit) break;
       }
     }
@@ -34,7 +43,8 @@ export class SimulatedLogs implements LogSource {
   }
 
   async errorCounts(query: ErrorCountQuery): Promise<ErrorCount[]> {
-    this.world.profile(query.service);
+    const deployment = cataloguedDeployment(this.world, this.catalogue, query.service);
+    this.world.profile(deployment);
     if (!(query.intervalSeconds > 0)) throw inputError('intervalSeconds', 'expected a positive number of seconds');
     const interval = query.intervalSeconds * 1000;
     const end = Math.min(query.end.getTime(), this.world.clock.now());
@@ -46,7 +56,7 @@ export class SimulatedLogs implements LogSource {
     const first = buckets[0]!.timestamp;
     const start = query.start.getTime();
     for (let minute = tickOf(first); minute <= end; minute += TICK_MILLISECONDS) {
-      const counts = lineCounts(this.world, query.service, minute);
+      const counts = lineCounts(this.world, deployment, minute);
       const errors = counts.error + counts.fault;
       if (errors === 0) continue;
       const whole = interval % TICK_MILLISECONDS === 0 && minute >= start && minute + TICK_MILLISECONDS - 1 <= end;
@@ -55,7 +65,7 @@ export class SimulatedLogs implements LogSource {
         buckets[Math.floor((minute - first) / interval)]!.count += errors;
         continue;
       }
-      for (const line of linesForMinute(this.world, query.service, minute)) {
+      for (const line of linesForMinute(this.world, deployment, minute)) {
         if (levelRank(line.level) < levelRank('error') || line.timestamp < start || line.timestamp > end) continue;
         buckets[Math.floor((line.timestamp - first) / interval)]!.count += 1;
       }

@@ -3,7 +3,12 @@ import { AiopsError, ErrorCode, notFound } from '../../errors.js';
 import type { MetricsSource, Series, TimeRange } from '../metrics.js';
 import { SIGNALS, type Signal } from '../../signals.js';
 import { writeOpenMetrics } from './openmetrics.js';
-import type { ServiceSnapshot, SimWorld } from './world.js';
+import { TICK_MILLISECONDS, tickOf, type ServiceSnapshot, type SimWorld } from './world.js';
+
+const DAY_MILLISECONDS = 86_400_000;
+const TICKS_PER_DAY = DAY_MILLISECONDS / TICK_MILLISECONDS;
+/** Days of values kept per deployment: the longest history read (two weeks, for forecasts) and some. */
+const DAYS_KEPT = 21;
 
 /**
  * The simulated world's metrics through the same interface as Prometheus. Raw PromQL is
@@ -13,6 +18,14 @@ import type { ServiceSnapshot, SimWorld } from './world.js';
 export class SimulatedMetrics implements MetricsSource {
   readonly kind = 'sim' as const;
   private readonly knownQueries: Array<{ pattern: RegExp; service: string; signal: Signal }>;
+  /**
+   * The six signals' values by deployment, day and minute, as read before: one float each. A
+   * catalogue of many services over the world's ten deployments (bench/scale-catalogue.ts) reads
+   * the same values again and again, forecasts read two weeks of them, and a full snapshot of
+   * every minute is too large to keep for long. NaN: not read yet. Valid while the world's revision is.
+   */
+  private readonly values = new Map<string, Map<number, Float64Array>>();
+  private valuesRevision = -1;
 
   constructor(
     private readonly world: SimWorld,
@@ -28,15 +41,41 @@ export class SimulatedMetrics implements MetricsSource {
     const step = range.stepSeconds * 1000;
     const end = Math.min(range.end.getTime(), this.world.clock.now());
     const samples = [];
+    const column = SIGNALS.indexOf(signal);
     for (let time = range.start.getTime(); time <= end; time += step) {
-      samples.push({ timestamp: time, value: signalValue(this.world.snapshot(simulated, time), signal) });
+      samples.push({ timestamp: time, value: this.valueAt(simulated, time, column) });
     }
     return { labels: { service, signal }, samples };
   }
 
   async instant(service: string, signal: Signal, at?: Date): Promise<number | undefined> {
     const time = Math.min(at?.getTime() ?? this.world.clock.now(), this.world.clock.now());
-    return signalValue(this.world.snapshot(this.simulatedService(service), time), signal);
+    return this.valueAt(this.simulatedService(service), time, SIGNALS.indexOf(signal));
+  }
+
+  /** `signalValue(world.snapshot(deployment, time), SIGNALS[column])`, read through the values kept. */
+  private valueAt(deployment: string, time: number, column: number): number {
+    if (this.valuesRevision !== this.world.revision) {
+      this.values.clear();
+      this.valuesRevision = this.world.revision;
+    }
+    const tick = tickOf(time);
+    const day = Math.floor(tick / DAY_MILLISECONDS);
+    let days = this.values.get(deployment);
+    if (!days) this.values.set(deployment, (days = new Map()));
+    let block = days.get(day);
+    if (!block) {
+      block = new Float64Array(TICKS_PER_DAY * SIGNALS.length).fill(Number.NaN);
+      days.set(day, block);
+      // Maps keep insertion order: the first key is the day added longest ago.
+      if (days.size > DAYS_KEPT) days.delete(days.keys().next().value!);
+    }
+    const slot = ((tick - day * DAY_MILLISECONDS) / TICK_MILLISECONDS) * SIGNALS.length;
+    const kept = block[slot + column]!;
+    if (!Number.isNaN(kept)) return kept;
+    const snapshot = this.world.snapshot(deployment, time);
+    SIGNALS.forEach((each, index) => (block[slot + index] = signalValue(snapshot, each)));
+    return block[slot + column]!;
   }
 
   async queryRange(promql: string, range: TimeRange): Promise<Series[]> {

@@ -81,7 +81,10 @@ export class SimWorld {
   private readonly timelines = new Map<string, DeploymentTimeline>();
   private faultResolvedAt?: number;
   private faultDeployPending: boolean;
-  private readonly snapshots = new Map<string, ServiceSnapshot>();
+  /** Computed snapshots by service, then tick: numbers for keys, since every sample of every range asks here. */
+  private readonly snapshots = new Map<string, Map<number, ServiceSnapshot>>();
+  private snapshotCount = 0;
+  private changes = 0;
   private readonly rates = new Map<string, number>();
 
   constructor(options: SimWorldOptions) {
@@ -135,8 +138,12 @@ export class SimWorld {
   /** The state of a service during the minute ending at the tick at or before `time`. */
   snapshot(service: string, time: number): ServiceSnapshot {
     this.synchronise();
+    const tick = tickOf(time);
+    // Only known services are ever computed, so a snapshot found needs no check.
+    const cached = this.snapshots.get(service)?.get(tick);
+    if (cached) return cached;
     this.profile(service);
-    return this.snapshotAtTick(service, tickOf(time));
+    return this.snapshotAtTick(service, tick);
   }
 
   // Writes: each happens at the clock's now and changes what the world shows from then on.
@@ -186,7 +193,14 @@ export class SimWorld {
   /** Cached values may describe a state a write just changed. */
   private forgetFrom(): void {
     this.snapshots.clear();
+    this.snapshotCount = 0;
     this.rates.clear();
+    this.changes += 1;
+  }
+
+  /** Bumped whenever a write (or the scenario's deploy) changes what the world shows: values kept from before may be stale. */
+  get revision(): number {
+    return this.changes;
   }
 
   /** The fault's effect on a service during the minute ending at `tick`. */
@@ -225,12 +239,18 @@ export class SimWorld {
   }
 
   private snapshotAtTick(service: string, tick: number): ServiceSnapshot {
-    const key = `${service}|${tick}`;
-    const cached = this.snapshots.get(key);
+    const cached = this.snapshots.get(service)?.get(tick);
     if (cached) return cached;
-    if (this.snapshots.size > 250_000) this.snapshots.clear();
+    if (this.snapshotCount > 250_000) {
+      this.snapshots.clear();
+      this.snapshotCount = 0;
+    }
     const snapshot = this.computeSnapshot(service, tick);
-    this.snapshots.set(key, snapshot);
+    // Looked up again: computing the callees' snapshots may have cleared the cache meanwhile.
+    let byTick = this.snapshots.get(service);
+    if (!byTick) this.snapshots.set(service, (byTick = new Map()));
+    byTick.set(tick, snapshot);
+    this.snapshotCount += 1;
     return snapshot;
   }
 
