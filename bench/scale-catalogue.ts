@@ -10,11 +10,14 @@ import { EXAMPLE_CATALOGUE_PATH } from '../src/catalogue.js';
  * dependencies in its own shard (a last, partial shard drops calls to clones it lacks). The
  * simulated metrics answer for a service by its namespace and deployment, so every clone scores
  * the same series as its original: the work per service is real, the numbers repeat every ten.
+ * `originals` clones a subset instead (shards of that many).
  */
-export function scaleCatalogue(count: number, exampleText: string = readFileSync(EXAMPLE_CATALOGUE_PATH, 'utf8')): string {
+export function scaleCatalogue(count: number, options: ScaleCatalogueOptions = {}): string {
   if (!Number.isInteger(count) || count < 1) throw new Error(`expected a whole number of services of at least 1, got ${count}`);
-  const example = parse(exampleText) as { services: Record<string, ExampleService> } & Record<string, unknown>;
-  const originals = Object.entries(example.services);
+  const example = parse(options.exampleText ?? readFileSync(EXAMPLE_CATALOGUE_PATH, 'utf8')) as { services: Record<string, ExampleService> } & Record<string, unknown>;
+  const unknown = (options.originals ?? []).filter((name) => !Object.hasOwn(example.services, name));
+  if (unknown.length > 0) throw new Error(`unknown service(s) ${unknown.join(', ')}; the example catalogue has ${Object.keys(example.services).join(', ')}`);
+  const originals = Object.entries(example.services).filter(([name]) => options.originals === undefined || options.originals.includes(name));
   const width = Math.max(5, String(Math.ceil(count / originals.length) - 1).length);
   const cloneName = (original: string, shard: number) => `${original}-${String(shard).padStart(width, '0')}`;
   const wanted = new Set<string>();
@@ -27,6 +30,13 @@ export function scaleCatalogue(count: number, exampleText: string = readFileSync
     services[cloneName(original, shard)] = { namespace: service.namespace, deployment: service.deployment, team: service.team, channel: service.channel, ...(dependencies.length > 0 ? { dependencies } : {}) };
   }
   return stringify({ ...example, services }, { lineWidth: 0 });
+}
+
+export interface ScaleCatalogueOptions {
+  /** Clone only these of the example's services (default all ten), e.g. those a scenario's fault leaves alone. */
+  originals?: string[];
+  /** The catalogue cloned (default deploy/catalogue.example.yml). */
+  exampleText?: string;
 }
 
 interface ExampleService {

@@ -3,8 +3,8 @@
  * minute by 1 or 2 `aiops worker` processes beside one `aiops bot`, each configuration on its own
  * fresh `redis-server` (`--save "" --appendonly no`, a free port; never the Redis on 6379).
  *
- *   npm run -s bench:scale [-- --services 2000,10000 --workers 1,2 --cycles 3 --warm-up-limit 8
- *                              --scenario NAME --profile DIR --output FILE]
+ *   npm run -s bench:scale [-- --services 2000,10000 --workers 1,2 --cycles 3 --warm-up-limit 12
+ *                              --scenario NAME --deployments cart,cache --profile DIR --output FILE --keep]
  *
  * The processes are the product's own, in its default configuration: `node --import tsx
  * src/main.ts bot|worker` (what `npm run aiops -- bot` runs), no Slack settings (the bot logs
@@ -48,8 +48,9 @@ const { values } = parseArgs({
     services: { type: 'string', default: '2000,10000' },
     workers: { type: 'string', default: '1,2' },
     cycles: { type: 'string', default: '3' },
-    'warm-up-limit': { type: 'string', default: '8' },
+    'warm-up-limit': { type: 'string', default: '12' },
     scenario: { type: 'string' },
+    deployments: { type: 'string' },
     profile: { type: 'string' },
     output: { type: 'string' },
     keep: { type: 'boolean', default: false },
@@ -107,7 +108,7 @@ const quantile = (numbers: number[], share: number) => {
 async function runConfiguration(services: number, workers: number): Promise<Result> {
   const directory = mkdtempSync(join(tmpdir(), 'aiops-scale-'));
   const cataloguePath = join(directory, 'catalogue.yml');
-  writeFileSync(cataloguePath, scaleCatalogue(services));
+  writeFileSync(cataloguePath, scaleCatalogue(services, values.deployments ? { originals: values.deployments.split(',') } : {}));
   const redis = await startRedisServer();
   const info = new Redis(redis.url);
   const environment = { REDIS_URL: redis.url, AIOPS_CONFIG: cataloguePath, AIOPS_SIM_SPEED: '1', ...(values.scenario ? { AIOPS_SCENARIO: values.scenario } : {}) };
@@ -314,7 +315,7 @@ const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const fixed = (value: number | undefined, digits = 1) => (value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits));
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`;
-console.log(`bench:scale on ${machine}; ${new Date().toString()}`);
+console.log(`bench:scale on ${machine}; ${new Date().toString()}; catalogue clones ${values.deployments ?? "all ten shop services"}, scenario ${values.scenario ?? "the default"}`);
 const results: Result[] = [];
 for (const services of serviceCounts) {
   for (const workers of workerCounts) {

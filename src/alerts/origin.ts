@@ -36,7 +36,7 @@ export function originOf(alerts: readonly IncidentAlert[], catalogue: Catalogue)
     ...evidence.get(service)!,
     depth: callGraphDepth(service, catalogue),
     reach: affected.filter((other) => other !== service && dependenciesOf(other, catalogue).has(service)).length,
-    position: Object.keys(catalogue.services).indexOf(service),
+    position: callGraph(catalogue).positions.get(service) ?? -1,
   }));
   ranked.sort(compareOriginEvidence);
   return ranked[0]!.service;
@@ -91,9 +91,9 @@ export function callGraphDepth(service: string, catalogue: Catalogue): number {
     if (known !== undefined) return known;
     walking.add(name);
     let depth = 0;
-    for (const caller of Object.values(catalogue.services)) {
-      if (!caller.dependencies.includes(name) || walking.has(caller.name)) continue;
-      depth = Math.max(depth, depthOf(caller.name) + 1);
+    for (const caller of callGraph(catalogue).callers.get(name) ?? []) {
+      if (walking.has(caller)) continue;
+      depth = Math.max(depth, depthOf(caller) + 1);
     }
     walking.delete(name);
     depths.set(name, depth);
@@ -133,8 +133,39 @@ export function dependenciesOf(service: string, catalogue: Catalogue): Set<strin
 /** Direct callers and callees: the services a fault can reach in one hop. */
 export function neighboursOf(service: string, catalogue: Catalogue): Set<string> {
   const neighbours = new Set(catalogue.services[service]?.dependencies ?? []);
-  for (const candidate of Object.values(catalogue.services)) {
-    if (candidate.dependencies.includes(service)) neighbours.add(candidate.name);
-  }
+  for (const caller of callGraph(catalogue).callers.get(service) ?? []) neighbours.add(caller);
   return neighbours;
+}
+
+interface CallGraph {
+  /** Each service's direct callers, in catalogue order. */
+  callers: Map<string, string[]>;
+  /** Each service's place in the catalogue. */
+  positions: Map<string, number>;
+}
+
+/** Built once per catalogue (catalogues are never changed once loaded), by its services table. */
+const callGraphs = new WeakMap<object, CallGraph>();
+
+/**
+ * Who calls whom, the other way round from the catalogue's `dependencies`. Correlation asks for
+ * callers on every alert and incident it touches; scanning every service each time would cost an
+ * estate of thousands of services that many steps per question.
+ */
+function callGraph(catalogue: Catalogue): CallGraph {
+  const known = callGraphs.get(catalogue.services);
+  if (known) return known;
+  const callers = new Map<string, string[]>();
+  const positions = new Map<string, number>();
+  Object.values(catalogue.services).forEach((caller, index) => {
+    positions.set(caller.name, index);
+    for (const dependency of new Set(caller.dependencies)) {
+      const list = callers.get(dependency);
+      if (list) list.push(caller.name);
+      else callers.set(dependency, [caller.name]);
+    }
+  });
+  const graph = { callers, positions };
+  callGraphs.set(catalogue.services, graph);
+  return graph;
 }

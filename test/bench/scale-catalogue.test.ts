@@ -39,4 +39,11 @@ describe('the catalogue of bench:scale', () => {
     const searched = await sources.logs.search({ service: 'database-00001', start: new Date(NOW - 10 * MINUTE), end: new Date(NOW), limit: 5 });
     expect(searched.map((line) => line.service)).toEqual(Array(5).fill('database-00001'));
   });
+
+  it('clones only the services asked for, and names the example\'s services when asked for one it lacks', () => {
+    const quiet = parseCatalogue(scaleCatalogue(6, { originals: ['cart', 'cache'] }), 'quiet.yml');
+    expect(Object.keys(quiet.services)).toEqual(['cart-00000', 'cache-00000', 'cart-00001', 'cache-00001', 'cart-00002', 'cache-00002']);
+    expect(quiet.services['cart-00001']!.dependencies).toEqual(['cache-00001']);
+    expect(() => scaleCatalogue(6, { originals: ['basket'] })).toThrow(/unknown service\(s\) basket; the example catalogue has frontend, /);
+  });
 });

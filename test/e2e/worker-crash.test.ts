@@ -1,7 +1,12 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/alerts/correlate.js';
+import { EXAMPLE_CATALOGUE_PATH } from '../../src/catalogue.js';
 import { QUEUE_NAMES } from '../../src/jobs/queues.js';
 import { INCIDENT_EVENT_TYPE } from '../../src/slack/find-incident-root.js';
 import type { RemediationRecord } from '../../src/state/remediation-requests.js';
@@ -30,6 +35,7 @@ const CHANNEL = '#shop-payments';
 const RERUN_WITHIN_MILLISECONDS = 100_000;
 const LOCK_KEY = (jobId: string) => `aiops:bull:${QUEUE_NAMES.detection}:${jobId}:lock`;
 
+let directory: string;
 let server: RedisServer;
 let redis: Redis;
 let slack: FakeSlack;
@@ -42,12 +48,19 @@ let events: QueueEvents;
 const jobEvents = new Map<string, Array<{ event: string; at: number; returnvalue?: unknown }>>();
 
 beforeAll(async () => {
+  // The example catalogue, its requests open two simulated hours (two real minutes): the default
+  // 15 minutes is 15 real seconds at this speed, less than a loaded CI machine may take to post one.
+  const catalogue = parseDocument(readFileSync(EXAMPLE_CATALOGUE_PATH, 'utf8'));
+  catalogue.setIn(['healing', 'requestExpiry'], '2h');
+  directory = mkdtempSync(join(tmpdir(), 'aiops-worker-crash-'));
+  writeFileSync(join(directory, 'catalogue.yml'), catalogue.toString());
   server = await startRedisServer();
   redis = new Redis(server.url, { maxRetriesPerRequest: null });
   slack = await startFakeSlack();
   processes = await startAiopsProcesses(['bot', 'worker', 'worker'], {
     environment: {
       REDIS_URL: server.url,
+      AIOPS_CONFIG: join(directory, 'catalogue.yml'),
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
@@ -75,6 +88,7 @@ afterAll(async () => {
   await slack?.close();
   redis?.disconnect();
   await server?.stop();
+  if (directory) rmSync(directory, { recursive: true, force: true });
 }, 60_000);
 
 interface HeldJob {
