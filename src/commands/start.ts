@@ -73,7 +73,7 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   const sources = await createSources(config, logger.child({ component: 'sources' }));
   const world = sources.world;
   const now = () => world?.clock.now() ?? Date.now();
-  const state = await openState({ redis: config.redis, catalogue: config.catalogue, logger, queues: true });
+  const state = await openState({ redis: config.redis, catalogue: config.catalogue, logger, queues: true, clockSpeed: world ? config.simulationSpeed : 1 });
   opened.add(() => state.close());
   const { stores } = state;
   const queues = createQueues(state.queueConnection!);

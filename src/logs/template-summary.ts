@@ -37,9 +37,11 @@ export interface TemplateSummaryInput {
   service: string;
   start: number;
   end: number;
-  /** Buckets of the window. */
+  /** Start of the baseline, which ends where the window starts. */
+  baselineStart: number;
+  /** The window's counts, in buckets of any length. */
   window: readonly TemplateCounts[];
-  /** Earlier buckets, the usual rates. */
+  /** The baseline's counts (the usual rates), in buckets of any length. */
   baseline: readonly TemplateCounts[];
   details: ReadonlyMap<string, TemplateDetails>;
   /** Rows kept (default 10). */
@@ -50,7 +52,7 @@ export function summariseTemplates(input: TemplateSummaryInput): TemplateSummary
   const limit = input.limit ?? 10;
   const windowTotals = totalCounts(input.window);
   const baselineTotals = totalCounts(input.baseline);
-  const scale = input.baseline.length === 0 ? 0 : input.window.length / input.baseline.length;
+  const scale = input.start > input.baselineStart ? (input.end - input.start) / (input.start - input.baselineStart) : 0;
   const rows: TemplateSummaryRow[] = [];
   let totalLines = 0;
   for (const [templateId, count] of windowTotals) {

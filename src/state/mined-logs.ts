@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { TemplateCounts, TemplateDetails } from '../logs/template-counts.js';
 import { summariseTemplates, type TemplateSummary } from '../logs/template-summary.js';
 import type { LogCursor } from '../sources/log-reader.js';
-import { LogCountStore } from './log-count-store.js';
+import { LogCountStore, type LogCountStoreOptions } from './log-count-store.js';
 import { LogCursorStore, type LogMiningProgress } from './log-cursor-store.js';
 import { LogTemplateStore } from './log-template-store.js';
 
@@ -31,6 +31,10 @@ export interface TemplateSummaryOptions {
   limit?: number;
 }
 
+const HOUR = 3_600_000;
+/** A summary reaching further back than this starts on the hour: older part hours are no longer kept by the minute. */
+const MINUTE_RESOLUTION_REACH = 2 * HOUR;
+
 /**
  * What log mining keeps per service, as one store: the reader's cursor, the miner and what is known
  * of each template, and lines per template per bucket (see LogCursorStore, LogTemplateStore and
@@ -46,10 +50,11 @@ export class MinedLogs {
   constructor(
     private readonly redis: Redis,
     prefix: string,
+    counts: LogCountStoreOptions = {},
   ) {
     this.cursors = new LogCursorStore(redis, prefix);
     this.templates = new LogTemplateStore(redis, prefix);
-    this.counts = new LogCountStore(redis, prefix);
+    this.counts = new LogCountStore(redis, prefix, counts);
   }
 
   progress(service: string): Promise<LogMiningProgress> {
@@ -92,14 +97,19 @@ export class MinedLogs {
     const bucket = (options.bucketSeconds ?? 60) * 1000;
     // The current bucket is still filling: comparing a part with whole ones would read as a drop.
     const end = Math.floor(options.now / bucket) * bucket;
-    const start = end - (options.minutes ?? 15) * 60_000;
-    const baselineStart = start - (options.baselineMinutes ?? 60) * 60_000;
+    let start = end - (options.minutes ?? 15) * 60_000;
+    let baselineStart = start - (options.baselineMinutes ?? 60) * 60_000;
+    // Hours back, the window and its baseline are read from hourly totals: they start on the hour (a longer window, never a part hour missing).
+    if (end - baselineStart > MINUTE_RESOLUTION_REACH) {
+      start = Math.floor(start / HOUR) * HOUR;
+      baselineStart = Math.floor(baselineStart / HOUR) * HOUR;
+    }
     const [baseline, window, details] = await Promise.all([
-      this.counts.range(service, baselineStart, start, bucket),
-      this.counts.range(service, start, end, bucket),
+      this.counts.span(service, baselineStart, start, bucket),
+      this.counts.span(service, start, end, bucket),
       this.templates.details(service),
     ]);
-    return summariseTemplates({ service, start, end, window, baseline, details, limit: options.limit });
+    return summariseTemplates({ service, start, end, baselineStart, window, baseline, details, limit: options.limit });
   }
 
   /** Deletes what is kept for a service gone from the catalogue: nothing else would expire it. Bucket counts expire on their own. */

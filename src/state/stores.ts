@@ -76,6 +76,11 @@ export interface StoresOptions {
   catalogue: Catalogue;
   /** The incident store's settings (retention, clocks, retries); its defaults otherwise. */
   incidents?: IncidentStoreOptions;
+  /**
+   * Simulated seconds per real second of the sources' clock (default 1). Log counts expire in
+   * Redis's real time; a world playing faster keeps them that much shorter.
+   */
+  clockSpeed?: number;
 }
 
 /**
@@ -97,7 +102,7 @@ export function createStores(redis: Redis, prefix: string, options: StoresOption
     models: new ModelStore(redis, prefix),
     forecasts: new ForecastStore(redis, prefix),
     logFindings: new LogFindingLog(redis, prefix),
-    minedLogs: new MinedLogs(redis, prefix),
+    minedLogs: new MinedLogs(redis, prefix, { clockSpeed: options.clockSpeed ?? 1 }),
     claims: new WorkClaims(redis, prefix),
     sourceOutages: new SourceOutages(redis, prefix),
     threads: new ThreadContext(redis, prefix),
