@@ -9,8 +9,9 @@ import { IncidentDetails } from '../incidents/incident-details.js';
 import { countIncidentStates } from '../incidents/incident-states.js';
 import { Incidents } from '../incidents/incidents.js';
 import { createInvestigation } from '../investigation/create-investigation.js';
-import { createMaintenanceQueue, startMaintenanceWorker, syncMaintenanceSchedules } from '../jobs/maintenance-jobs.js';
+import { createMaintenanceQueue, startMaintenanceWorker, syncMaintenanceSchedules, type MaintenanceTask } from '../jobs/maintenance-jobs.js';
 import { createQueues } from '../jobs/queues.js';
+import { keepSchedules } from '../jobs/schedule-keeper.js';
 import { syncSchedules } from '../jobs/schedules.js';
 import { SourceHealth } from '../jobs/source-health.js';
 import { startWorkers } from '../jobs/workers/start-workers.js';
@@ -140,12 +141,24 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   // Before the port opens: once /healthz answers, the start has done all it asks of Redis (a
   // Redis lost during it ends the start, rather than a half-scheduled bot running on).
   if (roles.schedule) {
-    const departed = await syncSchedules(queues, Object.keys(config.catalogue.services), { clockSpeed: world ? config.simulationSpeed : 1 });
+    const services = Object.keys(config.catalogue.services);
+    // Each round runs once across the bot replicas. The message sweep and the digest are only worth running where Slack is.
+    const tasks: MaintenanceTask[] = slack ? ['settle', 'release', 'sweep', 'digest'] : ['settle', 'release'];
+    const schedule = async () => {
+      const departed = await syncSchedules(queues, services, { clockSpeed: world ? config.simulationSpeed : 1 });
+      await syncMaintenanceSchedules(maintenance, tasks);
+      return departed;
+    };
+    const departed = await schedule();
     // Their detectors, models, log miners and cursors would otherwise stay in Redis for good.
     await Promise.all(departed.flatMap((service) => [stores.detection.forget(service), stores.models.forget(service), stores.activeAnomalies.forget(service), stores.minedLogs.forget(service)]));
     if (departed.length > 0) logger.info({ services: departed }, `forgot ${departed.length} service(s) gone from the catalogue`);
-    // Each round runs once across the bot replicas. The message sweep and the digest are only worth running where Slack is.
-    await syncMaintenanceSchedules(maintenance, slack ? ['settle', 'release', 'sweep', 'digest'] : ['settle', 'release']);
+    const keeper = keepSchedules({
+      present: async () => (await queues.detection.getJobSchedulersCount()) >= services.length && (await maintenance.getJobSchedulersCount()) >= tasks.length,
+      restore: async () => void (await schedule()),
+      logger,
+    });
+    opened.add(() => keeper.stop());
   }
 
   const startedAt = Date.now();
