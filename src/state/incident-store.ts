@@ -116,6 +116,13 @@ export class IncidentStore {
   private readonly waiting: WaitingIngest[] = [];
   private readonly outbox: IncidentOutbox;
   private readonly acknowledgements: IncidentAcknowledgements;
+  /**
+   * Each incident as last read, by id, with the text it was parsed from. Every change reads the
+   * whole hash, and during a storm of thousands of open incidents parsing them all again for each
+   * alert was most of a worker's time: an unchanged text keeps its parsed incident. Safe to share
+   * because correlation never changes its input (it runs twice on one read: see attempts).
+   */
+  private readonly parsed = new Map<string, { body: string; incident: StoredIncident }>();
 
   constructor(
     private readonly redis: Redis,
@@ -329,11 +336,20 @@ export class IncidentStore {
     const rawTombstones = (tombstonesReply?.[1] ?? null) as string | null;
     // Opening order, as a single process would have appended them: ties in correlation then break alike everywhere.
     const incidents = Object.entries(rawIncidents)
-      .map(([id, body]) => parseIncident(id, body))
+      .map(([id, body]) => this.parsedIncident(id, body))
       .sort((left, right) => incidentNumber(left.id) - incidentNumber(right.id) || left.id.localeCompare(right.id));
     const tombstones = rawTombstones === null ? [] : (JSON.parse(rawTombstones) as Tombstone[]);
     const revisions = new Map(incidents.map((incident) => [incident.id, incident.revision]));
+    for (const id of this.parsed.keys()) if (!(id in rawIncidents)) this.parsed.delete(id);
     return { state: { incidents, tombstones }, rawIncidents, rawTombstones, revisions };
+  }
+
+  private parsedIncident(id: string, body: string): StoredIncident {
+    const known = this.parsed.get(id);
+    if (known?.body === body) return known.incident;
+    const incident = parseIncident(id, body);
+    this.parsed.set(id, { body, incident });
+    return incident;
   }
 
   /**
@@ -347,9 +363,12 @@ export class IncidentStore {
     const shown = new Map<string, number>();
     for (const change of changes.filter(isShownInSlack)) shown.set(change.incidentId, (shown.get(change.incidentId) ?? 0) + 1);
     const kept = new Set<string>();
+    // Correlation hands back the very incidents it did not touch: those are written as they were read.
+    const asRead = new Set(stored.state.incidents);
     for (const incident of state.incidents) {
       if (incident.status === 'resolved' && incident.resolvedAt !== undefined && incident.resolvedAt < cutoff) continue;
       kept.add(incident.id);
+      if (asRead.has(incident) && !shown.has(incident.id)) continue;
       // Counted here from what was read, whatever the pure step copied: correlation knows nothing of revisions.
       const revision = (stored.revisions.get(incident.id) ?? 0) + (shown.get(incident.id) ?? 0);
       const body = JSON.stringify({ ...incident, revision });
