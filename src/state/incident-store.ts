@@ -336,8 +336,10 @@ export class IncidentStore {
     const rawTombstones = (tombstonesReply?.[1] ?? null) as string | null;
     // Opening order, as a single process would have appended them: ties in correlation then break alike everywhere.
     const incidents = Object.entries(rawIncidents)
-      .map(([id, body]) => this.parsedIncident(id, body))
-      .sort((left, right) => incidentNumber(left.id) - incidentNumber(right.id) || left.id.localeCompare(right.id));
+      // Each id's number once, not once per comparison: thousands of incidents are read for every alert in a storm.
+      .map(([id, body]) => ({ incident: this.parsedIncident(id, body), number: incidentNumber(id) }))
+      .sort((left, right) => left.number - right.number || left.incident.id.localeCompare(right.incident.id))
+      .map(({ incident }) => incident);
     const tombstones = rawTombstones === null ? [] : (JSON.parse(rawTombstones) as Tombstone[]);
     const revisions = new Map(incidents.map((incident) => [incident.id, incident.revision]));
     for (const id of this.parsed.keys()) if (!(id in rawIncidents)) this.parsed.delete(id);
