@@ -342,7 +342,7 @@ export class IncidentStore {
       .map(({ incident }) => incident);
     const tombstones = rawTombstones === null ? [] : (JSON.parse(rawTombstones) as Tombstone[]);
     const revisions = new Map(incidents.map((incident) => [incident.id, incident.revision]));
-    for (const id of this.parsed.keys()) if (!(id in rawIncidents)) this.parsed.delete(id);
+    for (const id of this.parsed.keys()) if (!Object.hasOwn(rawIncidents, id)) this.parsed.delete(id);
     return { state: { incidents, tombstones }, rawIncidents, rawTombstones, revisions };
   }
 
