@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { pagingSchema, type PagingSettings } from './paging-settings.js';
 import { APPROVAL_RULES, FAULT_KINDS, PROPOSED_ACTIONS } from './remediation-vocabulary.js';
 import { ALERT_SEVERITIES, normalizeSeverityLabel, type AlertSeverity } from './severity.js';
 import { parseDuration } from './duration.js';
@@ -114,11 +115,13 @@ const escalationSchema = z
     raiseTo: severity.optional(),
     /** Who to call in the thread: a Slack mention such as <!subteam^S0123ABCD>, <@U0123ABCD> or <!here>. */
     notify: z.string().regex(/^(<[@!#][^>]+>\s*)+$/, 'expected Slack mentions like <!subteam^S0123ABCD>, <@U0123ABCD> or <!here>').optional(),
+    /** Receivers under `paging.receivers` paged from then on, whatever the paging routes say. */
+    page: z.array(z.string().min(1)).min(1, 'expected at least one receiver name').optional(),
   })
   .refine((rule) => rule.unacknowledgedFor !== undefined || rule.minimumServices !== undefined, {
     message: 'expected a condition: unacknowledgedFor and/or minimumServices',
   })
-  .refine((rule) => rule.raiseTo !== undefined || rule.notify !== undefined, { message: 'expected an action: raiseTo and/or notify' });
+  .refine((rule) => rule.raiseTo !== undefined || rule.notify !== undefined || rule.page !== undefined, { message: 'expected an action: raiseTo, notify and/or page' });
 
 /**
  * Alerts that carry every one of `sameLabels`, with equal values, belong to one incident whatever
@@ -244,6 +247,33 @@ const capacitySchema = z.strictObject({
     .optional(),
 });
 
+/** Names the paging section and escalation rules use must exist: a typo would page nobody, silently. */
+function checkPagingNames(
+  catalogue: { paging: PagingSettings; services: Record<string, unknown>; teams?: Record<string, unknown> | undefined; alerting: { escalation: ReadonlyArray<{ page?: string[] | undefined }> } },
+  context: z.RefinementCtx,
+): void {
+  const receivers = Object.keys(catalogue.paging.receivers);
+  const unknownReceiver = (name: string) => `unknown receiver "${name}"; expected one of paging.receivers: ${receivers.join(', ') || '(none defined)'}`;
+  catalogue.paging.routes.forEach((route, index) => {
+    if (!Object.hasOwn(catalogue.paging.receivers, route.receiver)) context.addIssue({ code: 'custom', path: ['paging', 'routes', index, 'receiver'], message: unknownReceiver(route.receiver) });
+    route.services?.forEach((service, serviceIndex) => {
+      if (!Object.hasOwn(catalogue.services, service)) {
+        context.addIssue({ code: 'custom', path: ['paging', 'routes', index, 'services', serviceIndex], message: `unknown service "${service}"; expected one of the catalogued services` });
+      }
+    });
+    route.teams?.forEach((team, teamIndex) => {
+      if (catalogue.teams === undefined || !Object.hasOwn(catalogue.teams, team)) {
+        context.addIssue({ code: 'custom', path: ['paging', 'routes', index, 'teams', teamIndex], message: `unknown team "${team}"; expected one of the teams: ${Object.keys(catalogue.teams ?? {}).join(', ') || '(none defined)'}` });
+      }
+    });
+  });
+  catalogue.alerting.escalation.forEach((rule, index) => {
+    rule.page?.forEach((name, nameIndex) => {
+      if (!Object.hasOwn(catalogue.paging.receivers, name)) context.addIssue({ code: 'custom', path: ['alerting', 'escalation', index, 'page', nameIndex], message: unknownReceiver(name) });
+    });
+  });
+}
+
 const catalogueSchema = z
   .strictObject({
     prometheus: z.strictObject({ queries: queryTemplates }),
@@ -256,6 +286,8 @@ const catalogueSchema = z
     capacity: capacitySchema.prefault({}),
     elasticsearch: elasticsearchSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
+    /** PagerDuty and Opsgenie: the receivers, and which incidents page which. */
+    paging: pagingSchema.prefault({}),
     services: z.record(kubernetesName, serviceSchema).refine((services) => Object.keys(services).length > 0, {
       message: 'expected at least one service',
     }),
@@ -288,6 +320,7 @@ const catalogueSchema = z
         }
       });
     });
+    checkPagingNames(catalogue, context);
     for (const [name, service] of Object.entries(catalogue.services)) {
       if (catalogue.teams !== undefined && !Object.hasOwn(catalogue.teams, service.team)) {
         context.addIssue({ code: 'custom', path: ['services', name, 'team'], message: `unknown team "${service.team}"; expected one of the teams: ${Object.keys(catalogue.teams).join(', ')}` });
@@ -332,6 +365,8 @@ export interface Catalogue {
   healing: HealingSettings;
   /** Capacity forecasts (see capacitySchema); absent in a hand-built catalogue, the defaults hold. */
   capacity?: CapacitySettings;
+  /** Who is paged (see paging-settings.ts); absent in a hand-built catalogue, nobody is. */
+  paging?: PagingSettings;
 }
 
 export type CapacitySettings = z.infer<typeof capacitySchema>;
@@ -364,6 +399,7 @@ export function parseCatalogue(text: string, origin: string): Catalogue {
     access: parsed.access,
     healing: { ...parsed.healing, rules: parsed.healing.rules ?? DEFAULT_HEALING_RULES },
     capacity: parsed.capacity,
+    paging: { ...parsed.paging, receivers: withoutPrototype(Object.entries(parsed.paging.receivers)) },
   };
 }
 

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { catchAllProblem, EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from './catalogue.js';
 import { configError } from './errors.js';
+import { pagingKeyVariable } from './paging-settings.js';
 import { SCENARIO_NAMES } from './scenario-names.js';
 import { DEFAULT_WORKER_SETTINGS, parseQueueConcurrency, parseQueueRateLimits, parseWorkerQueues, type WorkerSettings } from './worker-queues.js';
 
@@ -79,6 +80,8 @@ export interface Config {
    * can reach the port may then raise and resolve alerts. Setting both is a configuration error.
    */
   alertmanagerWebhookAllowUnauthenticated: boolean;
+  /** Each paging receiver's key (PagerDuty routing key, Opsgenie API key) by receiver name, from AIOPS_PAGING_KEY_<NAME>. */
+  pagingKeys: Readonly<Record<string, string>>;
   /** AIOPS_DRY_RUN=true: healing does everything, Slack included, except the write (a server-side dry run stands in). */
   dryRun: boolean;
   /** Simulated world only: the fault scenario to play. */
@@ -219,6 +222,7 @@ export function loadConfig(environment: Environment = process.env, options: { st
     throw configError('ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED', 'expected unset or false while ALERTMANAGER_WEBHOOK_TOKEN is set (the token already lets Alertmanager in)');
   }
   const redis = redisConfig(variables);
+  const pagingKeys = pagingKeysFor(catalogue, cataloguePath, environment);
   const config: Config = {
     slack,
     port: variables.PORT === undefined ? 3000 : Number(variables.PORT),
@@ -234,6 +238,7 @@ export function loadConfig(environment: Environment = process.env, options: { st
     catalogue,
     alertmanagerWebhookToken: variables.ALERTMANAGER_WEBHOOK_TOKEN,
     alertmanagerWebhookAllowUnauthenticated: allowUnauthenticated,
+    pagingKeys,
     dryRun: variables.AIOPS_DRY_RUN === 'true',
     scenario: variables.AIOPS_SCENARIO,
     simulationSpeed: variables.AIOPS_SIM_SPEED === undefined ? 1 : Number(variables.AIOPS_SIM_SPEED),
@@ -282,6 +287,18 @@ function workerSettings(variables: Variables): WorkerSettings {
     concurrency: concurrency === undefined ? {} : parseQueueConcurrency(concurrency, 'AIOPS_WORKER_CONCURRENCY', configError),
     rateLimits: rateLimits === undefined ? {} : parseQueueRateLimits(rateLimits, 'AIOPS_QUEUE_RATE_LIMITS', configError),
   };
+}
+
+/** The key of every receiver the catalogue pages: a receiver without one would fail at its first page, in the middle of an incident. */
+function pagingKeysFor(catalogue: Catalogue, cataloguePath: string, environment: Environment): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const [name, receiver] of Object.entries(catalogue.paging?.receivers ?? {})) {
+    const variable = pagingKeyVariable(name);
+    const key = environment[variable]?.trim();
+    if (!key) throw configError(variable, `required: the ${receiver.type === 'pagerduty' ? 'PagerDuty integration (routing) key' : 'Opsgenie API key'} of paging receiver "${name}" in ${cataloguePath}`);
+    keys[name] = key;
+  }
+  return keys;
 }
 
 function llmConfig(variables: Variables): LlmConfig | undefined {

@@ -427,6 +427,15 @@ describe('loadConfig: the catalogue named by AIOPS_CONFIG', () => {
     expect(load({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test' }).catalogue.alerting.defaultChannel).toBe('#ops-alerts');
   });
 
+  it('takes each paging receiver\'s key from AIOPS_PAGING_KEY_<NAME>, and refuses to start without one, naming the variable', () => {
+    const path = writeEditedExample((document) => {
+      document.paging = { receivers: { 'payments-oncall': { type: 'pagerduty' } }, routes: [{ receiver: 'payments-oncall', teams: ['payments'] }] };
+    });
+    expect(load({ AIOPS_CONFIG: path, AIOPS_PAGING_KEY_PAYMENTS_ONCALL: ' key-from-the-secret ' }).pagingKeys).toEqual({ 'payments-oncall': 'key-from-the-secret' });
+    expectConfigError({ AIOPS_CONFIG: path }, `AIOPS_PAGING_KEY_PAYMENTS_ONCALL: required: the PagerDuty integration (routing) key of paging receiver "payments-oncall" in ${path}`);
+    expect(load({}).pagingKeys).toEqual({});
+  });
+
   it('reads extra severity spellings, and refuses one spelling under two severities', () => {
     const path = writeEditedExample((document) => {
       (document.alerting as Record<string, unknown>).severities = { critical: ['Blocker'], warning: ['high'] };

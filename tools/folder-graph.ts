@@ -27,8 +27,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['(root)'],
   // Pure algorithms: arrays in, results out; no Redis, no HTTP, no clock. access/ decides who may act over an injected group directory.
   ['rca', 'forecast', 'detection', 'logs', 'alerts', 'access'],
-  // The outside world behind interfaces (backends, the simulated world), and instrumentation.
-  ['sources', 'telemetry', 'charts'],
+  // The outside world behind interfaces (backends, the simulated world, pagers), and instrumentation.
+  ['sources', 'paging', 'telemetry', 'charts'],
   // Redis, behind typed stores.
   ['state'],
   // Remediation actions: checked against the live target, previewed, run through the Cluster interface.

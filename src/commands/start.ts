@@ -8,6 +8,9 @@ import { alertmanagerWebhook } from '../http/alertmanager-webhook.js';
 import { IncidentDetails } from '../incidents/incident-details.js';
 import { countIncidentStates } from '../incidents/incident-states.js';
 import { Incidents } from '../incidents/incidents.js';
+import { Pager } from '../incidents/pager.js';
+import { pagingConfigured } from '../paging-settings.js';
+import { createPageReceivers } from '../paging/create-page-receivers.js';
 import { createInvestigation } from '../investigation/create-investigation.js';
 import { createMaintenanceQueue, startMaintenanceWorker, syncMaintenanceSchedules, type MaintenanceTask } from '../jobs/maintenance-jobs.js';
 import { createQueues } from '../jobs/queues.js';
@@ -135,6 +138,8 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
           healing: createHealing,
         })
       : undefined;
+  // Paging belongs to the bot role too, with or without Slack: a page must not wait for Slack.
+  const paging = roles.schedule && pagingConfigured(config.catalogue.paging);
   const teamsMissing = slack ? accessWarning(config.catalogue) : undefined;
   if (teamsMissing) logger.warn(teamsMissing);
 
@@ -142,8 +147,8 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   // Redis lost during it ends the start, rather than a half-scheduled bot running on).
   if (roles.schedule) {
     const services = Object.keys(config.catalogue.services);
-    // Each round runs once across the bot replicas. The message sweep and the digest are only worth running where Slack is.
-    const tasks: MaintenanceTask[] = slack ? ['settle', 'release', 'sweep', 'digest'] : ['settle', 'release'];
+    // Each round runs once across the bot replicas. The digest is only worth running where Slack is; the sweep (group waits, escalation rules) where Slack or a pager is.
+    const tasks: MaintenanceTask[] = slack ? ['settle', 'release', 'sweep', 'digest'] : paging ? ['settle', 'release', 'sweep'] : ['settle', 'release'];
     const schedule = async () => {
       const departed = await syncSchedules(queues, services, { clockSpeed: world ? config.simulationSpeed : 1 });
       await syncMaintenanceSchedules(maintenance, tasks);
@@ -243,10 +248,27 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   if (roles.schedule) {
     const worker = startMaintenanceWorker(
       state.queueConnection!,
-      { settle: () => incidents.settle(), release: () => incidents.release(), ...(slack ? { sweep: () => incidents.sweep(), digest: () => slack.postDueDigest() } : {}) },
+      {
+        settle: () => incidents.settle(),
+        release: () => incidents.release(),
+        ...(slack || paging ? { sweep: () => incidents.sweep() } : {}),
+        ...(slack ? { digest: () => slack.postDueDigest() } : {}),
+      },
       incidentLogger,
     );
     opened.add(() => worker.close());
+  }
+  if (paging) {
+    const pager = new Pager({
+      stores,
+      catalogue: config.catalogue,
+      receivers: createPageReceivers(config.catalogue.paging!, config.pagingKeys),
+      now,
+      logger: logger.child({ component: 'paging' }),
+      counters: metrics,
+    });
+    await pager.start();
+    opened.add(() => pager.stop());
   }
   if (world) {
     const heartbeat = setInterval(() => logger.info({ time: new Date(world.clock.now()).toISOString(), faultActive: world.faultActiveAt(world.clock.now()) }, 'simulated world running'), HEARTBEAT_MILLISECONDS);

@@ -1,6 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { IncidentChange, IncidentChangeKind } from '../alerts/correlate.js';
-import { randomUUID } from 'node:crypto';
+import { DueSet, type DueEntry } from './due-set.js';
+import { PageOutbox } from './page-outbox.js';
 
 /** Changes that deserve a line in the incident's thread; the root message shows every change anyway. */
 export const THREAD_NOTE_KINDS: ReadonlySet<IncidentChangeKind> = new Set(['joined', 'escalated', 'flapping', 'resolved', 'merged', 'absorbed']);
@@ -37,29 +38,12 @@ export interface IncidentRevision {
 }
 
 /** An incident whose Slack messages are behind, and what to hand back when done with it. */
-export interface DueIncident {
-  incidentId: string;
-  /** Its version when read: `complete` and `retryAt` act only if it is unchanged. */
-  version: string;
+export type DueIncident = DueEntry;
+
+/** What the outbox marks besides Slack's due set: the pager's, when the catalogue pages anyone. */
+export interface IncidentOutboxOptions {
+  paging?: boolean;
 }
-
-/**
- * A mark makes an incident due now unless it is already waiting (due earlier, or in a backoff
- * Slack asked for), and bumps its version, so a sync that read an older version knows it missed
- * a change and leaves the incident due.
- */
-const MARK = `
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
-return redis.call('HINCRBY', KEYS[2], ARGV[1], 1)`;
-
-const DUE = `
-local flat = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
-local due = {}
-for _, id in ipairs(flat) do
-  table.insert(due, id)
-  table.insert(due, redis.call('HGET', KEYS[2], id) or '0')
-end
-return due`;
 
 /** Takes the incident off if unchanged since read, and records the revision its messages now show (never lowering it). */
 const COMPLETE = `
@@ -88,12 +72,6 @@ for index = 2, #ARGV, 2 do
 end
 return behind`;
 
-const RETRY_AT = `
-if (redis.call('HGET', KEYS[2], ARGV[1]) or '0') == ARGV[2] then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) return 1 end
-return 0`;
-
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
  * The durable queue between incident changes and Slack. Whoever changes an incident (a worker,
@@ -113,17 +91,25 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  * messages show an older revision than its own (`markBehind`), whatever left it so.
  */
 export class IncidentOutbox {
+  private readonly slack: DueSet;
+  /** The pager's outbox, marked beside Slack's: the same changes (and acknowledgements, escalations) concern both. */
+  private readonly pages: PageOutbox | undefined;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+    options: IncidentOutboxOptions = {},
+  ) {
+    this.slack = new DueSet(redis, `${prefix}slack:outbox`);
+    this.pages = options.paging ? new PageOutbox(redis, prefix) : undefined;
+  }
 
   private get dueKey(): string {
-    return `${this.prefix}slack:outbox`;
+    return this.slack.key;
   }
 
   private get versionsKey(): string {
-    return `${this.prefix}slack:outbox:versions`;
+    return this.slack.versionsKey;
   }
 
   private get syncedKey(): string {
@@ -153,7 +139,8 @@ export class IncidentOutbox {
     for (const change of changes) {
       if (!isShownInSlack(change)) continue;
       if (THREAD_NOTE_KINDS.has(change.kind)) commands.rpush(this.notesKey(change.incidentId), JSON.stringify(change));
-      commands.eval(MARK, 2, this.dueKey, this.versionsKey, change.incidentId, now);
+      this.slack.queueMark(commands, change.incidentId, now);
+      this.pages?.queueMark(commands, change.incidentId, now);
     }
   }
 
@@ -162,6 +149,7 @@ export class IncidentOutbox {
     if (incidentIds.length === 0) return;
     commands.hdel(this.syncedKey, ...incidentIds);
     commands.del(...incidentIds.flatMap((id) => [this.notesKey(id), this.notePostingKey(id)]));
+    this.pages?.queueForget(commands, incidentIds);
   }
 
   /**
@@ -177,25 +165,28 @@ export class IncidentOutbox {
 
   /** Queues a thread note that no correlation change carries, and marks the incident due. */
   async addNote(note: EscalationNote, now: number): Promise<void> {
-    await exec(this.redis.pipeline().rpush(this.notesKey(note.incidentId), JSON.stringify(note)).eval(MARK, 2, this.dueKey, this.versionsKey, note.incidentId, now));
+    const pipeline = this.redis.pipeline().rpush(this.notesKey(note.incidentId), JSON.stringify(note));
+    this.slack.queueMark(pipeline, note.incidentId, now);
+    this.pages?.queueMark(pipeline, note.incidentId, now);
+    await exec(pipeline);
   }
 
   /** Marks an incident due without a note: its message needs redrawing (an acknowledgement, an escalation). */
   async touch(incidentId: string, now: number): Promise<void> {
-    await this.redis.eval(MARK, 2, this.dueKey, this.versionsKey, incidentId, now);
+    const pipeline = this.redis.pipeline();
+    this.slack.queueMark(pipeline, incidentId, now);
+    this.pages?.queueMark(pipeline, incidentId, now);
+    await exec(pipeline);
   }
 
   /** Incidents due by `now`, earliest first. */
-  async due(now: number, limit: number): Promise<DueIncident[]> {
-    const flat = (await this.redis.eval(DUE, 2, this.dueKey, this.versionsKey, now, limit)) as string[];
-    const due: DueIncident[] = [];
-    for (let index = 0; index + 1 < flat.length; index += 2) due.push({ incidentId: flat[index]!, version: flat[index + 1]! });
-    return due;
+  due(now: number, limit: number): Promise<DueIncident[]> {
+    return this.slack.due(now, limit);
   }
 
   /** How many incidents wait, due or in a backoff. */
-  async size(): Promise<number> {
-    return this.redis.zcard(this.dueKey);
+  size(): Promise<number> {
+    return this.slack.size();
   }
 
   /**
@@ -207,8 +198,8 @@ export class IncidentOutbox {
   }
 
   /** Puts the incident off until `at` after a failure, unless it was marked again since it was read. */
-  async retryAt(due: DueIncident, at: number): Promise<void> {
-    await this.redis.eval(RETRY_AT, 2, this.dueKey, this.versionsKey, due.incidentId, due.version, at);
+  retryAt(due: DueIncident, at: number): Promise<void> {
+    return this.slack.retryAt(due, at);
   }
 
   /** The thread notes still to post, oldest first. */
@@ -221,18 +212,8 @@ export class IncidentOutbox {
    * edited and its thread told in order. The lease is short and renewed while the work runs, so
    * a slow Slack call keeps it but a killed process frees its incidents within one lease.
    */
-  async exclusively(incidentId: string, leaseMilliseconds: number, work: () => Promise<void>): Promise<boolean> {
-    const key = `${this.prefix}slack:outbox:${incidentId}:lease`;
-    const token = `${process.pid}:${randomUUID()}`;
-    if ((await this.redis.set(key, token, 'PX', leaseMilliseconds, 'NX')) !== 'OK') return false;
-    const renewal = setInterval(() => void this.redis.eval(RENEW, 1, key, token, leaseMilliseconds).catch(() => undefined), leaseMilliseconds / 3);
-    try {
-      await work();
-    } finally {
-      clearInterval(renewal);
-      await this.redis.eval(RELEASE, 1, key, token);
-    }
-    return true;
+  exclusively(incidentId: string, leaseMilliseconds: number, work: () => Promise<void>): Promise<boolean> {
+    return this.slack.exclusively(incidentId, leaseMilliseconds, work);
   }
 
   /**

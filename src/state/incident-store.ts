@@ -14,6 +14,7 @@ import type { Catalogue } from '../catalogue.js';
 import { AiopsError, ErrorCode } from '../errors.js';
 import { IncidentAcknowledgements } from './incident-acknowledgements.js';
 import { IncidentOutbox, isShownInSlack } from './incident-outbox.js';
+import { pagingConfigured } from '../paging-settings.js';
 import { announceIncidentsDue } from './state-changed.js';
 import { TransactionConnection } from './transaction-connection.js';
 
@@ -131,7 +132,7 @@ export class IncidentStore {
     options: IncidentStoreOptions = {},
   ) {
     this.settings = { ...DEFAULT_OPTIONS, ...options };
-    this.outbox = new IncidentOutbox(redis, prefix);
+    this.outbox = new IncidentOutbox(redis, prefix, { paging: pagingConfigured(catalogue.paging) });
     this.acknowledgements = new IncidentAcknowledgements(redis, prefix);
     this.transactions = new TransactionConnection(redis, this.settings.connectTimeoutMilliseconds);
   }

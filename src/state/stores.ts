@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Catalogue } from '../catalogue.js';
+import { pagingConfigured } from '../paging-settings.js';
 import { ActionProposals } from './action-proposals.js';
 import { ActiveAnomalies } from './active-anomalies.js';
 import { AnomalyLog } from './anomaly-log.js';
@@ -13,6 +14,7 @@ import { IncidentAcknowledgements } from './incident-acknowledgements.js';
 import { IncidentEscalations } from './incident-escalations.js';
 import { IncidentOutbox } from './incident-outbox.js';
 import { IncidentStore, type IncidentStoreOptions } from './incident-store.js';
+import { PageOutbox } from './page-outbox.js';
 import { LogFindingLog } from './log-finding-log.js';
 import { MinedLogs } from './mined-logs.js';
 import { ModelStore } from './model-store.js';
@@ -30,8 +32,10 @@ import { WorkClaims } from './work-claims.js';
 export interface Stores {
   /** Incidents as correlation left them, shared by every replica. */
   incidents: IncidentStore;
-  /** Incident changes waiting to be shown in Slack. */
+  /** Incident changes waiting to be shown in Slack (and, when the catalogue pages anyone, to be paged). */
   outbox: IncidentOutbox;
+  /** Incidents waiting to be paged, and what each receiver was last told. */
+  pages: PageOutbox;
   acknowledgements: IncidentAcknowledgements;
   /** Which escalation rules fired for which incident. */
   escalations: IncidentEscalations;
@@ -90,7 +94,8 @@ export interface StoresOptions {
 export function createStores(redis: Redis, prefix: string, options: StoresOptions): Readonly<Stores> {
   return Object.freeze({
     incidents: new IncidentStore(redis, prefix, options.catalogue, options.incidents),
-    outbox: new IncidentOutbox(redis, prefix),
+    outbox: new IncidentOutbox(redis, prefix, { paging: pagingConfigured(options.catalogue.paging) }),
+    pages: new PageOutbox(redis, prefix),
     acknowledgements: new IncidentAcknowledgements(redis, prefix),
     escalations: new IncidentEscalations(redis, prefix),
     silences: new SilenceStore(redis, prefix),

@@ -98,6 +98,7 @@ export class Metrics {
   private readonly modelDuration: Histogram;
   private readonly modelTokens: Counter<'kind'>;
   private readonly healingOutcomes: Counter<'outcome'>;
+  private readonly pages: Counter<'receiver' | 'action' | 'outcome'>;
   private readonly sourcesUp: Gauge<'source'>;
   private readonly passesSkipped: Counter<'reason'>;
 
@@ -119,6 +120,7 @@ export class Metrics {
     this.modelCalls = new Counter({ name: 'aiops_llm_calls_total', help: 'HTTP requests to the LLM, retries included, by outcome (ok, rate_limited, http_error, network_error).', labelNames: ['outcome'], registers });
     this.modelDuration = new Histogram({ name: 'aiops_llm_call_duration_seconds', help: 'Time one HTTP request to the LLM took.', buckets: QUESTION_BUCKETS_SECONDS, registers });
     this.modelTokens = new Counter({ name: 'aiops_llm_tokens_total', help: 'Tokens the LLM reported using, by kind (prompt, completion).', labelNames: ['kind'], registers });
+    this.pages = new Counter({ name: 'aiops_pages_total', help: 'Calls to paging receivers (PagerDuty, Opsgenie), by receiver, action (trigger, acknowledge, resolve) and outcome (delivered, retry, rejected).', labelNames: ['receiver', 'action', 'outcome'], registers });
     this.healingOutcomes = new Counter({ name: 'aiops_healing_actions_total', help: 'What became of remediation requests, by outcome (requested, not_proposed, executed, verified, failed, void).', labelNames: ['outcome'], registers });
     this.sourcesUp = new Gauge({ name: 'aiops_source_up', help: "Whether this process's last detection pass could read the source (1) or not (0), by source (metrics); absent before the first pass.", labelNames: ['source'], registers });
     this.passesSkipped = new Counter({ name: 'aiops_detection_passes_skipped_total', help: 'Detection passes skipped, by reason (source_unavailable: the metrics source could not be read; busy: the last pass still runs).', labelNames: ['reason'], registers });
@@ -222,6 +224,10 @@ export class Metrics {
   }
 
   /** Whether a pass of this process could read `source` (`metrics`): aiops_source_up. */
+  pageSent(receiver: string, action: string, outcome: string): void {
+    this.pages.inc({ receiver, action, outcome });
+  }
+
   sourceUp(source: string, up: boolean): void {
     this.sourcesUp.set({ source }, up ? 1 : 0);
   }
