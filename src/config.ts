@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { catchAllProblem, EXAMPLE_CATALOGUE_PATH, loadCatalogue, type Catalogue } from './catalogue.js';
+import { parseApiTokens, type ApiToken } from './api-tokens.js';
 import { configError } from './errors.js';
 import { pagingKeyVariable } from './paging-settings.js';
 import { SCENARIO_NAMES } from './scenario-names.js';
@@ -64,6 +65,8 @@ export interface Config {
   redisUrl: string;
   prometheusUrl?: string;
   elasticsearchUrl?: string;
+  /** jaeger-query's base URL (the HTTP JSON API the Jaeger UI reads): traces for answers and the call graph. */
+  jaegerUrl?: string;
   /** Kibana's base URL: answers link their log queries to Discover there. */
   kibanaUrl?: string;
   kubeconfig?: string;
@@ -80,6 +83,12 @@ export interface Config {
    * can reach the port may then raise and resolve alerts. Setting both is a configuration error.
    */
   alertmanagerWebhookAllowUnauthenticated: boolean;
+  /** POST /webhooks/changes requires `Authorization: Bearer <token>`. Unset, the webhook refuses every delivery (403): it has no open mode. */
+  changesWebhookToken?: string;
+  /** PostgreSQL for the history (DATABASE_URL); absent, the bot keeps only what Redis keeps. */
+  databaseUrl?: string;
+  /** Clients of the HTTP API (`/api/v1`), from AIOPS_API_TOKENS; none, the API refuses every request but its OpenAPI document. */
+  apiTokens: readonly ApiToken[];
   /** Each paging receiver's key (PagerDuty routing key, Opsgenie API key) by receiver name, from AIOPS_PAGING_KEY_<NAME>. */
   pagingKeys: Readonly<Record<string, string>>;
   /** AIOPS_DRY_RUN=true: healing does everything, Slack included, except the write (a server-side dry run stands in). */
@@ -161,6 +170,7 @@ const environmentSchema = z.object({
   PROMETHEUS_URL: url(['http:', 'https:']),
   ELASTICSEARCH_URL: url(['http:', 'https:']),
   KIBANA_URL: url(['http:', 'https:']),
+  JAEGER_URL: url(['http:', 'https:']),
   KUBECONFIG: optionalText,
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: url(['http:', 'https:']),
@@ -175,6 +185,9 @@ const environmentSchema = z.object({
   ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED: optionalText.refine((value) => value === undefined || value === 'true' || value === 'false', {
     message: 'expected true or false',
   }),
+  CHANGES_WEBHOOK_TOKEN: optionalText.refine((value) => value === undefined || value.length >= 16, {
+    message: 'expected a bearer token of at least 16 characters',
+  }),
   AIOPS_DRY_RUN: optionalText.refine((value) => value === undefined || value === 'true' || value === 'false', {
     message: 'expected true or false',
   }),
@@ -188,6 +201,8 @@ const environmentSchema = z.object({
   AIOPS_SIM_START: optionalText.refine((value) => value === undefined || (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:\d{2})$/.test(value) && Number.isFinite(Date.parse(value))), {
     message: 'expected an ISO 8601 time with a zone, like 2026-11-24T14:55:00Z',
   }),
+  AIOPS_API_TOKENS: optionalText,
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
   AIOPS_WORKER_QUEUES: optionalText,
   AIOPS_WORKER_CONCURRENCY: optionalText,
   AIOPS_QUEUE_RATE_LIMITS: optionalText,
@@ -232,13 +247,17 @@ export function loadConfig(environment: Environment = process.env, options: { st
     prometheusUrl: variables.PROMETHEUS_URL,
     elasticsearchUrl: variables.ELASTICSEARCH_URL,
     kibanaUrl: variables.KIBANA_URL,
+    jaegerUrl: variables.JAEGER_URL,
     kubeconfig: variables.KUBECONFIG,
     llm: llmConfig(variables),
     cataloguePath,
     catalogue,
     alertmanagerWebhookToken: variables.ALERTMANAGER_WEBHOOK_TOKEN,
     alertmanagerWebhookAllowUnauthenticated: allowUnauthenticated,
+    changesWebhookToken: variables.CHANGES_WEBHOOK_TOKEN,
     pagingKeys,
+    databaseUrl: variables.DATABASE_URL,
+    apiTokens: variables.AIOPS_API_TOKENS === undefined ? [] : parseApiTokens(variables.AIOPS_API_TOKENS, 'AIOPS_API_TOKENS', configError),
     dryRun: variables.AIOPS_DRY_RUN === 'true',
     scenario: variables.AIOPS_SCENARIO,
     simulationSpeed: variables.AIOPS_SIM_SPEED === undefined ? 1 : Number(variables.AIOPS_SIM_SPEED),

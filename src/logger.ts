@@ -24,6 +24,8 @@ export const REDACTED_PATHS = [
   'token',
   'password',
   'pagingKeys',
+  'apiTokens',
+  'databaseUrl',
   '*.botToken',
   '*.appToken',
   '*.signingSecret',
@@ -31,6 +33,8 @@ export const REDACTED_PATHS = [
   '*.token',
   '*.password',
   '*.pagingKeys',
+  '*.apiTokens',
+  '*.databaseUrl',
   'headers.authorization',
   '*.headers.authorization',
 ];

@@ -43,6 +43,20 @@ function expectConfigError(environment: Environment, expectedMessage: string): v
 }
 
 describe('loadConfig: the environment', () => {
+  it('reads the API clients from AIOPS_API_TOKENS, and names a bad entry by position and name, never by its token', () => {
+    expect(load({ AIOPS_API_TOKENS: 'grafana:read:0123456789abcdef, runbooks:write:fedcba9876543210xyz' }).apiTokens).toEqual([
+      { name: 'grafana', scope: 'read', token: '0123456789abcdef' },
+      { name: 'runbooks', scope: 'write', token: 'fedcba9876543210xyz' },
+    ]);
+    expect(load({}).apiTokens).toEqual([]);
+    expectConfigError(
+      { AIOPS_API_TOKENS: 'grafana:read:0123456789abcdef,ci:admin:secret-secret-secret' },
+      'AIOPS_API_TOKENS: entry 2 (ci): expected name:read|write:token, the name lowercase letters, digits and dashes, the token at least 16 characters without spaces or commas',
+    );
+    expectConfigError({ AIOPS_API_TOKENS: 'ci:write:short' }, 'AIOPS_API_TOKENS: entry 1 (ci): expected name:read|write:token, the name lowercase letters, digits and dashes, the token at least 16 characters without spaces or commas');
+    expectConfigError({ AIOPS_API_TOKENS: 'ci:read:0123456789abcdef,ci:write:0123456789abcdefg' }, 'AIOPS_API_TOKENS: entry 2 (ci): the name is used twice; expected one entry per client');
+  });
+
   it('with nothing set, runs the simulated world on the defaults', () => {
     const config = load({});
     expect(config.port).toBe(3000);
@@ -77,6 +91,7 @@ describe('loadConfig: the environment', () => {
       REDIS_URL: 'rediss://redis.internal:6380/2',
       PROMETHEUS_URL: 'http://prometheus:9090',
       ELASTICSEARCH_URL: 'https://elasticsearch:9200',
+      JAEGER_URL: 'http://jaeger-query:16686',
       KUBECONFIG: '/etc/aiops/kubeconfig',
       AIOPS_SCENARIO: 'bad-deploy',
       AIOPS_SIM_SPEED: '60',
@@ -86,6 +101,7 @@ describe('loadConfig: the environment', () => {
     expect(config.redisUrl).toBe('rediss://redis.internal:6380/2');
     expect(config.prometheusUrl).toBe('http://prometheus:9090');
     expect(config.elasticsearchUrl).toBe('https://elasticsearch:9200');
+    expect(config.jaegerUrl).toBe('http://jaeger-query:16686');
     expect(config.kubeconfig).toBe('/etc/aiops/kubeconfig');
     expect(config.scenario).toBe('bad-deploy');
     expect(config.simulationSpeed).toBe(60);
@@ -201,6 +217,10 @@ describe('loadConfig: the environment', () => {
       expectConfigError({ PROMETHEUS_URL: 'not a url' }, 'PROMETHEUS_URL: expected a URL starting with http:// or https://');
     });
 
+    it('JAEGER_URL without a scheme', () => {
+      expectConfigError({ JAEGER_URL: 'jaeger-query:16686' }, 'JAEGER_URL: expected a URL starting with http:// or https://');
+    });
+
     it('REDIS_URL with an HTTP scheme', () => {
       expectConfigError({ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL: expected a URL starting with redis:// or rediss://');
     });
@@ -256,6 +276,10 @@ describe('loadConfig: the environment', () => {
 
     it('an Alertmanager webhook token too short to be a secret', () => {
       expectConfigError({ ALERTMANAGER_WEBHOOK_TOKEN: 'short' }, 'ALERTMANAGER_WEBHOOK_TOKEN: expected a bearer token of at least 16 characters');
+    });
+
+    it('a change-event webhook token too short to be a secret', () => {
+      expectConfigError({ CHANGES_WEBHOOK_TOKEN: 'short' }, 'CHANGES_WEBHOOK_TOKEN: expected a bearer token of at least 16 characters');
     });
 
     it('an unknown LOG_LEVEL', () => {

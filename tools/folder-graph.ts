@@ -29,8 +29,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['rca', 'forecast', 'detection', 'logs', 'alerts', 'access'],
   // The outside world behind interfaces (backends, the simulated world, pagers), and instrumentation.
   ['sources', 'paging', 'telemetry', 'charts'],
-  // Redis, behind typed stores.
-  ['state'],
+  // Redis, behind typed stores; PostgreSQL, the history copied from them.
+  ['state', 'history'],
   // Remediation actions: checked against the live target, previewed, run through the Cluster interface.
   ['healing'],
   // The LLM agent and its read-only tools.

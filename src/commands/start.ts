@@ -5,8 +5,16 @@ import { createHealingQueues, HEALING_LOCK_MILLISECONDS, healingJobs, startHeali
 import type { Config } from '../config.js';
 import { publicDependencyState, startHealthServer } from '../http/health-server.js';
 import { alertmanagerWebhook } from '../http/alertmanager-webhook.js';
+import { API_PREFIX, apiListener } from '../http/api/api-listener.js';
+import { apiRoutes } from '../http/api/api-routes.js';
+import { investigate } from '../investigation/investigate.js';
+import { answerMessage } from '../slack/blocks/answer-message.js';
+import { unescapeMrkdwn } from '../slack/blocks/limits.js';
+import { changesWebhook } from '../http/changes-webhook.js';
 import { IncidentDetails } from '../incidents/incident-details.js';
 import { countIncidentStates } from '../incidents/incident-states.js';
+import { HistoryDatabase } from '../history/history-database.js';
+import { HistoryRecorder } from '../history/history-recorder.js';
 import { Incidents } from '../incidents/incidents.js';
 import { Pager } from '../incidents/pager.js';
 import { pagingConfigured } from '../paging-settings.js';
@@ -24,6 +32,7 @@ import { slackStartError } from '../slack/slack-start-error.js';
 import { createSlackSurface } from '../slack/surface.js';
 import { createSources } from '../sources/create-sources.js';
 import { openState } from '../state/state.js';
+import type { Stores } from '../state/stores.js';
 import { Metrics, QUEUE_STATES } from '../telemetry/metrics.js';
 import { processStatus } from './process-status.js';
 
@@ -120,6 +129,10 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   const incidents = new Incidents({ stores, catalogue: config.catalogue, now, logger: incidentLogger, counters: metrics });
   const investigation = createInvestigation(config, sources, stores, now, logger.child({ component: 'investigation' }), (call) => metrics.modelCall(call));
 
+  // The history belongs to the bot role: one copy of Redis's state to PostgreSQL, whatever the number of workers.
+  const history = config.databaseUrl && roles.schedule ? openHistory(config.databaseUrl, stores, config, logger.child({ component: 'history' })) : undefined;
+  if (history) opened.add(() => history.recorder.stop());
+
   // The Slack surface belongs to the bot role; workers never talk to Slack.
   const slack =
     config.slack && roles.schedule
@@ -136,6 +149,7 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
           logger: logger.child({ component: 'slack' }),
           metrics,
           healing: createHealing,
+          ...(history ? { history: history.database } : {}),
         })
       : undefined;
   // Paging belongs to the bot role too, with or without Slack: a page must not wait for Slack.
@@ -172,6 +186,29 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
     ...(roles.schedule
       ? [
           {
+            pathPrefix: `${API_PREFIX}/`,
+            listener: apiListener({
+              routes: apiRoutes({
+                incidents,
+                stores,
+                catalogue: config.catalogue,
+                // The same investigation and the same text as a Slack answer, the asker seeing everything (tokens are the operator's).
+                ask: async (question) => {
+                  const answer = await investigate(question, [], investigation);
+                  return { text: unescapeMrkdwn(answerMessage(answer, { now: now(), links: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl } }).text), answer };
+                },
+                now,
+                logger: logger.child({ component: 'api' }),
+              }),
+              tokens: config.apiTokens,
+              logger: logger.child({ component: 'api' }),
+            }),
+          },
+        ]
+      : []),
+    ...(roles.schedule
+      ? [
+          {
             pathPrefix: '/webhooks/alertmanager',
             listener: alertmanagerWebhook({
               catalogue: config.catalogue,
@@ -181,6 +218,17 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
               now,
               metrics,
               logger: logger.child({ component: 'webhook' }),
+            }),
+          },
+          {
+            pathPrefix: '/webhooks/changes',
+            listener: changesWebhook({
+              catalogue: config.catalogue,
+              token: config.changesWebhookToken,
+              sink: stores.changeEvents,
+              now,
+              metrics,
+              logger: logger.child({ component: 'changes-webhook' }),
             }),
           },
         ]
@@ -211,7 +259,10 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
     }
     if (config.slack!.mode === 'http') logger.info({ mode: 'http' }, `Slack events on http://${hostPort(server.address, server.port)}/slack/events`);
   }
-  if (roles.schedule) warnAboutWebhookAccess(config, server.port, logger);
+  if (roles.schedule) {
+    warnAboutWebhookAccess(config, server.port, logger);
+    warnAboutChangesWebhookAccess(config, logger);
+  }
 
   const services = Object.values(config.catalogue.services);
   logger.info(
@@ -277,6 +328,18 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
   }
 }
 
+/** The PostgreSQL history and what copies to it; migrated and started in the background, so a database that is down delays the history, not the bot. */
+function openHistory(url: string, stores: Stores, config: Readonly<Config>, logger: Logger): { database: HistoryDatabase; recorder: HistoryRecorder } {
+  let told = false;
+  const database = new HistoryDatabase(url, (error) => {
+    if (!told) logger.warn({ error: error.message }, 'history: a PostgreSQL connection was lost; it reconnects on the next write');
+    told = true;
+  });
+  const recorder = new HistoryRecorder({ database, stores, catalogue: config.catalogue, logger });
+  recorder.start();
+  return { database, recorder };
+}
+
 /**
  * One warning when the webhook is not protected by a token: closed (every delivery refused until
  * the token is set), or opened on purpose to anyone who can reach the port.
@@ -290,6 +353,12 @@ function warnAboutWebhookAccess(config: Readonly<Config>, port: number, logger: 
     return;
   }
   logger.warn('ALERTMANAGER_WEBHOOK_TOKEN not set: POST /webhooks/alertmanager refuses every delivery (403) until it is set');
+}
+
+/** One warning when the change-event webhook has no token: it is then closed, with no open mode to choose. */
+function warnAboutChangesWebhookAccess(config: Readonly<Config>, logger: Logger): void {
+  if (config.changesWebhookToken !== undefined) return;
+  logger.warn('CHANGES_WEBHOOK_TOKEN not set: POST /webhooks/changes refuses every delivery (403) until it is set');
 }
 
 /** `127.0.0.1:3000`, `[::1]:3000`: an address and port as a URL writes them. */

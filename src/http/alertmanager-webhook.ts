@@ -1,11 +1,12 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import type { Alert } from '../alerts/alert.js';
 import { parseAlertmanagerWebhook } from '../alerts/alertmanager.js';
 import type { Catalogue } from '../catalogue.js';
 import { AiopsError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics, WebhookOutcome } from '../telemetry/metrics.js';
+import { readBody, type Body } from './read-body.js';
+import { bearerMatches, refuseTooLarge, withinDeadline } from './webhook-request.js';
 
 export interface AlertmanagerWebhookOptions {
   catalogue: Catalogue;
@@ -35,8 +36,6 @@ export interface AlertmanagerWebhookOptions {
  */
 export const MAXIMUM_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_STORE_DEADLINE_MILLISECONDS = 5_000;
-/** After a 413, what the client still sends is read and dropped for this long, then the connection is cut. */
-const DISCARD_MILLISECONDS = 10_000;
 
 /** What a delivery gets while no token is set and the webhook is not explicitly opened. */
 const TOKEN_REQUIRED_ERROR =
@@ -83,7 +82,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     options.logger?.warn({ error: (error as Error).message }, 'alertmanager webhook: body not received');
     return void response.destroy();
   }
-  if (body.tooLarge) return refuseTooLarge(request, response, body.bytes, limit, options);
+  if (body.tooLarge) return refuseTooLargeDelivery(request, response, body.bytes, limit, options);
   let alerts: Alert[];
   const untrustedFingerprints: string[] = [];
   try {
@@ -109,32 +108,14 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   reply(200, 'accepted', { accepted: alerts.length }, alerts);
 }
 
-/**
- * A 413 the client can read: `Connection: close`, the response ended, and the rest of the body
- * read and dropped rather than left unread (a socket closed with unread data is reset, and the
- * reset can overtake the answer), for a while; a client still sending after that is cut off.
- */
-function refuseTooLarge(request: IncomingMessage, response: ServerResponse, bytes: number, limit: number, options: AlertmanagerWebhookOptions): void {
+/** The 413 (see refuseTooLarge), logged and counted. */
+function refuseTooLargeDelivery(request: IncomingMessage, response: ServerResponse, bytes: number, limit: number, options: AlertmanagerWebhookOptions): void {
   options.logger?.warn(
     { bytes, limit, remoteAddress: request.socket.remoteAddress },
     `alertmanager webhook: body of ${bytes} bytes or more refused (413), over the ${limit}-byte limit; set max_alerts on the Alertmanager receiver`,
   );
   options.metrics?.webhookDelivery('too_large');
-  response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-  response.end(JSON.stringify({ error: `body: expected at most ${limit} bytes; set max_alerts on the Alertmanager receiver` }));
-  const cutOff = setTimeout(() => request.destroy(), DISCARD_MILLISECONDS);
-  cutOff.unref();
-  request.once('close', () => clearTimeout(cutOff));
-  request.on('data', () => undefined);
-  request.resume();
-}
-
-function withinDeadline<T>(work: Promise<T>, milliseconds: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not stored within ${milliseconds} ms`)), milliseconds);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  refuseTooLarge(request, response, `body: expected at most ${limit} bytes; set max_alerts on the Alertmanager receiver`);
 }
 
 function parseJson(text: string): unknown {
@@ -143,37 +124,4 @@ function parseJson(text: string): unknown {
   } catch {
     throw new AiopsError(ErrorCode.InputInvalid, 'body: expected JSON (an Alertmanager webhook payload)');
   }
-}
-
-/** `Authorization: Bearer <token>` exactly as Alertmanager's `http_config.authorization` sends it; a bare token is not taken. */
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  if (!bearer) return false;
-  const presented = Buffer.from(bearer[1]!);
-  const expected = Buffer.from(token);
-  return presented.length === expected.length && timingSafeEqual(presented, expected);
-}
-
-type Body = { tooLarge: false; text: string } | { tooLarge: true; bytes: number };
-
-/** The body, or how much of it was seen once it (or its declared length) went over the limit; the rest is left to the caller. */
-function readBody(request: IncomingMessage, limit: number): Promise<Body> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ tooLarge: true, bytes: declared });
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      request.off('data', onData);
-      chunks.length = 0;
-      resolve({ tooLarge: true, bytes: size });
-    };
-    request.on('data', onData);
-    request.on('end', () => resolve({ tooLarge: false, text: Buffer.concat(chunks).toString('utf8') }));
-    request.on('error', reject);
-    // Settles nothing once the body ended; otherwise the client went away mid-body.
-    request.on('close', () => reject(new Error('the client closed the connection before the body ended')));
-  });
 }

@@ -1,3 +1,4 @@
+import type { ChangeEventReader } from '../alerts/change-event.js';
 import type { Catalogue, CatalogueService } from '../catalogue.js';
 import { recentChanges, type RecentChange } from '../sources/recent-changes.js';
 import type { Cluster, ClusterEvent } from '../sources/cluster.js';
@@ -8,15 +9,17 @@ export interface IncidentContextOptions {
   lookBehindMilliseconds?: number;
   /** Lines returned at most. Default 5. */
   maximumLines?: number;
+  /** CI/CD's change events (deploys, configuration changes, feature flags); absent, the cluster's changes alone. */
+  changeEvents?: ChangeEventReader;
 }
 
-const DEFAULT_OPTIONS: Required<IncidentContextOptions> = { lookBehindMilliseconds: 30 * 60_000, maximumLines: 5 };
+const DEFAULT_OPTIONS: Required<Omit<IncidentContextOptions, 'changeEvents'>> = { lookBehindMilliseconds: 30 * 60_000, maximumLines: 5 };
 /** However many lines are asked for, changes keep this many places against a flood of warnings: they are the first suspects. */
 const CHANGES_KEPT = 3;
 /** An event message is a log line; the root message needs its gist. */
 const MESSAGE_CHARACTERS = 120;
 
-const CHANGE_LABELS: Record<RecentChange['kind'], string> = { deploy: 'Deploy', rollback: 'Rollback', restart: 'Restart', scale: 'Scaling', event: 'Change' };
+const CHANGE_LABELS: Record<RecentChange['kind'], string> = { deploy: 'Deploy', rollback: 'Rollback', restart: 'Restart', scale: 'Scaling', config: 'Config change', 'feature-flag': 'Feature flag', event: 'Change' };
 
 interface Line {
   at: number;
@@ -25,7 +28,8 @@ interface Line {
 
 /**
  * What happened in the cluster around an incident, for its root message: deploys, rollbacks,
- * restarts and scaling of its services (recentChanges), and their Warning events (OOM kills,
+ * restarts and scaling of its services, CI/CD's deploys and configuration changes (recentChanges),
+ * and their Warning events (OOM kills,
  * back-offs, failing probes, failed scheduling), from `lookBehind` before its first alert until
  * `now`. One plain line each (the caller escapes them), newest first, at most `maximumLines`;
  * warnings of one reason on one service are one line. A cluster that cannot be read gives fewer
@@ -36,7 +40,7 @@ export async function incidentContext(cluster: Cluster, catalogue: Catalogue, in
   const services = incident.services.flatMap((name) => catalogue.services[name] ?? []);
   if (services.length === 0 || settings.maximumLines <= 0) return [];
   const since = incident.firstSeen - settings.lookBehindMilliseconds;
-  const [changes, warnings] = await Promise.all([recentChanges(cluster, services, since), warningEvents(cluster, catalogue, services, since, now)]);
+  const [changes, warnings] = await Promise.all([recentChanges(cluster, services, since, settings.changeEvents), warningEvents(cluster, catalogue, services, since, now)]);
   const changeLines = changes
     .filter((change) => change.at <= now)
     .map((change) => ({ at: change.at, text: `${CHANGE_LABELS[change.kind]}: ${change.description} — ${when(change.at, incident.firstSeen)}` }));

@@ -13,7 +13,8 @@ import { resolutionSummary, type ResolutionSummary } from './resolution-summary.
 import { writeResolutionNarrative } from './write-resolution-narrative.js';
 
 export interface IncidentDetailsDependencies {
-  stores: Pick<Stores, 'heldAlerts' | 'logFindings' | 'minedLogs'>;
+  /** `changeEvents` absent: the context and summaries tell the cluster's changes alone. */
+  stores: Pick<Stores, 'heldAlerts' | 'logFindings' | 'minedLogs'> & Partial<Pick<Stores, 'changeEvents'>>;
   cluster: Cluster;
   catalogue: Catalogue;
   /** The incidents' clock. */
@@ -46,10 +47,10 @@ export class IncidentDetails {
     return incidentLogEvidence(incident, (service, since) => this.dependencies.stores.logFindings.since(service, since));
   }
 
-  /** What happened in the cluster around it (deploys, scaling, warnings), as context lines. */
+  /** What happened in the cluster around it (deploys, scaling, warnings) and what CI/CD reported changing, as context lines. */
   clusterContext(incident: Incident): Promise<string[]> {
-    const { cluster, catalogue, now } = this.dependencies;
-    return incidentContext(cluster, catalogue, incident, now());
+    const { cluster, catalogue, now, stores } = this.dependencies;
+    return incidentContext(cluster, catalogue, incident, now(), stores.changeEvents ? { changeEvents: stores.changeEvents } : {});
   }
 
   /** What the likely origin has been logging: the first thing an SRE would look up. Undefined without an origin or without lines. */
@@ -64,9 +65,9 @@ export class IncidentDetails {
    * it was open, with a few sentences by the LLM on top when one is configured and answers in time.
    */
   async resolutionSummary(incident: Incident): Promise<ResolutionSummary> {
-    const { catalogue, cluster, model, logger } = this.dependencies;
+    const { catalogue, cluster, model, logger, stores } = this.dependencies;
     const services = incident.services.map((name) => catalogue.services[name]).filter((service) => service !== undefined);
-    const summary = resolutionSummary(incident, await recentChanges(cluster, services, incident.firstSeen));
+    const summary = resolutionSummary(incident, await recentChanges(cluster, services, incident.firstSeen, stores.changeEvents));
     if (model) {
       summary.narrative = await writeResolutionNarrative(model, summary, AbortSignal.timeout(NARRATIVE_TIME_LIMIT_MILLISECONDS)).catch((error: unknown) => {
         logger.warn({ incident: incident.id, error: (error as Error).message }, 'the LLM did not write the resolution summary; posting the record');

@@ -1,11 +1,15 @@
+import type { ChangeEventReader } from '../alerts/change-event.js';
 import type { Catalogue, CatalogueService } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
+import { AiopsError } from '../errors.js';
 import { levelRank } from '../logs/log-entry.js';
 import type { Cluster } from '../sources/cluster.js';
 import type { MetricsSource } from '../sources/metrics.js';
 import type { LogFindingLog } from '../state/log-finding-log.js';
+import { mergeCallGraph } from '../rca/merge-call-graph.js';
 import type { ChangeContext, EventContext, LogContext, RootCauseInput } from '../rca/root-cause-input.js';
 import { recentChanges, type RecentChange } from '../sources/recent-changes.js';
+import type { TraceSource } from '../sources/traces.js';
 import { readSignalSeries, type SignalSeries } from './signal-series.js';
 
 export interface RootCauseCollectorDependencies {
@@ -14,6 +18,10 @@ export interface RootCauseCollectorDependencies {
   cluster: Cluster;
   /** Recent log findings per service; absent, logs add nothing. */
   logFindings?: LogFindingLog;
+  /** CI/CD's change events; absent, the cluster's changes alone. */
+  changeEvents?: ChangeEventReader;
+  /** Traces: the calls they show join the catalogue's call graph. Absent, the catalogue's graph stands alone. */
+  traces?: TraceSource;
 }
 
 export interface CollectOptions {
@@ -61,7 +69,8 @@ export function incidentStart(anomalies: readonly Anomaly[], now: number): numbe
 /**
  * Everything the root-cause engine reads about these services, from the live sources: every
  * standard signal over the normal period and the incident so far, the call graph from the
- * catalogue, recent changes, Kubernetes events and pod termination reasons, and log findings.
+ * catalogue (and the traces, when there are any), recent changes, Kubernetes events and pod
+ * termination reasons, and log findings.
  * A source that fails leaves its part empty rather than failing the answer: the rest still ranks.
  */
 export async function collectRootCauseInput(services: CatalogueService[], dependencies: RootCauseCollectorDependencies, options: CollectOptions): Promise<CollectedRootCauseInput> {
@@ -72,16 +81,17 @@ export async function collectRootCauseInput(services: CatalogueService[], depend
   // Samples before normalStart are ignored by the engine, so series read earlier and further back serve as they are.
   const alreadyRead = options.series !== undefined && options.series.start <= normalStart ? options.series : undefined;
 
-  const [signals, changes, events, logs] = await Promise.all([
+  const [signals, changes, events, logs, traced] = await Promise.all([
     alreadyRead ?? readSignalSeries(dependencies.metrics, services, { start: normalStart, end: options.now, stepSeconds }),
-    options.changes ?? recentChanges(dependencies.cluster, services, normalStart),
+    options.changes ?? recentChanges(dependencies.cluster, services, normalStart, dependencies.changeEvents),
     clusterEvents(dependencies.cluster, services, normalStart),
     logFindings(dependencies.logFindings, services, normalStart),
+    tracedCalls(dependencies.traces, services, normalStart, options.now),
   ]);
 
-  const graph: Array<[string, string]> = services.flatMap((service) =>
-    service.dependencies.filter((dependency) => names.has(dependency)).map((dependency): [string, string] => [service.name, dependency]),
-  );
+  const catalogued = services.flatMap((service) => service.dependencies.map((dependency): [string, string] => [service.name, dependency]));
+  // A catalogue that is missing or behind the code misses edges the traces show: see mergeCallGraph.
+  const graph = mergeCallGraph(catalogued, traced.edges, names);
   const input: RootCauseInput = {
     series: signals.series.filter((entry) => names.has(entry.service)),
     anomalyStart,
@@ -89,12 +99,28 @@ export async function collectRootCauseInput(services: CatalogueService[], depend
     graph,
     ...(options.symptom ? { symptom: { service: options.symptom } } : {}),
     changes: changes
-      .filter((change) => change.kind !== 'event')
-      .map((change): ChangeContext => ({ service: change.service, kind: change.kind as ChangeContext['kind'], at: change.at, description: change.description })),
+      // A Kubernetes event is no change to weigh: the events below carry those.
+      .flatMap((change): ChangeContext[] => (change.kind === 'event' ? [] : [{ service: change.service, kind: engineKind(change.kind), at: change.at, description: change.description }])),
     events,
     logs,
   };
-  return { input, problems: signals.problems };
+  return { input, problems: [...signals.problems, ...traced.problems] };
+}
+
+/**
+ * Caller → callee pairs the traces of these services show over the normal period and the incident
+ * (a service that crashes during the incident calls nobody then, but its edges were there before).
+ * Unreadable traces add no edges and one problem line; the catalogue's graph still stands.
+ */
+async function tracedCalls(traces: TraceSource | undefined, services: CatalogueService[], start: number, end: number): Promise<{ edges: Array<[string, string]>; problems: string[] }> {
+  if (!traces) return { edges: [], problems: [] };
+  try {
+    const edges = await traces.callGraph({ start: new Date(start), end: new Date(end), services: services.map((service) => service.name) });
+    return { edges: edges.map((edge): [string, string] => [edge.caller, edge.callee]), problems: [] };
+  } catch (error) {
+    const reason = error instanceof AiopsError ? error.toOneLine() : (error as Error).message;
+    return { edges: [], problems: [`traces: ${reason.split('\n')[0]}`] };
+  }
 }
 
 /** Warning events about each service's deployment or pods, and why its containers last stopped. */
@@ -135,4 +161,12 @@ async function logFindings(log: LogFindingLog | undefined, services: CatalogueSe
     template: finding.template,
     count: finding.count,
   }));
+}
+
+/**
+ * A change as the engine weighs it: a feature flag flipped is a configuration change (the same
+ * weight as a deploy, and "revert it" rather than "roll back the Deployment" as advice).
+ */
+function engineKind(kind: Exclude<RecentChange['kind'], 'event'>): ChangeContext['kind'] {
+  return kind === 'feature-flag' ? 'config' : kind;
 }

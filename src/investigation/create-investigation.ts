@@ -11,7 +11,7 @@ import type { Stores } from '../state/stores.js';
 import type { ModelCall } from '../telemetry/metrics.js';
 
 /** The stores answers read; `incidents` absent where incidents are not correlated (list_incidents then answers no-data). */
-export type InvestigationStores = Pick<Stores, 'anomalies' | 'logFindings' | 'minedLogs' | 'proposals'> & { incidents?: IncidentStore; forecasts?: Stores['forecasts'] };
+export type InvestigationStores = Pick<Stores, 'anomalies' | 'logFindings' | 'minedLogs' | 'proposals'> & { incidents?: IncidentStore; forecasts?: Stores['forecasts']; changeEvents?: Stores['changeEvents'] };
 
 /**
  * What answers questions, wired from the configuration: the root-cause engine over the sources
@@ -33,6 +33,8 @@ export function createInvestigation(
     logs: sources.logs,
     anomalies: stores.anomalies,
     logFindings: stores.logFindings,
+    ...(sources.traces ? { traces: sources.traces } : {}),
+    ...(stores.changeEvents ? { changeEvents: stores.changeEvents } : {}),
     now,
   };
   if (!config.llm) return { answers, proposals: stores.proposals, logger };
@@ -40,6 +42,7 @@ export function createInvestigation(
     catalogue: config.catalogue,
     metrics: sources.metrics,
     logs: sources.logs,
+    ...(sources.traces ? { traces: sources.traces } : {}),
     cluster: sources.cluster,
     anomalies: stores.anomalies,
     incidents: stores.incidents,

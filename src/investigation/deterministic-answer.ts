@@ -1,3 +1,4 @@
+import type { ChangeEventReader } from '../alerts/change-event.js';
 import type { Catalogue } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import { FAULT_NAMES, faultAdvice } from '../rca/fault-advice.js';
@@ -14,6 +15,7 @@ import { explainSuspect } from './explain-suspect.js';
 import { observeScope } from './observe-scope.js';
 import { servicesInQuestion } from './question-services.js';
 import { recentChanges } from '../sources/recent-changes.js';
+import type { TraceSource } from '../sources/traces.js';
 import { describeUnknownServices, unknownServicesInQuestion } from './unknown-services.js';
 
 export interface AnswerDependencies {
@@ -25,12 +27,16 @@ export interface AnswerDependencies {
   logs?: LogSource;
   /** Recent log findings per service; absent, the ranking reads no logs. */
   logFindings?: LogFindingLog;
+  /** Traces; absent, the ranking's call graph is the catalogue's alone. */
+  traces?: TraceSource;
   /** The sources' clock. */
   now: () => number;
   /** How far back an anomaly still counts as "now", minutes (default 30). */
   anomalyWindowMinutes?: number;
   /** How far back a change is "recent", hours (default 6). */
   changeWindowHours?: number;
+  /** CI/CD's change events (deploys, configuration changes, feature flags); absent, the cluster's changes alone. */
+  changeEvents?: ChangeEventReader;
 }
 
 /** How many of the engine's candidates an answer shows. */
@@ -94,8 +100,8 @@ export async function deterministicAnswer(
   }
   await onProgress(answer);
 
-  answer.recentChanges = await recentChanges(dependencies.cluster, scope, now - (dependencies.changeWindowHours ?? 6) * 3_600_000);
-  answer.steps.push(answer.recentChanges.length > 0 ? `${answer.recentChanges.length} recent change${answer.recentChanges.length > 1 ? 's' : ''} (${answer.recentChanges.map((change) => change.service).join(', ')})` : 'No deploys, rollbacks, restarts or scaling in the last hours');
+  answer.recentChanges = await recentChanges(dependencies.cluster, scope, now - (dependencies.changeWindowHours ?? 6) * 3_600_000, dependencies.changeEvents);
+  answer.steps.push(answer.recentChanges.length > 0 ? `${answer.recentChanges.length} recent change${answer.recentChanges.length > 1 ? 's' : ''} (${answer.recentChanges.map((change) => change.service).join(', ')})` : 'No deploys, rollbacks, restarts, scaling or configuration changes in the last hours');
 
   if (anomalies.length > 0) {
     answer.steps.push(`Ranking root causes: ${scope.length} services' signals before and since the trouble started, the call graph, changes, cluster events and log findings`);
@@ -126,7 +132,7 @@ export async function deterministicAnswer(
     if (change) {
       answer.suspect = change.service;
       answer.conclusion = `Nothing is in anomaly, but ${change.description} changed recently`;
-      answer.suggestions = [`Watch ${change.service} after this ${change.kind}; nothing in its metrics says it went wrong`];
+      answer.suggestions = [`Watch ${change.service} after this ${changeNoun(change.kind)}; nothing in its metrics says it went wrong`];
     }
   }
   answer.stage = 'done';
@@ -157,4 +163,9 @@ function pickSuspect(inAnomaly: ServiceInAnomaly[], ranked: RankedCause[]): { se
   const rank = { critical: 0, warning: 1, info: 2 } as const;
   const evidence = [...anomalies].sort((left, right) => rank[left.severity] - rank[right.severity] || left.detectedAt - right.detectedAt)[0];
   return { service: top.service, evidence, engineEvidence: top.evidence[0]?.summary };
+}
+
+/** "deploy", "configuration change", "feature flag change": a change's kind as a sentence names it. */
+function changeNoun(kind: Answer['recentChanges'][number]['kind']): string {
+  return kind === 'config' ? 'configuration change' : kind === 'feature-flag' ? 'feature flag change' : kind;
 }

@@ -2,6 +2,7 @@ import type { Incident } from '../alerts/incident.js';
 import type { Catalogue } from '../catalogue.js';
 import { capacityWarnings, type ForecastDigest } from '../forecast/forecast-digest.js';
 import type { Trend } from '../forecast/trends.js';
+import type { HistoryDatabase, HistorySummary } from '../history/history-database.js';
 import type { AuditEntry } from '../state/audit-log.js';
 import { serviceTrends, type ServiceTrendsDependencies } from './service-trends.js';
 
@@ -19,6 +20,8 @@ export interface PeriodDigestDependencies extends ServiceTrendsDependencies {
   incidents: { all(): Promise<Incident[]> };
   audit: { recent(count: number): Promise<AuditEntry[]> };
   forecasts: { many(services: readonly string[], signals: readonly ForecastDigest['signal'][]): Promise<ForecastDigest[]> };
+  /** The PostgreSQL history, when configured: the whole period's incidents (Redis keeps a day), per service, and the actions that helped. */
+  history?: Pick<HistoryDatabase, 'summary'>;
 }
 
 export interface DigestIncident {
@@ -52,6 +55,8 @@ export interface PeriodDigest {
   /** Trends could not be computed: why. */
   trendsProblem?: string;
   capacity: ForecastDigest[];
+  /** From the PostgreSQL history, when configured and readable. */
+  history?: HistorySummary;
 }
 
 /** Audit entries read to find the period's: more than any period's actions in a sane estate. */
@@ -100,6 +105,8 @@ export async function periodDigest(dependencies: PeriodDigestDependencies, perio
   } catch (error) {
     trendsProblem = (error as Error).message.split('\n')[0];
   }
+  // Best effort like every part: a history that cannot be read leaves its part out.
+  const history = await dependencies.history?.summary(start, { until: end, latest: 1 }).catch(() => undefined);
   const capacity = capacityWarnings(await dependencies.forecasts.many(services, signals).catch(() => []), end, CAPACITY_WITHIN);
   return {
     period,
@@ -110,6 +117,7 @@ export async function periodDigest(dependencies: PeriodDigestDependencies, perio
     trends,
     ...(trendsProblem ? { trendsProblem } : {}),
     capacity,
+    ...(history ? { history } : {}),
   };
 }
 

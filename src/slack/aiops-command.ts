@@ -11,6 +11,7 @@ export type AiopsCommand =
   | { kind: 'unsilence'; target: string }
   | { kind: 'logs'; service: string; minutes: number }
   | { kind: 'audit'; service?: string }
+  | { kind: 'history'; service?: string; days: number }
   | { kind: 'trends'; service?: string }
   | { kind: 'healing'; switch: 'on' | 'off' | 'status' }
   | { kind: 'help' }
@@ -18,6 +19,8 @@ export type AiopsCommand =
 
 const DURATION = /^(\d+)(m|h|d)$/;
 const UNIT_MILLISECONDS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** The longest window `/aiops history` reads: a year of PostgreSQL rows is still one query. */
+const MAXIMUM_HISTORY_DAYS = 365;
 /** The longest window `logs` reads: counts are kept two days, but a day is already a lot to read in chat. */
 const MAXIMUM_LOG_MINUTES = 24 * 60;
 /** What a silence may name besides a catalogued service: a detector's fingerprint or anomaly id, or an incident. */
@@ -50,6 +53,20 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       if (rest.length > 1) return { kind: 'invalid', problem: '`audit` takes at most one service.' };
       if (rest[0] !== undefined && !known(rest[0])) return { kind: 'invalid', problem: unknownService(rest[0]) };
       return { kind: 'audit', service: rest[0] };
+    case 'history': {
+      const usage = '`history` takes an optional service and an optional window in days, e.g. `/aiops history payment 7d`.';
+      let service: string | undefined;
+      let days: number | undefined;
+      for (const word of rest) {
+        const window = /^(\d+)d$/.exec(word);
+        if (window && days === undefined) {
+          days = Number(window[1]);
+          if (days < 1 || days > MAXIMUM_HISTORY_DAYS) return { kind: 'invalid', problem: `The history window must be from 1 to ${MAXIMUM_HISTORY_DAYS} days; \`${word}\` is not.` };
+        } else if (service === undefined && known(word)) service = word;
+        else return { kind: 'invalid', problem: known(word) ? usage : `${unknownService(word)} ${usage}` };
+      }
+      return { kind: 'history', ...(service === undefined ? {} : { service }), days: days ?? 30 };
+    }
     case 'healing': {
       const word = rest[0]?.toLowerCase() ?? 'status';
       if (rest.length > 1 || (word !== 'on' && word !== 'off' && word !== 'status')) return { kind: 'invalid', problem: '`healing` takes `on`, `off` or `status`, e.g. `/aiops healing off`.' };

@@ -25,7 +25,7 @@ export async function postDueDigest(client: WebClient, services: SlackServices):
   const { metrics, cluster } = services.investigation.answers;
   const posted = await services.stores.claims.onceFor(`digest:${settings.every}:${period.key}`, LEASE_MILLISECONDS, async () => {
     const digest = await periodDigest(
-      { catalogue: services.catalogue, metrics, cluster, now: services.now, incidents: services.stores.incidents, audit: services.stores.audit, forecasts: services.stores.forecasts },
+      { catalogue: services.catalogue, metrics, cluster, now: services.now, incidents: services.stores.incidents, audit: services.stores.audit, forecasts: services.stores.forecasts, ...(services.history ? { history: services.history } : {}) },
       period,
       SCHEDULED_FORECAST_SIGNALS,
     );

@@ -1,3 +1,4 @@
+import type { HistoryDatabase } from '../history/history-database.js';
 import type { ChannelDirectory } from '../access/channel-directory.js';
 import type { GroupDirectory } from '../access/group-directory.js';
 import type { Catalogue } from '../catalogue.js';
@@ -38,6 +39,8 @@ export interface SlackServices {
   logger: Logger;
   /** Where Web API calls and answered questions are counted for /metrics; absent, nothing is. */
   metrics?: Metrics;
+  /** The PostgreSQL history `/aiops history` and the digest read (DATABASE_URL); absent, they say it is not configured. */
+  history?: Pick<HistoryDatabase, 'summary'>;
   /** Remediation, built with the surface's group directory (who may approve); absent, nothing can be requested or approved. */
   healing?: (directory: GroupDirectory) => Healing;
 }

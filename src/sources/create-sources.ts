@@ -8,6 +8,7 @@ import { SimulatedClock } from './sim/clock.js';
 import { DEFAULT_SCENARIO } from './sim/scenarios.js';
 import { createSimulatedSources } from './sim/simulated-world.js';
 import type { SimWorld } from './sim/world.js';
+import type { TraceSource } from './traces.js';
 
 export interface Sources {
   metrics: MetricsSource;
@@ -15,6 +16,12 @@ export interface Sources {
   /** New log lines per service since a cursor, for template mining. */
   logReader: LogReader;
   cluster: Cluster;
+  /**
+   * Jaeger when JAEGER_URL is set; the simulated world's traces when every source is simulated;
+   * otherwise none. Traces are optional evidence, so a real estate without a tracing backend is not
+   * handed invented ones: the simulated call graph would add edges the estate does not have.
+   */
+  traces?: TraceSource;
   /** Present when any source is simulated. */
   world?: SimWorld;
 }
@@ -46,16 +53,18 @@ export async function createSources(config: Config, logger: Logger, options: Cre
       logger.warn({ simulated: [!config.prometheusUrl && 'metrics', !config.elasticsearchUrl && 'logs', !config.kubeconfig && 'cluster'].filter(Boolean) }, 'some sources are simulated while others are real: answers will mix both');
     }
   }
-  const [metrics, logs, cluster] = await Promise.all([
+  const [metrics, logs, cluster, traces] = await Promise.all([
     config.prometheusUrl ? prometheusMetrics(config.prometheusUrl, config) : undefined,
     config.elasticsearchUrl ? elasticsearchLogs(config.elasticsearchUrl, config) : undefined,
     config.kubeconfig ? kubernetesCluster(config.kubeconfig) : undefined,
+    config.jaegerUrl ? jaegerTraces(config.jaegerUrl) : undefined,
   ]);
   return {
     metrics: metrics ?? simulated!.metrics,
     logs: logs?.logs ?? simulated!.logs,
     logReader: logs?.reader ?? simulated!.logReader,
     cluster: cluster ?? simulated!.cluster,
+    ...(traces ? { traces } : realCount === 0 && simulated ? { traces: simulated.traces } : {}),
     world,
   };
 }
@@ -74,6 +83,11 @@ async function elasticsearchLogs(url: string, config: Config): Promise<{ logs: L
     logs: createElasticsearchLogs(url, config.catalogue.elasticsearch),
     reader: new ElasticsearchLogReader({ client: createElasticsearchClient(url), settings: config.catalogue.elasticsearch }),
   };
+}
+
+async function jaegerTraces(url: string): Promise<TraceSource> {
+  const { JaegerTraces } = await import('./jaeger/jaeger-traces.js');
+  return new JaegerTraces({ url });
 }
 
 async function kubernetesCluster(kubeconfigPath: string): Promise<Cluster> {

@@ -1,22 +1,47 @@
+import type { ChangeEventReader } from '../alerts/change-event.js';
 import type { CatalogueService } from '../catalogue.js';
 import type { Cluster } from './cluster.js';
+import { withChangeEvents } from './with-change-events.js';
 
-/** Something that changed in the estate recently: the first suspect in most incidents. */
+/**
+ * Something that changed in the estate recently: the first suspect in most incidents. Deploys,
+ * rollbacks, restarts and scaling come from the cluster; deploys, configuration changes, rollbacks
+ * and feature flags also from CI/CD's change events (`origin` says which sent it).
+ */
 export interface RecentChange {
   service: string;
-  kind: 'deploy' | 'rollback' | 'restart' | 'scale' | 'event';
+  kind: 'deploy' | 'rollback' | 'restart' | 'scale' | 'config' | 'feature-flag' | 'event';
   /** One line, e.g. "payment 2.4.0 → 2.5.0 (deploy payment 2.5.0: new card-token flow)". */
   description: string;
   /** Milliseconds since the epoch. */
   at: number;
+  /** The version the change brought: the new image's tag for a rollout, what the sender said for a change event. */
+  version?: string;
+  /** Who reported it, when not the cluster: a change event's origin (generic, github, argocd). */
+  origin?: string;
 }
 
 /**
- * What changed lately for these services, from the cluster: new revisions (deploys, rollbacks,
+ * What changed lately for these services: from the cluster, new revisions (deploys, rollbacks,
+ * restarts) and scaling; with `changeEvents`, CI/CD's change events too, less those that only
+ * report a rollout the cluster shows (see withChangeEvents); newest first.
+ */
+export async function recentChanges(cluster: Cluster, services: CatalogueService[], since: number, changeEvents?: ChangeEventReader): Promise<RecentChange[]> {
+  if (!changeEvents) return clusterChanges(cluster, services, since);
+  const [fromCluster, stored] = await Promise.all([
+    clusterChanges(cluster, services, since),
+    // Unreadable change events (Redis gone) leave the cluster's changes standing, as an unreadable cluster leaves the events.
+    Promise.all(services.map((service) => changeEvents.since(service.name, since).catch(() => []))),
+  ]);
+  return withChangeEvents(fromCluster, stored.flat());
+}
+
+/**
+ * What changed lately for these services in the cluster: new revisions (deploys, rollbacks,
  * restarts) and scaling, newest first. A cluster that cannot be read yields nothing rather than
  * failing the answer: the rest of the evidence still stands.
  */
-export async function recentChanges(cluster: Cluster, services: CatalogueService[], since: number): Promise<RecentChange[]> {
+async function clusterChanges(cluster: Cluster, services: CatalogueService[], since: number): Promise<RecentChange[]> {
   const changes: RecentChange[] = [];
   await Promise.all(
     services.map(async (service) => {
@@ -30,7 +55,7 @@ export async function recentChanges(cluster: Cluster, services: CatalogueService
           const to = versionOf(revision.image);
           const kind = revision.createdAt < previous.createdAt ? 'rollback' : from === to ? 'restart' : 'deploy';
           const cause = revision.changeCause ? ` (${revision.changeCause})` : '';
-          changes.push({ service: service.name, kind, description: `${service.name} ${from} → ${to}${cause}`, at: revision.createdAt });
+          changes.push({ service: service.name, kind, description: `${service.name} ${from} → ${to}${cause}`, at: revision.createdAt, version: to });
         });
         const events = await cluster.listEvents(service.namespace, service.deployment);
         for (const event of events) {

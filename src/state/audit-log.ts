@@ -30,6 +30,12 @@ export class AuditLog {
     await this.redis.xadd(this.key, 'MAXLEN', '~', this.maximumEntries, '*', 'entry', JSON.stringify(entry));
   }
 
+  /** Up to `count` entries after the stream id `cursor` (from the start: `0`), oldest first, with their ids: what the history copies. */
+  async after(cursor: string, count: number): Promise<Array<{ id: string; entry: AuditEntry }>> {
+    const rows = await this.redis.xrange(this.key, cursor === '0' ? '-' : `(${cursor}`, '+', 'COUNT', count);
+    return rows.map(([id, fields]) => ({ id, entry: JSON.parse(fields[fields.indexOf('entry') + 1]!) as AuditEntry }));
+  }
+
   /** The newest `count` entries, newest first. */
   async recent(count: number): Promise<AuditEntry[]> {
     const rows = await this.redis.xrevrange(this.key, '+', '-', 'COUNT', count);

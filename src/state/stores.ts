@@ -3,12 +3,15 @@ import type { Catalogue } from '../catalogue.js';
 import { pagingConfigured } from '../paging-settings.js';
 import { ActionProposals } from './action-proposals.js';
 import { ActiveAnomalies } from './active-anomalies.js';
+import { ApiQuestions } from './api-questions.js';
 import { AnomalyLog } from './anomaly-log.js';
 import { AuditLog } from './audit-log.js';
+import { ChangeEventStore } from './change-event-store.js';
 import { RemediationRequests } from './remediation-requests.js';
 import { DetectionStore } from './detection-store.js';
 import { ForecastStore } from './forecast-store.js';
 import { HeldAlertStore } from './held-alert-store.js';
+import { HistoryProgress } from './history-progress.js';
 import { HomeViewers } from './home-viewers.js';
 import { IncidentAcknowledgements } from './incident-acknowledgements.js';
 import { IncidentEscalations } from './incident-escalations.js';
@@ -73,6 +76,12 @@ export interface Stores {
   slackDeliveries: SlackDeliveries;
   /** Announcements to the process talking to Slack. */
   changes: StateChanges;
+  /** CI/CD change events (deploys, configuration changes) per service, as evidence beside the cluster's rollouts. */
+  changeEvents: ChangeEventStore;
+  /** Questions asked through the HTTP API, and their answers. */
+  questions: ApiQuestions;
+  /** How far the copy to the PostgreSQL history has come. */
+  historyProgress: HistoryProgress;
 }
 
 export interface StoresOptions {
@@ -116,5 +125,8 @@ export function createStores(redis: Redis, prefix: string, options: StoresOption
     homeViewers: new HomeViewers(redis, prefix),
     slackDeliveries: new SlackDeliveries(redis, prefix),
     changes: new StateChanges(redis, prefix),
+    changeEvents: new ChangeEventStore(redis, prefix),
+    questions: new ApiQuestions(redis, prefix),
+    historyProgress: new HistoryProgress(redis, prefix),
   });
 }

@@ -3,6 +3,8 @@ import { ALERT_SEVERITIES, type AlertSeverity } from '../severity.js';
 
 /** How an Alertmanager delivery ended, by the status it was answered with. */
 export type WebhookOutcome = 'accepted' | 'invalid' | 'unauthorized' | 'too_large' | 'wrong_method' | 'unavailable' | 'error';
+/** How a change-event delivery ended: an Alertmanager outcome, or a service not catalogued (422), a body not JSON (415), a notification that records nothing (200). */
+export type ChangeWebhookOutcome = WebhookOutcome | 'unknown_service' | 'unsupported_media_type' | 'ignored';
 /** Who answered a question: the root-cause engine, the agent, or the engine after the agent failed. */
 export type QuestionPath = 'engine' | 'agent' | 'engine_fallback';
 /** How a Slack Web API call ended: `ok: true`, `ok: false`, HTTP 429, another HTTP error, or no response at all. */
@@ -83,6 +85,8 @@ const DETECTION_QUEUE = 'aiops-detection';
 export class Metrics {
   readonly registry = new Registry();
   private readonly webhookDeliveries: Counter<'outcome'>;
+  private readonly changeDeliveries: Counter<'outcome'>;
+  private readonly changeEvents: Counter<'result'>;
   private readonly alertsReceived: Counter<'status'>;
   private readonly anomaliesRaised: Counter<'kind' | 'severity'>;
   private readonly anomaliesSilenced: Counter<'kind'>;
@@ -106,6 +110,8 @@ export class Metrics {
     const registers = [this.registry];
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.webhookDeliveries = new Counter({ name: 'aiops_alertmanager_webhook_deliveries_total', help: 'Alertmanager webhook deliveries, by how they were answered.', labelNames: ['outcome'], registers });
+    this.changeDeliveries = new Counter({ name: 'aiops_change_webhook_deliveries_total', help: 'Change-event webhook deliveries (POST /webhooks/changes), by how they were answered.', labelNames: ['outcome'], registers });
+    this.changeEvents = new Counter({ name: 'aiops_change_events_received_total', help: 'Change events in accepted deliveries, by result (stored, duplicate, expired).', labelNames: ['result'], registers });
     this.alertsReceived = new Counter({ name: 'aiops_alertmanager_alerts_received_total', help: 'Alerts in accepted Alertmanager deliveries, by status (firing, resolved).', labelNames: ['status'], registers });
     this.anomaliesRaised = new Counter({ name: 'aiops_anomalies_raised_total', help: 'Anomalies the detectors raised (not silenced), by kind and severity.', labelNames: ['kind', 'severity'], registers });
     this.anomaliesSilenced = new Counter({ name: 'aiops_anomalies_silenced_total', help: 'Anomalies the detectors found while their service or incident was silenced.', labelNames: ['kind'], registers });
@@ -182,6 +188,13 @@ export class Metrics {
   webhookDelivery(outcome: WebhookOutcome, alerts: ReadonlyArray<{ status: 'firing' | 'resolved' }> = []): void {
     this.webhookDeliveries.inc({ outcome });
     for (const alert of alerts) this.alertsReceived.inc({ status: alert.status });
+  }
+
+  changeWebhookDelivery(outcome: ChangeWebhookOutcome, written: { stored: number; duplicates: number; expired: number } = { stored: 0, duplicates: 0, expired: 0 }): void {
+    this.changeDeliveries.inc({ outcome });
+    if (written.stored > 0) this.changeEvents.inc({ result: 'stored' }, written.stored);
+    if (written.duplicates > 0) this.changeEvents.inc({ result: 'duplicate' }, written.duplicates);
+    if (written.expired > 0) this.changeEvents.inc({ result: 'expired' }, written.expired);
   }
 
   anomalyRaised(anomaly: { kind: string; severity: string }): void {

@@ -10,4 +10,4 @@ export function configVariables(): Set<string> {
 }
 
 /** Settings that are credentials: never in a compose file, values.yaml's `env` or a ConfigMap. */
-export const SECRET_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'OPENAI_API_KEY', 'ALERTMANAGER_WEBHOOK_TOKEN'];
+export const SECRET_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'OPENAI_API_KEY', 'ALERTMANAGER_WEBHOOK_TOKEN', 'CHANGES_WEBHOOK_TOKEN', 'DATABASE_URL', 'AIOPS_API_TOKENS'];

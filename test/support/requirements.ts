@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { postgresBinaries } from './postgres-server.js';
 
 /**
  * What some tests need beyond a clone of this repository. On a developer's machine without it
- * they are skipped with one line saying why; `.ci/run` sets `AIOPS_TEST_REQUIRE=prometheus,datasets,kubectl`
+ * they are skipped with one line saying why; `.ci/run` sets `AIOPS_TEST_REQUIRE=prometheus,datasets,kubectl,postgres`
  * so that there a missing requirement fails the run instead of hiding a broken test.
  */
-export type Requirement = 'prometheus' | 'datasets' | 'kubectl';
+export type Requirement = 'prometheus' | 'datasets' | 'kubectl' | 'postgres';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -27,6 +28,7 @@ const missing: Record<Requirement, () => string | undefined> = {
     return undefined;
   },
   datasets: () => (existsSync(resolve(DATASETS_PATH, 'nab')) ? undefined : `${DATASETS_PATH} is not beside the clone`),
+  postgres: () => (postgresBinaries() ? undefined : 'PostgreSQL server programs are not under /usr/lib/postgresql (Debian: apt-get install postgresql)'),
   kubectl: () => {
     try {
       execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });

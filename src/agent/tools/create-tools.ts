@@ -2,6 +2,7 @@ import type { Catalogue } from '../../catalogue.js';
 import type { Cluster } from '../../sources/cluster.js';
 import type { LogSource } from '../../sources/logs.js';
 import type { MetricsSource } from '../../sources/metrics.js';
+import type { TraceSource } from '../../sources/traces.js';
 import type { ActionProposals } from '../../state/action-proposals.js';
 import type { AnomalyLog } from '../../state/anomaly-log.js';
 import type { IncidentStore } from '../../state/incident-store.js';
@@ -23,6 +24,7 @@ import { proposeActionTool } from './propose-action.js';
 import { rankRootCausesTool, type RankRootCauses } from './rank-root-causes.js';
 import type { ReadOnlyCluster } from './read-only-cluster.js';
 import { searchLogsTool } from './search-logs.js';
+import { searchTracesTool } from './search-traces.js';
 import { serviceMetricsTool } from './service-metrics.js';
 
 export type { RankRootCauses } from './rank-root-causes.js';
@@ -31,6 +33,8 @@ export interface ToolDependencies {
   catalogue: Catalogue;
   metrics: MetricsSource;
   logs: LogSource;
+  /** Absent where no tracing backend is configured; search_traces then answers no-data. */
+  traces?: TraceSource;
   /** Only its reads reach the tools (see ReadOnlyCluster); a full Cluster is accepted so callers pass what they have. */
   cluster: Cluster | ReadOnlyCluster;
   anomalies: Pick<AnomalyLog, 'since'>;
@@ -60,6 +64,7 @@ export const TOOL_NAMES = [
   'cluster_events',
   'deployment_history',
   'call_graph',
+  'search_traces',
   'rank_root_causes',
   'forecast_capacity',
   'propose_action',
@@ -81,6 +86,7 @@ export function createTools(dependencies: ToolDependencies): AgentTool[] {
     clusterEventsTool({ ...dependencies, cluster }),
     deploymentHistoryTool({ ...dependencies, cluster }),
     callGraphTool(dependencies),
+    searchTracesTool(dependencies),
     rankRootCausesTool(dependencies),
     forecastCapacityTool({ ...dependencies, cluster }),
     proposeActionTool({ ...dependencies, cluster }),

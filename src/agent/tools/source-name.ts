@@ -3,6 +3,7 @@ const SOURCE_NAMES: Record<string, string> = {
   prometheus: 'Prometheus',
   elasticsearch: 'Elasticsearch',
   kubernetes: 'Kubernetes',
+  jaeger: 'Jaeger',
   sim: 'The simulated world',
 };
 

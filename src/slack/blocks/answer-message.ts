@@ -44,7 +44,7 @@ function methodLabel(answer: Answer): string {
 /** How much of each list a threaded answer shows; the rest is counted, not dropped silently. */
 const SHOWN = { steps: 8, services: 10, anomaliesPerService: 3, changes: 8, fallbackEvidence: 10, fallbackChanges: 5 } as const;
 
-const CHANGE_EMOJI: Record<RecentChange['kind'], string> = { deploy: '🚀', rollback: '↩️', restart: '🔁', scale: '📏', event: '📌' };
+const CHANGE_EMOJI: Record<RecentChange['kind'], string> = { deploy: '🚀', rollback: '↩️', restart: '🔁', scale: '📏', config: '⚙️', 'feature-flag': '🚩', event: '📌' };
 
 /** An answer message, posted without previews: its text quotes what the estate and the model wrote. */
 export type AnswerMessage = BlockMessage & { unfurl_links: false; unfurl_media: false };

@@ -32,6 +32,14 @@ export function digestMessage(digest: PeriodDigest, now: number): BlockMessage {
   const noisyLines = digest.noisiest.slice(0, SHOWN.noisiest).map((alert) => `• *${escapeMrkdwn(alert.name)}*: ${counted(alert.alerts, 'alert')}, ${counted(alert.changes, 'state change')}, in ${counted(alert.incidents, 'incident')}`);
   const actionLines = digest.actions.slice(0, SHOWN.actions).map((entry) => `• ${utcText(entry.at)} ${escapeMrkdwn(entry.actor)}: ${escapeMrkdwn(entry.action)} ${escapeMrkdwn(entry.target)}, ${escapeMrkdwn(entry.detail)}`);
   const trendLines = digest.trends.slice(0, SHOWN.trends).map((trend) => `• ${escapeMrkdwn(trendLine(trend).text)}`);
+  const history = digest.history;
+  const historyLines = history
+    ? [
+        `${counted(history.incidents, 'incident')} first seen in the period, ${history.resolved} resolved${history.meanTimeToResolve === undefined ? '' : `, mean time to resolve ${describeDuration(history.meanTimeToResolve)}`}`,
+        ...history.byService.slice(0, 5).map((entry) => `• ${escapeMrkdwn(entry.service)}: ${counted(entry.incidents, 'incident')}${entry.meanTimeToResolve === undefined ? '' : `, resolved in ${describeDuration(entry.meanTimeToResolve)} on average`}`),
+        ...history.actions.slice(0, 5).map((entry) => `• ${escapeMrkdwn(entry.kind)} on ${escapeMrkdwn(entry.service)}: ${entry.runs} run, ${entry.helped} helped`),
+      ]
+    : [];
   const capacityLines = digest.capacity.slice(0, SHOWN.capacity).map((forecast) => capacityWarningMrkdwn(forecast, now));
 
   const part = (title: string, lines: string[], total: number, emptyText: string): KnownBlock[] => [
@@ -46,6 +54,7 @@ export function digestMessage(digest: PeriodDigest, now: number): BlockMessage {
     ...part('Actions taken', actionLines, digest.actions.length, 'None.'),
     ...part('Sustained trends', trendLines, digest.trends.length, digest.trendsProblem ? `Not available: ${escapeMrkdwn(digest.trendsProblem)}` : 'No sustained change.'),
     ...part('Capacity within a week', capacityLines, digest.capacity.length, 'No forecast reaches a limit.'),
+    ...(history ? part('From the history', historyLines, historyLines.length, 'None.') : []),
     context(['`/aiops incidents`, `/aiops audit`, `/aiops trends` and `/aiops forecast <service>` show more.']),
   ];
   return { text: fallbackText([`${title}, ${span}: ${summary}`]), blocks: capBlocks(blocks, SLACK_LIMITS.messageBlocks) };

@@ -44,6 +44,7 @@ export function harness(options: HarnessOptions = {}) {
     catalogue,
     metrics: sources.metrics,
     logs: sources.logs,
+    traces: sources.traces,
     cluster: sources.cluster,
     anomalies,
     logFindings: new LogFindingLog(redis, prefix),

@@ -6,6 +6,7 @@ import { serviceTrends } from '../../../investigation/service-trends.js';
 import { seesTarget, visibleStatus } from '../../../investigation/visible-status.js';
 import { parseAiopsCommand } from '../../aiops-command.js';
 import { helpMessage, usageMessage } from '../../blocks/help-message.js';
+import { historyMessage } from '../../blocks/history-message.js';
 import { incidentsMessage } from '../../blocks/incidents-message.js';
 import { logTemplatesMessage } from '../../blocks/log-templates-message.js';
 import { noticeMessage } from '../../blocks/notice-message.js';
@@ -51,6 +52,15 @@ export function register(app: App, services: SlackServices): void {
           .slice(0, AUDIT_SHOWN);
         const lines = entries.map((entry) => `${new Date(entry.at).toISOString().slice(0, 16).replace('T', ' ')} UTC  ${entry.actor}  ${entry.action} ${entry.target}: ${entry.detail}`);
         return reply(noticeMessage(lines.length > 0 ? `Recent actions${parsed.service ? ` on ${parsed.service}` : ''}:\n${lines.join('\n')}` : 'No actions recorded yet.'));
+      }
+      case 'history': {
+        if (!services.history) return reply(noticeMessage('The history is kept in PostgreSQL, and this bot has none: set DATABASE_URL. Meanwhile `/aiops incidents` lists the last day.'));
+        const visibility = await visibilityOf(command.user_id);
+        if (parsed.service !== undefined && !seesService(visibility, parsed.service)) return reply(noticeMessage(notYours(parsed.service)));
+        // Someone who sees part of the estate reads the history of that part only.
+        const seen = parsed.service !== undefined ? [parsed.service] : visibility.everything ? undefined : Object.keys(services.catalogue.services).filter((service) => seesService(visibility, service));
+        const summary = await services.history.summary(services.now() - parsed.days * 86_400_000, { until: services.now() + 60_000, ...(seen ? { services: seen } : {}) });
+        return reply(historyMessage(summary, { ...(parsed.service ? { service: parsed.service } : {}), days: parsed.days }));
       }
       case 'healing':
         return reply(noticeMessage(await healingSwitch(parsed.switch, command.user_id, services, client)));

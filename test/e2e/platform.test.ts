@@ -5,22 +5,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE_CATALOGUE_PATH } from '../../src/catalogue.js';
 import { startFakePagers, type FakePagers } from '../fakes/pagers.js';
-import { blockActionPayload, sendBlockAction } from '../fakes/slack-signer.js';
+import { blockActionPayload, sendBlockAction, sendCommand } from '../fakes/slack-signer.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { postAlertmanagerWebhook } from '../support/alertmanager-webhook.js';
 import { freePort } from '../support/free-port.js';
 import { startInProcessBot, type InProcessBot } from '../support/in-process-bot.js';
+import { startPostgresServer, type PostgresServer } from '../support/postgres-server.js';
+import { skipWithout } from '../support/requirements.js';
 import { testRedis } from '../support/test-redis.js';
 import { until } from '../support/until.js';
 
 /**
- * Paging end to end, with two bot replicas on one Redis: a critical Alertmanager alert on
- * shipping pages PagerDuty and Opsgenie once each (PagerDuty's first answer a 503, retried),
- * the Acknowledge button acknowledges both pages, the Resolve button resolves both, and a bot
- * started again afterwards sends nothing more.
+ * The platform end to end in the simulated world, with two bot replicas on one Redis and a
+ * PostgreSQL of the test's own: a critical Alertmanager alert on shipping pages PagerDuty and
+ * Opsgenie once each (PagerDuty's first answer a 503, retried), the HTTP API lists the incident,
+ * the Acknowledge button acknowledges both pages, the Resolve button resolves both, the history
+ * in PostgreSQL has it; after a restart the bot pages nothing more and `/aiops history` shows it.
  */
 
 const SIGNING_SECRET = 'paging-signing-secret';
+const API_TOKEN = 'platform-read-token-0123456789';
+const skip = skipWithout('postgres', 'the platform end to end (its history is in PostgreSQL)');
+let database: PostgresServer;
 const { url: REDIS_URL, redis } = await testRedis();
 const folder = mkdtempSync(join(tmpdir(), 'aiops-paging-'));
 let slack: FakeSlack;
@@ -47,7 +53,13 @@ async function startBot(botPort: number): Promise<InProcessBot> {
     signingSecret: SIGNING_SECRET,
     port: botPort,
     redisUrl: REDIS_URL,
-    environment: { AIOPS_CONFIG: join(folder, 'catalogue.yml'), AIOPS_PAGING_KEY_ORDERS_PAGERDUTY: pagers.routingKey, AIOPS_PAGING_KEY_ORDERS_OPSGENIE: pagers.genieKey },
+    environment: {
+      AIOPS_CONFIG: join(folder, 'catalogue.yml'),
+      AIOPS_PAGING_KEY_ORDERS_PAGERDUTY: pagers.routingKey,
+      AIOPS_PAGING_KEY_ORDERS_OPSGENIE: pagers.genieKey,
+      AIOPS_API_TOKENS: `dashboard:read:${API_TOKEN}`,
+      DATABASE_URL: database.url,
+    },
   });
   bots.push(bot);
   return bot;
@@ -59,6 +71,8 @@ async function stopBot(bot: InProcessBot): Promise<void> {
 }
 
 beforeAll(async () => {
+  if (skip) return;
+  database = await startPostgresServer();
   slack = await startFakeSlack();
   pagers = await startFakePagers();
   const paging = {
@@ -81,12 +95,13 @@ afterAll(async () => {
   }
   await slack?.close();
   await pagers?.close();
+  await database?.stop();
   await redis.quit();
   rmSync(folder, { recursive: true, force: true });
 });
 
-describe('paging PagerDuty and Opsgenie', () => {
-  it('pages once across two replicas, acknowledges and resolves with the buttons, and pages nothing more after a restart', async () => {
+describe.skipIf(skip)('paging, the HTTP API and the history', () => {
+  it('pages once across two replicas, lists the incident in the API, acknowledges and resolves with the buttons, and keeps it in the history across a restart', async () => {
     pagers.failNext('pagerduty', 1, 503);
     expect((await postAlertmanagerWebhook(port, [alert(Date.now() - 60_000)])).status).toBe(200);
     const isRoot = (call: { body: Record<string, unknown> }) => call.body.thread_ts === undefined && /INC-\d+ on shipping/.test(String(call.body.text));
@@ -102,6 +117,9 @@ describe('paging PagerDuty and Opsgenie', () => {
     expect(pagerDutyTrigger!.body).toMatchObject({ event_action: 'trigger', payload: { severity: 'critical', source: 'shipping' } });
     expect(pagers.calls('pagerduty').map((call) => call.status)).toEqual([503, 202]);
 
+    const listed = (await (await fetch(`http://127.0.0.1:${port}/api/v1/incidents?status=open`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json()) as { items: Array<{ id: string; services: string[]; severity: string }> };
+    expect(listed.items).toEqual([expect.objectContaining({ id: incidentId, services: ['shipping'], severity: 'critical' })]);
+
     const click = (actionId: string, userId: string) =>
       sendBlockAction(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, blockActionPayload({ actionId, value: incidentId, userId, channelId: channel, messageTs: ts, responseUrl: slack.responseUrl({ channel }) }));
     expect((await click('aiops_incident_acknowledge', 'U0DAVE')).status).toBe(200);
@@ -113,11 +131,21 @@ describe('paging PagerDuty and Opsgenie', () => {
 
     for (const bot of bots.splice(0)) await stopBot(bot);
     const told = pagers.calls().length;
-    await startBot(await freePort());
+    const restartedPort = await freePort();
+    await startBot(restartedPort);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(pagers.calls()).toHaveLength(told);
+
+    // The history: asked after the restart, read from PostgreSQL.
+    const before = slack.calls('chat.postEphemeral').length;
+    expect((await sendCommand(`http://127.0.0.1:${restartedPort}/slack/events`, SIGNING_SECRET, { text: 'history shipping 1d', userId: 'U0DAVE', channelId: 'C0OPS' })).status).toBe(200);
+    await until(() => slack.calls('chat.postEphemeral').length > before, 'the history reply');
+    const history = String(slack.calls('chat.postEphemeral').at(-1)!.body.text);
+    expect(history).toContain('History of the last 1 day on shipping:* 1 incident, 1 resolved');
+    expect(history).toContain(`*${incidentId}*`);
+    expect(history).toContain('resolved by <@U0DAVE>');
     const actions = (service: 'pagerduty' | 'opsgenie') => pagers.calls(service).filter((call) => call.status === 202).map((call) => (service === 'pagerduty' ? String(call.body.event_action) : call.path.replace(/^.*\/(acknowledge|close)\?.*$/, '$1').replace(/^\/opsgenie\/v2\/alerts$/, 'create')));
     expect(actions('pagerduty')).toEqual(['trigger', 'acknowledge', 'resolve']);
     expect(actions('opsgenie')).toEqual(['create', 'acknowledge', 'close']);
-  }, 60_000);
+  }, 90_000);
 });

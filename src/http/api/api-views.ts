@@ -1,0 +1,75 @@
+import type { Incident } from '../../alerts/incident.js';
+import { incidentAlertRecord } from '../../alerts/incident-alert-record.js';
+import type { Anomaly } from '../../detection/anomaly.js';
+import type { AlertSeverity } from '../../severity.js';
+import type { AuditEntry } from '../../state/audit-log.js';
+import type { Acknowledgement } from '../../state/incident-acknowledgements.js';
+import type { RemediationRecord } from '../../state/remediation-requests.js';
+
+/** Times leave as ISO 8601 in UTC: what every client parses without asking which epoch unit. */
+function iso(milliseconds: number | undefined): string | undefined {
+  return milliseconds === undefined ? undefined : new Date(milliseconds).toISOString();
+}
+
+/** An incident as the API shows it: severity as Slack shows it (raised by escalation rules), who took it on, its alerts. */
+export function incidentView(incident: Incident, shownSeverity: AlertSeverity, acknowledgement: Acknowledgement | undefined) {
+  return {
+    id: incident.id,
+    status: incident.status,
+    severity: shownSeverity,
+    services: incident.services,
+    origin: incident.origin ?? null,
+    flapping: incident.flapping,
+    firstSeen: iso(incident.firstSeen),
+    lastSeen: iso(incident.lastSeen),
+    resolvedAt: iso(incident.resolvedAt) ?? null,
+    resolvedBy: incident.resolvedBy ?? null,
+    acknowledgedBy: acknowledgement?.by ?? null,
+    acknowledgedAt: iso(acknowledgement?.at) ?? null,
+    mergedInto: incident.mergedInto ?? null,
+    alerts: Object.values(incident.alerts)
+      .sort((left, right) => left.firstSeen - right.firstSeen || left.fingerprint.localeCompare(right.fingerprint))
+      .map(incidentAlertRecord),
+  };
+}
+
+export function anomalyView(anomaly: Anomaly) {
+  return {
+    id: anomaly.id,
+    kind: anomaly.kind,
+    service: anomaly.service,
+    signals: anomaly.signals,
+    severity: anomaly.severity,
+    score: anomaly.score,
+    summary: anomaly.summary,
+    detectedAt: iso(anomaly.detectedAt),
+  };
+}
+
+export function auditView(entry: AuditEntry) {
+  return { ...entry, at: iso(entry.at) };
+}
+
+/** A remediation request as the API shows it: what, why, who decided, what happened; not its Slack message. */
+export function actionView(record: RemediationRecord) {
+  return {
+    id: record.id,
+    status: record.status,
+    request: record.request,
+    reason: record.reason,
+    risk: record.risk,
+    rule: record.rule,
+    severity: record.severity,
+    incidentId: record.incidentId ?? null,
+    requestedBy: record.requestedBy,
+    createdAt: iso(record.createdAt),
+    expiresAt: iso(record.expiresAt),
+    approvals: record.approvals.map((decision) => ({ ...decision, at: iso(decision.at) })),
+    rejection: record.rejection ? { ...record.rejection, at: iso(record.rejection.at) } : null,
+    problem: record.problem ?? null,
+    execution: record.execution
+      ? { startedAt: iso(record.execution.startedAt), finishedAt: iso(record.execution.finishedAt) ?? null, outcome: record.execution.outcome ?? null, dryRun: record.execution.dryRun ?? false }
+      : null,
+    verification: record.verification ? { at: iso(record.verification.at), helped: record.verification.helped, lines: record.verification.lines } : null,
+  };
+}
