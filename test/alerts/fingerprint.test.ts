@@ -85,8 +85,9 @@ describe('labelsFingerprint: cost', () => {
     const largeCost = fastest(() => labelsFingerprint(large));
     const smallCost = fastest(() => labelsFingerprint(small));
     const sha256Cost = fastest(() => createHash('sha256').update(large.payload).digest());
-    // Ten times the bytes costs about ten times as much (quadratic work would cost a hundred).
-    expect(largeCost / Math.max(smallCost, 0.05)).toBeLessThan(30);
+    // Ten times the bytes costs about ten times as much; quadratic work would cost a hundred. The
+    // bound sits between the two, well clear of ten: on a loaded 2-core machine the ratio was seen at 42.
+    expect(largeCost / Math.max(smallCost, 0.05)).toBeLessThan(70);
     // About 3-8 times a SHA-256 of the same bytes here; a BigInt per byte was over a hundred times.
     expect(largeCost / Math.max(sha256Cost, 0.05)).toBeLessThan(40);
     expect(labelsFingerprint(large)).toBe(referenceFingerprint(large));

@@ -58,4 +58,29 @@ describe('periodDigest', () => {
     expect(JSON.stringify(message.blocks)).toContain('… and 72 more');
     for (const block of message.blocks) if (block.type === 'section') expect((block as { text: { text: string } }).text.text.length).toBeLessThanOrEqual(3000);
   });
+
+  it('adds the whole period from the PostgreSQL history when there is one, asking it for exactly the period', async () => {
+    const end = Date.UTC(2026, 10, 30, 9);
+    const period = { every: 'week' as const, start: end - 7 * 24 * HOUR, end, key: '2026-11-23' };
+    const clock = new ManualClock(end);
+    const sources = createSimulatedSources(catalogue, { clock, seed: 3 });
+    const asked: Array<{ since: number; until?: number }> = [];
+    const history = {
+      summary: async (since: number, options: { until?: number } = {}) => {
+        asked.push({ since, until: options.until });
+        return { since, incidents: 9, resolved: 8, meanTimeToResolve: 42 * 60_000, byService: [{ service: 'cart', incidents: 6, meanTimeToResolve: 30 * 60_000 }], actions: [{ kind: 'rollback', service: 'cart', runs: 2, helped: 2 }], latest: [] };
+      },
+    };
+    const dependencies = { catalogue, metrics: sources.metrics, cluster: sources.cluster, now: () => clock.now(), incidents: { all: async () => [] }, audit: { recent: async () => [] }, forecasts: { many: async () => [] } };
+    const digest = await periodDigest({ ...dependencies, history }, period, ['cpu']);
+    expect(asked).toEqual([{ since: period.start, until: period.end }]);
+    const text = JSON.stringify(digestMessage(digest, end).blocks);
+    expect(text).toContain('From the history');
+    expect(text).toContain('9 incidents first seen in the period, 8 resolved, mean time to resolve 42 min');
+    expect(text).toContain('rollback on cart: 2 run, 2 helped');
+    // A history that cannot be read leaves its part out; the digest still goes.
+    const unreadable = await periodDigest({ ...dependencies, history: { summary: async () => Promise.reject(new Error('connection refused')) } }, period, ['cpu']);
+    expect(unreadable.history).toBeUndefined();
+    expect(JSON.stringify(digestMessage(unreadable, end).blocks)).not.toContain('From the history');
+  });
 });

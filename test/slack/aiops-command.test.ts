@@ -14,6 +14,9 @@ describe('parseAiopsCommand', () => {
     ['status cart', { kind: 'status', service: 'cart' }],
     ['incidents', { kind: 'incidents' }],
     ['audit', { kind: 'audit' }],
+    ['history', { kind: 'history', days: 30 }],
+    ['history payment', { kind: 'history', service: 'payment', days: 30 }],
+    ['history 7d payment', { kind: 'history', service: 'payment', days: 7 }],
     ['forecast order-service', { kind: 'forecast', service: 'order-service', signal: 'cpu', horizonHours: 24 }],
     ['forecast order-service request_rate 6h', { kind: 'forecast', service: 'order-service', signal: 'request_rate', horizonHours: 6 }],
     ['forecast order-service 3d memory', { kind: 'forecast', service: 'order-service', signal: 'memory', horizonHours: 72 }],
@@ -50,6 +53,9 @@ describe('parseAiopsCommand', () => {
     ['logs toString', 'Unknown service `toString`; catalogued services: frontend, checkout, order-service, payment, cart, catalogue, shipping, user, database, cache.'],
     ['unsilence hasOwnProperty', 'Unknown service `hasOwnProperty`; catalogued services: frontend, checkout, order-service, payment, cart, catalogue, shipping, user, database, cache.'],
     ['incidents now', '`incidents` takes no arguments.'],
+    ['history 400d', 'The history window must be from 1 to 365 days; `400d` is not.'],
+    ['history billing', 'Unknown service `billing`; catalogued services: frontend, checkout, order-service, payment, cart, catalogue, shipping, user, database, cache. `history` takes an optional service and an optional window in days, e.g. `/aiops history payment 7d`.'],
+    ['history payment cart', '`history` takes an optional service and an optional window in days, e.g. `/aiops history payment 7d`.'],
   ])('explains what is wrong with %j', (text, problem) => {
     expect(parse(text)).toEqual({ kind: 'invalid', problem });
   });
