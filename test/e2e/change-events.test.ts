@@ -3,7 +3,7 @@ import { sendEvent } from '../fakes/slack-signer.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { freePort } from '../support/free-port.js';
 import { startInProcessBot } from '../support/in-process-bot.js';
-import { testRedis } from '../support/test-redis.js';
+import { deleteKeys, testRedis } from '../support/test-redis.js';
 import { until } from '../support/until.js';
 
 /**
@@ -20,7 +20,7 @@ let stop: (signal: string) => void;
 let exited: Promise<number>;
 
 beforeAll(async () => {
-  await redis.flushdb();
+  await deleteKeys(redis);
   slack = await startFakeSlack();
   port = await freePort();
   ({ stop, exited } = await startInProcessBot({
@@ -38,7 +38,7 @@ afterAll(async () => {
   stop?.('SIGTERM');
   expect(await exited).toBe(0);
   await slack?.close();
-  await redis.flushdb();
+  await deleteKeys(redis);
   await redis.quit();
 });
 

@@ -3,7 +3,7 @@ import { blockActionPayload, sendBlockAction, sendCommand } from '../fakes/slack
 import { RESPONSE_URL_CALL, startFakeSlack, type FakeSlack, type SlackMessage } from '../fakes/slack.js';
 import { freePort } from '../support/free-port.js';
 import { startInProcessBot, type InProcessBot } from '../support/in-process-bot.js';
-import { testRedis } from '../support/test-redis.js';
+import { deleteKeys, testRedis } from '../support/test-redis.js';
 import { until } from '../support/until.js';
 import type { RemediationRecord } from '../../src/state/remediation-requests.js';
 
@@ -23,7 +23,7 @@ let bot: InProcessBot;
 let eventsUrl: string;
 
 beforeAll(async () => {
-  await redis.flushdb();
+  await deleteKeys(redis);
   slack = await startFakeSlack();
   const port = await freePort();
   eventsUrl = `http://127.0.0.1:${port}/slack/events`;
@@ -42,7 +42,7 @@ afterAll(async () => {
   bot?.stop('SIGTERM');
   expect(await bot?.exited).toBe(0);
   await slack?.close();
-  await redis.flushdb();
+  await deleteKeys(redis);
   await redis.quit();
 });
 

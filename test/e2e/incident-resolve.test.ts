@@ -5,7 +5,7 @@ import { postAlertmanagerWebhook } from '../support/alertmanager-webhook.js';
 import { freePort } from '../support/free-port.js';
 import { startInProcessBot } from '../support/in-process-bot.js';
 import { until } from '../support/until.js';
-import { testRedis } from '../support/test-redis.js';
+import { deleteKeys, testRedis } from '../support/test-redis.js';
 
 /**
  * Resolving an incident by hand, end to end: an Alertmanager alert opens it, the Resolve button
@@ -19,12 +19,6 @@ let slack: FakeSlack;
 let port: number;
 let stop: (signal: string) => void;
 let exited: Promise<number>;
-
-/** Only the bot's keys: other tests share this database under prefixes of their own. */
-async function clearBotKeys(): Promise<void> {
-  const keys = await redis.keys('aiops:*');
-  if (keys.length > 0) await redis.del(...keys);
-}
 
 function alert(startsAt: number): Record<string, unknown> {
   return {
@@ -43,7 +37,7 @@ async function webhook(alerts: Array<Record<string, unknown>>): Promise<void> {
 }
 
 beforeAll(async () => {
-  await clearBotKeys();
+  await deleteKeys(redis);
   slack = await startFakeSlack();
   port = await freePort();
   ({ stop, exited } = await startInProcessBot({ slackApiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: SIGNING_SECRET, port, redisUrl: REDIS_URL }));
@@ -53,7 +47,7 @@ afterAll(async () => {
   stop?.('SIGTERM');
   expect(await exited).toBe(0);
   await slack?.close();
-  await clearBotKeys();
+  await deleteKeys(redis);
   await redis.quit();
 });
 

@@ -7,7 +7,7 @@ import { RESPONSE_URL_CALL, startFakeSlack, type FakeSlack } from '../fakes/slac
 import { freePort } from '../support/free-port.js';
 import { startInProcessBot } from '../support/in-process-bot.js';
 import { until } from '../support/until.js';
-import { testRedis } from '../support/test-redis.js';
+import { deleteKeys, testRedis } from '../support/test-redis.js';
 
 /**
  * The bot with an LLM configured (OPENAI_BASE_URL at the OpenAI-compatible fake), playing the
@@ -30,7 +30,7 @@ function mention(text: string, channel: string, ts: string) {
 }
 
 beforeAll(async () => {
-  await redis.flushdb();
+  await deleteKeys(redis);
   slack = await startFakeSlack();
   // Each model call takes a moment, as a real one does, so the thread has time to show progress.
   llm = await startFakeOpenAi({
@@ -65,7 +65,7 @@ afterAll(async () => {
   expect(await exited).toBe(0);
   await slack?.close();
   await llm?.close();
-  await redis.flushdb();
+  await deleteKeys(redis);
   await redis.quit();
 });
 

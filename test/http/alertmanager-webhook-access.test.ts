@@ -6,7 +6,7 @@ import { AiopsError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { TextCollector } from '../support/cli-harness.js';
 import { freePort } from '../support/free-port.js';
-import { testRedis } from '../support/test-redis.js';
+import { deleteKeys, testRedis } from '../support/test-redis.js';
 
 /**
  * Who may post alerts, and where the bot listens, as a user meets them with `aiops start`: the
@@ -35,7 +35,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await redis.flushdb();
+  await deleteKeys(redis);
   await redis.quit();
 });
 
@@ -99,7 +99,7 @@ function anotherLocalAddress(): string {
 
 describe('the Alertmanager webhook, closed by default', () => {
   it('without ALERTMANAGER_WEBHOOK_TOKEN: refuses every delivery with a 403 naming the settings, stores nothing, and warns once at start', async () => {
-    await redis.flushdb();
+    await deleteKeys(redis);
     const { port, log } = await start({});
     const refused = await post(port, firing('payment'));
     expect(refused.status).toBe(403);
@@ -117,7 +117,7 @@ describe('the Alertmanager webhook, closed by default', () => {
   }, 60_000);
 
   it('with a token: a missing or wrong bearer gets 401, the right one 200, and no warning', async () => {
-    await redis.flushdb();
+    await deleteKeys(redis);
     const { port, log } = await start({ ALERTMANAGER_WEBHOOK_TOKEN: TOKEN });
     expect((await post(port, firing('payment'))).status).toBe(401);
     expect((await post(port, firing('payment'), 'Bearer not-the-token-not-the-token')).status).toBe(401);
@@ -129,7 +129,7 @@ describe('the Alertmanager webhook, closed by default', () => {
   }, 60_000);
 
   it('ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED=true opens it to anyone, and the start says so', async () => {
-    await redis.flushdb();
+    await deleteKeys(redis);
     const { port, log } = await start({ ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED: 'true' });
     expect(await post(port, firing('payment'))).toEqual({ status: 200, body: { accepted: 1 } });
     expect(warnings(log).filter((message) => message.includes('ALERTMANAGER_WEBHOOK'))).toEqual([

@@ -5,7 +5,7 @@ import { runCli } from '../../src/cli.js';
 import { IncidentStore } from '../../src/state/incident-store.js';
 import { createHarness } from '../support/cli-harness.js';
 import { freePort } from '../support/free-port.js';
-import { testRedis } from '../support/test-redis.js';
+import { deleteKeys, testRedis } from '../support/test-redis.js';
 
 /** Alertmanager's webhook as it reaches the running bot: `aiops start`, real Redis, the example catalogue. */
 
@@ -52,7 +52,7 @@ async function post(body: unknown, token: string | null = TOKEN): Promise<{ stat
 }
 
 beforeAll(async () => {
-  await redis.flushdb();
+  await deleteKeys(redis);
   const port = await freePort();
   url = `http://127.0.0.1:${port}/webhooks/alertmanager`;
   const harness = createHarness({ PORT: String(port), REDIS_URL, ALERTMANAGER_WEBHOOK_TOKEN: TOKEN, LOG_LEVEL: 'fatal' });
@@ -68,7 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   stop?.('SIGTERM');
   expect(await exited).toBe(0);
-  await redis.flushdb();
+  await deleteKeys(redis);
   await redis.quit();
 });
 

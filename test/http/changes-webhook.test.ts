@@ -10,7 +10,7 @@ import { ChangeEventStore } from '../../src/state/change-event-store.js';
 import { KEY_PREFIX } from '../../src/state/redis.js';
 import { TextCollector } from '../support/cli-harness.js';
 import { freePort } from '../support/free-port.js';
-import { testRedis } from '../support/test-redis.js';
+import { deleteKeys, testRedis } from '../support/test-redis.js';
 
 /**
  * `POST /webhooks/changes` as it reaches the bot that `aiops start` runs (the bot role, real
@@ -37,13 +37,13 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await redis.flushdb();
+  await deleteKeys(redis);
   await redis.quit();
 });
 
 /** What `aiops start` runs, the bot role only (the webhook's), with its log collected; resolves once it watches. */
 async function start(environment: Record<string, string>): Promise<RunningBot> {
-  await redis.flushdb();
+  await deleteKeys(redis);
   const port = await freePort();
   const config = loadConfig({ PORT: String(port), REDIS_URL, ...environment }, { stdoutIsTerminal: false });
   const log = new TextCollector();

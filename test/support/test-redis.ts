@@ -40,3 +40,16 @@ export function testRedisUrl(): string {
   if (!url) throw new Error('no test Redis: run the tests through vitest (vitest.config.ts sets up their own Redis)');
   return url;
 }
+
+/**
+ * Deletes the keys matching `pattern` (default the bot's, `aiops:*`) in the database `redis` is on:
+ * what a test that runs the bot twice clears between runs, rather than emptying the whole database.
+ */
+export async function deleteKeys(redis: Redis, pattern = 'aiops:*'): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
