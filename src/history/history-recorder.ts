@@ -107,11 +107,14 @@ export class HistoryRecorder {
 
   private async copyIncidents(): Promise<void> {
     const { stores, database, catalogue } = this.dependencies;
-    const [incidents, recorded] = await Promise.all([stores.incidents.all(), stores.historyProgress.recorded('incidents')]);
+    const [incidents, recorded, acknowledgements] = await Promise.all([stores.incidents.all(), stores.historyProgress.recorded('incidents'), stores.acknowledgements.all()]);
+    // Every kept incident is compared each round: its facts in two reads, not two per incident.
+    const fired = await stores.escalations.firedFor(incidents.map((incident) => incident.id));
     const written = new Map<string, string>();
     try {
       for (const incident of incidents) {
-        const [acknowledgement, escalations] = await Promise.all([stores.acknowledgements.get(incident.id), stores.escalations.fired(incident.id)]);
+        const acknowledgement = acknowledgements.get(incident.id);
+        const escalations = fired.get(incident.id) ?? [];
         // The id alone is not the key: after a Redis emptied, INC-1 comes again, a different incident.
         const key = `${incident.id}@${incident.firstSeen}`;
         const version = `${incident.revision}:${acknowledgement?.at ?? ''}:${escalations.join('|')}`;

@@ -83,6 +83,11 @@ export class DueSet {
     await this.redis.eval(COMPLETE, 2, this.key, this.versionsKey, entry.incidentId, entry.version);
   }
 
+  /** What `complete` does, added to the caller's MULTI, so it commits with what the caller records beside it. */
+  queueComplete(commands: ChainableCommander, entry: DueEntry): void {
+    commands.eval(COMPLETE, 2, this.key, this.versionsKey, entry.incidentId, entry.version);
+  }
+
   /** Puts the entry off until `at` (wall-clock ms), unless it was marked again since it was read. */
   async retryAt(entry: DueEntry, at: number): Promise<void> {
     await this.redis.eval(RETRY_AT, 2, this.key, this.versionsKey, entry.incidentId, entry.version, at);

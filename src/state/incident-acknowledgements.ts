@@ -28,6 +28,11 @@ export class IncidentAcknowledgements {
     return text === null ? undefined : (JSON.parse(text) as Acknowledgement);
   }
 
+  /** Every acknowledgement kept, by incident id, in one read. */
+  async all(): Promise<Map<string, Acknowledgement>> {
+    return new Map(Object.entries(await this.redis.hgetall(this.key)).map(([id, text]) => [id, JSON.parse(text) as Acknowledgement]));
+  }
+
   /** The incidents someone took on, of those still kept. */
   async acknowledgedIds(): Promise<Set<string>> {
     return new Set(await this.redis.hkeys(this.key));

@@ -23,4 +23,19 @@ export class IncidentEscalations {
   async fired(incidentId: string): Promise<string[]> {
     return (await this.redis.smembers(this.key(incidentId))).sort();
   }
+
+  /** The rules fired for each of these incidents, in one round trip. */
+  async firedFor(incidentIds: readonly string[]): Promise<Map<string, string[]>> {
+    if (incidentIds.length === 0) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const id of incidentIds) pipeline.smembers(this.key(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return new Map(
+      incidentIds.map((id, index) => {
+        const [error, members] = replies[index] ?? [new Error('no reply')];
+        if (error) throw error;
+        return [id, (members as string[]).sort()];
+      }),
+    );
+  }
 }

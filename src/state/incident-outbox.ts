@@ -45,15 +45,9 @@ export interface IncidentOutboxOptions {
   paging?: boolean;
 }
 
-/** Takes the incident off if unchanged since read, and records the revision its messages now show (never lowering it). */
-const COMPLETE = `
-if tonumber(ARGV[3]) > tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0') then redis.call('HSET', KEYS[3], ARGV[1], ARGV[3]) end
-if (redis.call('HGET', KEYS[2], ARGV[1]) or '0') == ARGV[2] then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  redis.call('HDEL', KEYS[2], ARGV[1])
-  return 1
-end
-return 0`;
+/** Records the revision an incident's messages now show, never lowering it. */
+const RECORD_SHOWN = `
+if tonumber(ARGV[2]) > tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end`;
 
 /**
  * Marks due at ARGV[1] each incident (id, revision pairs in ARGV from the second) that waits nowhere and whose
@@ -194,7 +188,9 @@ export class IncidentOutbox {
    * messages show `shownRevision` (an incident revision read before the sync drew it; 0: none).
    */
   async complete(due: DueIncident, shownRevision = 0): Promise<void> {
-    await this.redis.eval(COMPLETE, 3, this.dueKey, this.versionsKey, this.syncedKey, due.incidentId, due.version, shownRevision);
+    const transaction = this.redis.multi().eval(RECORD_SHOWN, 1, this.syncedKey, due.incidentId, shownRevision);
+    this.slack.queueComplete(transaction, due);
+    await exec(transaction);
   }
 
   /** Puts the incident off until `at` after a failure, unless it was marked again since it was read. */

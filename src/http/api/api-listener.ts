@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { ApiToken } from '../../api-tokens.js';
 import type { Logger } from '../../logger.js';
 import { readBody } from '../read-body.js';
+import { isJsonContentType } from '../webhook-request.js';
 import { ApiError } from './api-error.js';
 import { jsonObject } from './api-request.js';
 import { methodNotAllowed, type ApiRoute } from './api-routes.js';
@@ -90,7 +91,7 @@ export function apiListener(options: ApiListenerOptions): RequestListener {
 async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
   const type = request.headers['content-type'];
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (type !== undefined && !/^application\/json\b/i.test(type)) throw new ApiError(415, `content-type: expected application/json, got ${type.slice(0, 60)}`);
+  if (type !== undefined && !isJsonContentType(type)) throw new ApiError(415, `content-type: expected application/json, got ${type.slice(0, 60)}`);
   if (type === undefined && declared > 0) throw new ApiError(415, 'content-type: expected application/json');
   const body = await readBody(request, MAXIMUM_BODY_BYTES);
   if (body.tooLarge) {
