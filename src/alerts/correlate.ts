@@ -4,7 +4,7 @@ import { maximumSeverity, severityRank } from '../severity.js';
 import { signalsOf, type Alert } from './alert.js';
 import { describeLabels } from './describe-labels.js';
 import { DEFAULT_FLAPPING_OPTIONS, isFlapping, type FlappingOptions } from './flapping.js';
-import { correlationLabelsOf, isJoinable, isLoadOnly, relationTo, type Relation } from './incident-relations.js';
+import { correlationLabelsOf, isJoinable, isLoadOnly, possibleRelation, relationTo, type Relation } from './incident-relations.js';
 import { mergeIncidents } from './merge-incidents.js';
 import type { CorrelationState, Incident, IncidentAlert, IncidentChange, IncidentChangeKind, Tombstone } from './incident.js';
 import { originOf } from './origin.js';
@@ -263,8 +263,9 @@ interface RelatedIncident {
 /** The open incidents that take `alert` (see relationTo and isJoinable), oldest first. */
 function relatedOpenIncidents(incidents: readonly Incident[], alert: IncidentAlert, catalogue: Catalogue, settings: Settings): RelatedIncident[] {
   const related: RelatedIncident[] = [];
+  const possible = possibleRelation(alert, catalogue);
   for (const incident of incidents) {
-    if (incident.status !== 'open') continue;
+    if (incident.status !== 'open' || (possible !== undefined && !possible(incident))) continue;
     const relation = relationTo(alert, incident, catalogue);
     if (relation && isJoinable(incident, relation, alert.lastSeen, settings)) related.push({ incident, relation });
   }

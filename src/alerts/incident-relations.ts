@@ -53,6 +53,38 @@ export function relationTo(alert: IncidentAlert, incident: Incident, catalogue: 
 }
 
 /**
+ * A quick test that rules out incidents relationTo would find unrelated, or undefined when it
+ * cannot say. An alert on a service, outside any Alertmanager group and correlation rule (every
+ * detector's alert), relates only to incidents on that service or a neighbour of it in the call
+ * graph: in a storm of thousands of open incidents each such alert is tested against every one, and
+ * this looks at their service names only.
+ */
+export function possibleRelation(alert: IncidentAlert, catalogue: Catalogue): ((incident: Incident) => boolean) | undefined {
+  if (alert.group !== undefined || alert.correlationLabels !== undefined || alert.service === undefined) return undefined;
+  const near = neighboursOf(catalogue).get(alert.service) ?? new Set([alert.service]);
+  return (incident) => incident.services.some((service) => near.has(service));
+}
+
+/** Each catalogued service with the services it calls and those that call it, itself included; worked out once per catalogue. */
+const neighbourMaps = new WeakMap<Catalogue, Map<string, Set<string>>>();
+
+function neighboursOf(catalogue: Catalogue): Map<string, Set<string>> {
+  let neighbours = neighbourMaps.get(catalogue);
+  if (neighbours) return neighbours;
+  neighbours = new Map();
+  const near = (name: string) => neighbours!.get(name) ?? neighbours!.set(name, new Set([name])).get(name)!;
+  for (const [name, service] of Object.entries(catalogue.services)) {
+    for (const dependency of service.dependencies) {
+      near(name).add(dependency);
+      near(dependency).add(name);
+    }
+    near(name);
+  }
+  neighbourMaps.set(catalogue, neighbours);
+  return neighbours;
+}
+
+/**
  * Whether an open incident still takes new alerts related to it. Activity within the window does;
  * so does any alert still firing, because Alertmanager repeats a firing alert only every
  * repeat_interval (4 h by default), long after the window: silence is no sign it ended (see
