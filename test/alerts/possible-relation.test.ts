@@ -32,7 +32,7 @@ describe('possibleRelation: the quick test before relationTo', () => {
 
   it('says nothing of alerts that an Alertmanager group or no service ties to incidents', () => {
     const grouped = opened(
-      managerAlert({ fingerprint: 'f000000000000001', status: 'firing', startsAt: T0, receivedAt: T0, service: 'cart', labels: { alertname: 'HighLatency', service: 'cart' }, group: { key: '{}:{service="cart"}', labels: { service: 'cart' } } }),
+      managerAlert({ fingerprint: 'f000000000000001', status: 'firing', startsAt: T0, receivedAt: T0, service: 'cart', labels: { alertname: 'HighLatency', service: 'cart' }, group: { key: '{}:{service="cart"}', labels: { service: 'cart' }, receiver: 'aiops', truncatedAlerts: 0 } }),
     );
     expect(possibleRelation(grouped.held, catalogue)).toBeUndefined();
     const serviceless = opened(managerAlert({ fingerprint: 'f000000000000002', status: 'firing', startsAt: T0, receivedAt: T0, labels: { alertname: 'NodeDiskFull', instance: 'node-1' } }));
