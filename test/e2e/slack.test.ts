@@ -34,7 +34,6 @@ function mention(text: string, channel: string, ts: string) {
 }
 
 beforeAll(async () => {
-  await redis.flushdb();
   slack = await startFakeSlack();
   const port = await freePort();
   eventsUrl = `http://127.0.0.1:${port}/slack/events`;
@@ -69,7 +68,6 @@ afterAll(async () => {
   stop?.('SIGTERM');
   expect(await exited).toBe(0);
   await slack?.close();
-  await redis.flushdb();
   await redis.quit();
 });
 

@@ -1,11 +1,8 @@
 import { networkInterfaces } from 'node:os';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startCommand } from '../../src/commands/start.js';
 import { loadConfig } from '../../src/config.js';
 import { AiopsError } from '../../src/errors.js';
-import { createLogger } from '../../src/logger.js';
-import { TextCollector } from '../support/cli-harness.js';
-import { freePort } from '../support/free-port.js';
+import { loggedWarnings, startBotRole, type RunningBot } from '../support/bot-role.js';
 import { deleteKeys, testRedis } from '../support/test-redis.js';
 
 /**
@@ -17,14 +14,6 @@ import { deleteKeys, testRedis } from '../support/test-redis.js';
 
 const TOKEN = 'access-test-webhook-token';
 const { url: REDIS_URL, redis } = await testRedis();
-
-interface RunningBot {
-  port: number;
-  /** What it logged, JSON lines. */
-  log: TextCollector;
-  stop: (signal: string) => void;
-  stopped: Promise<void>;
-}
 
 let running: RunningBot | undefined;
 
@@ -39,19 +28,8 @@ afterAll(async () => {
   await redis.quit();
 });
 
-/**
- * What `aiops start` runs, in this process with these settings and its log collected (the bot
- * role, where the webhook lives; no workers); resolves once it has logged that it watches.
- */
 async function start(environment: Record<string, string>): Promise<RunningBot> {
-  const port = await freePort();
-  const config = loadConfig({ PORT: String(port), REDIS_URL, ...environment }, { stdoutIsTerminal: false });
-  const log = new TextCollector();
-  let stop: (signal: string) => void = () => undefined;
-  const stopSignal = new Promise<string>((resolve) => (stop = resolve));
-  const stopped = startCommand({ config, logger: createLogger({ level: 'info', destination: log }), roles: { schedule: true, work: false }, stopSignal });
-  running = { port, log, stop, stopped };
-  for (let attempt = 0; attempt < 150 && !log.text.includes('watching'); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  running = await startBotRole(REDIS_URL, environment);
   return running;
 }
 
@@ -75,15 +53,6 @@ async function post(port: number, body: unknown, authorization?: string): Promis
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-/** The warnings `aiops start` logged, as their messages. */
-function warnings(log: TextCollector): string[] {
-  return log.text
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { level: number; msg: string })
-    .filter((entry) => entry.level === 40)
-    .map((entry) => entry.msg);
-}
 
 async function incidentsStored(): Promise<number> {
   return (await redis.keys('*incident*')).length;
@@ -111,7 +80,7 @@ describe('the Alertmanager webhook, closed by default', () => {
     // A bearer of any kind changes nothing while no token is configured.
     expect((await post(port, firing('payment'), 'Bearer anything-at-all-anything')).status).toBe(403);
     expect(await incidentsStored()).toBe(0);
-    expect(warnings(log).filter((message) => message.includes('ALERTMANAGER_WEBHOOK_TOKEN'))).toEqual([
+    expect(loggedWarnings(log).filter((message) => message.includes('ALERTMANAGER_WEBHOOK_TOKEN'))).toEqual([
       'ALERTMANAGER_WEBHOOK_TOKEN not set: POST /webhooks/alertmanager refuses every delivery (403) until it is set',
     ]);
   }, 60_000);
@@ -125,14 +94,14 @@ describe('the Alertmanager webhook, closed by default', () => {
     expect((await post(port, firing('payment'), TOKEN)).status).toBe(401);
     expect((await post(port, firing('payment'), `Basic ${TOKEN}`)).status).toBe(401);
     expect(await post(port, firing('payment'), `Bearer ${TOKEN}`)).toEqual({ status: 200, body: { accepted: 1 } });
-    expect(warnings(log).filter((message) => message.includes('ALERTMANAGER_WEBHOOK'))).toEqual([]);
+    expect(loggedWarnings(log).filter((message) => message.includes('ALERTMANAGER_WEBHOOK'))).toEqual([]);
   }, 60_000);
 
   it('ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED=true opens it to anyone, and the start says so', async () => {
     await deleteKeys(redis);
     const { port, log } = await start({ ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED: 'true' });
     expect(await post(port, firing('payment'))).toEqual({ status: 200, body: { accepted: 1 } });
-    expect(warnings(log).filter((message) => message.includes('ALERTMANAGER_WEBHOOK'))).toEqual([
+    expect(loggedWarnings(log).filter((message) => message.includes('ALERTMANAGER_WEBHOOK'))).toEqual([
       `ALERTMANAGER_WEBHOOK_ALLOW_UNAUTHENTICATED=true: anyone who can reach port ${port} can raise and resolve alerts through POST /webhooks/alertmanager; set ALERTMANAGER_WEBHOOK_TOKEN instead`,
     ]);
   }, 60_000);

@@ -2,14 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
-import { startCommand } from '../../src/commands/start.js';
-import { loadConfig } from '../../src/config.js';
 import { changesWebhook } from '../../src/http/changes-webhook.js';
-import { createLogger } from '../../src/logger.js';
 import { ChangeEventStore } from '../../src/state/change-event-store.js';
 import { KEY_PREFIX } from '../../src/state/redis.js';
-import { TextCollector } from '../support/cli-harness.js';
-import { freePort } from '../support/free-port.js';
+import { loggedWarnings, startBotRole, type RunningBot } from '../support/bot-role.js';
 import { deleteKeys, testRedis } from '../support/test-redis.js';
 
 /**
@@ -20,13 +16,6 @@ import { deleteKeys, testRedis } from '../support/test-redis.js';
 const TOKEN = 'changes-webhook-test-token';
 const { url: REDIS_URL, redis } = await testRedis();
 const stored = new ChangeEventStore(redis, KEY_PREFIX);
-
-interface RunningBot {
-  port: number;
-  log: TextCollector;
-  stop: (signal: string) => void;
-  stopped: Promise<void>;
-}
 
 let running: RunningBot | undefined;
 
@@ -41,17 +30,9 @@ afterAll(async () => {
   await redis.quit();
 });
 
-/** What `aiops start` runs, the bot role only (the webhook's), with its log collected; resolves once it watches. */
 async function start(environment: Record<string, string>): Promise<RunningBot> {
   await deleteKeys(redis);
-  const port = await freePort();
-  const config = loadConfig({ PORT: String(port), REDIS_URL, ...environment }, { stdoutIsTerminal: false });
-  const log = new TextCollector();
-  let stop: (signal: string) => void = () => undefined;
-  const stopSignal = new Promise<string>((resolve) => (stop = resolve));
-  const stopped = startCommand({ config, logger: createLogger({ level: 'info', destination: log }), roles: { schedule: true, work: false }, stopSignal });
-  running = { port, log, stop, stopped };
-  for (let attempt = 0; attempt < 150 && !log.text.includes('watching'); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  running = await startBotRole(REDIS_URL, environment);
   return running;
 }
 
@@ -64,14 +45,6 @@ async function post(port: number, body: unknown, headers: Record<string, string>
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-function warnings(log: TextCollector): string[] {
-  return log.text
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { level: number; msg: string })
-    .filter((entry) => entry.level === 40)
-    .map((entry) => entry.msg);
-}
 
 async function deliveries(port: number): Promise<string[]> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -100,14 +73,14 @@ describe('the change-event webhook, closed by default', () => {
     expect(refused.body).toEqual({ error: 'CHANGES_WEBHOOK_TOKEN: not set, so every delivery is refused; set it and send it as a bearer token' });
     expect((await post(port, generic, { authorization: 'Bearer anything-at-all-anything' })).status).toBe(403);
     expect(await stored.since('payment', 0)).toEqual([]);
-    expect(warnings(log).filter((message) => message.includes('CHANGES_WEBHOOK_TOKEN'))).toEqual(['CHANGES_WEBHOOK_TOKEN not set: POST /webhooks/changes refuses every delivery (403) until it is set']);
+    expect(loggedWarnings(log).filter((message) => message.includes('CHANGES_WEBHOOK_TOKEN'))).toEqual(['CHANGES_WEBHOOK_TOKEN not set: POST /webhooks/changes refuses every delivery (403) until it is set']);
   }, 60_000);
 });
 
 describe('the change-event webhook with a token', () => {
   it('refuses a missing or wrong bearer (401), a body not JSON (415), a malformed one (400) and an unknown service (422), storing nothing', async () => {
     const { port, log } = await start({ CHANGES_WEBHOOK_TOKEN: TOKEN });
-    expect(warnings(log).filter((message) => message.includes('CHANGES_WEBHOOK'))).toEqual([]);
+    expect(loggedWarnings(log).filter((message) => message.includes('CHANGES_WEBHOOK'))).toEqual([]);
     expect((await post(port, generic, {})).status).toBe(401);
     expect(await post(port, generic, { authorization: 'Bearer not-the-token-not-the-token' })).toEqual({ status: 401, body: { error: 'authorization: expected the configured bearer token' } });
     expect((await post(port, generic, { authorization: TOKEN })).status).toBe(401);
@@ -121,7 +94,7 @@ describe('the change-event webhook with a token', () => {
     const unknown = await post(port, { ...argoCd, argocd: { ...argoCd.argocd, app: 'guestbook' } });
     expect(unknown.status).toBe(422);
     expect(String(unknown.body.error)).toMatch(/^argocd\.app: unknown service "guestbook"; expected an application named after a catalogued service or its deployment \(catalogued: frontend, /);
-    expect(warnings(log).some((message) => message.includes('(422)'))).toBe(true);
+    expect(loggedWarnings(log).some((message) => message.includes('(422)'))).toBe(true);
     expect((await redis.keys('aiops:change-events:*')).length).toBe(0);
   }, 60_000);
 
