@@ -4,7 +4,8 @@
  * fresh `redis-server` (`--save "" --appendonly no`, a free port; never the Redis on 6379).
  *
  *   npm run -s bench:scale [-- --services 2000,10000 --workers 1,2 --cycles 3 --warm-up-limit 12
- *                              --scenario NAME --deployments cart,cache --profile DIR --output FILE --keep]
+ *                              --scenario NAME --deployments cart,cache --sim-start ISO --concurrency SPEC …
+ *                              --profile DIR --output FILE --keep]
  *
  * The processes are the product's own, in its default configuration: `node --import tsx
  * src/main.ts bot|worker` (what `npm run aiops -- bot` runs), no Slack settings (the bot logs
@@ -51,6 +52,10 @@ const { values } = parseArgs({
     'warm-up-limit': { type: 'string', default: '12' },
     scenario: { type: 'string' },
     deployments: { type: 'string' },
+    // The simulated world's first instant (AIOPS_SIM_START): runs of different code compare only on the same world.
+    'sim-start': { type: 'string' },
+    // AIOPS_WORKER_CONCURRENCY for the workers (e.g. detection=4), a setting users have; given more than once, each is a configuration of its own, side by side in one run; none, the default.
+    concurrency: { type: 'string', multiple: true },
     profile: { type: 'string' },
     output: { type: 'string' },
     keep: { type: 'boolean', default: false },
@@ -81,6 +86,8 @@ interface Sample {
 interface Result {
   services: number;
   workers: number;
+  /** AIOPS_WORKER_CONCURRENCY of the workers, or "default". */
+  concurrency: string;
   load: { before: number[]; after: number[] };
   warmUp: { detectionSeconds?: number; trainingSeconds?: number; trainingDone: number; limited: boolean; cpuSeconds: Record<string, number> };
   cycles: Array<{ index: number; due: number; completed: number; seconds?: number; lastSeconds: number }>;
@@ -105,13 +112,16 @@ const quantile = (numbers: number[], share: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
 };
 
-async function runConfiguration(services: number, workers: number): Promise<Result> {
+async function runConfiguration(services: number, workers: number, concurrency: string | undefined): Promise<Result> {
   const directory = mkdtempSync(join(tmpdir(), 'aiops-scale-'));
   const cataloguePath = join(directory, 'catalogue.yml');
   writeFileSync(cataloguePath, scaleCatalogue(services, values.deployments ? { originals: values.deployments.split(',') } : {}));
   const redis = await startRedisServer();
   const info = new Redis(redis.url);
-  const environment = { REDIS_URL: redis.url, AIOPS_CONFIG: cataloguePath, AIOPS_SIM_SPEED: '1', ...(values.scenario ? { AIOPS_SCENARIO: values.scenario } : {}) };
+  const environment = { REDIS_URL: redis.url, AIOPS_CONFIG: cataloguePath, AIOPS_SIM_SPEED: '1', ...(values.scenario ? { AIOPS_SCENARIO: values.scenario } : {}),
+    ...(values['sim-start'] ? { AIOPS_SIM_START: values['sim-start'] } : {}),
+    ...(concurrency ? { AIOPS_WORKER_CONCURRENCY: concurrency } : {}),
+  };
   const loadBefore = loadavg();
   const processes: AiopsProcess[] = [];
   const listeners: QueueEvents[] = [];
@@ -239,6 +249,7 @@ async function runConfiguration(services: number, workers: number): Promise<Resu
     return {
       services,
       workers,
+      concurrency: concurrency ?? 'default',
       load: { before: loadBefore, after: loadavg() },
       warmUp: {
         detectionSeconds: detectionWarm === undefined ? undefined : (detectionWarm - started) / 1000,
@@ -315,19 +326,22 @@ const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const fixed = (value: number | undefined, digits = 1) => (value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits));
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`;
-console.log(`bench:scale on ${machine}; ${new Date().toString()}; catalogue clones ${values.deployments ?? "all ten shop services"}, scenario ${values.scenario ?? "the default"}`);
+console.log(`bench:scale on ${machine}; ${new Date().toString()}; catalogue clones ${values.deployments ?? "all ten shop services"}, scenario ${values.scenario ?? "the default"}, simulated world from ${values['sim-start'] ?? 'now'}`);
+const concurrencies = values.concurrency ?? [undefined];
 const results: Result[] = [];
 for (const services of serviceCounts) {
   for (const workers of workerCounts) {
-    process.stderr.write(`${services} services, ${workers} worker(s): starting (load ${loadavg().map((load) => load.toFixed(2)).join(' ')})\n`);
-    const result = await runConfiguration(services, workers);
-    results.push(result);
-    process.stderr.write(`  cycles ${result.cycles.map((cycle) => `${cycle.completed}/${services} in ${cycle.lastSeconds.toFixed(1)} s`).join(', ')}\n`);
+    for (const concurrency of concurrencies) {
+      process.stderr.write(`${services} services, ${workers} worker(s), concurrency ${concurrency ?? 'default'}: starting (load ${loadavg().map((load) => load.toFixed(2)).join(' ')})\n`);
+      const result = await runConfiguration(services, workers, concurrency);
+      results.push(result);
+      process.stderr.write(`  cycles ${result.cycles.map((cycle) => `${cycle.completed}/${services} in ${cycle.lastSeconds.toFixed(1)} s`).join(', ')}\n`);
+    }
   }
 }
 
-console.log('\n| services | worker processes | warm-up: first passes done, s | warm-up: training done, s | cycle completion p50 / p95, s | within the minute | detection jobs/s | jobs/s while a cycle runs | job due → done p50 / p95, s | CPU cores: workers / bot / Redis | Redis used_memory | worker RSS (max) | load before → after |');
-console.log('|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|');
+console.log('\n| services | worker processes | worker concurrency | warm-up: first passes done, s | warm-up: training done, s | cycle completion p50 / p95, s | within the minute | detection jobs/s | jobs/s while a cycle runs | job due → done p50 / p95, s | CPU cores: workers / bot / Redis | Redis used_memory | worker RSS (max) | load before → after |');
+console.log('|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|');
 for (const result of results) {
   const complete = result.cycles.filter((cycle) => cycle.seconds !== undefined).map((cycle) => cycle.seconds!);
   const incomplete = result.cycles.filter((cycle) => cycle.seconds === undefined);
@@ -335,19 +349,19 @@ for (const result of results) {
   const within = incomplete.length === 0 && complete.every((seconds) => seconds <= 60) ? 'yes' : 'no';
   const workerCpu = Object.entries(result.cpuCores).filter(([label]) => label.startsWith('worker')).map(([, cores]) => fixed(cores, 2)).join(' + ');
   console.log(
-    `| ${result.services.toLocaleString('en-US')} | ${result.workers} | ${fixed(result.warmUp.detectionSeconds, 0)} | ${result.warmUp.trainingSeconds === undefined ? `${result.warmUp.trainingDone} of ${result.services} by the limit` : fixed(result.warmUp.trainingSeconds, 0)} | ${completion} | ${within} | ${fixed(result.jobsPerSecond)} | ${fixed(result.busyJobsPerSecond)} | ${fixed(result.jobLatency.p50)} / ${fixed(result.jobLatency.p95)} | ${workerCpu} / ${fixed(result.cpuCores.bot, 2)} / ${fixed(result.cpuCores.redis, 2)} | ${mebibytes(result.redisUsedMemory)} (peak ${mebibytes(result.redisPeakMemory)}) | ${result.workerRssMaximum.map(mebibytes).join(', ')} | ${result.load.before.map((load) => load.toFixed(1)).join(' ')} → ${result.load.after.map((load) => load.toFixed(1)).join(' ')} |`,
+    `| ${result.services.toLocaleString('en-US')} | ${result.workers} | ${result.concurrency} | ${fixed(result.warmUp.detectionSeconds, 0)} | ${result.warmUp.trainingSeconds === undefined ? `${result.warmUp.trainingDone} of ${result.services} by the limit` : fixed(result.warmUp.trainingSeconds, 0)} | ${completion} | ${within} | ${fixed(result.jobsPerSecond)} | ${fixed(result.busyJobsPerSecond)} | ${fixed(result.jobLatency.p50)} / ${fixed(result.jobLatency.p95)} | ${workerCpu} / ${fixed(result.cpuCores.bot, 2)} / ${fixed(result.cpuCores.redis, 2)} | ${mebibytes(result.redisUsedMemory)} (peak ${mebibytes(result.redisPeakMemory)}) | ${result.workerRssMaximum.map(mebibytes).join(', ')} | ${result.load.before.map((load) => load.toFixed(1)).join(' ')} → ${result.load.after.map((load) => load.toFixed(1)).join(' ')} |`,
   );
 }
-console.log('\nWhere the workers\' time went in the steady window (sum over worker processes; job seconds are wall time, up to 4 detection jobs overlap):\n');
-console.log('| services | workers | queue | job runs | failed | job seconds | mean ms | most waiting |');
-console.log('|---:|---:|---|---:|---:|---:|---:|---:|');
+console.log('\nWhere the workers\' time went in the steady window (sum over worker processes; job seconds are wall time, and detection jobs overlap up to the worker concurrency):\n');
+console.log('| services | workers | worker concurrency | queue | job runs | failed | job seconds | mean ms | most waiting |');
+console.log('|---:|---:|---|---|---:|---:|---:|---:|---:|');
 for (const result of results) {
   for (const [queue, totals] of Object.entries(result.queueSeconds).sort()) {
-    console.log(`| ${result.services} | ${result.workers} | ${queue} | ${totals.runs} | ${totals.failed} | ${totals.seconds.toFixed(1)} | ${totals.runs > 0 ? ((totals.seconds / totals.runs) * 1000).toFixed(1) : '—'} | ${result.waitingMaximum[queue] ?? '—'} |`);
+    console.log(`| ${result.services} | ${result.workers} | ${result.concurrency} | ${queue} | ${totals.runs} | ${totals.failed} | ${totals.seconds.toFixed(1)} | ${totals.runs > 0 ? ((totals.seconds / totals.runs) * 1000).toFixed(1) : '—'} | ${result.waitingMaximum[queue] ?? '—'} |`);
   }
 }
 console.log('\nWarm-up CPU seconds (from the bot\'s start to the warm-up\'s end), anomalies raised, forecasts done, failed detection jobs:\n');
 for (const result of results) {
-  console.log(`- ${result.services} × ${result.workers}: ${Object.entries(result.warmUp.cpuSeconds).map(([label, seconds]) => `${label} ${seconds.toFixed(0)}`).join(', ')}; anomalies ${result.anomalies ?? '—'}; forecasts ${result.forecastsDone}; failed detection ${result.failedDetection}${result.warmUp.limited ? '; warm-up cut at the limit' : ''}${values.keep ? `; logs in ${result.logs}` : ''}`);
+  console.log(`- ${result.services} × ${result.workers}, concurrency ${result.concurrency}: ${Object.entries(result.warmUp.cpuSeconds).map(([label, seconds]) => `${label} ${seconds.toFixed(0)}`).join(', ')}; anomalies ${result.anomalies ?? '—'}; forecasts ${result.forecastsDone}; failed detection ${result.failedDetection}${result.warmUp.limited ? '; warm-up cut at the limit' : ''}${values.keep ? `; logs in ${result.logs}` : ''}`);
 }
 if (values.output) writeFileSync(values.output, `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);

@@ -257,7 +257,10 @@ async function detectWithLease(service: string, dependencies: DetectionDependenc
 
 /**
  * Anomalies raised earlier are followed every pass (see stillGoing): while they go on they are
- * reported as ongoing, and once they have stopped for their hold, as recovered.
+ * reported as ongoing, and once they have stopped for their hold, as recovered. The reports go
+ * out together at the end: the incident store commits calls made at once in one transaction, and
+ * a service in a storm follows several anomalies, so one after another each waited for its own
+ * (one transaction per anomaly per minute, each reading every incident).
  */
 async function followOngoing(
   service: string,
@@ -269,6 +272,8 @@ async function followOngoing(
   dependencies: DetectionDependencies,
 ): Promise<void> {
   const latest = (signal: Signal) => [...(signals.get(signal) ?? [])].reverse().find((sample) => Number.isFinite(sample.value))?.value;
+  const reports: Array<() => Promise<void> | undefined> = [];
+  const report = (anomaly: Anomaly, still: boolean) => reports.push(() => (still ? dependencies.onOngoing?.(anomaly, now) : dependencies.onRecovered?.(anomaly, now)));
   for (const { fingerprint, anomaly: followed } of ongoing) {
     const predicted = predictions.get(fingerprint);
     // The prediction made this pass replaces the one raised: its time left and detection time are current.
@@ -278,23 +283,21 @@ async function followOngoing(
     const still = fresh && stillGoing(anomaly, latest, predicted !== undefined);
     if (still || !fresh) {
       if (still && (predicted || anomaly.recoveringSince !== undefined)) await active.add({ ...anomaly, recoveringSince: undefined }, fingerprint);
-      if (still) await dependencies.onOngoing?.(anomaly, now);
-      else {
-        await active.remove(service, fingerprint);
-        await dependencies.onRecovered?.(anomaly, now);
-      }
+      if (!still) await active.remove(service, fingerprint);
+      report(anomaly, still);
       continue;
     }
     // Stopped, but only what stays stopped for a while is over. Meanwhile the alert is kept firing.
     const since = anomaly.recoveringSince ?? now;
     if (now - since >= recoveryHoldMilliseconds(anomaly)) {
       await active.remove(service, fingerprint);
-      await dependencies.onRecovered?.(anomaly, now);
+      report(anomaly, false);
     } else {
       if (anomaly.recoveringSince === undefined) await active.add({ ...anomaly, recoveringSince: since }, fingerprint);
-      await dependencies.onOngoing?.(anomaly, now);
+      report(anomaly, true);
     }
   }
+  await Promise.all(reports.map((send) => send()));
 }
 
 interface StartingPoint {

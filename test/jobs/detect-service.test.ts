@@ -191,4 +191,37 @@ describe('detectService: predictions', () => {
     await pass();
     expect(reports.at(-1)?.kind).toBe('recovered');
   });
+
+  it('reports every anomaly it follows at once, so one incident transaction takes them all', async () => {
+    const { clock, dependencies } = setUp('bad-deploy', 0);
+    const prediction = (service: string, signal: 'memory' | 'cpu', now: number): Anomaly => ({
+      id: `${service}:predictive:${signal}:warning:${Math.floor(now / 3_600_000)}`,
+      kind: 'predictive',
+      service,
+      signals: [signal],
+      score: 0.9,
+      severity: 'warning',
+      detectedAt: now,
+      evidence: { start: now - 20 * MINUTE, end: now },
+      summary: `${service} ${signal} reaches its limit at ${new Date(now + 30 * MINUTE).toISOString()}`,
+    });
+    let inFlight = 0;
+    const atOnce: number[] = [];
+    const followed: DetectionDependencies = {
+      ...dependencies,
+      threshold: 2,
+      extraFindings: async (service, _signals, now) => [prediction(service, 'memory', now), prediction(service, 'cpu', now)],
+      // Like the incident store: a report waits for a transaction, which takes every report made meanwhile.
+      onOngoing: async () => {
+        inFlight += 1;
+        atOnce.push(inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+      },
+    };
+    await detectService('cart', followed);
+    clock.advance(MINUTE);
+    await detectService('cart', followed);
+    expect(atOnce).toEqual([1, 2]);
+  });
 });

@@ -54,6 +54,43 @@ describe('a worker process given some queues (aiops worker --queues)', () => {
     expect(await detection.getState()).toBe('waiting');
   });
 
+  it('starts a log-mining job only once the detection passes it shares the process with are done', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0));
+    const sources = createSimulatedSources(catalogue, { clock, seed: 3 });
+    let releaseMetrics!: () => void;
+    const metricsHeld = new Promise<void>((resolve) => (releaseMetrics = resolve));
+    // The pass reads its metrics first: held there, it stays in hand until released.
+    const metrics = Object.assign(Object.create(sources.metrics) as typeof sources.metrics, {
+      range: async (...args: Parameters<typeof sources.metrics.range>) => {
+        await metricsHeld;
+        return sources.metrics.range(...args);
+      },
+    });
+    const workers = startWorkers({
+      connection: connection(),
+      sources: { ...sources, metrics, logReader: new SimulatedLogReader(sources.world!) },
+      stores: createStores(redis, prefix(), { catalogue }),
+      catalogue,
+      incidents: { anomalyRaised: async () => undefined, anomalyOngoing: async () => undefined, anomalyRecovered: async () => undefined },
+      now: () => clock.now(),
+      logger: silentLogger(),
+      settings: { queues: ['detection', 'logs'], concurrency: {}, rateLimits: {} },
+    });
+    closeAfter(() => Promise.all(workers.map((worker) => worker.close())).then(() => undefined));
+
+    const detection = await queues().detection.add('detect', { service: 'payment' });
+    await until(async () => (await detection.getState()) === 'active', 'the detection pass in hand', 10_000);
+    const logs = await queues().logs.add('logs', { service: 'payment' });
+    await until(async () => (await logs.getState()) === 'active', 'the log-mining job taken', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await logs.getState()).toBe('active');
+    expect(await redis.exists(`${prefix()}logs:cursor:payment`)).toBe(0);
+
+    releaseMetrics();
+    await until(async () => (await logs.getState()) === 'completed', 'the log-mining job done', 30_000);
+    expect(await detection.getState()).toBe('completed');
+  });
+
   it('starts no more jobs of a rate-limited queue than its limit allows, across its workers', async () => {
     const started: string[] = [];
     const rateLimit = { max: 2, durationMilliseconds: 60_000 };

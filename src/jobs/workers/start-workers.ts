@@ -17,6 +17,7 @@ import { createServiceFindings } from '../service-findings.js';
 import { trainService } from '../train-service.js';
 import { DEFAULT_WORKER_SETTINGS, type WorkerQueue, type WorkerSettings } from '../../worker-queues.js';
 import type { Metrics } from '../../telemetry/metrics.js';
+import { DetectionFirst } from './detection-first.js';
 import { startServiceWorker } from './service-worker.js';
 
 export interface WorkerDependencies {
@@ -45,8 +46,11 @@ export const LOG_MINERS: Pick<LogMiningDependencies, 'createMiner' | 'restoreMin
 
 /** Jobs one process runs at once per queue, unless AIOPS_WORKER_CONCURRENCY says otherwise. */
 export const DEFAULT_CONCURRENCY: Readonly<Record<Exclude<WorkerQueue, 'healing'>, number>> = {
-  // Detection waits on its metrics source and Redis more than on the CPU.
-  detection: 4,
+  // Detection waits on its metrics source and Redis more than on the CPU, and a pass that raises or
+  // follows anomalies waits for the incident store, which commits every call made meanwhile in one
+  // transaction. At 4 at once, 10,000 services in an incident storm were scored at 85 passes a
+  // second against the 167 a minute's cycle needs; at 16, at 166 (BENCHMARKS.md, "Scale").
+  detection: 16,
   // One at a time: a day of history per model, and never urgent.
   training: 1,
   // One at a time: an hourly forecast is never urgent, and each reads two weeks of history.
@@ -58,7 +62,8 @@ export const DEFAULT_CONCURRENCY: Readonly<Record<Exclude<WorkerQueue, 'healing'
 /**
  * This process's workers, one per queue it was given (detection, training, forecast, log mining;
  * healing is started by the caller, which holds the Healing use case). Each job is a thin call of
- * the domain with the stores it needs.
+ * the domain with the stores it needs; the others wait for this process's detection passes (see
+ * DetectionFirst).
  */
 export function startWorkers({ connection, sources, stores, catalogue, incidents, now, logger, settings = DEFAULT_WORKER_SETTINGS, sourceHealth, metrics }: WorkerDependencies): Worker[] {
   const detection: DetectionDependencies = {
@@ -79,20 +84,26 @@ export function startWorkers({ connection, sources, stores, catalogue, incidents
     sourceHealth,
   };
   const forecasting = { catalogue, metrics: sources.metrics, cluster: sources.cluster, now, forecasts: stores.forecasts, logger };
+  const first = new DetectionFirst();
   const processes: Record<Exclude<WorkerQueue, 'healing'>, (service: string, signal?: string) => Promise<unknown>> = {
     detection: async (service) => {
-      const run = await detectService(service, detection);
+      const run = await first.detect(() => detectService(service, detection));
       // An outage is counted where it is seen (SourceHealth); a pass still running elsewhere, here.
       if (run.skipped === 'busy') metrics?.detectionPassSkipped('busy');
       return run;
     },
-    training: (service) => trainService(service, { metrics: sources.metrics, models: stores.models, now, logger }),
+    training: async (service) => {
+      await first.whenQuiet();
+      return trainService(service, { metrics: sources.metrics, models: stores.models, now, logger });
+    },
     forecast: async (service, signal) => {
       if (!isForecastSignal(signal)) throw new UnrecoverableError(`forecast job for ${service} names no forecast signal (got ${String(signal)})`);
+      await first.whenQuiet();
       return forecastServiceSignal(service, signal, forecasting);
     },
-    logs: (service) =>
-      mineServiceLogs(service, {
+    logs: async (service) => {
+      await first.whenQuiet();
+      return mineServiceLogs(service, {
         reader: sources.logReader,
         stores,
         now,
@@ -104,7 +115,8 @@ export function startWorkers({ connection, sources, stores, catalogue, incidents
           logger.info({ service: finding.service, kind: finding.kind, templateId: finding.templateId, count: finding.count }, finding.summary);
         },
         metricAnomalies: (service, start, end) => stores.anomalies.overlapping(service, start, end),
-      }),
+      });
+    },
   };
   return settings.queues
     .filter((queue): queue is Exclude<WorkerQueue, 'healing'> => queue !== 'healing')
