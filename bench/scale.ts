@@ -118,7 +118,11 @@ async function runConfiguration(services: number, workers: number, concurrency: 
   writeFileSync(cataloguePath, scaleCatalogue(services, values.deployments ? { originals: values.deployments.split(',') } : {}));
   const redis = await startRedisServer();
   const info = new Redis(redis.url);
-  const environment = { REDIS_URL: redis.url, AIOPS_CONFIG: cataloguePath, AIOPS_SIM_SPEED: '1', ...(values.scenario ? { AIOPS_SCENARIO: values.scenario } : {}),
+  const environment = {
+    REDIS_URL: redis.url,
+    AIOPS_CONFIG: cataloguePath,
+    AIOPS_SIM_SPEED: '1',
+    ...(values.scenario ? { AIOPS_SCENARIO: values.scenario } : {}),
     ...(values['sim-start'] ? { AIOPS_SIM_START: values['sim-start'] } : {}),
     ...(concurrency ? { AIOPS_WORKER_CONCURRENCY: concurrency } : {}),
   };
