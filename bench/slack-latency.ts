@@ -60,7 +60,7 @@ const anomalyTimeoutMilliseconds = wholeNumber('anomaly-timeout', values['anomal
 const redisServer = await benchmarkRedis(values.redis);
 const redisUrl = redisServer.url;
 if (!/\/([1-9]\d*)$/.test(new URL(redisUrl).pathname)) {
-  throw new Error(`--redis ${redisUrl}: name a database of its own (e.g. redis://127.0.0.1:6379/10); it is flushed before and after`);
+  throw new Error(`--redis ${redisUrl}: name an empty database of its own (e.g. redis://127.0.0.1:6379/10); what the run writes there is flushed after it`);
 }
 
 const SIGNING_SECRET = 'bench-signing-secret';
@@ -94,7 +94,13 @@ class Discard extends Writable {
 }
 
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-await redis.flushdb();
+// Emptied after the run, so only a database that holds nothing now: never someone's data.
+const keysBefore = await redis.dbsize();
+if (keysBefore > 0) {
+  await redis.quit();
+  await redisServer.stop();
+  throw new Error(`--redis ${redisUrl}: expected an empty database, found ${keysBefore} keys; name another database, or leave --redis out for a private redis-server`);
+}
 // The askers are on call: members of the example catalogue's responders group, who may see
 // everything, so each mention is investigated as before answers were scoped to who asks.
 const ASKERS = ['U0BENCHASK', ...Array.from({ length: warmupCount + requestCount }, (_, index) => `U0BENCH${String(index).padStart(6, '0')}`)];

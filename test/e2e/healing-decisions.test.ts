@@ -29,7 +29,6 @@ let directory: string;
 let startedAt: number;
 
 beforeAll(async () => {
-  await redis.flushdb();
   const catalogue = parseDocument(readFileSync(EXAMPLE_CATALOGUE_PATH, 'utf8'));
   catalogue.setIn(['healing', 'policy'], [{ action: '*', decision: 'approve-2' }]);
   catalogue.setIn(['healing', 'approvers'], { '*': ['S0SHOPSRE', 'U0DAVE'] });
@@ -56,7 +55,6 @@ afterAll(async () => {
   expect(await bot?.exited).toBe(0);
   await slack?.close();
   rmSync(directory, { recursive: true, force: true });
-  await redis.flushdb();
   await redis.quit();
 });
 

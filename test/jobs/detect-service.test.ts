@@ -120,6 +120,21 @@ describe('detectService', () => {
   });
 });
 
+/** A prediction that the service's `signal` reaches its limit, as service-findings makes it at `now`. */
+function prediction(service: string, signal: 'memory' | 'cpu', now: number): Anomaly {
+  return {
+    id: `${service}:predictive:${signal}:warning:${Math.floor(now / 3_600_000)}`,
+    kind: 'predictive',
+    service,
+    signals: [signal],
+    score: 0.9,
+    severity: 'warning',
+    detectedAt: now,
+    evidence: { start: now - 20 * MINUTE, end: now },
+    summary: `${service} ${signal} reaches its limit at ${new Date(now + 30 * MINUTE).toISOString()}`,
+  };
+}
+
 describe('detectService: predictions', () => {
   /** A memory prediction for cart while `holds` says so, made afresh every pass as service-findings makes it. */
   function predicting(holds: () => boolean) {
@@ -129,22 +144,7 @@ describe('detectService: predictions', () => {
       ...dependencies,
       // No per-signal anomaly can reach this: only the prediction is raised.
       threshold: 2,
-      extraFindings: async (service, _signals, now) =>
-        holds()
-          ? [
-              {
-                id: `${service}:predictive:memory:warning:${Math.floor(now / 3_600_000)}`,
-                kind: 'predictive',
-                service,
-                signals: ['memory'],
-                score: 0.9,
-                severity: 'warning',
-                detectedAt: now,
-                evidence: { start: now - 20 * MINUTE, end: now },
-                summary: `${service} memory reaches its limit at ${new Date(now + 30 * MINUTE).toISOString()}`,
-              },
-            ]
-          : [],
+      extraFindings: async (service, _signals, now) => (holds() ? [prediction(service, 'memory', now)] : []),
       onOngoing: async (anomaly, at) => void reports.push({ kind: 'ongoing', at, detectedAt: anomaly.detectedAt, summary: anomaly.summary }),
       onRecovered: async (anomaly, at) => void reports.push({ kind: 'recovered', at, detectedAt: anomaly.detectedAt, summary: anomaly.summary }),
     };
@@ -194,17 +194,6 @@ describe('detectService: predictions', () => {
 
   it('reports every anomaly it follows at once, so one incident transaction takes them all', async () => {
     const { clock, dependencies } = setUp('bad-deploy', 0);
-    const prediction = (service: string, signal: 'memory' | 'cpu', now: number): Anomaly => ({
-      id: `${service}:predictive:${signal}:warning:${Math.floor(now / 3_600_000)}`,
-      kind: 'predictive',
-      service,
-      signals: [signal],
-      score: 0.9,
-      severity: 'warning',
-      detectedAt: now,
-      evidence: { start: now - 20 * MINUTE, end: now },
-      summary: `${service} ${signal} reaches its limit at ${new Date(now + 30 * MINUTE).toISOString()}`,
-    });
     let inFlight = 0;
     const atOnce: number[] = [];
     const followed: DetectionDependencies = {
