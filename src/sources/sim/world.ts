@@ -74,13 +74,30 @@ export interface SimWorldOptions {
  * with the same seed differ only by their fault.
  */
 /**
- * Snapshots kept before the cache starts again. A snapshot with its pods is about 2 KB of heap
- * (measured in the soak's bot), so this keeps the cache near 40 MiB. The world runs for days at
- * 60x in a demo: at 250,000 the cache (and the request rates beside it, which were never
- * dropped) grew a long-running bot's heap by about 1 MiB a minute towards 500 MiB. Readers of
- * long ranges lose little: the metrics keep every value once read (SimulatedMetrics).
+ * Snapshots (and request rates) kept, oldest first out. A snapshot with its pods is about 2 KB of
+ * heap (measured in the soak's bot), so this keeps the cache near 20 MiB: 1,000 minutes of each of
+ * the world's ten deployments, far more than the minutes read again and again (the last hour's
+ * logs, traces and pods). Readers of long ranges lose little: the metrics keep every value once
+ * read (SimulatedMetrics). Emptying the whole cache when it was full (as it did) made a saw-tooth of
+ * every long-running process's heap: 40 MiB climbed over half an hour at 60x and dropped at once.
  */
-const SNAPSHOTS_KEPT = 20_000;
+const SNAPSHOTS_KEPT = 10_000;
+const SERVICE_INDEX = new Map(ESTATE.map((profile, index) => [profile.name, index]));
+
+/**
+ * A number unique to (service, tick), so each cache can be one insertion-ordered Map. Minutes
+ * times the estate's size stays a small integer (below 2^30 until past 2100), which V8 hashes
+ * much faster than a double or a string.
+ */
+function cacheKey(service: string, tick: number): number {
+  return (tick / TICK_MILLISECONDS) * ESTATE.length + SERVICE_INDEX.get(service)!;
+}
+
+/** Adds an entry, first dropping the one added longest ago when the map is full (a Map iterates in insertion order). */
+function keepNewest<Value>(map: Map<number, Value>, key: number, value: Value): void {
+  if (map.size >= SNAPSHOTS_KEPT) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
 
 export class SimWorld {
   readonly clock: Clock;
@@ -90,11 +107,10 @@ export class SimWorld {
   private readonly timelines = new Map<string, DeploymentTimeline>();
   private faultResolvedAt?: number;
   private faultDeployPending: boolean;
-  /** Computed snapshots by service, then tick: numbers for keys, since every sample of every range asks here. */
-  private readonly snapshots = new Map<string, Map<number, ServiceSnapshot>>();
-  private snapshotCount = 0;
+  /** Computed snapshots by cacheKey: numbers for keys, since every sample of every range asks here. */
+  private readonly snapshots = new Map<number, ServiceSnapshot>();
   private changes = 0;
-  private readonly rates = new Map<string, number>();
+  private readonly rates = new Map<number, number>();
 
   constructor(options: SimWorldOptions) {
     this.clock = options.clock;
@@ -148,8 +164,8 @@ export class SimWorld {
   snapshot(service: string, time: number): ServiceSnapshot {
     this.synchronise();
     const tick = tickOf(time);
-    // Only known services are ever computed, so a snapshot found needs no check.
-    const cached = this.snapshots.get(service)?.get(tick);
+    // An unknown service's key is NaN, found nowhere: profile() then says what is wrong.
+    const cached = this.snapshots.get(cacheKey(service, tick));
     if (cached) return cached;
     this.profile(service);
     return this.snapshotAtTick(service, tick);
@@ -202,7 +218,6 @@ export class SimWorld {
   /** Cached values may describe a state a write just changed. */
   private forgetFrom(): void {
     this.snapshots.clear();
-    this.snapshotCount = 0;
     this.rates.clear();
     this.changes += 1;
   }
@@ -231,7 +246,7 @@ export class SimWorld {
   }
 
   private requestRate(service: string, tick: number): number {
-    const key = `${service}|${tick}`;
+    const key = cacheKey(service, tick);
     const cached = this.rates.get(key);
     if (cached !== undefined) return cached;
     const profile = this.profile(service);
@@ -243,24 +258,16 @@ export class SimWorld {
       if (this.faultEffect(caller, tick)?.crashLoop) continue;
       rate += this.requestRate(caller, tick) * this.profile(caller).calls[service]!;
     }
-    this.rates.set(key, rate);
+    keepNewest(this.rates, key, rate);
     return rate;
   }
 
   private snapshotAtTick(service: string, tick: number): ServiceSnapshot {
-    const cached = this.snapshots.get(service)?.get(tick);
+    const key = cacheKey(service, tick);
+    const cached = this.snapshots.get(key);
     if (cached) return cached;
-    if (this.snapshotCount > SNAPSHOTS_KEPT) {
-      this.snapshots.clear();
-      this.rates.clear();
-      this.snapshotCount = 0;
-    }
     const snapshot = this.computeSnapshot(service, tick);
-    // Looked up again: computing the callees' snapshots may have cleared the cache meanwhile.
-    let byTick = this.snapshots.get(service);
-    if (!byTick) this.snapshots.set(service, (byTick = new Map()));
-    byTick.set(tick, snapshot);
-    this.snapshotCount += 1;
+    keepNewest(this.snapshots, key, snapshot);
     return snapshot;
   }
 
