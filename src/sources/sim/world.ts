@@ -69,17 +69,13 @@ export interface SimWorldOptions {
 }
 
 /**
- * The simulated estate. Every value is a pure function of the time asked about, the seed and
- * the writes made so far, so history can be read at any instant in any order and two worlds
- * with the same seed differ only by their fault.
- */
-/**
  * Snapshots (and request rates) kept, oldest first out. A snapshot with its pods is about 2 KB of
- * heap (measured in the soak's bot), so this keeps the cache near 20 MiB: 1,000 minutes of each of
- * the world's ten deployments, far more than the minutes read again and again (the last hour's
- * logs, traces and pods). Readers of long ranges lose little: the metrics keep every value once
- * read (SimulatedMetrics). Emptying the whole cache when it was full (as it did) made a saw-tooth of
- * every long-running process's heap: 40 MiB climbed over half an hour at 60x and dropped at once.
+ * heap (measured in the soak's bot), so this keeps the cache near 20 MiB: about 1,000 minutes of
+ * each of the world's ten deployments, far more than the minutes read again and again (the last
+ * hour's logs, traces and pods). Readers of long ranges lose little: the metrics keep every value
+ * once read (SimulatedMetrics). Oldest first out keeps a long-running process's heap level;
+ * emptying the whole cache when full made a saw-tooth of it (at 60x, 40 MiB climbed for half an
+ * hour, then fell).
  */
 const SNAPSHOTS_KEPT = 10_000;
 const SERVICE_INDEX = new Map(ESTATE.map((profile, index) => [profile.name, index]));
@@ -99,6 +95,11 @@ function keepNewest<Value>(map: Map<number, Value>, key: number, value: Value): 
   map.set(key, value);
 }
 
+/**
+ * The simulated estate. Every value is a pure function of the time asked about, the seed and
+ * the writes made so far, so history can be read at any instant in any order and two worlds
+ * with the same seed differ only by their fault.
+ */
 export class SimWorld {
   readonly clock: Clock;
   readonly seed: number;

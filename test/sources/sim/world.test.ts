@@ -16,8 +16,8 @@ describe('simulated world', () => {
     const world = new SimWorld({ clock: new ManualClock(NOW), seed: 9, scenario: 'memory-leak', faultStart: NOW - 36 * 3_600_000 });
     const ticks = Array.from({ length: (DAYS * 86_400_000) / TICK_MILLISECONDS }, (_, index) => NOW - index * TICK_MILLISECONDS);
     const services = world.services();
-    // A day of ten services is 14,400 snapshots: the cache keeps far fewer, so most of these
-    // are computed again after being dropped, and interleaving services mixes what is dropped.
+    // A day of ten services is 14,400 snapshots, more than the cache keeps, so it drops some while
+    // read, and interleaving services mixes whose are dropped.
     const backwards = ticks.flatMap((tick) => services.map((service) => visible(world.snapshot(service, tick))));
     const twin = new SimWorld({ clock: new ManualClock(NOW), seed: 9, scenario: 'memory-leak', faultStart: NOW - 36 * 3_600_000 });
     const forwards = new Map(services.map((service) => [service, [...ticks].reverse().map((tick) => visible(twin.snapshot(service, tick)))]));
