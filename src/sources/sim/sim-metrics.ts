@@ -9,6 +9,13 @@ const DAY_MILLISECONDS = 86_400_000;
 const TICKS_PER_DAY = DAY_MILLISECONDS / TICK_MILLISECONDS;
 /** Days of values kept per deployment: the longest history read (two weeks, for forecasts) and some. */
 const DAYS_KEPT = 21;
+/**
+ * Longest stretch the process's range reads, together, simulate before they let the event loop
+ * turn. A day of the estate takes seconds to simulate the first time (`aiops ask` reads one before
+ * it answers, a worker's first passes too), and a loop held that long times out the Redis commands
+ * waiting behind it (2 s) and Slack's acknowledgements (3 s).
+ */
+const SIMULATION_SLICE_MILLISECONDS = 20;
 
 /**
  * The simulated world's metrics through the same interface as Prometheus. Raw PromQL is
@@ -26,6 +33,10 @@ export class SimulatedMetrics implements MetricsSource {
    */
   private readonly values = new Map<string, Map<number, Float64Array>>();
   private valuesRevision = -1;
+  /** Snapshots simulated so far, and when the current slice of simulation began (see SIMULATION_SLICE_MILLISECONDS). */
+  private snapshotsSimulated = 0;
+  private sliceStart = performance.now();
+  private nextTurn?: Promise<void>;
 
   constructor(
     private readonly world: SimWorld,
@@ -43,7 +54,9 @@ export class SimulatedMetrics implements MetricsSource {
     const samples = [];
     const column = SIGNALS.indexOf(signal);
     for (let time = range.start.getTime(); time <= end; time += step) {
+      const before = this.snapshotsSimulated;
       samples.push({ timestamp: time, value: this.valueAt(simulated, time, column) });
+      if (this.snapshotsSimulated !== before && performance.now() - this.sliceStart > SIMULATION_SLICE_MILLISECONDS) await this.loopTurn();
     }
     return { labels: { service, signal }, samples };
   }
@@ -51,6 +64,22 @@ export class SimulatedMetrics implements MetricsSource {
   async instant(service: string, signal: Signal, at?: Date): Promise<number | undefined> {
     const time = Math.min(at?.getTime() ?? this.world.clock.now(), this.world.clock.now());
     return this.valueAt(this.simulatedService(service), time, SIGNALS.indexOf(signal));
+  }
+
+  /**
+   * One turn of the event loop, shared: every read that finds the slice spent waits for the same
+   * turn, so the reads in flight together simulate for one slice per turn, not one slice each.
+   * setImmediate, not a resolved promise: microtasks would run before any I/O.
+   */
+  private loopTurn(): Promise<void> {
+    this.nextTurn ??= new Promise((resolve) =>
+      setImmediate(() => {
+        this.nextTurn = undefined;
+        this.sliceStart = performance.now();
+        resolve();
+      }),
+    );
+    return this.nextTurn;
   }
 
   /** `signalValue(world.snapshot(deployment, time), SIGNALS[column])`, read through the values kept. */
@@ -74,6 +103,7 @@ export class SimulatedMetrics implements MetricsSource {
     const kept = block[slot + column]!;
     if (!Number.isNaN(kept)) return kept;
     const snapshot = this.world.snapshot(deployment, time);
+    this.snapshotsSimulated += 1;
     SIGNALS.forEach((each, index) => (block[slot + index] = signalValue(snapshot, each)));
     return block[slot + column]!;
   }
