@@ -3,7 +3,7 @@
  * nezha-tt, side by side in one run), scored with AC@1, AC@3, AC@5 and Avg@5 as its README
  * defines, beside the plain NSigma baseline run on the same machine in the same process.
  *
- *   npm run bench:rca [-- DIR...] [-- --faults] [-- --ablation] [-- --verbose]
+ *   npm run bench:rca [-- DIR...] [-- --faults] [-- --ablation] [-- --sensitivity] [-- --verbose]
  *
  * Each method is also told the start 60 s late (RCAEval's tΔ = 60): a start read off an alert is
  * rarely exact.
@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { nsigmaServices } from './rca-nsigma-baseline.js';
 import { accuracy, readTruth, rootCauseRank } from './rca-scoring.js';
 import { readRcaCase } from '../src/commands/rca-case.js';
+import { DEFAULT_RANK_OPTIONS } from '../src/rca/rank-options.js';
 import { rankRootCauses, type RankOptions } from '../src/rca/rank-root-causes.js';
 import type { RootCauseInput } from '../src/rca/root-cause-input.js';
 
@@ -25,14 +26,15 @@ const DEFAULT_SETS = ['sock-shop', 'petshop-dev', 'nezha-tt'];
 const datasetsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'datasets', 'rca');
 
 const { values, positionals } = parseArgs({
-  options: { help: { type: 'boolean', short: 'h' }, verbose: { type: 'boolean', short: 'v' }, faults: { type: 'boolean' }, 'merge-db': { type: 'boolean' }, ablation: { type: 'boolean' } },
+  options: { help: { type: 'boolean', short: 'h' }, verbose: { type: 'boolean', short: 'v' }, faults: { type: 'boolean' }, 'merge-db': { type: 'boolean' }, ablation: { type: 'boolean' }, sensitivity: { type: 'boolean' } },
   allowPositionals: true,
 });
 if (values.help) {
-  console.log(`usage: npm run bench:rca [-- DIR...] [-- --faults] [-- --ablation] [-- --merge-db] [-- --verbose]
+  console.log(`usage: npm run bench:rca [-- DIR...] [-- --faults] [-- --ablation] [-- --sensitivity] [-- --merge-db] [-- --verbose]
   DIR       case sets to score (default: ${DEFAULT_SETS.map((name) => join(datasetsRoot, name)).join(', ')})
   --faults  also score each fault type (or symptom metric) of each set
   --ablation  also rank with each rule of the ranking turned off on its own
+  --sensitivity  also rank with each numeric setting halved and doubled on its own (AC@1, exact start)
   --merge-db  fold a "-db" suffix into its service before scoring (RCAEval's service level)
   --verbose list every case our ranking does not put first, with its top three and the truth`);
   process.exit(0);
@@ -54,11 +56,31 @@ const ABLATIONS: Array<[string, RankOptions]> = [
   ['without the z ceiling', { maximumZ: Number.POSITIVE_INFINITY }],
   ['without the graph', { graphBonus: 0 }],
 ];
+/**
+ * The numeric settings that act on an offline case, each halved and doubled on its own
+ * (--sensitivity): a figure that holds across them is not an artefact of one value. Shares stop at
+ * 1. The quantile is left out (1 is the maximum; doubling has no meaning), and so are the context
+ * lookback and the log cap: case folders carry no changes, events or logs.
+ */
+const SENSITIVE_SETTINGS = ['maximumZ', 'onsetZ', 'anomalousZ', 'symptomWeight', 'secondMetricShare', 'onsetBonus', 'graphBonus', 'symptomLinkWeight', 'saturationBonus', 'crossKindLinkShare', 'callerViewShare'] as const;
+const SHARES = new Set<string>(['symptomWeight', 'secondMetricShare', 'crossKindLinkShare', 'callerViewShare']);
+const FACTORS = [0.5, 2];
+const SENSITIVITY: Array<{ setting: string; factor: number; options: RankOptions }> = values.sensitivity
+  ? [
+      ...FACTORS.map((factor) => ({ setting: 'scaleFloor.relative', factor, options: { scaleFloor: { ...DEFAULT_RANK_OPTIONS.scaleFloor, relative: DEFAULT_RANK_OPTIONS.scaleFloor.relative * factor } } })),
+      ...SENSITIVE_SETTINGS.flatMap((setting) =>
+        FACTORS.map((factor) => ({ setting, factor, options: { [setting]: SHARES.has(setting) ? Math.min(1, DEFAULT_RANK_OPTIONS[setting] * factor) : DEFAULT_RANK_OPTIONS[setting] * factor } })),
+      ),
+    ]
+  : [];
+const defaultValue = (setting: string): number => (setting === 'scaleFloor.relative' ? DEFAULT_RANK_OPTIONS.scaleFloor.relative : DEFAULT_RANK_OPTIONS[setting as (typeof SENSITIVE_SETTINGS)[number]]);
 const METHODS: Method[] = [
   { name: 'rankRootCauses', services: ranked({}) },
   { name: 'NSigma baseline', services: nsigmaServices },
   ...(values.ablation ? ABLATIONS.map(([name, options]) => ({ name: `rankRootCauses ${name}`, services: ranked(options) })) : []),
 ];
+/** Ranked after METHODS, at the exact start only, and shown in their own table. */
+const SENSITIVITY_METHODS: Method[] = SENSITIVITY.map(({ setting, factor, options }) => ({ name: `${setting} ×${factor}`, services: ranked(options) }));
 /** How late each method is told the anomaly started, seconds: exact, and RCAEval's tΔ = 60. */
 const LATENESS_SECONDS = [0, 60];
 
@@ -74,6 +96,8 @@ interface CaseResult {
   truth: string;
   /** Per lateness, then per method. */
   ranks: Ranked[][];
+  /** Per SENSITIVITY entry, exact start. */
+  sensitivity: number[];
 }
 
 function caseDirectories(datasetPath: string): string[] {
@@ -109,7 +133,8 @@ for (const datasetPath of datasetPaths) {
         return { rank: rootCauseRank(services, truth.rootCause, mergeDb), milliseconds: performance.now() - started, top: services.slice(0, 3) };
       }),
     );
-    results.push({ set, name: relative(datasetPath, directory) || directory, fault: truth.fault, truth: truth.rootCause, ranks });
+    const sensitivity = SENSITIVITY_METHODS.map((method) => rootCauseRank(method.services(input), truth.rootCause, mergeDb));
+    results.push({ set, name: relative(datasetPath, directory) || directory, fault: truth.fault, truth: truth.rootCause, ranks, sensitivity });
   }
 }
 
@@ -137,6 +162,20 @@ for (const group of groups) {
   });
 }
 console.log(`\nreading a case (metrics.csv + case.json): ${(readMilliseconds / results.length).toFixed(1)} ms mean`);
+
+if (SENSITIVITY.length > 0) {
+  const acAt1 = (set: string, index?: number) => {
+    const members = results.filter((result) => result.set === set);
+    return format(accuracy(members.map((result) => (index === undefined ? result.ranks[0]![0]!.rank : result.sensitivity[index]!))).acAt[0]!);
+  };
+  console.log(`\nAC@1, exact start, one setting changed at a time (default: ${sets.map((set) => `${set} ${acAt1(set)}`).join(', ')})\n`);
+  console.log(`| setting | default | ${sets.flatMap((set) => FACTORS.map((factor) => `${set} ×${factor}`)).join(' | ')} |`);
+  console.log(`|---|---|${sets.flatMap(() => FACTORS.map(() => '---|')).join('')}`);
+  for (const setting of [...new Set(SENSITIVITY.map((entry) => entry.setting))]) {
+    const cells = sets.flatMap((set) => FACTORS.map((factor) => acAt1(set, SENSITIVITY.findIndex((entry) => entry.setting === setting && entry.factor === factor))));
+    console.log(`| ${setting} | ${defaultValue(setting)} | ${cells.join(' | ')} |`);
+  }
+}
 
 if (values.verbose) {
   for (const result of results.filter((entry) => entry.ranks[0]![0]!.rank > 1)) {
