@@ -65,11 +65,12 @@ const ABLATIONS: Array<[string, RankOptions]> = [
 const SENSITIVE_SETTINGS = ['maximumZ', 'onsetZ', 'anomalousZ', 'symptomWeight', 'secondMetricShare', 'onsetBonus', 'graphBonus', 'symptomLinkWeight', 'saturationBonus', 'crossKindLinkShare', 'callerViewShare'] as const;
 const SHARES = new Set<string>(['symptomWeight', 'secondMetricShare', 'crossKindLinkShare', 'callerViewShare']);
 const FACTORS = [0.5, 2];
-const SENSITIVITY: Array<{ setting: string; factor: number; options: RankOptions }> = values.sensitivity
+/** Ranked at the exact start only, and shown in a table of their own. */
+const SENSITIVITY: Array<{ setting: string; factor: number; services: Method['services'] }> = values.sensitivity
   ? [
-      ...FACTORS.map((factor) => ({ setting: 'scaleFloor.relative', factor, options: { scaleFloor: { ...DEFAULT_RANK_OPTIONS.scaleFloor, relative: DEFAULT_RANK_OPTIONS.scaleFloor.relative * factor } } })),
+      ...FACTORS.map((factor) => ({ setting: 'scaleFloor.relative', factor, services: ranked({ scaleFloor: { ...DEFAULT_RANK_OPTIONS.scaleFloor, relative: DEFAULT_RANK_OPTIONS.scaleFloor.relative * factor } }) })),
       ...SENSITIVE_SETTINGS.flatMap((setting) =>
-        FACTORS.map((factor) => ({ setting, factor, options: { [setting]: SHARES.has(setting) ? Math.min(1, DEFAULT_RANK_OPTIONS[setting] * factor) : DEFAULT_RANK_OPTIONS[setting] * factor } })),
+        FACTORS.map((factor) => ({ setting, factor, services: ranked({ [setting]: SHARES.has(setting) ? Math.min(1, DEFAULT_RANK_OPTIONS[setting] * factor) : DEFAULT_RANK_OPTIONS[setting] * factor }) })),
       ),
     ]
   : [];
@@ -79,8 +80,6 @@ const METHODS: Method[] = [
   { name: 'NSigma baseline', services: nsigmaServices },
   ...(values.ablation ? ABLATIONS.map(([name, options]) => ({ name: `rankRootCauses ${name}`, services: ranked(options) })) : []),
 ];
-/** Ranked after METHODS, at the exact start only, and shown in their own table. */
-const SENSITIVITY_METHODS: Method[] = SENSITIVITY.map(({ setting, factor, options }) => ({ name: `${setting} ×${factor}`, services: ranked(options) }));
 /** How late each method is told the anomaly started, seconds: exact, and RCAEval's tΔ = 60. */
 const LATENESS_SECONDS = [0, 60];
 
@@ -133,7 +132,7 @@ for (const datasetPath of datasetPaths) {
         return { rank: rootCauseRank(services, truth.rootCause, mergeDb), milliseconds: performance.now() - started, top: services.slice(0, 3) };
       }),
     );
-    const sensitivity = SENSITIVITY_METHODS.map((method) => rootCauseRank(method.services(input), truth.rootCause, mergeDb));
+    const sensitivity = SENSITIVITY.map((entry) => rootCauseRank(entry.services(input), truth.rootCause, mergeDb));
     results.push({ set, name: relative(datasetPath, directory) || directory, fault: truth.fault, truth: truth.rootCause, ranks, sensitivity });
   }
 }
