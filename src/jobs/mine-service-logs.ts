@@ -68,7 +68,7 @@ export interface LogMiningRun {
   findingsEmitted: number;
 }
 
-const DEFAULTS = {
+export const LOG_MINING_DEFAULTS = {
   bucketSeconds: 60,
   warmUpMinutes: 60,
   baselineBuckets: 60,
@@ -88,13 +88,13 @@ const DEFAULTS = {
  * findings are claimed once in Redis, so judging a bucket again raises nothing twice.
  */
 export async function mineServiceLogs(service: string, dependencies: LogMiningDependencies): Promise<LogMiningRun> {
-  const leaseMilliseconds = dependencies.options?.leaseMilliseconds ?? DEFAULTS.leaseMilliseconds;
+  const leaseMilliseconds = dependencies.options?.leaseMilliseconds ?? LOG_MINING_DEFAULTS.leaseMilliseconds;
   const lease = await dependencies.stores.claims.exclusively('logs', service, leaseMilliseconds, () => mineWithLease(service, dependencies));
   return lease.ran ? lease.result : { service, ran: false, linesMined: 0, pages: 0, bucketsJudged: 0, findingsEmitted: 0 };
 }
 
 async function mineWithLease(service: string, dependencies: LogMiningDependencies): Promise<LogMiningRun> {
-  const options = { ...DEFAULTS, ...dependencies.options };
+  const options = { ...LOG_MINING_DEFAULTS, ...dependencies.options };
   const bucket = options.bucketSeconds * 1000;
   const { minedLogs, claims } = dependencies.stores;
   const progress = await minedLogs.progress(service);
@@ -120,7 +120,7 @@ async function mineWithLease(service: string, dependencies: LogMiningDependencie
   let exhausted = true;
   for await (const page of dependencies.reader.pages(service, cursor, { since, until, pageSize: options.pageSize })) {
     const changed = new Map<string, TemplateDetails>();
-    const pageCounts = mine(page.entries, miner, details, changed, bucket);
+    const pageCounts = minePage(page.entries, miner, details, changed, bucket);
     await minedLogs.savePage(service, { counts: pageCounts, minerState: miner.toJSON(), changedTemplates: changed, cursor: page.cursor, startedAt: since });
     cursor = page.cursor;
     linesMined += page.entries.length;
@@ -154,8 +154,8 @@ async function mineWithLease(service: string, dependencies: LogMiningDependencie
   return { service, ran: true, linesMined, pages, bucketsJudged, findingsEmitted };
 }
 
-/** Mines the page's lines; returns lines per bucket per template and records changed details in `changed`. */
-function mine(entries: readonly LogEntry[], miner: LogMiner, details: Map<string, TemplateDetails>, changed: Map<string, TemplateDetails>, bucket: number): Map<number, Map<string, number>> {
+/** Mines the page's lines; returns lines per bucket per template and records changed details in `changed`. The job's work per line (bench:logs:throughput measures it). */
+export function minePage(entries: readonly LogEntry[], miner: LogMiner, details: Map<string, TemplateDetails>, changed: Map<string, TemplateDetails>, bucket: number): Map<number, Map<string, number>> {
   const pageCounts = new Map<number, Map<string, number>>();
   for (const entry of entries) {
     // Redacted before mining: templates and example lines are kept for days and shown in Slack.
@@ -184,7 +184,7 @@ async function judge(
   loaded: readonly TemplateCounts[],
   firstToJudge: number,
   details: ReadonlyMap<string, TemplateDetails>,
-  options: typeof DEFAULTS & LogMiningOptions,
+  options: typeof LOG_MINING_DEFAULTS & LogMiningOptions,
   dependencies: LogMiningDependencies,
 ): Promise<LogFinding[]> {
   const bucket = options.bucketSeconds * 1000;
