@@ -1,4 +1,4 @@
-import type { LogEntry, LogLevel } from '../../logs/log-entry.js';
+import { levelRank, type LogEntry, type LogLevel } from '../../logs/log-entry.js';
 import { estateProfile } from './estate.js';
 import { SERVICE_LOG_TEMPLATES, SLOW_REQUEST_TEMPLATES, upstreamErrorTemplates, upstreamSlowTemplates } from './log-templates.js';
 import { hashKey, integerBetween, uniform } from './random.js';
@@ -45,13 +45,20 @@ function faultLines(state: ServiceSnapshot, draw: number): number {
   return Math.floor((fault.errorLinesPerMinute ?? 4) + draw);
 }
 
-/** Every line of the minute starting at `minuteStart`, oldest first. */
-export function linesForMinute(world: SimWorld, service: string, minuteStart: number): LogEntry[] {
+/**
+ * Every line of the minute starting at `minuteStart` at `minimumLevel` or more severe, oldest first.
+ * A line is drawn from its own key alone, so leaving out the milder levels changes none of the
+ * others: an error search then costs the error lines only, not the info lines that outnumber them
+ * (they were most of what the bot allocated, as garbage, answering for an incident).
+ */
+export function linesForMinute(world: SimWorld, service: string, minuteStart: number, minimumLevel: LogLevel = 'debug'): LogEntry[] {
   const state = world.snapshot(service, minuteStart + TICK_MILLISECONDS);
   const counts = lineCounts(world, service, minuteStart);
   const templates = SERVICE_LOG_TEMPLATES[service]!;
   const entries: LogEntry[] = [];
+  const minimumRank = levelRank(minimumLevel);
   const add = (level: LogLevel, choices: string[], count: number, kind: string): void => {
+    if (levelRank(level) < minimumRank) return;
     for (let index = 0; index < count; index += 1) {
       const key = [world.seed, service, minuteStart, kind, index] as const;
       const template = choices[hashKey(...key, 'template') % choices.length]!;

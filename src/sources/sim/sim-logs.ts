@@ -1,6 +1,6 @@
 import type { Catalogue } from '../../catalogue.js';
 import { inputError } from '../../errors.js';
-import { levelRank, type LogEntry } from '../../logs/log-entry.js';
+import type { LogEntry } from '../../logs/log-entry.js';
 import { type ErrorCount, type ErrorCountQuery, type LogSearch, type LogSource } from '../logs.js';
 import { cataloguedDeployment } from './catalogued-deployment.js';
 import { lineCounts, linesForMinute } from './log-generator.js';
@@ -25,16 +25,16 @@ export class SimulatedLogs implements LogSource {
     const start = search.start.getTime();
     const end = Math.min(search.end.getTime(), this.world.clock.now());
     const words = (search.text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-    const minimumRank = search.minimumLevel ? levelRank(search.minimumLevel) : 0;
     const found: LogEntry[] = [];
     // Newest first, so a search over days stops as soon as it has enough.
     for (let minute = tickOf(end); minute + TICK_MILLISECONDS > start && found.length < limit; minute -= TICK_MILLISECONDS) {
-      const lines = linesForMinute(this.world, deployment, minute).reverse();
+      const lines = linesForMinute(this.world, deployment, minute, search.minimumLevel).reverse();
       for (const line of lines) {
         if (line.timestamp < start || line.timestamp > end) continue;
-        if (levelRank(line.level) < minimumRank) continue;
-        const message = line.message.toLowerCase();
-        if (!words.every((word) => message.includes(word))) continue;
+        if (words.length > 0) {
+          const message = line.message.toLowerCase();
+          if (!words.every((word) => message.includes(word))) continue;
+        }
         found.push(deployment === search.service ? line : { ...line, service: search.service });
         if (found.length >= limit) break;
       }
@@ -65,8 +65,8 @@ export class SimulatedLogs implements LogSource {
         buckets[Math.floor((minute - first) / interval)]!.count += errors;
         continue;
       }
-      for (const line of linesForMinute(this.world, deployment, minute)) {
-        if (levelRank(line.level) < levelRank('error') || line.timestamp < start || line.timestamp > end) continue;
+      for (const line of linesForMinute(this.world, deployment, minute, 'error')) {
+        if (line.timestamp < start || line.timestamp > end) continue;
         buckets[Math.floor((line.timestamp - first) / interval)]!.count += 1;
       }
     }

@@ -44,6 +44,19 @@ describe('simulated logs', () => {
     expect(database.length).toBeGreaterThan(0);
   });
 
+  it('gives a level search exactly the lines of that level an unfiltered search shows', async () => {
+    const { logs } = logsOf('db-pool-exhaustion', 20);
+    const range = { service: 'order-service', start: new Date(FAULT_START - 5 * MINUTE), end: new Date(FAULT_START + 20 * MINUTE), limit: 10_000 };
+    const every = await logs.search(range);
+    const errors = await logs.search({ ...range, minimumLevel: 'error' });
+    const warnings = await logs.search({ ...range, minimumLevel: 'warn' });
+    expect(errors.length).toBeGreaterThan(10);
+    expect(warnings.length).toBeGreaterThan(errors.length);
+    expect(every.length).toBeGreaterThan(warnings.length);
+    expect(errors).toEqual(every.filter((line) => line.level === 'error' || line.level === 'fatal'));
+    expect(warnings).toEqual(every.filter((line) => line.level !== 'info' && line.level !== 'debug'));
+  });
+
   it('counts errors per interval exactly as many as a search finds', async () => {
     const { logs } = logsOf('bad-deploy', 30);
     const start = new Date(FAULT_START - 5 * MINUTE + 30_000);
