@@ -111,6 +111,10 @@ export function severityOf(entries: ReadonlyArray<{ signal: Signal }>): AnomalyS
 
 /** An anomaly's line for people: "payment: error_rate 26.4% (usually 0.09%), latency_p95 850 ms (usually 120 ms)". */
 export function describeSignalChanges(service: string, entries: ReadonlyArray<{ signal: Signal; value: number; usual?: number }>): string {
-  const changes = entries.map((entry) => `${entry.signal} ${formatSignalValue(entry.signal, entry.value)}${entry.usual === undefined ? '' : ` (usually ${formatSignalValue(entry.signal, entry.usual)})`}`);
-  return `${service}: ${changes.join(', ')}`;
+  return `${service}: ${describeSignalValues(entries)}`;
+}
+
+/** Signals beside their usual values, without the service: "error_rate 26.4% (usually 0.09%), latency_p95 850 ms (usually 120 ms)". */
+export function describeSignalValues(entries: ReadonlyArray<{ signal: Signal; value: number; usual?: number }>): string {
+  return entries.map((entry) => `${entry.signal} ${formatSignalValue(entry.signal, entry.value)}${entry.usual === undefined ? '' : ` (usually ${formatSignalValue(entry.signal, entry.usual)})`}`).join(', ');
 }

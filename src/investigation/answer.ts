@@ -26,6 +26,12 @@ export interface Answer {
   steps: string[];
   /** The likely cause in one line, when there is one ("database: latency_p95 185 ms (usually 9 ms)"). */
   conclusion?: string;
+  /**
+   * The named services that show nothing unusual while something around them does, in figures
+   * ("checkout shows nothing unusual: latency_p95 450 ms (usually 448 ms), …"), one line each:
+   * the question assumed trouble where there is none.
+   */
+  asUsual?: string[];
   /** The service the evidence points at, when there is one. */
   suspect?: string;
   /** The kind of fault the suspect's evidence describes, which chose the advice: "a code error: its logs say …". */

@@ -12,7 +12,7 @@ import type { LogFindingLog } from '../state/log-finding-log.js';
 import type { Answer, CandidateCause, ServiceInAnomaly } from './answer.js';
 import { collectRootCauseInput } from './collect-root-cause-input.js';
 import { explainSuspect } from './explain-suspect.js';
-import { observeScope } from './observe-scope.js';
+import { calmNamed, observeScope, symptomIn, type ObservedScope } from './observe-scope.js';
 import { servicesInQuestion } from './question-services.js';
 import { recentChanges } from '../sources/recent-changes.js';
 import type { TraceSource } from '../sources/traces.js';
@@ -48,8 +48,10 @@ const CANDIDATES_SHOWN = 3;
  * against the hour before), and what changed. When something is in anomaly, the root-cause engine
  * ranks the services in scope from their metrics before and after the start, the call graph,
  * changes, cluster events and log findings; its first candidate is the suspect, and the kind of
- * fault its evidence describes chooses the advice. A question about services the catalogue does
- * not hold is answered with that, and the names it may mean, not with the whole estate.
+ * fault its evidence describes chooses the advice. A named service that shows nothing is said to,
+ * in figures, and is no symptom to explain; when what it calls is only busier, the answer follows
+ * that load to where it comes from. A question about services the catalogue does not hold is
+ * answered with that, and the names it may mean, not with the whole estate.
  * `onProgress` sees each intermediate answer so a Slack message can show the work.
  */
 export async function deterministicAnswer(
@@ -73,21 +75,13 @@ export async function deterministicAnswer(
   const observed = await observeScope(dependencies, services, now);
   const scope = observed.services;
 
-  const others = scope.filter((service) => !services.includes(service.name)).map((service) => service.name);
-  const subject = services.length > 1 ? 'they' : 'it';
-  answer.steps.push(
-    services.length === 0
-      ? `No service named: looking at all ${scope.length} catalogued services`
-      : others.length === 0
-        ? `Looking at ${services.join(', ')}`
-        : observed.widenedToCallers
-          ? `Looking at ${services.join(', ')}: ${subject} ${services.length > 1 ? 'are' : 'is'} only busier than usual, so also at what sends ${services.length > 1 ? 'them' : 'it'} load (${others.join(', ')})`
-          : `Looking at ${services.join(', ')} and what ${services.length > 1 ? 'they call' : 'it calls'} (${others.join(', ')})`,
-  );
+  answer.steps.push(scopeStep(services, observed));
   await onProgress(answer);
 
   const anomalies = observed.anomalies;
   answer.servicesInAnomaly = groupByService(anomalies);
+  const asUsual = calmNamed(observed, services, now);
+  if (asUsual.length > 0) answer.asUsual = asUsual;
   const foundHere = observed.foundInMetrics.length > 0 ? ` (in the metrics against the hour before for ${observed.foundInMetrics.join(', ')}, which detection recorded nothing about)` : '';
   answer.steps.push(
     answer.servicesInAnomaly.length > 0
@@ -106,7 +100,7 @@ export async function deterministicAnswer(
   if (anomalies.length > 0) {
     answer.steps.push(`Ranking root causes: ${scope.length} services' signals before and since the trouble started, the call graph, changes, cluster events and log findings`);
     await onProgress(answer);
-    const { input, problems } = await collectRootCauseInput(scope, dependencies, { now, anomalies, symptom: services[0], changes: answer.recentChanges, series: observed.series });
+    const { input, problems } = await collectRootCauseInput(scope, dependencies, { now, anomalies, symptom: symptomIn(services, anomalies), changes: answer.recentChanges, series: observed.series });
     const unread = problems.filter((problem) => !(answer.unreadable ?? []).includes(problem));
     if (unread.length > 0) answer.unreadable = [...(answer.unreadable ?? []), ...unread];
     const ranked = rankRootCauses(input).ranking;
@@ -137,6 +131,21 @@ export async function deterministicAnswer(
   }
   answer.stage = 'done';
   return answer;
+}
+
+/** Where the answer looks, and why there when it looks beyond what the named services call. */
+function scopeStep(named: string[], observed: ObservedScope): string {
+  const scope = observed.services;
+  if (named.length === 0) return `No service named: looking at all ${scope.length} catalogued services`;
+  const plural = named.length > 1;
+  const loadSources = observed.loadSources?.added ?? [];
+  const below = scope.map((service) => service.name).filter((name) => !named.includes(name) && !loadSources.includes(name));
+  if (below.length === 0 && loadSources.length === 0) return `Looking at ${named.join(', ')}`;
+  if (observed.widenedToCallers) return `Looking at ${named.join(', ')}: ${plural ? 'they are' : 'it is'} only busier than usual, so also at what sends ${plural ? 'them' : 'it'} load (${below.join(', ')})`;
+  const looking = `Looking at ${named.join(', ')} and what ${plural ? 'they call' : 'it calls'} (${below.join(', ')})`;
+  if (!observed.loadSources) return looking;
+  const busy = observed.loadSources.busy;
+  return `${looking}: ${plural ? 'they show' : 'it shows'} nothing unusual and ${busy.join(', ')} ${busy.length > 1 ? 'are' : 'is'} only busier than usual, so also at what sends ${busy.length > 1 ? 'them' : 'it'} load (${loadSources.join(', ')})`;
 }
 
 /** The whole answer to a question about services the catalogue does not hold: what it may mean, and nothing investigated. */

@@ -4,7 +4,7 @@ import { rankRootCauses } from '../rca/rank-root-causes.js';
 import { collectRootCauseInput } from './collect-root-cause-input.js';
 import type { AnswerDependencies } from './deterministic-answer.js';
 import { explainSuspect } from './explain-suspect.js';
-import { observeScope } from './observe-scope.js';
+import { calmNamed, observeScope, symptomIn } from './observe-scope.js';
 
 /** Candidates whose logs the tool quotes. */
 const CANDIDATES_EXPLAINED = 3;
@@ -24,13 +24,14 @@ export function liveRootCauses(dependencies: AnswerDependencies): RankRootCauses
     const { input, problems } = await collectRootCauseInput(observed.services, dependencies, {
       now,
       anomalies,
-      symptom: services.length === 1 ? services[0] : undefined,
+      symptom: services.length === 1 ? symptomIn(services, anomalies) : undefined,
       series: observed.series,
     });
     const { ranking } = rankRootCauses(input);
     // With nothing in anomaly the engine still orders services by how much they moved; a model must not read that as a cause.
     const caveats = [
       ...(anomalies.length === 0 ? [`Detection raised no anomaly on these services in the last ${windowMinutes} minutes, and their metrics show none against the hour before: the ranking below orders ordinary fluctuation and names no fault.`] : []),
+      ...calmNamed(observed, services, now).map((line) => `${line}; the ranking below is of what is wrong around it.`),
       ...[...new Set([...observed.series.problems, ...problems])].map((problem) => `Could not read ${problem}: the ranking rests on the other evidence.`),
     ];
     const top = ranking[0];

@@ -55,6 +55,20 @@ describe('deterministicAnswer', () => {
     expect(progress.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('says the service asked about is calm and follows the load its dependencies get to where it comes from', async () => {
+    // A surge on catalogue makes database and cache busier; checkout calls both but not catalogue.
+    const clock = new ManualClock(FAULT_START + 20 * MINUTE);
+    const { cluster, metrics } = createSimulatedSources(catalogue, { clock, seed: 2, scenario: 'traffic-surge', faultStart: FAULT_START });
+    const answer = await deterministicAnswer('why is checkout slow?', [], { catalogue, cluster, metrics, anomalies: new AnomalyLog(redis, prefix), now: () => clock.now() });
+    expect(answer.asUsual).toHaveLength(1);
+    expect(answer.asUsual?.[0]).toMatch(/^checkout shows nothing unusual: latency_p95 \d+ ms \(usually \d+ ms\), error_rate [\d.]+% \(usually [\d.]+%\)$/);
+    expect(answer.steps[0]).toMatch(/^Looking at checkout and what it calls \(.*\): it shows nothing unusual and .* only busier than usual, so also at what sends (it|them) load \(.*catalogue.*\)$/);
+    expect(answer.suspect).toBe('catalogue');
+    expect(answer.diagnosis?.kind).toBe('traffic-surge');
+    // A calm service is no symptom: nothing is ranked for moving with it.
+    expect(answer.candidates?.flatMap((candidate) => candidate.evidence).join('\n')).not.toContain("checkout's");
+  });
+
   it('says nothing is wrong when nothing is, and suspects nobody', async () => {
     const clock = new ManualClock(FAULT_START);
     const { cluster, metrics } = createSimulatedSources(catalogue, { clock, seed: 2 });

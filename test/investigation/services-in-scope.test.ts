@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
-import { investigationScope } from '../../src/investigation/services-in-scope.js';
+import { busyOnly, investigationScope, withLoadSources } from '../../src/investigation/services-in-scope.js';
 import { anomaly } from '../alerts/builders.js';
 
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
@@ -22,5 +22,22 @@ describe('investigationScope', () => {
 
   it('takes the whole estate when no service is named', () => {
     expect(investigationScope(catalogue, [], []).services).toHaveLength(Object.keys(catalogue.services).length);
+  });
+});
+
+describe('busyOnly and withLoadSources', () => {
+  it('looks where the load comes from when the service asked about is calm and what it calls is only busier', () => {
+    const anomalies = [anomaly('database', ['request_rate', 'cpu'], AT), anomaly('cache', ['request_rate'], AT)];
+    expect(busyOnly(['checkout'], anomalies)).toEqual(['database', 'cache']);
+    const scope = withLoadSources(catalogue, ['checkout'], ['database', 'cache']).map((service) => service.name);
+    // catalogue calls database and cache but is not below checkout: only the load brings it in.
+    expect(scope).toEqual(expect.arrayContaining(['checkout', 'database', 'cache', 'catalogue', 'frontend']));
+  });
+
+  it('keeps to what the service calls when it shows trouble itself, or when something below it does more than get busier', () => {
+    expect(busyOnly(['checkout'], [anomaly('checkout', ['latency_p95'], AT), anomaly('database', ['request_rate'], AT)])).toEqual([]);
+    expect(busyOnly(['checkout'], [anomaly('database', ['request_rate'], AT), anomaly('cache', ['latency_p95'], AT)])).toEqual([]);
+    expect(busyOnly([], [anomaly('database', ['request_rate'], AT)])).toEqual([]);
+    expect(busyOnly(['checkout'], [])).toEqual([]);
   });
 });

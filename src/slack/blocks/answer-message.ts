@@ -89,7 +89,9 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const investigated = wasInvestigated(answer);
   const unknown = investigated && answer.unknownServices && answer.unknownServices.length > 0 ? unknownServicesLine(answer.unknownServices) : undefined;
 
-  const blocks: KnownBlock[] = [section([headline.mrkdwn, suspect, diagnosis].filter((line) => line !== undefined).join('\n'))];
+  // Said first: the question assumed trouble on these, and the headline is about something else.
+  const asUsual = (answer.asUsual ?? []).map((line) => `✅ ${dataText(line)}`);
+  const blocks: KnownBlock[] = [section([...asUsual, headline.mrkdwn, suspect, diagnosis].filter((line) => line !== undefined).join('\n'))];
   if (answer.evidence && answer.evidence.length > 0) blocks.push(section(`*Evidence*\n${fitLines(answer.evidence.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)}`));
   if (answer.candidates && answer.candidates.length > 0) blocks.push(section(`*Root-cause ranking*\n${candidatesText(answer.candidates)}`));
   if (answer.logEvidence && answer.logEvidence.length > 0) blocks.push(section(`*Log evidence*\n${fitLines(answer.logEvidence.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)}`));
@@ -110,6 +112,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
 
   const evidenceLines = services.flatMap((entry) => [...entry.anomalies].sort(bySeverityThenNewest)).map((anomaly) => `${severityEmoji(anomaly.severity)} ${anomalyPlain(anomaly)}`);
   const lines = [
+    ...(answer.asUsual ?? []).map(dataText),
     headline.plain,
     ...(answer.suspect ? [`Suspect: ${escapeMrkdwn(answer.suspect)}`] : []),
     ...(answer.diagnosis ? [`Likely fault: ${dataText(answer.diagnosis.summary)}`] : []),

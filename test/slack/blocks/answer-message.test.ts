@@ -109,6 +109,14 @@ describe('answerMessage when done', () => {
     expect(estateWide.text.split('\n')[0]).toBe('No anomalies anywhere in the estate in the last 2 hours');
   });
 
+  it('says first that the service asked about shows nothing, then where the trouble is', () => {
+    const message = answerMessage(doneAnswer({ services: ['checkout'], asUsual: ['checkout shows nothing unusual: latency_p95 450 ms (usually 448 ms), error_rate 0.49% (usually 0.43%)'] }), { now: NOW });
+    checkBlocks(message.blocks, 50);
+    checkFallback(message.text);
+    expect(textsOf(message.blocks)[0]).toBe('✅ checkout shows nothing unusual: latency_p95 450 ms (usually 448 ms), error_rate 0.49% (usually 0.43%)\n*database: latency_p95 185 ms (usually 9 ms)*\nSuspect: *database*');
+    expect(message.text.split('\n').slice(0, 2)).toEqual(['checkout shows nothing unusual: latency_p95 450 ms (usually 448 ms), error_rate 0.49% (usually 0.43%)', 'database: latency_p95 185 ms (usually 9 ms)']);
+  });
+
   it('admits when anomalies point nowhere in particular', () => {
     const unclear = answerMessage(doneAnswer({ conclusion: undefined, suspect: undefined }), { now: NOW });
     expect(textsOf(unclear.blocks)[0]).toBe('*Anomalies on 3 services; no single cause stands out*');
