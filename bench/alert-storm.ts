@@ -107,7 +107,7 @@ for (let layer = 0; layer < LAYERS.length; layer++) {
     const below = layer + 1 < LAYERS.length ? [column - 1, column, column + 1].filter((c) => c >= 0 && c < WIDTH) : [];
     const dependencies = shuffled(below).slice(0, between(2, 3)).sort((l, r) => l - r).map((c) => serviceName(layer + 1, c));
     const name = serviceName(layer, column);
-    services[name] = { name, namespace: `${LAYERS[layer]}`, deployment: name, team: `team-${column % 5}`, channel: `#${LAYERS[layer]}-alerts`, dependencies };
+    services[name] = { name, namespace: `${LAYERS[layer]}`, deployment: name, team: `team-${column % 5}`, channel: `#${LAYERS[layer]}-alerts`, dependencies, aliases: [] };
   }
 }
 const catalogue: Catalogue = { prometheus: example.prometheus, elasticsearch: example.elasticsearch, alerting: example.alerting, services, teams: {}, access: example.access, healing: example.healing };

@@ -53,6 +53,8 @@ const serviceSchema = z.strictObject({
   team: z.string().min(1, 'expected the owning team'),
   channel,
   dependencies: z.array(z.string()).default([]),
+  /** Other names people use for the service in questions and commands (`db`, `postgres`, `orders`). */
+  aliases: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case name like db or orders')).default([]),
   /** Per-service overrides of `prometheus.queries`. */
   queries: queryTemplates.optional(),
 });
@@ -321,6 +323,7 @@ const catalogueSchema = z
       });
     });
     checkPagingNames(catalogue, context);
+    checkAliases(catalogue.services, context);
     for (const [name, service] of Object.entries(catalogue.services)) {
       if (catalogue.teams !== undefined && !Object.hasOwn(catalogue.teams, service.team)) {
         context.addIssue({ code: 'custom', path: ['services', name, 'team'], message: `unknown team "${service.team}"; expected one of the teams: ${Object.keys(catalogue.teams).join(', ')}` });
@@ -336,6 +339,20 @@ const catalogueSchema = z
       });
     }
   });
+
+/** An alias names one service, and no other service's name or Deployment: a typed name must mean one thing. */
+function checkAliases(services: Record<string, z.infer<typeof serviceSchema>>, context: z.RefinementCtx): void {
+  const aliasOf = new Map<string, string>();
+  for (const [name, service] of Object.entries(services)) {
+    service.aliases.forEach((alias, index) => {
+      const path = ['services', name, 'aliases', index];
+      const named = Object.entries(services).find(([other, entry]) => other !== name && (other === alias || entry.deployment === alias));
+      if (named) context.addIssue({ code: 'custom', path, message: `"${alias}" is already the name or Deployment of service ${named[0]}; an alias means one service` });
+      else if (aliasOf.has(alias) && aliasOf.get(alias) !== name) context.addIssue({ code: 'custom', path, message: `"${alias}" is also an alias of ${aliasOf.get(alias)}; an alias means one service` });
+      aliasOf.set(alias, aliasOf.get(alias) ?? name);
+    });
+  }
+}
 
 export type CatalogueService = z.infer<typeof serviceSchema> & { name: string };
 type ParsedCatalogue = z.infer<typeof catalogueSchema>;
@@ -462,6 +479,17 @@ export function renderQuery(catalogue: Catalogue, service: CatalogueService, sig
 /** The catalogued service of that name; only the catalogue's own keys count (`constructor` is no service). */
 export function catalogueService(catalogue: Catalogue, name: string): CatalogueService | undefined {
   return Object.hasOwn(catalogue.services, name) ? catalogue.services[name] : undefined;
+}
+
+/**
+ * The service a name someone typed means: the service of that name (own keys only), else the one
+ * that lists it among its aliases (in any case: aliases are lower case).
+ */
+export function serviceNamed(catalogue: Catalogue, typed: string): CatalogueService | undefined {
+  const byName = catalogueService(catalogue, typed);
+  if (byName) return byName;
+  const alias = typed.toLowerCase();
+  return Object.values(catalogue.services).find((service) => service.aliases.includes(alias));
 }
 
 /** Whether a name typed by someone is a catalogued service, by own keys only. */

@@ -9,7 +9,7 @@ const SHORTEST_PREFIX = 4;
 /**
  * The catalogued services a name not in the catalogue was probably meant to be, closest first:
  * a typo a few letters away ("paymnet", "shiping"), the name's start ("order", "catalog"), a
- * deployment's name, or the name with "-service" or a plural added or left off. Empty when
+ * deployment's name or an alias, or the name with "-service" or a plural added or left off. Empty when
  * nothing is close: then the caller lists what is catalogued.
  */
 export function suggestServices(catalogue: Catalogue, name: string): string[] {
@@ -17,7 +17,7 @@ export function suggestServices(catalogue: Catalogue, name: string): string[] {
   if (wanted === '') return [];
   const scored: Array<{ service: string; distance: number }> = [];
   for (const service of Object.values(catalogue.services)) {
-    const distances = [service.name, service.deployment].map((candidate) => closeness(wanted, normalise(candidate)));
+    const distances = [service.name, service.deployment, ...service.aliases].map((candidate) => closeness(wanted, normalise(candidate)));
     const distance = Math.min(...distances);
     if (Number.isFinite(distance)) scored.push({ service: service.name, distance });
   }

@@ -407,6 +407,27 @@ describe('loadConfig: the catalogue named by AIOPS_CONFIG', () => {
     expect(alerting.escalation).toEqual([{ name: 'unacknowledged critical', minimumSeverity: 'critical', unacknowledgedFor: 600_000, notify: '<!subteam^S0123ABCD>' }]);
   });
 
+  it('refuses an alias that could mean two services, or is not a lower-case name', () => {
+    expectCatalogueError(
+      (document) => {
+        document.services.cache!.aliases = ['database'];
+      },
+      'services.cache.aliases[0]: "database" is already the name or Deployment of service database; an alias means one service',
+    );
+    expectCatalogueError(
+      (document) => {
+        document.services.cache!.aliases = ['db'];
+      },
+      'services.cache.aliases[0]: "db" is also an alias of database; an alias means one service',
+    );
+    expectCatalogueError(
+      (document) => {
+        document.services.cache!.aliases = ['Redis Cache'];
+      },
+      'services.cache.aliases[0]: expected a lower-case name like db or orders',
+    );
+  });
+
   it('refuses a maintenance window on an unknown service, or ending before it starts', () => {
     expectCatalogueError(
       (document) => {

@@ -4,9 +4,9 @@ import type { Catalogue } from '../catalogue.js';
 export const SERVICE_PLACEHOLDER = '@';
 
 /**
- * The catalogued services a question names: by name or deployment, also written with spaces, without
- * the dash or in the plural ("order service", "orderservice", "payments"). Longest names first, so
- * "order-service" wins over a hypothetical "order".
+ * The catalogued services a question names: by name, deployment or alias, also written with spaces,
+ * without the dash or in the plural ("order service", "orderservice", "payments", "the db"). Longest
+ * names first, so "order-service" wins over a hypothetical "order".
  */
 export function servicesInQuestion(catalogue: Catalogue, question: string): string[] {
   return matchServicesInQuestion(catalogue, question).services;
@@ -19,7 +19,7 @@ export function matchServicesInQuestion(catalogue: Catalogue, question: string):
   // "can't" reads as one word, "cant", not as "can" and a stray "t".
   let rest = ` ${question.toLowerCase().replace(/['’]/g, '').replace(/[^a-z0-9-]+/g, ' ')} `;
   for (const service of names) {
-    const spellings = new Set([service.name, service.deployment].flatMap((name) => [name, name.replace(/-/g, ' '), name.replace(/-/g, '')]));
+    const spellings = new Set([service.name, service.deployment, ...service.aliases].flatMap((name) => [name, name.replace(/-/g, ' '), name.replace(/-/g, '')]));
     for (const spelling of spellings) {
       const pattern = new RegExp(`(^|[^a-z0-9-])${spelling.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}s?(?=[^a-z0-9-]|$)`);
       if (pattern.test(rest)) {

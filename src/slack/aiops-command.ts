@@ -1,4 +1,5 @@
-import { isCatalogued, type Catalogue } from '../catalogue.js';
+import { serviceNamed, type Catalogue } from '../catalogue.js';
+import { suggestServices } from '../service-suggestions.js';
 import { formatDuration } from '../duration.js';
 import { FORECAST_SIGNALS, MAXIMUM_FORECAST_HOURS, type ForecastSignal } from '../investigation/capacity-forecast.js';
 
@@ -30,29 +31,39 @@ const SILENCE_TARGET = /^([a-z0-9-]+:(anomaly|multivariate|predictive):|INC-\d+$
 export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [subcommand, ...rest] = words;
-  // Own keys only: `constructor` or `__proto__` is no service.
-  const known = (name: string | undefined) => name !== undefined && isCatalogued(catalogue, name);
-  const unknownService = (name: string) => `Unknown service \`${name}\`; catalogued services: ${Object.keys(catalogue.services).join(', ')}.`;
+  // The catalogued name a typed name or alias means; own keys only: `constructor` or `__proto__` is no service.
+  const named = (name: string) => serviceNamed(catalogue, name)?.name;
+  const unknownService = (name: string) => {
+    const close = suggestServices(catalogue, name);
+    return `Unknown service \`${name}\`; ${close.length > 0 ? `did you mean ${close.map((service) => `\`${service}\``).join(' or ')}? ` : ''}catalogued services: ${Object.keys(catalogue.services).join(', ')}.`;
+  };
+  // The one optional service of `status`, `trends` and `audit`.
+  const atMostOneService = (usage: string): { service: string | undefined } | { problem: string } => {
+    if (rest.length > 1) return { problem: usage };
+    if (rest[0] === undefined) return { service: undefined };
+    const service = named(rest[0]);
+    return service === undefined ? { problem: unknownService(rest[0]) } : { service };
+  };
   switch (subcommand?.toLowerCase()) {
     case undefined:
     case 'help':
       return { kind: 'help' };
     case 'ask':
       return rest.length > 0 ? { kind: 'ask', question: rest.join(' ') } : { kind: 'invalid', problem: '`ask` needs a question, e.g. `/aiops ask why is order-service slow?`' };
-    case 'status':
-      if (rest.length > 1) return { kind: 'invalid', problem: '`status` takes at most one service.' };
-      if (rest[0] !== undefined && !known(rest[0])) return { kind: 'invalid', problem: unknownService(rest[0]) };
-      return { kind: 'status', service: rest[0] };
+    case 'status': {
+      const parsed = atMostOneService('`status` takes at most one service.');
+      return 'problem' in parsed ? { kind: 'invalid', problem: parsed.problem } : { kind: 'status', service: parsed.service };
+    }
     case 'incidents':
       return rest.length === 0 ? { kind: 'incidents' } : { kind: 'invalid', problem: '`incidents` takes no arguments.' };
-    case 'trends':
-      if (rest.length > 1) return { kind: 'invalid', problem: '`trends` takes at most one service, e.g. `/aiops trends cart`.' };
-      if (rest[0] !== undefined && !known(rest[0])) return { kind: 'invalid', problem: unknownService(rest[0]) };
-      return { kind: 'trends', service: rest[0] };
-    case 'audit':
-      if (rest.length > 1) return { kind: 'invalid', problem: '`audit` takes at most one service.' };
-      if (rest[0] !== undefined && !known(rest[0])) return { kind: 'invalid', problem: unknownService(rest[0]) };
-      return { kind: 'audit', service: rest[0] };
+    case 'trends': {
+      const parsed = atMostOneService('`trends` takes at most one service, e.g. `/aiops trends cart`.');
+      return 'problem' in parsed ? { kind: 'invalid', problem: parsed.problem } : { kind: 'trends', service: parsed.service };
+    }
+    case 'audit': {
+      const parsed = atMostOneService('`audit` takes at most one service.');
+      return 'problem' in parsed ? { kind: 'invalid', problem: parsed.problem } : { kind: 'audit', service: parsed.service };
+    }
     case 'history': {
       const usage = '`history` takes an optional service and an optional window in days, e.g. `/aiops history payment 7d`.';
       let service: string | undefined;
@@ -62,8 +73,8 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
         if (window && days === undefined) {
           days = Number(window[1]);
           if (days < 1 || days > MAXIMUM_HISTORY_DAYS) return { kind: 'invalid', problem: `The history window must be from 1 to ${MAXIMUM_HISTORY_DAYS} days; \`${word}\` is not.` };
-        } else if (service === undefined && known(word)) service = word;
-        else return { kind: 'invalid', problem: known(word) ? usage : `${unknownService(word)} ${usage}` };
+        } else if (service === undefined && named(word) !== undefined) service = named(word);
+        else return { kind: 'invalid', problem: named(word) !== undefined ? usage : `${unknownService(word)} ${usage}` };
       }
       return { kind: 'history', ...(service === undefined ? {} : { service }), days: days ?? 30 };
     }
@@ -73,10 +84,11 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       return { kind: 'healing', switch: word };
     }
     case 'forecast': {
-      const [service, ...options] = rest;
+      const [typed, ...options] = rest;
       const usage = '`forecast` needs a service, then optionally a signal and a horizon, e.g. `/aiops forecast order-service cpu 24h`.';
-      if (service === undefined) return { kind: 'invalid', problem: usage };
-      if (!known(service)) return { kind: 'invalid', problem: unknownService(service) };
+      if (typed === undefined) return { kind: 'invalid', problem: usage };
+      const service = named(typed);
+      if (service === undefined) return { kind: 'invalid', problem: unknownService(typed) };
       let signal: ForecastSignal | undefined;
       let horizonHours: number | undefined;
       for (const option of options) {
@@ -93,9 +105,10 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       return { kind: 'forecast', service, signal: signal ?? 'cpu', horizonHours: horizonHours ?? 24 };
     }
     case 'logs': {
-      const [service, window = '15m', ...extra] = rest;
-      if (service === undefined) return { kind: 'invalid', problem: '`logs` needs a service, e.g. `/aiops logs order-service 15m`.' };
-      if (!known(service)) return { kind: 'invalid', problem: unknownService(service) };
+      const [typed, window = '15m', ...extra] = rest;
+      if (typed === undefined) return { kind: 'invalid', problem: '`logs` needs a service, e.g. `/aiops logs order-service 15m`.' };
+      const service = named(typed);
+      if (service === undefined) return { kind: 'invalid', problem: unknownService(typed) };
       const match = DURATION.exec(window);
       if (!match || extra.length > 0) return { kind: 'invalid', problem: `Window \`${window}\` is not like \`15m\`, \`2h\` or \`1d\`.` };
       const minutes = (Number(match[1]) * UNIT_MILLISECONDS[match[2] as keyof typeof UNIT_MILLISECONDS]) / 60_000;
@@ -111,15 +124,15 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       const milliseconds = Number(match[1]) * UNIT_MILLISECONDS[match[2] as keyof typeof UNIT_MILLISECONDS];
       const longest = catalogue.access.maximumSilence.responder;
       if (milliseconds <= 0 || milliseconds > longest) return { kind: 'invalid', problem: `A silence lasts from 1 minute to ${formatDuration(longest)}.` };
-      if (!known(target) && !SILENCE_TARGET.test(target)) return { kind: 'invalid', problem: unknownService(target) };
+      if (named(target) === undefined && !SILENCE_TARGET.test(target)) return { kind: 'invalid', problem: unknownService(target) };
       if (reasonWords.length === 0) return { kind: 'invalid', problem: `A silence needs a reason people will read in the channel, e.g. \`/aiops silence ${target} ${duration} deploy of v2.3 in progress\`.` };
-      return { kind: 'silence', target, durationMilliseconds: milliseconds, durationText: duration, reason: reasonWords.join(' ') };
+      return { kind: 'silence', target: named(target) ?? target, durationMilliseconds: milliseconds, durationText: duration, reason: reasonWords.join(' ') };
     }
     case 'unsilence': {
       const [target, ...extra] = rest;
       if (target === undefined || extra.length > 0) return { kind: 'invalid', problem: '`unsilence` needs one service (or incident id), e.g. `/aiops unsilence payment`.' };
-      if (!known(target) && !SILENCE_TARGET.test(target)) return { kind: 'invalid', problem: unknownService(target) };
-      return { kind: 'unsilence', target };
+      if (named(target) === undefined && !SILENCE_TARGET.test(target)) return { kind: 'invalid', problem: unknownService(target) };
+      return { kind: 'unsilence', target: named(target) ?? target };
     }
     default:
       return { kind: 'invalid', problem: `Unknown subcommand \`${subcommand}\`.` };

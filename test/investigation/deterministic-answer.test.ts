@@ -35,6 +35,9 @@ describe('servicesInQuestion', () => {
     expect(servicesInQuestion(catalogue, 'is the Order Service or the cart broken')).toEqual(['order-service', 'cart']);
     expect(servicesInQuestion(catalogue, 'what about orderservice')).toEqual(['order-service']);
     expect(servicesInQuestion(catalogue, 'is anything on fire?')).toEqual([]);
+    // The catalogue's aliases: database is also db and postgres, order-service also orders.
+    expect(servicesInQuestion(catalogue, 'is the db ok?')).toEqual(['database']);
+    expect(servicesInQuestion(catalogue, 'why are orders failing and is Postgres slow')).toEqual(['order-service', 'database']);
   });
 });
 

@@ -28,6 +28,13 @@ describe('parseAiopsCommand', () => {
     ['silence INC-7 1h load test', { kind: 'silence', target: 'INC-7', durationMilliseconds: 3_600_000, durationText: '1h', reason: 'load test' }],
     ['unsilence payment', { kind: 'unsilence', target: 'payment' }],
     ['unsilence INC-7', { kind: 'unsilence', target: 'INC-7' }],
+    // Aliases from the catalogue (database: db, postgres; order-service: orders) stand for the service.
+    ['logs db 1h', { kind: 'logs', service: 'database', minutes: 60 }],
+    ['forecast Postgres memory 6h', { kind: 'forecast', service: 'database', signal: 'memory', horizonHours: 6 }],
+    ['status orders', { kind: 'status', service: 'order-service' }],
+    ['history 7d db', { kind: 'history', service: 'database', days: 7 }],
+    ['silence db 1h vacuum', { kind: 'silence', target: 'database', durationMilliseconds: 3_600_000, durationText: '1h', reason: 'vacuum' }],
+    ['unsilence db', { kind: 'unsilence', target: 'database' }],
   ])('reads %j', (text, expected) => {
     expect(parse(text)).toEqual(expected);
   });
@@ -36,6 +43,8 @@ describe('parseAiopsCommand', () => {
     ['frobnicate', 'Unknown subcommand `frobnicate`.'],
     ['ask', '`ask` needs a question, e.g. `/aiops ask why is order-service slow?`'],
     ['status billing', 'Unknown service `billing`; catalogued services: frontend, checkout, order-service, payment, cart, catalogue, shipping, user, database, cache.'],
+    ['logs paymnet', 'Unknown service `paymnet`; did you mean `payment`? catalogued services: frontend, checkout, order-service, payment, cart, catalogue, shipping, user, database, cache.'],
+    ['trends postgress', 'Unknown service `postgress`; did you mean `database`? catalogued services: frontend, checkout, order-service, payment, cart, catalogue, shipping, user, database, cache.'],
     ['forecast cart soon', '`soon` is neither a signal (cpu, memory, request_rate, latency_p95, error_rate) nor a horizon like `6h` or `2d`. `forecast` needs a service, then optionally a signal and a horizon, e.g. `/aiops forecast order-service cpu 24h`.'],
     ['forecast cart restarts', '`restarts` is neither a signal (cpu, memory, request_rate, latency_p95, error_rate) nor a horizon like `6h` or `2d`. `forecast` needs a service, then optionally a signal and a horizon, e.g. `/aiops forecast order-service cpu 24h`.'],
     ['logs', '`logs` needs a service, e.g. `/aiops logs order-service 15m`.'],
