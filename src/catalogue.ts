@@ -492,6 +492,12 @@ export function serviceNamed(catalogue: Catalogue, typed: string): CatalogueServ
   return Object.values(catalogue.services).find((service) => service.aliases.includes(alias));
 }
 
+/** The team that owns a catalogued service and the channel its incidents go to. */
+export function ownerOf(catalogue: Catalogue, name: string): { team: string; channel: string } | undefined {
+  const service = catalogueService(catalogue, name);
+  return service ? { team: service.team, channel: service.channel } : undefined;
+}
+
 /** Whether a name typed by someone is a catalogued service, by own keys only. */
 export function isCatalogued(catalogue: Catalogue, name: string): boolean {
   return Object.hasOwn(catalogue.services, name);

@@ -34,6 +34,8 @@ export interface Answer {
   asUsual?: string[];
   /** The service the evidence points at, when there is one. */
   suspect?: string;
+  /** Who owns the suspect and where its incidents go, from the catalogue: whom to bring in. */
+  suspectOwner?: { team: string; channel: string };
   /** The kind of fault the suspect's evidence describes, which chose the advice: "a code error: its logs say …". */
   diagnosis?: { kind: FaultKind; summary: string };
   /** The error templates the suspect (and the other candidates) log since the trouble started, with counts, one line each. */

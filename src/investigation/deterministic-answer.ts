@@ -1,5 +1,5 @@
 import type { ChangeEventReader } from '../alerts/change-event.js';
-import type { Catalogue } from '../catalogue.js';
+import { ownerOf, type Catalogue } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import { FAULT_NAMES, faultAdvice } from '../rca/fault-advice.js';
 import { rankRootCauses } from '../rca/rank-root-causes.js';
@@ -114,6 +114,7 @@ export async function deterministicAnswer(
       const change = answer.recentChanges.find((candidate) => candidate.service === suspect.service && candidate.kind !== 'scale');
       const because = suspect.evidence?.summary ?? (suspect.engineEvidence ? `${suspect.service}: ${suspect.engineEvidence}` : `${suspect.service} moved first`);
       answer.suspect = suspect.service;
+      answer.suspectOwner = ownerOf(dependencies.catalogue, suspect.service);
       answer.conclusion = `${because}${change ? `, after ${change.description}` : ''}`;
       answer.diagnosis = { kind: explanation.diagnosis.kind, summary: `${FAULT_NAMES[explanation.diagnosis.kind]}: ${explanation.diagnosis.because}` };
       answer.suggestions = faultAdvice(suspect.service, explanation.diagnosis, input.anomalyStart);
@@ -125,6 +126,7 @@ export async function deterministicAnswer(
     const change = answer.recentChanges.find((candidate) => candidate.kind !== 'scale');
     if (change) {
       answer.suspect = change.service;
+      answer.suspectOwner = ownerOf(dependencies.catalogue, change.service);
       answer.conclusion = `Nothing is in anomaly, but ${change.description} changed recently`;
       answer.suggestions = [`Watch ${change.service} after this ${changeNoun(change.kind)}; nothing in its metrics says it went wrong`];
     }

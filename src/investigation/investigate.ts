@@ -3,7 +3,7 @@ import { AgentFailedError, runAgent, parseAgentAnswer, type AgentLimits } from '
 import { proposalsInScope, quoteInstructions, screenAdvice } from '../agent/guardrails.js';
 import type { AgentTool, ToolResult } from '../agent/tool.js';
 import type { ToolDependencies } from '../agent/tools/create-tools.js';
-import { isCatalogued } from '../catalogue.js';
+import { isCatalogued, ownerOf } from '../catalogue.js';
 import type { Logger } from '../logger.js';
 import { PROPOSED_ACTIONS, type ActionProposal, type ActionProposals } from '../state/action-proposals.js';
 import type { ThreadTurn } from '../state/thread-context.js';
@@ -101,7 +101,7 @@ export async function investigate(
     return {
       ...answer,
       stage: 'done',
-      ...(suspect ? { suspect } : {}),
+      ...(suspect ? { suspect, suspectOwner: ownerOf(answers.catalogue, suspect) } : {}),
       // Evidence may quote the data's orders, as a finding; it never says them in the bot's voice.
       conclusion: quoteInstructions([parsed.summary])[0],
       evidence: quoteInstructions(parsed.evidence),

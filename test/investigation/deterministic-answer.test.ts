@@ -50,7 +50,7 @@ describe('deterministicAnswer', () => {
     await log.record(anomaly('checkout', 2, 'checkout: error_rate 20% (usually 0.42%)', ['error_rate']));
     const progress: string[][] = [];
     const answer = await deterministicAnswer('why does checkout fail?', [], { catalogue, cluster, metrics, anomalies: log, now: () => clock.now() }, async (partial) => void progress.push([...partial.steps]));
-    expect(answer).toMatchObject({ stage: 'done', method: 'deterministic', services: ['checkout'], suspect: 'payment' });
+    expect(answer).toMatchObject({ stage: 'done', method: 'deterministic', services: ['checkout'], suspect: 'payment', suspectOwner: { team: 'payments', channel: '#shop-payments' } });
     expect(answer.conclusion).toBe('payment: error_rate 35% (usually 0.09%), after payment 2.4.0 → 2.5.0 (deploy payment 2.5.0: new card-token flow)');
     // Without logs to read, the deploy before the errors is what tells the kind of fault.
     expect(answer.diagnosis).toEqual({ kind: 'bad-deploy', summary: 'a bad deploy: it went wrong after payment 2.4.0 → 2.5.0 (deploy payment 2.5.0: new card-token flow)' });

@@ -39,7 +39,7 @@ async function ask(question: string, script: ScriptEntry[]) {
 describe('investigate', () => {
   it('takes the service a model names as people write it, from the root-cause line only', async () => {
     const answer = await ask('why is checkout slow?', [{ text: 'Root cause: Order Service — it waits on the database pool\nEvidence:\n- p95 1.2 s\nWhat to do:\n- restart it' }]);
-    expect(answer).toMatchObject({ method: 'llm', suspect: 'order-service', conclusion: 'Order Service — it waits on the database pool', evidence: ['p95 1.2 s'], suggestions: ['restart it'] });
+    expect(answer).toMatchObject({ method: 'llm', suspect: 'order-service', conclusion: 'Order Service — it waits on the database pool', evidence: ['p95 1.2 s'], suggestions: ['restart it'], suspectOwner: { team: 'orders', channel: '#shop-orders' } });
   });
 
   it('names no suspect when the model names something that is not a catalogued service', async () => {

@@ -84,7 +84,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
     .sort((left, right) => mostSevereFirst(left, right, answer.suspect));
   const changes = [...answer.recentChanges].sort((left, right) => right.at - left.at);
   const headline = headlineOf(answer, services, options.lookbackMinutes);
-  const suspect = answer.suspect ? `Suspect: *${escapeMrkdwn(answer.suspect)}*` : undefined;
+  const suspect = answer.suspect ? `Suspect: *${escapeMrkdwn(answer.suspect)}*${ownerText(answer.suspectOwner, 'mrkdwn')}` : undefined;
   const diagnosis = answer.diagnosis ? `Likely fault: ${dataText(answer.diagnosis.summary)}` : undefined;
   const investigated = wasInvestigated(answer);
   const unknown = investigated && answer.unknownServices && answer.unknownServices.length > 0 ? unknownServicesLine(answer.unknownServices) : undefined;
@@ -114,7 +114,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const lines = [
     ...(answer.asUsual ?? []).map(dataText),
     headline.plain,
-    ...(answer.suspect ? [`Suspect: ${escapeMrkdwn(answer.suspect)}`] : []),
+    ...(answer.suspect ? [`Suspect: ${escapeMrkdwn(answer.suspect)}${ownerText(answer.suspectOwner, 'plain')}`] : []),
     ...(answer.diagnosis ? [`Likely fault: ${dataText(answer.diagnosis.summary)}`] : []),
     ...listWithMore(evidenceLines, SHOWN.fallbackEvidence, 'Evidence:'),
     ...listWithMore(
@@ -133,6 +133,13 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
     methodLabel(answer),
   ];
   return { text: fallbackText(lines), blocks: capBlocks(blocks, SLACK_LIMITS.messageBlocks) };
+}
+
+/** " (team payments, #shop-payments)": whom to bring in; a channel ID is linked in mrkdwn, where Slack shows its name. */
+function ownerText(owner: Answer['suspectOwner'], format: 'mrkdwn' | 'plain'): string {
+  if (!owner) return '';
+  const channel = format === 'mrkdwn' && !owner.channel.startsWith('#') ? `<#${owner.channel}>` : escapeMrkdwn(owner.channel);
+  return ` (team ${escapeMrkdwn(owner.team)}, ${channel})`;
 }
 
 /** The first thing a reader sees: the conclusion, or a plain statement that nothing is wrong. */

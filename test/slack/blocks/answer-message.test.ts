@@ -117,6 +117,15 @@ describe('answerMessage when done', () => {
     expect(message.text.split('\n').slice(0, 2)).toEqual(['checkout shows nothing unusual: latency_p95 450 ms (usually 448 ms), error_rate 0.49% (usually 0.43%)', 'database: latency_p95 185 ms (usually 9 ms)']);
   });
 
+  it('names who owns the suspect, linking a channel given by ID', () => {
+    const byName = answerMessage(doneAnswer({ suspectOwner: { team: 'platform', channel: '#shop-platform' } }), { now: NOW });
+    expect(textsOf(byName.blocks)[0]).toBe('*database: latency_p95 185 ms (usually 9 ms)*\nSuspect: *database* (team platform, #shop-platform)');
+    expect(byName.text.split('\n')[1]).toBe('Suspect: database (team platform, #shop-platform)');
+    const byId = answerMessage(doneAnswer({ suspectOwner: { team: 'platform', channel: 'C0123ABCDEF' } }), { now: NOW });
+    expect(textsOf(byId.blocks)[0]).toContain('Suspect: *database* (team platform, <#C0123ABCDEF>)');
+    expect(byId.text.split('\n')[1]).toBe('Suspect: database (team platform, C0123ABCDEF)');
+  });
+
   it('admits when anomalies point nowhere in particular', () => {
     const unclear = answerMessage(doneAnswer({ conclusion: undefined, suspect: undefined }), { now: NOW });
     expect(textsOf(unclear.blocks)[0]).toBe('*Anomalies on 3 services; no single cause stands out*');
