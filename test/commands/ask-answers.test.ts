@@ -93,7 +93,8 @@ function expectAnswer(result: Run, expected: ScenarioCase): void {
   expect(result.exitCode, result.stderr).toBe(0);
   const answer = result.stdout;
   const lines = answer.split('\n');
-  expect(answer).toMatch(new RegExp(`^Suspect: ${expected.suspect}$`, 'm'));
+  // The suspect, with whom to bring in: its team and channel from the catalogue.
+  expect(answer).toMatch(new RegExp(`^Suspect: ${expected.suspect} \\(team [a-z-]+, #shop-[a-z-]+\\)$`, 'm'));
   expect(answer).toMatch(new RegExp(`^Likely fault: ${expected.fault}: `, 'm'));
   // Units: no signal value is a bare number, no memory is raw bytes, no z-score is in the thousands.
   expect([...answer.matchAll(SIGNAL_VALUE)].map((match) => match[0])).toEqual([]);

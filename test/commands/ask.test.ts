@@ -57,7 +57,7 @@ describe('aiops ask on the simulated world', () => {
 
   it('exits 0 and names payment, the bad deploy, as the suspect', () => {
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^Suspect: payment$/m);
+    expect(result.stdout).toMatch(/^Suspect: payment \(team payments, #shop-payments\)$/m);
     expect(result.stdout).toContain('payment 2.4.0 → 2.5.0');
   });
 
