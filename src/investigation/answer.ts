@@ -27,9 +27,9 @@ export interface Answer {
   /** The likely cause in one line, when there is one ("database: latency_p95 185 ms (usually 9 ms)"). */
   conclusion?: string;
   /**
-   * The named services that show nothing unusual while something around them does, in figures
-   * ("checkout shows nothing unusual: latency_p95 450 ms (usually 448 ms), …"), one line each:
-   * the question assumed trouble where there is none.
+   * The named services that show nothing unusual, in figures ("checkout shows nothing unusual:
+   * latency_p95 450 ms (usually 448 ms), …"), one line each: what the bot saw where the question
+   * assumed trouble.
    */
   asUsual?: string[];
   /** The service the evidence points at, when there is one. */

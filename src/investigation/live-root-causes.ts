@@ -31,7 +31,7 @@ export function liveRootCauses(dependencies: AnswerDependencies): RankRootCauses
     // With nothing in anomaly the engine still orders services by how much they moved; a model must not read that as a cause.
     const caveats = [
       ...(anomalies.length === 0 ? [`Detection raised no anomaly on these services in the last ${windowMinutes} minutes, and their metrics show none against the hour before: the ranking below orders ordinary fluctuation and names no fault.`] : []),
-      ...calmNamed(observed, services, now).map((line) => `${line}; the ranking below is of what is wrong around it.`),
+      ...(anomalies.length === 0 ? [] : calmNamed(observed, services, now).map((line) => `${line}; the ranking below is of what is wrong around it.`)),
       ...[...new Set([...observed.series.problems, ...problems])].map((problem) => `Could not read ${problem}: the ranking rests on the other evidence.`),
     ];
     const top = ranking[0];

@@ -95,9 +95,8 @@ export function symptomIn(named: readonly string[], anomalies: readonly Anomaly[
   return named.find((service) => anomalies.some((anomaly) => anomaly.service === service));
 }
 
-/** The named services that show nothing while something in scope does, each with its latency and errors beside their usual. */
+/** The named services that show nothing, each with its latency and errors beside their usual. */
 export function calmNamed(observed: ObservedScope, named: readonly string[], now: number): string[] {
-  if (observed.anomalies.length === 0) return [];
   return named.filter((name) => symptomIn([name], observed.anomalies) === undefined).flatMap((name) => describeAsUsual(observed.series.series, name, { ...observed.window, now }) ?? []);
 }
 

@@ -79,6 +79,8 @@ describe('deterministicAnswer', () => {
     expect(answer.suspect).toBeUndefined();
     expect(answer.servicesInAnomaly).toEqual([]);
     expect(answer.steps).toContain('No anomalies in the last 30 min');
+    // What "ok" rests on, in figures.
+    expect(answer.asUsual).toEqual([expect.stringMatching(/^cart shows nothing unusual: latency_p95 \d+ ms \(usually \d+ ms\), error_rate [\d.]+% \(usually [\d.]+%\)$/)]);
   });
 });
 

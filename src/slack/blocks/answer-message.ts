@@ -89,9 +89,11 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const investigated = wasInvestigated(answer);
   const unknown = investigated && answer.unknownServices && answer.unknownServices.length > 0 ? unknownServicesLine(answer.unknownServices) : undefined;
 
-  // Said first: the question assumed trouble on these, and the headline is about something else.
-  const asUsual = (answer.asUsual ?? []).map((line) => `✅ ${dataText(line)}`);
-  const blocks: KnownBlock[] = [section([...asUsual, headline.mrkdwn, suspect, diagnosis].filter((line) => line !== undefined).join('\n'))];
+  // With trouble elsewhere, said first: the question assumed it here, and the headline is about something else.
+  const calm = services.length === 0;
+  const asUsual = (answer.asUsual ?? []).map((line) => (calm ? dataText(line) : `✅ ${dataText(line)}`));
+  const head = calm ? [headline.mrkdwn, ...asUsual] : [...asUsual, headline.mrkdwn];
+  const blocks: KnownBlock[] = [section([...head, suspect, diagnosis].filter((line) => line !== undefined).join('\n'))];
   if (answer.evidence && answer.evidence.length > 0) blocks.push(section(`*Evidence*\n${fitLines(answer.evidence.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)}`));
   if (answer.candidates && answer.candidates.length > 0) blocks.push(section(`*Root-cause ranking*\n${candidatesText(answer.candidates)}`));
   if (answer.logEvidence && answer.logEvidence.length > 0) blocks.push(section(`*Log evidence*\n${fitLines(answer.logEvidence.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)}`));
@@ -112,8 +114,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
 
   const evidenceLines = services.flatMap((entry) => [...entry.anomalies].sort(bySeverityThenNewest)).map((anomaly) => `${severityEmoji(anomaly.severity)} ${anomalyPlain(anomaly)}`);
   const lines = [
-    ...(answer.asUsual ?? []).map(dataText),
-    headline.plain,
+    ...(calm ? [headline.plain, ...(answer.asUsual ?? []).map(dataText)] : [...(answer.asUsual ?? []).map(dataText), headline.plain]),
     ...(answer.suspect ? [`Suspect: ${escapeMrkdwn(answer.suspect)}${ownerText(answer.suspectOwner, 'plain')}`] : []),
     ...(answer.diagnosis ? [`Likely fault: ${dataText(answer.diagnosis.summary)}`] : []),
     ...listWithMore(evidenceLines, SHOWN.fallbackEvidence, 'Evidence:'),

@@ -105,6 +105,10 @@ describe('answerMessage when done', () => {
     expect(visibleText(calm.blocks)).toContain('*Recent changes*\nNone recorded.');
     expect(visibleText(calm.blocks)).not.toContain('Anomalies');
     expect(calm.text.split('\n')[0]).toBe('No anomalies on order-service or its dependencies in the last 30 minutes');
+    // The figures behind "nothing": after the statement, since it is about the same service.
+    const withFigures = answerMessage(doneAnswer({ conclusion: undefined, suspect: undefined, servicesInAnomaly: [], asUsual: ['order-service shows nothing unusual: latency_p95 84 ms (usually 85 ms)'] }), { now: NOW });
+    expect(textsOf(withFigures.blocks)[0]).toBe('✅ *No anomalies on order-service or its dependencies in the last 30 minutes*\norder-service shows nothing unusual: latency_p95 84 ms (usually 85 ms)');
+    expect(withFigures.text.split('\n').slice(0, 2)).toEqual(['No anomalies on order-service or its dependencies in the last 30 minutes', 'order-service shows nothing unusual: latency_p95 84 ms (usually 85 ms)']);
     const estateWide = answerMessage(doneAnswer({ services: [], conclusion: undefined, servicesInAnomaly: [] }), { now: NOW, lookbackMinutes: 120 });
     expect(estateWide.text.split('\n')[0]).toBe('No anomalies anywhere in the estate in the last 2 hours');
   });
