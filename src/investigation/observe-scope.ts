@@ -80,13 +80,12 @@ export async function observeScope(dependencies: AnswerDependencies, named: stri
   const addedSeries = await readSignalSeries(dependencies.metrics, added, range);
   const addedFound = screen(addedSeries, addedNames);
   return {
+    ...observed,
     services: [...services, ...added],
-    widenedToCallers,
     loadSources: { busy, added: addedNames },
     anomalies: [...observed.anomalies, ...recorded.filter((anomaly) => addedNames.includes(anomaly.service)), ...addedFound],
     foundInMetrics: [...observed.foundInMetrics, ...addedFound.map((anomaly) => anomaly.service)],
     series: { ...range, series: [...series.series, ...addedSeries.series], problems: [...new Set([...series.problems, ...addedSeries.problems])] },
-    window,
   };
 }
 
