@@ -70,11 +70,12 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       let days: number | undefined;
       for (const word of rest) {
         const window = /^(\d+)d$/.exec(word);
+        const meant = named(word);
         if (window && days === undefined) {
           days = Number(window[1]);
           if (days < 1 || days > MAXIMUM_HISTORY_DAYS) return { kind: 'invalid', problem: `The history window must be from 1 to ${MAXIMUM_HISTORY_DAYS} days; \`${word}\` is not.` };
-        } else if (service === undefined && named(word) !== undefined) service = named(word);
-        else return { kind: 'invalid', problem: named(word) !== undefined ? usage : `${unknownService(word)} ${usage}` };
+        } else if (service === undefined && meant !== undefined) service = meant;
+        else return { kind: 'invalid', problem: meant !== undefined ? usage : `${unknownService(word)} ${usage}` };
       }
       return { kind: 'history', ...(service === undefined ? {} : { service }), days: days ?? 30 };
     }
@@ -124,15 +125,17 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       const milliseconds = Number(match[1]) * UNIT_MILLISECONDS[match[2] as keyof typeof UNIT_MILLISECONDS];
       const longest = catalogue.access.maximumSilence.responder;
       if (milliseconds <= 0 || milliseconds > longest) return { kind: 'invalid', problem: `A silence lasts from 1 minute to ${formatDuration(longest)}.` };
-      if (named(target) === undefined && !SILENCE_TARGET.test(target)) return { kind: 'invalid', problem: unknownService(target) };
+      const service = named(target);
+      if (service === undefined && !SILENCE_TARGET.test(target)) return { kind: 'invalid', problem: unknownService(target) };
       if (reasonWords.length === 0) return { kind: 'invalid', problem: `A silence needs a reason people will read in the channel, e.g. \`/aiops silence ${target} ${duration} deploy of v2.3 in progress\`.` };
-      return { kind: 'silence', target: named(target) ?? target, durationMilliseconds: milliseconds, durationText: duration, reason: reasonWords.join(' ') };
+      return { kind: 'silence', target: service ?? target, durationMilliseconds: milliseconds, durationText: duration, reason: reasonWords.join(' ') };
     }
     case 'unsilence': {
       const [target, ...extra] = rest;
       if (target === undefined || extra.length > 0) return { kind: 'invalid', problem: '`unsilence` needs one service (or incident id), e.g. `/aiops unsilence payment`.' };
-      if (named(target) === undefined && !SILENCE_TARGET.test(target)) return { kind: 'invalid', problem: unknownService(target) };
-      return { kind: 'unsilence', target: named(target) ?? target };
+      const service = named(target);
+      if (service === undefined && !SILENCE_TARGET.test(target)) return { kind: 'invalid', problem: unknownService(target) };
+      return { kind: 'unsilence', target: service ?? target };
     }
     default:
       return { kind: 'invalid', problem: `Unknown subcommand \`${subcommand}\`.` };
