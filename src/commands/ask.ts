@@ -41,15 +41,23 @@ export async function askCommand(argv: string[], io: CommandIo, environment: Rec
   const question = positionals.join(' ').replace(/\s+/g, ' ').trim();
   if (question === '') throw inputError('ask', 'missing the question, e.g. aiops ask "why is order-service slow?"');
 
-  const [{ LOG_LEVELS, loadConfig }, { createLogger }, { answerMessage }, { unescapeMrkdwn }, { createSources }, { openState }] = await Promise.all([
+  const [{ LOG_LEVELS, loadConfig }, { createLogger }, { answerMessage }, { unescapeMrkdwn }, { catalogueAnswer }] = await Promise.all([
     import('../config.js'),
     import('../logger.js'),
     import('../slack/blocks/answer-message.js'),
     import('../slack/blocks/limits.js'),
-    import('../sources/create-sources.js'),
-    import('../state/state.js'),
+    import('../investigation/catalogue-answer.js'),
   ]);
   const config = loadConfig(environment, { stdoutIsTerminal: false });
+  // The message's plain text is written for Slack, which shows `&lt;` as `<`; a terminal does not.
+  const print = (answer: Answer, now: number) => io.stdout.write(`${unescapeMrkdwn(answerMessage(answer, { now, links: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl } }).text)}\n`);
+  // Who owns it, who is paged, what it calls: the catalogue answers, with no sources, Redis or detection pass.
+  const layout = catalogueAnswer(config.catalogue, question, []);
+  if (layout) {
+    print(layout, io.now());
+    return 0;
+  }
+  const [{ createSources }, { openState }] = await Promise.all([import('../sources/create-sources.js'), import('../state/state.js')]);
   // stdout holds the answer alone: logs go to stderr, and only warnings and worse, since progress lines already say what happens.
   const level = LOG_LEVELS[Math.max(LOG_LEVELS.indexOf(config.logLevel), LOG_LEVELS.indexOf('warn'))];
   const logger = createLogger({ level, destination: io.stderr });
@@ -59,9 +67,7 @@ export async function askCommand(argv: string[], io: CommandIo, environment: Rec
   const state = await openState({ redis: config.redis, catalogue: config.catalogue, logger, ...(simulated ? { scratch: 'ask' } : {}) });
   try {
     const answer = await answerQuestion(question, { config, sources, state, simulated, io, logger });
-    const now = sources.world && simulated ? sources.world.clock.now() : io.now();
-    // The message's plain text is written for Slack, which shows `&lt;` as `<`; a terminal does not.
-    io.stdout.write(`${unescapeMrkdwn(answerMessage(answer, { now, links: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl } }).text)}\n`);
+    print(answer, sources.world && simulated ? sources.world.clock.now() : io.now());
     return 0;
   } finally {
     await state.close().catch((error: unknown) => io.stderr.write(`aiops: could not delete the keys under ${state.namespace} in Redis: ${(error as Error).message}\n`));

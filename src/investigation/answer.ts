@@ -26,6 +26,8 @@ export interface Answer {
   steps: string[];
   /** The likely cause in one line, when there is one ("database: latency_p95 185 ms (usually 9 ms)"). */
   conclusion?: string;
+  /** What the catalogue says besides the conclusion, one line each: a layout question's answer (see catalogue-answer.ts). */
+  facts?: string[];
   /**
    * The named services that show nothing unusual, in figures ("checkout shows nothing unusual:
    * latency_p95 450 ms (usually 448 ms), …"), one line each: what the bot saw where the question
@@ -46,8 +48,8 @@ export interface Answer {
   recentChanges: RecentChange[];
   /** What to do next, one line each. */
   suggestions: string[];
-  /** How the answer was made: `deterministic` (the root-cause engine) or `llm` (the agent). */
-  method: 'deterministic' | 'llm';
+  /** How the answer was made: `deterministic` (the root-cause engine), `llm` (the agent), or `catalogue` (a layout question, nothing investigated). */
+  method: 'deterministic' | 'llm' | 'catalogue';
   /** The root-cause engine's leading candidates, best first, each with its strongest evidence. */
   candidates?: CandidateCause[];
   /** The agent's evidence, one line each, in its words. */

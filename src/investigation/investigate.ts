@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { PROPOSED_ACTIONS, type ActionProposal, type ActionProposals } from '../state/action-proposals.js';
 import type { ThreadTurn } from '../state/thread-context.js';
 import type { Answer } from './answer.js';
+import { catalogueAnswer } from './catalogue-answer.js';
 import { deterministicAnswer, type AnswerDependencies } from './deterministic-answer.js';
 import { remediationForAnswer } from './remediation-for-answer.js';
 import { servicesInQuestion } from './question-services.js';
@@ -53,6 +54,9 @@ export async function investigate(
   history: ThreadTurn[] = [],
 ): Promise<Answer> {
   const { agent, answers, logger } = dependencies;
+  // Who owns it, who is paged, what it calls: the catalogue knows, at once and without a model.
+  const layout = catalogueAnswer(answers.catalogue, question, threadServices);
+  if (layout) return layout;
   if (!agent) return engineAnswer(question, threadServices, dependencies, onProgress);
 
   const named = servicesInQuestion(answers.catalogue, question);

@@ -30,7 +30,7 @@ const NOT_A_SERVICE = new Set(
 /** Where a question puts the service it asks about: "why is X slow", "does X fail", "wrong with X", "the X service". */
 const SUBJECT_PATTERNS = [
   /\b(?:is|are|was|were|does|do|did|has|have|can|cannot|cant|isnt|arent|doesnt|wont|will)\s+(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9-]*)/g,
-  /\b(?:with|about|for|of|in|on|check|investigate|inspect)\s+(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9-]*)\s*$/g,
+  /\b(?:with|about|for|of|in|on|check|investigate|inspect|owns|own|maintains|calls|call|uses|use)\s+(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9-]*)\s*$/g,
   /\b(?:wrong|problem|problems|issue|issues)\s+(?:with|in)\s+(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9-]*)/g,
   /\b([a-z0-9][a-z0-9-]*)\s+(?:service|svc|microservice|api|app|deployment|pods?)\b/g,
 ];

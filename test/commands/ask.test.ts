@@ -47,6 +47,22 @@ describe('aiops ask: usage', () => {
   });
 });
 
+describe('aiops ask about the catalogue', () => {
+  it('says who is paged and what a service calls at once, from the catalogue, with no Redis to reach', async () => {
+    const result = await run(['ask', 'who is on call for the db?'], { ...SIMULATED_WORLD, REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n')).toEqual([
+      'Nobody is paged for database: no paging route takes it in, so its incidents are posted in #shop-platform only',
+      '• database is owned by team platform; its incidents go to #shop-platform (Deployment database in namespace shop)',
+      '• database calls no catalogued service',
+      '• database is called by order-service, payment, catalogue, shipping, user, and through them by checkout, frontend',
+      'Answered from the catalogue (AIOPS_CONFIG): no metrics, logs or LLM needed',
+      '',
+    ]);
+  });
+});
+
 describe('aiops ask on the simulated world', () => {
   let result: Awaited<ReturnType<typeof run>>;
 

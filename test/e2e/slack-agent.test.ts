@@ -143,6 +143,19 @@ describe('Slack with an LLM, end to end over HTTP', () => {
     expect(audit.filter(([, fields]) => fields.join(' ').includes('"action":"request-approval"'))).toHaveLength(1);
   }, 45_000);
 
+  it('answers who is paged from the catalogue without calling the model, and a follow-up about "it" keeps the service', async () => {
+    const before = llm.requests().length;
+    const event = mention('who is on call for the db?', 'C0LAYOUT', '1764000500.000100');
+    await sendEvent(eventsUrl, SIGNING_SECRET, event, { eventId: 'Ev0LAYOUT1' });
+    const answers = () => slack.thread('C0LAYOUT', event.ts).filter((message) => /Answered from the catalogue/.test(JSON.stringify(message.blocks)));
+    await until(() => answers().length === 1, 'the catalogue\'s answer', 15_000);
+    expect(answers()[0]!.text.split('\n')[0]).toBe('Nobody is paged for database: no paging route takes it in, so its incidents are posted in #shop-platform only');
+    await sendEvent(eventsUrl, SIGNING_SECRET, { ...mention('and what calls it?', 'C0LAYOUT', '1764000501.000200'), thread_ts: event.ts }, { eventId: 'Ev0LAYOUT2' });
+    await until(() => answers().length === 2, 'the follow-up\'s answer', 15_000);
+    expect(answers()[1]!.text.split('\n')[0]).toBe('database is called by order-service, payment, catalogue, shipping, user, and through them by checkout, frontend');
+    expect(llm.requests().length).toBe(before);
+  }, 40_000);
+
   it('answers from the root-cause engine, and says so, when the LLM fails', async () => {
     llmDown = true;
     try {

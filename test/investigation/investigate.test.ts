@@ -48,6 +48,12 @@ describe('investigate', () => {
     expect(answer.suspect).toBeUndefined();
   });
 
+  it('answers who owns a service from the catalogue, without asking the model', async () => {
+    const answer = await ask('who owns payment?', [{ text: 'Root cause: payment — a model was asked' }]);
+    expect(answer).toMatchObject({ method: 'catalogue', services: ['payment'], conclusion: 'payment is owned by team payments; its incidents go to #shop-payments (Deployment payment in namespace shop)' });
+    expect(fake?.requests()).toEqual([]);
+  });
+
   it('answers with the root-cause engine, saying why, when the model call fails', async () => {
     const answer = await ask('is cart ok?', [{ status: 401, error: 'invalid api key' }]);
     expect(answer.method).toBe('deterministic');

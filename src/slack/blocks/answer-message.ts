@@ -33,6 +33,7 @@ export interface AnswerMessageOptions {
 export const METHOD_LABELS: Record<Answer['method'], string> = {
   deterministic: 'Answered by the root-cause engine from metrics, the call graph, changes, cluster events and logs — no LLM configured',
   llm: 'Investigated by the LLM agent with read-only tools',
+  catalogue: 'Answered from the catalogue (AIOPS_CONFIG): no metrics, logs or LLM needed',
 };
 
 function methodLabel(answer: Answer): string {
@@ -94,6 +95,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const asUsual = (answer.asUsual ?? []).map((line) => (calm ? dataText(line) : `✅ ${dataText(line)}`));
   const head = calm ? [headline.mrkdwn, ...asUsual] : [...asUsual, headline.mrkdwn];
   const blocks: KnownBlock[] = [section([...head, suspect, diagnosis].filter((line) => line !== undefined).join('\n'))];
+  if (answer.facts && answer.facts.length > 0) blocks.push(section(fitLines(answer.facts.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)));
   if (answer.evidence && answer.evidence.length > 0) blocks.push(section(`*Evidence*\n${fitLines(answer.evidence.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)}`));
   if (answer.candidates && answer.candidates.length > 0) blocks.push(section(`*Root-cause ranking*\n${candidatesText(answer.candidates)}`));
   if (answer.logEvidence && answer.logEvidence.length > 0) blocks.push(section(`*Log evidence*\n${fitLines(answer.logEvidence.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)}`));
@@ -115,6 +117,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const evidenceLines = services.flatMap((entry) => [...entry.anomalies].sort(bySeverityThenNewest)).map((anomaly) => `${severityEmoji(anomaly.severity)} ${anomalyPlain(anomaly)}`);
   const lines = [
     ...(calm ? [headline.plain, ...(answer.asUsual ?? []).map(dataText)] : [...(answer.asUsual ?? []).map(dataText), headline.plain]),
+    ...(answer.facts ?? []).map((line) => `• ${dataText(line)}`),
     ...(answer.suspect ? [`Suspect: ${escapeMrkdwn(answer.suspect)}${ownerText(answer.suspectOwner, 'plain')}`] : []),
     ...(answer.diagnosis ? [`Likely fault: ${dataText(answer.diagnosis.summary)}`] : []),
     ...listWithMore(evidenceLines, SHOWN.fallbackEvidence, 'Evidence:'),

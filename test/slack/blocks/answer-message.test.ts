@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../../src/catalogue.js';
+import { catalogueAnswer } from '../../../src/investigation/catalogue-answer.js';
 import { answerMessage } from '../../../src/slack/blocks/answer-message.js';
 import { checkBlocks, checkFallback, expectNoInjection, textsOf, visibleText } from './block-checks.js';
 import { MINUTE, NOW, anomaly, databaseLatency, doneAnswer, manyAnomalies, orderLatency } from './estate-fixtures.js';
@@ -128,6 +130,25 @@ describe('answerMessage when done', () => {
     const byId = answerMessage(doneAnswer({ suspectOwner: { team: 'platform', channel: 'C0123ABCDEF' } }), { now: NOW });
     expect(textsOf(byId.blocks)[0]).toContain('Suspect: *database* (team platform, <#C0123ABCDEF>)');
     expect(byId.text.split('\n')[1]).toBe('Suspect: database (team platform, C0123ABCDEF)');
+  });
+
+  it('shows a catalogue answer as its line and the service\'s card, saying nothing was investigated', () => {
+    const answer = catalogueAnswer(loadCatalogue(EXAMPLE_CATALOGUE_PATH), 'who owns payment?', [])!;
+    const message = answerMessage(answer, { now: NOW });
+    checkBlocks(message.blocks, 50);
+    checkFallback(message.text);
+    expect(textsOf(message.blocks)).toEqual([
+      '*payment is owned by team payments; its incidents go to #shop-payments (Deployment payment in namespace shop)*',
+      '• Nobody is paged for payment: no paging route takes it in, so its incidents are posted in #shop-payments only\n• payment calls database\n• payment is called by checkout, and through it by frontend',
+      'Answered from the catalogue (AIOPS_CONFIG): no metrics, logs or LLM needed',
+    ]);
+    expect(message.text.split('\n')).toEqual([
+      'payment is owned by team payments; its incidents go to #shop-payments (Deployment payment in namespace shop)',
+      '• Nobody is paged for payment: no paging route takes it in, so its incidents are posted in #shop-payments only',
+      '• payment calls database',
+      '• payment is called by checkout, and through it by frontend',
+      'Answered from the catalogue (AIOPS_CONFIG): no metrics, logs or LLM needed',
+    ]);
   });
 
   it('admits when anomalies point nowhere in particular', () => {
