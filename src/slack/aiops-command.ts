@@ -141,3 +141,25 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
       return { kind: 'invalid', problem: `Unknown subcommand \`${subcommand}\`.` };
   }
 }
+
+/** Subcommands whose words never start a question: said to the bot with a mistake, they get the usage, not an investigation. */
+const COMMAND_ONLY_WORDS = new Set(['forecast', 'trends', 'logs', 'silence', 'unsilence', 'history', 'audit', 'healing']);
+/** Every subcommand a mention or DM may spell, `ask` aside (a question is asked by just asking it). */
+const MESSAGE_COMMAND_WORDS = new Set([...COMMAND_ONLY_WORDS, 'status', 'incidents', 'help']);
+
+/**
+ * The `/aiops` command a mention or direct message spells ("@aiops status payment", "forecast
+ * order-service 24h", "/aiops incidents"), or undefined for a question. Words that also start
+ * questions read as one unless they make a whole command: "help" alone is help, "help me find why
+ * checkout is slow" is a question, and so are "status of payment?" and "incidents today?".
+ */
+export function commandInMessage(text: string, catalogue: Catalogue): Exclude<AiopsCommand, { kind: 'ask' }> | undefined {
+  const command = text.trim().replace(/^\/aiops\s+/i, '');
+  const words = command.split(/\s+/).filter(Boolean);
+  const first = words[0]?.toLowerCase();
+  if (first === undefined || !MESSAGE_COMMAND_WORDS.has(first) || (first === 'help' && words.length > 1)) return undefined;
+  const parsed = parseAiopsCommand(command, catalogue);
+  if (parsed.kind === 'ask') return undefined;
+  if (parsed.kind === 'invalid') return COMMAND_ONLY_WORDS.has(first) && !command.endsWith('?') ? parsed : undefined;
+  return parsed;
+}

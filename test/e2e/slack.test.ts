@@ -150,6 +150,27 @@ describe('Slack, end to end over HTTP', () => {
     expect(slack.files().filter((candidate) => candidate.completed)).toHaveLength(1);
   }, 40_000);
 
+  it('runs a command said to it in a mention or a DM, answering in the thread; a question that starts like one is still a question', async () => {
+    const said = async (text: string, ts: string, channel = 'C0SAID') => {
+      const event = channel.startsWith('D') ? { type: 'message', channel_type: 'im', user: 'U0ALICE', text, channel, ts, event_ts: ts } : mention(text, channel, ts);
+      expect((await sendEvent(eventsUrl, SIGNING_SECRET, event)).status).toBe(200);
+      return until(async () => slack.thread(channel, ts)[0], 20_000, `the reply to "${text}"`);
+    };
+    expect((await said('status', '1764000060.000100')).text).toMatch(/database/);
+    expect((await said('help', '1764000061.000100')).text).toMatch(/^\/aiops commands:/);
+    expect((await said('incidents', '1764000062.000100', 'D0ALICE')).text).toMatch(/database/);
+    expect((await said('forecast order-service soon', '1764000063.000100')).text).toMatch(/`soon` is neither a signal/);
+    // The chart goes into the thread it was asked in.
+    const forecastTs = '1764000064.000100';
+    const uploads = slack.calls('files.completeUploadExternal').length;
+    await sendEvent(eventsUrl, SIGNING_SECRET, mention('forecast order-service 6h', 'C0SAID', forecastTs));
+    const completed = await slack.waitFor((call) => call.method === 'files.completeUploadExternal' && slack.calls('files.completeUploadExternal').indexOf(call) >= uploads, 20_000);
+    expect(completed.body).toMatchObject({ channel_id: 'C0SAID', thread_ts: forecastTs });
+    // "help" and "status" followed by more words are questions, answered by the investigation.
+    await said('help me find why order-service is slow', '1764000065.000100');
+    await until(async () => (slack.thread('C0SAID', '1764000065.000100').at(-1)?.text.includes('root-cause engine') ? true : undefined), 20_000, 'the investigation');
+  }, 60_000);
+
   it('publishes App Home with the open incidents when a user opens it', async () => {
     const delivery = await sendEvent(eventsUrl, SIGNING_SECRET, { type: 'app_home_opened', user: 'U0BOB', channel: 'D0BOB', tab: 'home', event_ts: '1764000001.000200' });
     expect(delivery.status).toBe(200);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
-import { parseAiopsCommand } from '../../src/slack/aiops-command.js';
+import { commandInMessage, parseAiopsCommand } from '../../src/slack/aiops-command.js';
 
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
 const parse = (text: string) => parseAiopsCommand(text, catalogue);
@@ -68,4 +68,32 @@ describe('parseAiopsCommand', () => {
   ])('explains what is wrong with %j', (text, problem) => {
     expect(parse(text)).toEqual({ kind: 'invalid', problem });
   });
+});
+
+describe('commandInMessage', () => {
+  const said = (text: string) => commandInMessage(text, catalogue);
+
+  it.each([
+    ['status', { kind: 'status', service: undefined }],
+    ['Status db', { kind: 'status', service: 'database' }],
+    ['incidents', { kind: 'incidents' }],
+    ['help', { kind: 'help' }],
+    ['forecast orders 6h', { kind: 'forecast', service: 'order-service', signal: 'cpu', horizonHours: 6 }],
+    ['/aiops logs payment 1h', { kind: 'logs', service: 'payment', minutes: 60 }],
+    ['silence payment 2h deploy in progress', { kind: 'silence', target: 'payment', durationMilliseconds: 7_200_000, durationText: '2h', reason: 'deploy in progress' }],
+  ])('runs %j as the command it spells', (text, command) => {
+    expect(said(text)).toEqual(command);
+  });
+
+  it('answers a command-only word with a mistake with its usage, not an investigation', () => {
+    expect(said('forecast order-service soon')).toMatchObject({ kind: 'invalid', problem: expect.stringMatching(/^`soon` is neither a signal/) });
+    expect(said('silence payment')).toMatchObject({ kind: 'invalid' });
+  });
+
+  it.each(['why is order-service slow?', 'help me find why checkout is slow', 'status of payment?', 'status of the db', 'incidents today?', 'ask why is cart slow', 'forecast for checkout?', 'healing?', ''])(
+    'leaves %j to the investigation',
+    (text) => {
+      expect(said(text)).toBeUndefined();
+    },
+  );
 });

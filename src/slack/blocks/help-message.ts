@@ -37,7 +37,7 @@ export function helpMessage(): BlockMessage {
     ...AIOPS_SUBCOMMANDS.map((subcommand) =>
       section(`\`${escapeMrkdwn(usageOf(subcommand))}\` — ${escapeMrkdwn(subcommand.description)}\n_Example:_ \`${escapeMrkdwn(subcommand.example)}\``),
     ),
-    context(['You can also mention @aiops with a question in any channel it is in.']),
+    context(['You can also mention @aiops with a question in any channel it is in, or with any of these without `/aiops` (`@aiops status payment`): the answer comes in the thread, for everyone there to read.']),
   ];
   const lines = ['/aiops commands:', ...AIOPS_SUBCOMMANDS.map((subcommand) => `${escapeMrkdwn(usageOf(subcommand))} — ${escapeMrkdwn(subcommand.description)}`)];
   return { text: fallbackText(lines), blocks };

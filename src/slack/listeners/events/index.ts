@@ -3,7 +3,11 @@ import { estateStatus } from '../../../investigation/estate-status.js';
 import { homeViewFor } from '../../home-view-for.js';
 import { slackAccess } from '../../slack-access.js';
 import type { SlackServices } from '../../slack-services.js';
-import { answerInThread, questionText } from './answer-in-thread.js';
+import type { WebClient } from '@slack/web-api';
+import { commandInMessage } from '../../aiops-command.js';
+import { noticeMessage } from '../../blocks/notice-message.js';
+import { runAiopsCommand } from '../../run-aiops-command.js';
+import { answerInThread, questionText, type Question } from './answer-in-thread.js';
 
 export function register(app: App, services: SlackServices): void {
   // Slack retries unacknowledged or slow events with the same event_id (HTTP: X-Slack-Retry-Num;
@@ -16,7 +20,7 @@ export function register(app: App, services: SlackServices): void {
 
   app.event('app_mention', async ({ event, client }) => {
     const text = questionText(event.text);
-    await answerInThread(client, { channel: event.channel, threadTs: event.thread_ts ?? event.ts, text, asker: event.user ?? '' }, services);
+    await answerOrRun(client, { channel: event.channel, threadTs: event.thread_ts ?? event.ts, text, asker: event.user ?? '' }, services);
   });
 
   app.message(async ({ message, client }) => {
@@ -24,7 +28,7 @@ export function register(app: App, services: SlackServices): void {
     if (message.channel_type !== 'im' || message.subtype !== undefined || 'bot_id' in message) return;
     const text = questionText(message.text ?? '');
     if (text === '') return;
-    await answerInThread(client, { channel: message.channel, threadTs: message.thread_ts ?? message.ts, text, asker: message.user }, services);
+    await answerOrRun(client, { channel: message.channel, threadTs: message.thread_ts ?? message.ts, text, asker: message.user }, services);
   });
 
   app.event('app_home_opened', async ({ event, client }) => {
@@ -33,4 +37,21 @@ export function register(app: App, services: SlackServices): void {
     const visibility = await slackAccess(services, client).access.visibility(event.user);
     await client.views.publish({ user_id: event.user, view: await homeViewFor(services, await estateStatus(services.status), visibility) });
   });
+}
+
+/**
+ * A command said to the bot ("@aiops status payment", a DM saying "incidents") runs as `/aiops`
+ * would, for the person who said it, and answers in the thread; anything else is a question.
+ */
+async function answerOrRun(client: WebClient, question: Question, services: SlackServices): Promise<void> {
+  const command = commandInMessage(question.text, services.catalogue);
+  if (!command) return answerInThread(client, question, services);
+  const post = (message: { text: string; blocks?: unknown[] }) =>
+    services.pacer.send(question.channel, () => client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, text: message.text, blocks: message.blocks as never })).then(() => undefined);
+  try {
+    await runAiopsCommand(command, { user: question.asker, channel: question.channel, threadTs: question.threadTs }, client, services, post);
+  } catch (error) {
+    services.logger.error({ channel: question.channel, command: command.kind, error: (error as Error).message }, 'a command in a message failed');
+    await post(noticeMessage(`Sorry, I could not finish \`${command.kind}\`: ${(error as Error).message}`)).catch(() => undefined);
+  }
 }
