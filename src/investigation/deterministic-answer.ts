@@ -98,7 +98,7 @@ export async function deterministicAnswer(
   answer.steps.push(answer.recentChanges.length > 0 ? `${answer.recentChanges.length} recent change${answer.recentChanges.length > 1 ? 's' : ''} (${answer.recentChanges.map((change) => change.service).join(', ')})` : 'No deploys, rollbacks, restarts, scaling or configuration changes in the last hours');
 
   if (anomalies.length > 0) {
-    answer.steps.push(`Ranking root causes: ${scope.length} services' signals before and since the trouble started, the call graph, changes, cluster events and log findings`);
+    answer.steps.push(`Ranking root causes: ${scope.length === 1 ? `${scope[0]}'s` : `${scope.length} services'`} signals before and since the trouble started, the call graph, changes, cluster events and log findings`);
     await onProgress(answer);
     const { input, problems } = await collectRootCauseInput(scope, dependencies, { now, anomalies, symptom: symptomIn(services, anomalies), changes: answer.recentChanges, series: observed.series });
     const unread = problems.filter((problem) => !(answer.unreadable ?? []).includes(problem));
