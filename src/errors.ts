@@ -77,6 +77,14 @@ export function inputError(field: string, expected: string): AiopsError {
   return new AiopsError(ErrorCode.InputInvalid, `${field}: ${expected}`);
 }
 
+/**
+ * A word the command takes no place for. A path typed without its option (`aiops detect data.csv`)
+ * is the usual slip, so the line names the option it belongs after, when the command has one.
+ */
+export function unexpectedArgument(command: string, argument: string, pathOption?: string): AiopsError {
+  return inputError(command, `unexpected argument "${argument}"${pathOption ? `; give a path after ${pathOption}, e.g. ${pathOption} ${argument}` : ''}`);
+}
+
 export function notFound(what: string, hint?: string): AiopsError {
   return new AiopsError(ErrorCode.NotFound, `${what} not found`, { hint });
 }

@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { inputError } from '../errors.js';
+import { inputError, unexpectedArgument } from '../errors.js';
 import type { CommandIo } from './command-io.js';
 import { csvFiles, monotoneTimestamps, parseSeriesCsv, timeGoingBack } from './series-csv.js';
 
@@ -20,7 +20,7 @@ export async function detectCommand(argv: string[], io: CommandIo): Promise<numb
     io.stdout.write(`${DETECT_HELP}\n`);
     return 0;
   }
-  if (positionals.length > 0) throw inputError('detect', `unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw unexpectedArgument('detect', positionals[0]!, '--input');
   if (!values.input) throw inputError('--input', 'required: a CSV file or a directory of them');
   if (!values.output) throw inputError('--output', 'required: where the scored rows go');
   const input = await stat(values.input).catch(() => undefined);

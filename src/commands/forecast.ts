@@ -2,7 +2,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../duration.js';
-import { inputError } from '../errors.js';
+import { inputError, unexpectedArgument } from '../errors.js';
 import type { CommandIo } from './command-io.js';
 import { csvFiles, parseSeriesCsv, type SeriesRow } from './series-csv.js';
 
@@ -35,7 +35,7 @@ export async function forecastCommand(argv: string[], io: CommandIo): Promise<nu
     io.stdout.write(`${FORECAST_HELP}\n`);
     return 0;
   }
-  if (positionals.length > 0) throw inputError('forecast', `unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw unexpectedArgument('forecast', positionals[0]!, '--input');
   if (!values.input) throw inputError('--input', 'required: a timestamp,value CSV file (or, with --backtest, a directory of them)');
   if (values.backtest && values.horizon !== undefined) throw inputError('--horizon', 'not used with --backtest, whose horizons are 1 hour and 1 day');
   if (!values.backtest && values.horizon === undefined) throw inputError('--horizon', 'required: steps (e.g. 288) or a duration (e.g. 1d), or use --backtest');

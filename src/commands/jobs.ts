@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { inputError } from '../errors.js';
+import { inputError, unexpectedArgument } from '../errors.js';
 import type { QueueReport } from '../jobs/queue-report.js';
 import { integerOption, type CommandIo } from './command-io.js';
 
@@ -26,7 +26,7 @@ export async function jobsCommand(argv: string[], io: CommandIo, environment: Re
     io.stdout.write(`${JOBS_HELP}\n`);
     return 0;
   }
-  if (positionals.length > 0) throw inputError('jobs', `unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw unexpectedArgument('jobs', positionals[0]!);
   const { QUEUE_NAMES } = await import('../jobs/queues.js');
   const { HEALING_QUEUES } = await import('../jobs/healing-jobs.js');
   const { MAINTENANCE_QUEUE } = await import('../jobs/maintenance-jobs.js');

@@ -1,6 +1,6 @@
 import { open, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { inputError } from '../errors.js';
+import { inputError, unexpectedArgument } from '../errors.js';
 import { TemplateMiner } from '../logs/template-miner.js';
 import type { CommandIo } from './command-io.js';
 
@@ -23,7 +23,7 @@ export async function logsCommand(argv: string[], io: CommandIo): Promise<number
     io.stdout.write(`${LOGS_HELP}\n`);
     return 0;
   }
-  if (positionals.length > 0) throw inputError('logs templates', `unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw unexpectedArgument('logs templates', positionals[0]!, '--input');
   if (!values.input) throw inputError('--input', 'required: a file with one log message per line');
   const bytes = await readFile(values.input).catch(() => undefined);
   if (bytes === undefined) throw inputError('--input', `${values.input} cannot be read`);

@@ -1,7 +1,7 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { inputError } from '../errors.js';
+import { inputError, unexpectedArgument } from '../errors.js';
 import { rankRootCauses } from '../rca/rank-root-causes.js';
 import type { RootCauseRanking } from '../rca/root-cause-input.js';
 import type { CommandIo } from './command-io.js';
@@ -29,7 +29,7 @@ export async function rcaCommand(argv: string[], io: CommandIo): Promise<number>
     io.stdout.write(`${RCA_HELP}\n`);
     return 0;
   }
-  if (positionals.length > 0) throw inputError('rca', `unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw unexpectedArgument('rca', positionals[0]!, '--case');
   if (values.case !== undefined && values.cases !== undefined) throw inputError('rca', 'give --case DIR or --cases DIR, not both');
   if (values.case !== undefined) {
     if (values.output !== undefined) throw inputError('--output', 'only with --cases; --case prints to stdout');

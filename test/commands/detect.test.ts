@@ -110,5 +110,7 @@ describe('aiops detect', () => {
     expectUserError(await run(['detect', '--output', 'x']), 'aiops: --input: required: a CSV file or a directory of them');
     expectUserError(await run(['detect', '--input', 'x.csv']), 'aiops: --output: required: where the scored rows go');
     expectUserError(await run(['detect', '--input', join(directory, 'nope.csv'), '--output', 'x']), `aiops: --input: ${join(directory, 'nope.csv')} does not exist`);
+    // A file typed without its option: the line says where it goes.
+    expectUserError(await run(['detect', 'data.csv', '--output', 'x']), 'aiops: detect: unexpected argument "data.csv"; give a path after --input, e.g. --input data.csv');
   });
 });
