@@ -48,8 +48,11 @@ export interface Answer {
   recentChanges: RecentChange[];
   /** What to do next, one line each. */
   suggestions: string[];
-  /** How the answer was made: `deterministic` (the root-cause engine), `llm` (the agent), or `catalogue` (a layout question, nothing investigated). */
-  method: 'deterministic' | 'llm' | 'catalogue';
+  /**
+   * How the answer was made: `deterministic` (the root-cause engine), `llm` (the agent), or,
+   * with nothing investigated, `catalogue` (a layout question) or `changes` ("what changed?").
+   */
+  method: 'deterministic' | 'llm' | 'catalogue' | 'changes';
   /** The root-cause engine's leading candidates, best first, each with its strongest evidence. */
   candidates?: CandidateCause[];
   /** The agent's evidence, one line each, in its words. */

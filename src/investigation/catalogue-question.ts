@@ -17,7 +17,7 @@ const S = SERVICE_PLACEHOLDER;
  * A question about trouble ("who owns the payment outage?", "why is checkout slow, who owns it?")
  * wants an investigation, whose answer names the suspect's owner anyway.
  */
-const TROUBLE =
+export const TROUBLE =
   /\b(why|slow\w*|fail\w*|error\w*|down|broken|latency|wrong|problem\w*|issues?|incidents?|alert\w*|timeout\w*|timing out|crash\w*|health\w*|ok|okay|happening|going on|outage\w*|degraded|spik\w*|leak\w*|restart\w*)\b/;
 
 /** First match wins: paging before ownership ("who is on call for the team owning X"), callers before calls ("what depends on X" vs "what does X depend on"). */

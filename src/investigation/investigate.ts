@@ -9,6 +9,7 @@ import { PROPOSED_ACTIONS, type ActionProposal, type ActionProposals } from '../
 import type { ThreadTurn } from '../state/thread-context.js';
 import type { Answer } from './answer.js';
 import { catalogueAnswer } from './catalogue-answer.js';
+import { changesAnswer } from './changes-answer.js';
 import { deterministicAnswer, type AnswerDependencies } from './deterministic-answer.js';
 import { remediationForAnswer } from './remediation-for-answer.js';
 import { servicesInQuestion } from './question-services.js';
@@ -57,6 +58,9 @@ export async function investigate(
   // Who owns it, who is paged, what it calls: the catalogue knows, at once and without a model.
   const layout = catalogueAnswer(answers.catalogue, question, threadServices);
   if (layout) return layout;
+  // "What changed in the last hour?": the change record, listed as asked, not an investigation of something else.
+  const changes = await changesAnswer(question, threadServices, answers);
+  if (changes) return changes;
   if (!agent) return engineAnswer(question, threadServices, dependencies, onProgress);
 
   const named = servicesInQuestion(answers.catalogue, question);

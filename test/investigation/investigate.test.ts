@@ -54,6 +54,12 @@ describe('investigate', () => {
     expect(fake?.requests()).toEqual([]);
   });
 
+  it('lists what changed, without asking the model', async () => {
+    const answer = await ask('what changed in the last hour?', [{ text: 'Root cause: payment — a model was asked' }]);
+    expect(answer).toMatchObject({ method: 'changes', conclusion: expect.stringMatching(/anywhere in the estate in the last hour$/) });
+    expect(fake?.requests()).toEqual([]);
+  });
+
   it('answers with the root-cause engine, saying why, when the model call fails', async () => {
     const answer = await ask('is cart ok?', [{ status: 401, error: 'invalid api key' }]);
     expect(answer.method).toBe('deterministic');

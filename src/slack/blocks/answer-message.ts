@@ -34,6 +34,7 @@ export const METHOD_LABELS: Record<Answer['method'], string> = {
   deterministic: 'Answered by the root-cause engine from metrics, the call graph, changes, cluster events and logs — no LLM configured',
   llm: 'Investigated by the LLM agent with read-only tools',
   catalogue: 'Answered from the catalogue (AIOPS_CONFIG): no metrics, logs or LLM needed',
+  changes: "Read from the cluster's rollouts and scaling and the change events sent to the bot: nothing investigated, no LLM needed",
 };
 
 function methodLabel(answer: Answer): string {
@@ -44,6 +45,8 @@ function methodLabel(answer: Answer): string {
 
 /** How much of each list a threaded answer shows; the rest is counted, not dropped silently. */
 const SHOWN = { steps: 8, services: 10, anomaliesPerService: 3, changes: 8, fallbackEvidence: 10, fallbackChanges: 5 } as const;
+/** How many changes an answer to "what changed?" lists: they are the whole answer there. */
+const CHANGES_ASKED_FOR = 25;
 
 const CHANGE_EMOJI: Record<RecentChange['kind'], string> = { deploy: '🚀', rollback: '↩️', restart: '🔁', scale: '📏', config: '⚙️', 'feature-flag': '🚩', event: '📌' };
 
@@ -102,7 +105,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const evidenceBlocks = services.map((entry, index) => section(`${index === 0 ? '*Anomalies*\n' : ''}${evidenceText(entry, answer.suspect, options.now)}`));
   blocks.push(...capBlocks(evidenceBlocks, SHOWN.services + 1, 'services in anomaly'));
   // The agent reports the changes it found in its evidence; an empty list from it would read as "none happened".
-  if (answer.method === 'deterministic' && investigated) blocks.push(section(`*Recent changes*\n${changes.length === 0 ? 'None recorded.' : changesText(changes, options.now)}`));
+  if ((answer.method === 'deterministic' || answer.method === 'changes') && investigated) blocks.push(section(`*Recent changes*\n${changes.length === 0 ? 'None recorded.' : changesText(changes, options.now, answer.method === 'changes' ? CHANGES_ASKED_FOR : SHOWN.changes)}`));
   if (answer.suggestions.length > 0) {
     blocks.push(section(`*What to do next*\n${fitLines(answer.suggestions.map((suggestion) => `• ${dataText(suggestion)}`), SLACK_LIMITS.sectionText - 20)}`));
   }
@@ -123,7 +126,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
     ...listWithMore(evidenceLines, SHOWN.fallbackEvidence, 'Evidence:'),
     ...listWithMore(
       changes.map((change) => `${changeLinePlain(change)} — ${relativeTime(change.at, options.now)}`),
-      SHOWN.fallbackChanges,
+      answer.method === 'changes' ? CHANGES_ASKED_FOR : SHOWN.fallbackChanges,
       'Recent changes:',
     ),
     ...(answer.evidence ?? []).map((line) => `• ${dataText(line)}`),
@@ -192,8 +195,8 @@ function candidatesText(candidates: CandidateCause[]): string {
   return fitLines(lines, SLACK_LIMITS.sectionText - 30);
 }
 
-function changesText(changes: RecentChange[], now: number): string {
-  const shown = changes.slice(0, SHOWN.changes);
+function changesText(changes: RecentChange[], now: number, maximum: number): string {
+  const shown = changes.slice(0, maximum);
   const lines = shown.map((change) => `${CHANGE_EMOJI[change.kind]} ${changeLineMrkdwn(change)} · ${whenMrkdwn(change.at, now)}`);
   if (changes.length > shown.length) lines.push(`… and ${changes.length - shown.length} more`);
   return fitLines(lines, SLACK_LIMITS.sectionText - 30);

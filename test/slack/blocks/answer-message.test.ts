@@ -151,6 +151,18 @@ describe('answerMessage when done', () => {
     ]);
   });
 
+  it('shows the answer to "what changed?" as the count and every change, saying nothing was investigated', () => {
+    const changes = Array.from({ length: 12 }, (_, index) => ({ service: 'payment', kind: 'deploy' as const, description: `payment 2.${index}.0 → 2.${index + 1}.0`, at: NOW - (index + 1) * MINUTE }));
+    const message = answerMessage(doneAnswer({ method: 'changes', conclusion: '12 deploys anywhere in the estate in the last hour', suspect: undefined, servicesInAnomaly: [], recentChanges: changes, suggestions: [] }), { now: NOW });
+    checkBlocks(message.blocks, 50);
+    const texts = textsOf(message.blocks);
+    expect(texts[0]).toBe('*12 deploys anywhere in the estate in the last hour*');
+    // All twelve: the changes are the whole answer, not evidence beside one.
+    expect(texts[1]!.split('\n')).toHaveLength(13);
+    expect(texts.at(-1)).toMatch(/^Read from the cluster's rollouts and scaling/);
+    expect(message.text.split('\n').filter((line) => line.startsWith('payment 2.'))).toHaveLength(12);
+  });
+
   it('admits when anomalies point nowhere in particular', () => {
     const unclear = answerMessage(doneAnswer({ conclusion: undefined, suspect: undefined }), { now: NOW });
     expect(textsOf(unclear.blocks)[0]).toBe('*Anomalies on 3 services; no single cause stands out*');

@@ -86,7 +86,7 @@ export async function answerInThread(client: WebClient, question: Question, serv
 /** Who answered, for /metrics: the agent, the engine, or the engine standing in for a failed agent. */
 function answerPath(answer: Answer): QuestionPath {
   if (answer.method === 'llm') return 'agent';
-  if (answer.method === 'catalogue') return 'catalogue';
+  if (answer.method === 'catalogue' || answer.method === 'changes') return answer.method;
   return answer.fallbackReason === undefined ? 'engine' : 'engine_fallback';
 }
 
