@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { pagingSchema, type PagingSettings } from './paging-settings.js';
+import { httpUrl, pagingSchema, type PagingSettings } from './paging-settings.js';
 import { APPROVAL_RULES, FAULT_KINDS, PROPOSED_ACTIONS } from './remediation-vocabulary.js';
 import { ALERT_SEVERITIES, normalizeSeverityLabel, type AlertSeverity } from './severity.js';
 import { parseDuration } from './duration.js';
@@ -57,6 +57,8 @@ const serviceSchema = z.strictObject({
   aliases: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case name like db or orders')).default([]),
   /** Per-service overrides of `prometheus.queries`. */
   queries: queryTemplates.optional(),
+  /** What to do when it breaks: linked from its incidents, from answers that suspect it and from "who owns it?". */
+  runbook: httpUrl.optional(),
 });
 
 const elasticsearchSchema = z.strictObject({
@@ -492,10 +494,25 @@ export function serviceNamed(catalogue: Catalogue, typed: string): CatalogueServ
   return Object.values(catalogue.services).find((service) => service.aliases.includes(alias));
 }
 
-/** The team that owns a catalogued service and the channel its incidents go to. */
-export function ownerOf(catalogue: Catalogue, name: string): { team: string; channel: string } | undefined {
+/** Whom to bring in about a service: its team, the channel its incidents go to, and its runbook when it has one. */
+export interface ServiceOwner {
+  team: string;
+  channel: string;
+  runbook?: string;
+}
+
+/** The team that owns a catalogued service, the channel its incidents go to and its runbook. */
+export function ownerOf(catalogue: Catalogue, name: string): ServiceOwner | undefined {
   const service = catalogueService(catalogue, name);
-  return service ? { team: service.team, channel: service.channel } : undefined;
+  return service ? { team: service.team, channel: service.channel, ...(service.runbook ? { runbook: service.runbook } : {}) } : undefined;
+}
+
+/** The runbooks the catalogue gives these services, in the order given; services without one are left out. */
+export function runbooksOf(catalogue: Catalogue, services: readonly string[]): Array<{ service: string; url: string }> {
+  return services.flatMap((service) => {
+    const url = catalogueService(catalogue, service)?.runbook;
+    return url ? [{ service, url }] : [];
+  });
 }
 
 /** Whether a name typed by someone is a catalogued service, by own keys only. */

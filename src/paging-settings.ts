@@ -13,7 +13,8 @@ export const DEFAULT_PAGE_URLS: Readonly<Record<PageReceiverType, string>> = {
 
 const severity = z.enum(ALERT_SEVERITIES as [AlertSeverity, ...AlertSeverity[]]);
 
-const httpUrl = z.string().refine(
+/** An http(s) URL: another scheme is refused at start-up, since it would be shown to people as a link. */
+export const httpUrl = z.string().refine(
   (value) => {
     try {
       return ['http:', 'https:'].includes(new URL(value).protocol);

@@ -428,6 +428,19 @@ describe('loadConfig: the catalogue named by AIOPS_CONFIG', () => {
     );
   });
 
+  it('takes a service\'s runbook as an http(s) URL, and refuses any other scheme', () => {
+    const path = writeEditedExample((document) => {
+      (document.services.cache as Record<string, unknown>).runbook = 'https://wiki.example.com/runbooks/cache';
+    });
+    expect(load({ AIOPS_CONFIG: path }).catalogue.services.cache?.runbook).toBe('https://wiki.example.com/runbooks/cache');
+    expectCatalogueError(
+      (document) => {
+        (document.services.cache as Record<string, unknown>).runbook = 'javascript:alert(1)';
+      },
+      'services.cache.runbook: expected a URL starting with https:// (or http://)',
+    );
+  });
+
   it('refuses a maintenance window on an unknown service, or ending before it starts', () => {
     expectCatalogueError(
       (document) => {

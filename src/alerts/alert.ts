@@ -66,6 +66,8 @@ export interface Alert {
   group?: AlertGroup;
   /** Where its source draws it, e.g. the Prometheus graph of the rule (Alertmanager's `generatorURL`). */
   generatorURL?: string;
+  /** What to do about it: the rule's `runbook_url` annotation (the Prometheus community's name for it). */
+  runbookURL?: string;
 }
 
 /**

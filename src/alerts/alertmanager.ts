@@ -135,6 +135,7 @@ export function parseAlertmanagerWebhook(body: unknown, catalogue: Catalogue, re
       summary: summaryOf(name, service ?? uncataloguedSubject(alert.labels, group.labels), alert.annotations),
       group,
       ...(alert.generatorURL ? { generatorURL: alert.generatorURL } : {}),
+      ...(alert.annotations.runbook_url ? { runbookURL: alert.annotations.runbook_url } : {}),
     };
   });
 }

@@ -15,6 +15,8 @@ export interface IncidentAlert {
   group?: string;
   /** Where its source draws it (Alertmanager's generatorURL). */
   generatorURL?: string;
+  /** What to do about it (the rule's `runbook_url` annotation). */
+  runbookURL?: string;
   /** Its values of the labels the catalogue's correlation rules compare; absent when no rule names them. */
   correlationLabels?: Record<string, string>;
   /** The signals our detectors found anomalous; undefined for Alertmanager's alerts (see signalsOf). */

@@ -21,8 +21,12 @@ export interface PageContent {
   firstSeen: number;
   /** Its firing alerts (all of them once none fires), one line each: name and summary. */
   alerts: string[];
-  /** Where the alerts' sources draw them (Alertmanager's generatorURL), for the page's links. */
-  links: string[];
+  /**
+   * The page's links: the catalogue's runbooks of the incident's services and the alerts' own
+   * (`runbook_url`) first, what someone paged reads first, then where the alerts' sources draw them
+   * (Alertmanager's generatorURL).
+   */
+  links: Array<{ href: string; text: string }>;
   /** The Slack user who acknowledged or resolved it, when one did. */
   actor?: string;
 }
@@ -30,8 +34,14 @@ export interface PageContent {
 /** How many alert lines a page carries: the rest is counted. */
 const ALERT_LINES = 20;
 
-/** The page for an incident as people see it (severity raised by escalation rules); `actor` who acknowledged or resolved it. */
-export function pageContent(incident: Incident, actor?: string): PageContent {
+/** How many links a page carries. */
+const LINKS = 5;
+
+/**
+ * The page for an incident as people see it (severity raised by escalation rules); `actor` who
+ * acknowledged or resolved it; `runbooks` the catalogue's runbooks of its services, in its order.
+ */
+export function pageContent(incident: Incident, actor?: string, runbooks: ReadonlyArray<{ service: string; url: string }> = []): PageContent {
   const alerts = Object.values(incident.alerts);
   const firing = alerts.filter((alert) => alert.status === 'firing');
   const told = (firing.length > 0 ? firing : alerts).sort((left, right) => left.firstSeen - right.firstSeen || left.fingerprint.localeCompare(right.fingerprint));
@@ -47,7 +57,11 @@ export function pageContent(incident: Incident, actor?: string): PageContent {
     services: incident.services,
     firstSeen: incident.firstSeen,
     alerts: lines,
-    links: [...new Set(told.flatMap((alert) => (alert.generatorURL ? [alert.generatorURL] : [])))].slice(0, 5),
+    links: distinctLinks([
+      ...runbooks.map(({ service, url }) => ({ href: url, text: `Runbook: ${service}` })),
+      ...told.flatMap((alert) => (alert.runbookURL && /^https?:\/\//i.test(alert.runbookURL) ? [{ href: alert.runbookURL, text: `Runbook: ${alert.name}` }] : [])),
+      ...told.flatMap((alert) => (alert.generatorURL ? [{ href: alert.generatorURL, text: 'Alert source' }] : [])),
+    ]).slice(0, LINKS),
     ...(actor ? { actor } : {}),
   };
 }
@@ -56,4 +70,10 @@ export function pageContent(incident: Incident, actor?: string): PageContent {
 export function truncateText(text: string, limit: number): string {
   const characters = Array.from(text);
   return characters.length <= limit ? text : `${characters.slice(0, limit - 1).join('')}…`;
+}
+
+/** Each address once, under the first name it came with. */
+function distinctLinks(links: ReadonlyArray<{ href: string; text: string }>): Array<{ href: string; text: string }> {
+  const seen = new Set<string>();
+  return links.filter((link) => !seen.has(link.href) && Boolean(seen.add(link.href)));
 }

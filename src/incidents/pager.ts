@@ -2,7 +2,7 @@ import { escalatedSeverity, firedRules } from '../alerts/escalation.js';
 import { shouldNotify } from '../alerts/noise-policy.js';
 import { pageContent } from '../alerts/page-content.js';
 import { nextPageAction, pagedReceivers, STATE_AFTER, type PageAction } from '../alerts/page-plan.js';
-import type { Catalogue } from '../catalogue.js';
+import { runbooksOf, type Catalogue } from '../catalogue.js';
 import type { Logger } from '../logger.js';
 import type { PageOutcome, PageReceiver } from '../paging/page-receiver.js';
 import type { DueEntry } from '../state/due-set.js';
@@ -136,7 +136,7 @@ export class Pager {
         continue;
       }
       const actor = action === 'acknowledge' ? acknowledgement?.by : action === 'resolve' ? incident.resolvedBy : undefined;
-      const outcome = await receiver.send(action, pageContent(shown, actor));
+      const outcome = await receiver.send(action, pageContent(shown, actor, runbooksOf(catalogue, incident.services)));
       counters?.pageSent(name, action, outcome.kind);
       const fields = { incident: incident.id, receiver: name, type: receiver.type, action };
       if (outcome.kind === 'retry') {

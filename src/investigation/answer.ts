@@ -1,4 +1,5 @@
 import type { ToolQuery } from '../agent/tool.js';
+import type { ServiceOwner } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import type { FaultKind } from '../rca/diagnose-fault.js';
 import type { RecentChange } from '../sources/recent-changes.js';
@@ -28,6 +29,8 @@ export interface Answer {
   conclusion?: string;
   /** What the catalogue says besides the conclusion, one line each: a layout question's answer (see catalogue-answer.ts). */
   facts?: string[];
+  /** The catalogue's runbooks of the services a layout answer is about. */
+  runbooks?: Array<{ service: string; url: string }>;
   /**
    * The named services that show nothing unusual, in figures ("checkout shows nothing unusual:
    * latency_p95 450 ms (usually 448 ms), …"), one line each: what the bot saw where the question
@@ -36,8 +39,8 @@ export interface Answer {
   asUsual?: string[];
   /** The service the evidence points at, when there is one. */
   suspect?: string;
-  /** Who owns the suspect and where its incidents go, from the catalogue: whom to bring in. */
-  suspectOwner?: { team: string; channel: string };
+  /** Who owns the suspect, where its incidents go and its runbook, from the catalogue: whom to bring in, and what to read. */
+  suspectOwner?: ServiceOwner;
   /** The kind of fault the suspect's evidence describes, which chose the advice: "a code error: its logs say …". */
   diagnosis?: { kind: FaultKind; summary: string };
   /** The error templates the suspect (and the other candidates) log since the trouble started, with counts, one line each. */

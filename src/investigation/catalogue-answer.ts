@@ -1,4 +1,4 @@
-import { catalogueService, type Catalogue, type CatalogueService } from '../catalogue.js';
+import { catalogueService, runbooksOf, type Catalogue, type CatalogueService } from '../catalogue.js';
 import type { AlertSeverity } from '../severity.js';
 import type { Answer } from './answer.js';
 import { catalogueQuestion, type CatalogueTopic } from './catalogue-question.js';
@@ -22,6 +22,7 @@ export function catalogueAnswer(catalogue: Catalogue, question: string, threadSe
   // One service: the line that answers first, then the rest of its card. Several: that line for each.
   const conclusion = services.length === 1 && only ? line(only, asked.topic) : MANY_HEADLINES[asked.topic](describeServices(catalogue, services));
   const facts = services.length === 1 && only ? TOPICS.filter((topic) => topic !== asked.topic).map((topic) => line(only, topic)) : services.map((service) => line(service, asked.topic));
+  const runbooks = runbooksOf(catalogue, services.map((service) => service.name));
   return {
     question,
     services: services.map((service) => service.name),
@@ -29,6 +30,7 @@ export function catalogueAnswer(catalogue: Catalogue, question: string, threadSe
     steps: [],
     conclusion,
     facts,
+    ...(runbooks.length > 0 ? { runbooks } : {}),
     servicesInAnomaly: [],
     recentChanges: [],
     suggestions: [],

@@ -26,7 +26,7 @@ export function opsgenieRequest(action: PageAction, content: PageContent): Opsge
       body: {
         message: truncateText(content.summary, LIMITS.message),
         alias,
-        description: truncateText([content.summary, '', ...content.alerts, ...(content.links.length > 0 ? ['', ...content.links] : [])].join('\n'), LIMITS.description),
+        description: truncateText([content.summary, '', ...content.alerts, ...(content.links.length > 0 ? ['', ...content.links.map((link) => `${link.text}: ${link.href}`)] : [])].join('\n'), LIMITS.description),
         priority: PRIORITY[content.severity],
         source: 'aiops',
         entity: truncateText(content.source, LIMITS.entity),

@@ -25,7 +25,7 @@ export function pagerDutyEvent(action: PageAction, content: PageContent, routing
       class: 'incident',
       custom_details: { incident: content.incidentId, services: content.services, alerts: content.alerts.map((line) => truncateText(line, LIMITS.alertLine)) },
     },
-    links: content.links.map((href) => ({ href, text: 'Alert source' })),
+    links: content.links,
   };
 }
 

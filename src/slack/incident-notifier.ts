@@ -4,7 +4,7 @@ import type { Incident, IncidentChange } from '../alerts/correlate.js';
 import { escalatedSeverity, firedRules } from '../alerts/escalation.js';
 import { incidentChannel } from '../alerts/incident-channel.js';
 import { shouldNotify } from '../alerts/noise-policy.js';
-import type { Catalogue } from '../catalogue.js';
+import { runbooksOf, type Catalogue } from '../catalogue.js';
 import type { Logger } from '../logger.js';
 import type { IncidentAcknowledgements } from '../state/incident-acknowledgements.js';
 import type { IncidentEscalations } from '../state/incident-escalations.js';
@@ -238,7 +238,8 @@ export class IncidentNotifier {
   private async body(incident: Incident): Promise<BlockMessage> {
     const acknowledgement = await this.dependencies.acknowledgements.get(incident.id);
     const context = (await this.dependencies.context?.(incident)) ?? [];
-    return incidentMessage(incident, { now: this.dependencies.now(), acknowledgedBy: acknowledgement?.by, context });
+    const runbooks = runbooksOf(this.dependencies.catalogue, incident.services);
+    return incidentMessage(incident, { now: this.dependencies.now(), acknowledgedBy: acknowledgement?.by, context, runbooks });
   }
 
   /**

@@ -106,6 +106,8 @@ describe('parseAlertmanagerWebhook', () => {
       // The notification's group travels with each of its alerts; the graph link is its own field too.
       group: { key: '{}/{severity=~"info|warning|critical"}:{namespace="shop"}', labels: { namespace: 'shop' }, receiver: 'aiops', externalURL: 'http://alertmanager.monitoring:9093', truncatedAlerts: 0, status: 'firing' },
       generatorURL: alertsOf(webhook())[0]!.generatorURL,
+      // The rule's runbook_url annotation: linked beside the alert in Slack.
+      runbookURL: 'https://runbooks.example.com/high-error-rate',
     });
     // The container label names the database; the offset is honoured; the summary falls back to the description's first line.
     expect(crashLoop).toMatchObject({ service: 'database', severity: 'warning', startsAt: Date.UTC(2024, 4, 14, 9, 57, 40), endsAt: undefined });

@@ -59,6 +59,13 @@ describe('catalogueAnswer', () => {
     expect(catalogueAnswer(catalogue, 'who owns payment and cart?', [])?.conclusion).toBe('Who owns payment and cart');
   });
 
+  it('links the runbook of each service it is about, when the catalogue gives one', () => {
+    const withRunbook: Catalogue = { ...catalogue, services: { ...catalogue.services, payment: { ...catalogue.services.payment!, runbook: 'https://wiki.example.com/runbooks/payment' } } };
+    expect(catalogueAnswer(withRunbook, 'who owns payment?', [])?.runbooks).toEqual([{ service: 'payment', url: 'https://wiki.example.com/runbooks/payment' }]);
+    expect(catalogueAnswer(withRunbook, 'who owns payment and cart?', [])?.runbooks).toEqual([{ service: 'payment', url: 'https://wiki.example.com/runbooks/payment' }]);
+    expect(catalogueAnswer(catalogue, 'who owns payment?', [])?.runbooks).toBeUndefined();
+  });
+
   it('leaves questions about trouble, and every other question, to the investigation', () => {
     for (const question of ['why is checkout slow, who owns it?', 'who owns the payment outage?', 'is the db ok?', 'why is order-service slow?', 'what changed in the last hour?', 'is anything wrong?']) {
       expect(catalogueAnswer(catalogue, question, []), question).toBeUndefined();

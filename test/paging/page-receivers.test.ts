@@ -59,7 +59,7 @@ describe('PagerDuty Events API v2', () => {
       event_action: 'trigger',
       dedup_key: content.dedupKey,
       payload: { severity: 'critical', source: 'payment', summary: '[critical] INC-1 on payment: HighErrorRate', timestamp: new Date(T0).toISOString() },
-      links: [{ href: 'http://prometheus:9090/graph?g0.expr=errors' }],
+      links: [{ href: 'http://prometheus:9090/graph?g0.expr=errors', text: 'Alert source' }],
     });
     expect(JSON.stringify(trigger)).toContain('payment is failing 40% of requests');
     expect(await receiver.send('acknowledge', content)).toEqual({ kind: 'delivered' });
@@ -90,6 +90,21 @@ describe('PagerDuty Events API v2', () => {
     const wrongKey = new PagerDutyReceiver('payments', pagers.pagerDutyUrl, 'not-the-key');
     expect(await wrongKey.send('trigger', content)).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('Invalid routing key') });
     expect(pagers.pagesSent('pagerduty')).toBe(2);
+  });
+
+  it('links the runbooks first, the catalogue\'s then the alert\'s, each once and http(s) only, then the alert\'s source', async () => {
+    const receiver = new PagerDutyReceiver('payments', pagers.pagerDutyUrl, pagers.routingKey);
+    const withRunbooks = incident('INC-4');
+    withRunbooks.alerts.f1!.runbookURL = 'https://runbooks.example.com/high-error-rate';
+    withRunbooks.alerts.f2 = { ...withRunbooks.alerts.f1!, fingerprint: 'f2', name: 'Hostile', runbookURL: 'javascript:alert(1)' };
+    const content = pageContent(withRunbooks, undefined, [{ service: 'payment', url: 'https://wiki.example.com/runbooks/payment' }]);
+    expect(content.links).toEqual([
+      { href: 'https://wiki.example.com/runbooks/payment', text: 'Runbook: payment' },
+      { href: 'https://runbooks.example.com/high-error-rate', text: 'Runbook: HighErrorRate' },
+      { href: 'http://prometheus:9090/graph?g0.expr=errors', text: 'Alert source' },
+    ]);
+    expect(await receiver.send('trigger', content)).toEqual({ kind: 'delivered' });
+    expect(pagers.calls('pagerduty').at(-1)!.body.links).toEqual(content.links);
   });
 });
 

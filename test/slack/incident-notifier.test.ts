@@ -39,9 +39,9 @@ interface World {
   ingest(alerts: Alert[]): Promise<void>;
 }
 
-function world(alerting: Partial<Catalogue['alerting']> = {}, attachment?: IncidentNotifierDependencies['attachment'], resolution?: IncidentNotifierDependencies['resolution']): World {
+function world(alerting: Partial<Catalogue['alerting']> = {}, attachment?: IncidentNotifierDependencies['attachment'], resolution?: IncidentNotifierDependencies['resolution'], services = exampleCatalogue.services): World {
   const prefix = `test:notifier:${randomUUID()}:`;
-  const catalogue: Catalogue = { ...exampleCatalogue, alerting: { ...exampleCatalogue.alerting, ...alerting } };
+  const catalogue: Catalogue = { ...exampleCatalogue, services, alerting: { ...exampleCatalogue.alerting, ...alerting } };
   const clock = { now: T0, wall: Date.now() };
   const store = new IncidentStore(redis, prefix, catalogue, { wallClock: () => clock.wall });
   const outbox = new IncidentOutbox(redis, prefix);
@@ -115,6 +115,14 @@ describe('incident notifier', () => {
     expect(rootsOf('INC-1')[0]!.text).toMatch(/2 of 2 alerts firing/);
     expect(repliesTo(root!.channel, root!.ts).map((reply) => reply.text)).toEqual([expect.stringMatching(/Joined: checkout/)]);
     expect(await w.outbox.size()).toBe(0);
+  });
+
+  it('links the runbook the catalogue gives the incident\'s service in its root message', async () => {
+    const runbook = 'https://wiki.example.com/runbooks/payment';
+    w = world({}, undefined, undefined, { ...exampleCatalogue.services, payment: { ...exampleCatalogue.services.payment!, runbook } });
+    await w.ingest([critical('payment', T0)]);
+    await w.notifier.drain();
+    expect(JSON.stringify(rootsOf('INC-1')[0]?.blocks)).toContain(`📖 Runbook: <${runbook}|payment>`);
   });
 
   it('tells the thread once about alerts that joined together, not once per alert', async () => {

@@ -3,6 +3,7 @@ import type { Answer, CandidateCause, ServiceInAnomaly } from '../../investigati
 import type { RecentChange } from '../../sources/recent-changes.js';
 import { proposalBlocks, proposalText } from './proposal-blocks.js';
 import { queryLinks, type QueryLinks } from './query-links.js';
+import { slackLink } from './slack-link.js';
 import { anomalyMrkdwn, anomalyPlain, bySeverityThenNewest, severityEmoji, severityRank, worstAnomaly } from './incidents-message.js';
 import {
   SLACK_LIMITS,
@@ -99,6 +100,8 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const head = calm ? [headline.mrkdwn, ...asUsual] : [...asUsual, headline.mrkdwn];
   const blocks: KnownBlock[] = [section([...head, suspect, diagnosis].filter((line) => line !== undefined).join('\n'))];
   if (answer.facts && answer.facts.length > 0) blocks.push(section(fitLines(answer.facts.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)));
+  const runbooks = (answer.runbooks ?? []).flatMap(({ service, url }) => slackLink(url, service) ?? []);
+  if (runbooks.length > 0) blocks.push(context([fitItems([`📖 Runbook${runbooks.length === 1 ? '' : 's'}:`, ...runbooks], SLACK_LIMITS.sectionText, ' ')]));
   if (answer.evidence && answer.evidence.length > 0) blocks.push(section(`*Evidence*\n${fitLines(answer.evidence.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)}`));
   if (answer.candidates && answer.candidates.length > 0) blocks.push(section(`*Root-cause ranking*\n${candidatesText(answer.candidates)}`));
   if (answer.logEvidence && answer.logEvidence.length > 0) blocks.push(section(`*Log evidence*\n${fitLines(answer.logEvidence.map((line) => `• ${dataText(line)}`), SLACK_LIMITS.sectionText - 20)}`));
@@ -121,6 +124,7 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   const lines = [
     ...(calm ? [headline.plain, ...(answer.asUsual ?? []).map(dataText)] : [...(answer.asUsual ?? []).map(dataText), headline.plain]),
     ...(answer.facts ?? []).map((line) => `• ${dataText(line)}`),
+    ...(answer.runbooks ?? []).map(({ service, url }) => `Runbook of ${escapeMrkdwn(service)}: ${escapeMrkdwn(url)}`),
     ...(answer.suspect ? [`Suspect: ${escapeMrkdwn(answer.suspect)}${ownerText(answer.suspectOwner, 'plain')}`] : []),
     ...(answer.diagnosis ? [`Likely fault: ${dataText(answer.diagnosis.summary)}`] : []),
     ...listWithMore(evidenceLines, SHOWN.fallbackEvidence, 'Evidence:'),
@@ -142,11 +146,15 @@ function conclusionMessage(answer: Answer, options: Required<Omit<AnswerMessageO
   return { text: fallbackText(lines), blocks: capBlocks(blocks, SLACK_LIMITS.messageBlocks) };
 }
 
-/** " (team payments, #shop-payments)": whom to bring in; a channel ID is linked in mrkdwn, where Slack shows its name. */
+/**
+ * " (team payments, #shop-payments) · runbook": whom to bring in and what to read; a channel ID is
+ * linked in mrkdwn, where Slack shows its name, and the runbook is a link there, its URL in text.
+ */
 function ownerText(owner: Answer['suspectOwner'], format: 'mrkdwn' | 'plain'): string {
   if (!owner) return '';
   const channel = format === 'mrkdwn' && !owner.channel.startsWith('#') ? `<#${owner.channel}>` : escapeMrkdwn(owner.channel);
-  return ` (team ${escapeMrkdwn(owner.team)}, ${channel})`;
+  const runbook = owner.runbook === undefined ? undefined : format === 'mrkdwn' ? slackLink(owner.runbook, 'runbook') : `runbook ${escapeMrkdwn(owner.runbook)}`;
+  return ` (team ${escapeMrkdwn(owner.team)}, ${channel})${runbook ? ` · ${runbook}` : ''}`;
 }
 
 /** The first thing a reader sees: the conclusion, or a plain statement that nothing is wrong. */

@@ -23,6 +23,8 @@ export interface IncidentMessageOptions {
    * incidentContext); shown escaped under the alerts. Absent or empty: no Context section.
    */
   context?: string[];
+  /** The catalogue's runbooks of the incident's services, in its order: linked under the summary. */
+  runbooks?: Array<{ service: string; url: string }>;
 }
 
 /**
@@ -53,11 +55,13 @@ export function incidentMessage(incident: Incident, options: IncidentMessageOpti
   if (incident.status === 'resolved' && incident.resolvedAt !== undefined) lines.push(`Resolved after ${describeDuration(incident.resolvedAt - incident.firstSeen)}`);
   if (incident.status === 'resolved' && incident.resolvedBy) lines.push(`Resolved by <@${escapeMrkdwn(incident.resolvedBy)}>`);
   if (options.acknowledgedBy) lines.push(`Acknowledged by <@${escapeMrkdwn(options.acknowledgedBy)}>`);
+  const runbooks = (options.runbooks ?? []).flatMap(({ service, url }) => slackLink(url, service) ?? []);
+  if (runbooks.length > 0) lines.push(`📖 Runbook${runbooks.length === 1 ? '' : 's'}: ${runbooks.join(' · ')}`);
   const alertLines = [...alerts]
     .sort((left, right) => Number(right.status === 'firing') - Number(left.status === 'firing') || right.lastSeen - left.lastSeen)
     .map((alert) => {
-      const graph = alert.generatorURL === undefined ? undefined : slackLink(alert.generatorURL, 'graph');
-      return `${alert.status === 'firing' ? '•' : '◦'} ${escapeMrkdwn(alert.summary)}${graph ? ` · ${graph}` : ''}`;
+      const links = [alert.generatorURL && slackLink(alert.generatorURL, 'graph'), alert.runbookURL && slackLink(alert.runbookURL, 'runbook')].filter((link): link is string => typeof link === 'string');
+      return `${alert.status === 'firing' ? '•' : '◦'} ${escapeMrkdwn(alert.summary)}${links.map((link) => ` · ${link}`).join('')}`;
     });
   const blocks: KnownBlock[] = [section(lines.join('\n')), section(fitLines(alertLines, SLACK_LIMITS.sectionText))];
   if (options.context && options.context.length > 0) {

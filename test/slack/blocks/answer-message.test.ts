@@ -130,6 +130,9 @@ describe('answerMessage when done', () => {
     const byId = answerMessage(doneAnswer({ suspectOwner: { team: 'platform', channel: 'C0123ABCDEF' } }), { now: NOW });
     expect(textsOf(byId.blocks)[0]).toContain('Suspect: *database* (team platform, <#C0123ABCDEF>)');
     expect(byId.text.split('\n')[1]).toBe('Suspect: database (team platform, C0123ABCDEF)');
+    const withRunbook = answerMessage(doneAnswer({ suspectOwner: { team: 'platform', channel: '#shop-platform', runbook: 'https://wiki.example.com/runbooks/database' } }), { now: NOW });
+    expect(textsOf(withRunbook.blocks)[0]).toContain('Suspect: *database* (team platform, #shop-platform) · <https://wiki.example.com/runbooks/database|runbook>');
+    expect(withRunbook.text.split('\n')[1]).toBe('Suspect: database (team platform, #shop-platform) · runbook https://wiki.example.com/runbooks/database');
   });
 
   it('shows a catalogue answer as its line and the service\'s card, saying nothing was investigated', () => {
@@ -149,6 +152,9 @@ describe('answerMessage when done', () => {
       '• payment is called by checkout, and through it by frontend',
       'Answered from the catalogue (AIOPS_CONFIG): no metrics, logs or LLM needed',
     ]);
+    const withRunbook = answerMessage({ ...answer, runbooks: [{ service: 'payment', url: 'https://wiki.example.com/runbooks/payment' }] }, { now: NOW });
+    expect(textsOf(withRunbook.blocks)[2]).toBe('📖 Runbook: <https://wiki.example.com/runbooks/payment|payment>');
+    expect(withRunbook.text.split('\n').at(-2)).toBe('Runbook of payment: https://wiki.example.com/runbooks/payment');
   });
 
   it('shows the answer to "what changed?" as the count and every change, saying nothing was investigated', () => {

@@ -63,6 +63,21 @@ describe('incidentMessage', () => {
     expect(section.text.text.length).toBeLessThanOrEqual(3000);
     expect(section.text.text).toMatch(/… and \d+ more$/);
   });
+
+  it('links each alert\'s runbook beside it and the services\' runbooks under the summary, http(s) only', () => {
+    const base = incident();
+    const withRunbook = { ...base.alerts.a!, generatorURL: 'http://prometheus:9090/graph?g0.expr=up', runbookURL: 'https://runbooks.example.com/high-error-rate' };
+    const hostile = { ...base.alerts.b!, runbookURL: 'javascript:alert(1)' };
+    const message = incidentMessage(incident({ alerts: { a: withRunbook, b: hostile } }), {
+      now: NOW,
+      runbooks: [{ service: 'database', url: 'https://wiki.example.com/runbooks/database' }, { service: 'order-service', url: 'https://wiki.example.com/runbooks/order-service' }],
+    });
+    const texts = message.blocks.flatMap((block) => (block.type === 'section' && block.text ? [block.text.text] : []));
+    expect(texts[0]).toContain('📖 Runbooks: <https://wiki.example.com/runbooks/database|database> · <https://wiki.example.com/runbooks/order-service|order-service>');
+    expect(texts[1]).toContain('• database is failing &lt;!channel&gt; requests · <http://prometheus:9090/graph?g0.expr=up|graph> · <https://runbooks.example.com/high-error-rate|runbook>');
+    expect(JSON.stringify(message.blocks)).not.toContain('javascript:');
+    expect(JSON.stringify(incidentMessage(incident(), { now: NOW }).blocks)).not.toContain('Runbook');
+  });
 });
 
 describe('incidentNote', () => {
