@@ -17,6 +17,9 @@ plain text; progress goes to stderr as it happens. The words after "ask" are the
 or not: aiops ask "why is order-service slow?"
 
 With an LLM configured (OPENAI_*) the agent investigates; without one, the root-cause engine answers.
+Questions about the layout ("who owns payment?", "who is on call for the db?", "what does checkout
+depend on?") are answered from the catalogue at once, with no sources or Redis; "what changed in
+the last hour?" lists the change record.
 
 Simulated world (no PROMETHEUS_URL): the world plays AIOPS_SCENARIO (default db-pool-exhaustion)
 with its fault started 20 simulated minutes ago. No bot shares that world, so the command runs one
