@@ -507,8 +507,14 @@ export function ownerOf(catalogue: Catalogue, name: string): ServiceOwner | unde
   return service ? { team: service.team, channel: service.channel, ...(service.runbook ? { runbook: service.runbook } : {}) } : undefined;
 }
 
+/** A service's runbook, as incident messages, pages and answers link it. */
+export interface ServiceRunbook {
+  service: string;
+  url: string;
+}
+
 /** The runbooks the catalogue gives these services, in the order given; services without one are left out. */
-export function runbooksOf(catalogue: Catalogue, services: readonly string[]): Array<{ service: string; url: string }> {
+export function runbooksOf(catalogue: Catalogue, services: readonly string[]): ServiceRunbook[] {
   return services.flatMap((service) => {
     const url = catalogueService(catalogue, service)?.runbook;
     return url ? [{ service, url }] : [];

@@ -1,3 +1,4 @@
+import type { ServiceRunbook } from '../catalogue.js';
 import type { AlertSeverity } from '../severity.js';
 import type { Incident } from './incident.js';
 import { incidentSubject } from './incident-subject.js';
@@ -41,7 +42,7 @@ const LINKS = 5;
  * The page for an incident as people see it (severity raised by escalation rules); `actor` who
  * acknowledged or resolved it; `runbooks` the catalogue's runbooks of its services, in its order.
  */
-export function pageContent(incident: Incident, actor?: string, runbooks: ReadonlyArray<{ service: string; url: string }> = []): PageContent {
+export function pageContent(incident: Incident, actor?: string, runbooks: readonly ServiceRunbook[] = []): PageContent {
   const alerts = Object.values(incident.alerts);
   const firing = alerts.filter((alert) => alert.status === 'firing');
   const told = (firing.length > 0 ? firing : alerts).sort((left, right) => left.firstSeen - right.firstSeen || left.fingerprint.localeCompare(right.fingerprint));

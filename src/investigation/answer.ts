@@ -1,5 +1,5 @@
 import type { ToolQuery } from '../agent/tool.js';
-import type { ServiceOwner } from '../catalogue.js';
+import type { ServiceOwner, ServiceRunbook } from '../catalogue.js';
 import type { Anomaly } from '../detection/anomaly.js';
 import type { FaultKind } from '../rca/diagnose-fault.js';
 import type { RecentChange } from '../sources/recent-changes.js';
@@ -30,7 +30,7 @@ export interface Answer {
   /** What the catalogue says besides the conclusion, one line each: a layout question's answer (see catalogue-answer.ts). */
   facts?: string[];
   /** The catalogue's runbooks of the services a layout answer is about. */
-  runbooks?: Array<{ service: string; url: string }>;
+  runbooks?: ServiceRunbook[];
   /**
    * The named services that show nothing unusual, in figures ("checkout shows nothing unusual:
    * latency_p95 450 ms (usually 448 ms), …"), one line each: what the bot saw where the question

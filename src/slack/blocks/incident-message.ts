@@ -1,3 +1,4 @@
+import type { ServiceRunbook } from '../../catalogue.js';
 import { describeDuration } from '../../duration.js';
 import type { IncidentChange, Incident } from '../../alerts/correlate.js';
 import { incidentGroupNames, incidentSubject } from '../../alerts/incident-subject.js';
@@ -24,7 +25,7 @@ export interface IncidentMessageOptions {
    */
   context?: string[];
   /** The catalogue's runbooks of the incident's services, in its order: linked under the summary. */
-  runbooks?: Array<{ service: string; url: string }>;
+  runbooks?: ServiceRunbook[];
 }
 
 /**
