@@ -18,7 +18,7 @@ const S = SERVICE_PLACEHOLDER;
  * wants an investigation, whose answer names the suspect's owner anyway.
  */
 export const TROUBLE =
-  /\b(why|slow\w*|fail\w*|error\w*|down|broken|latency|wrong|problem\w*|issues?|incidents?|alert\w*|timeout\w*|timing out|crash\w*|health\w*|ok|okay|happening|going on|outage\w*|degraded|spik\w*|leak\w*|restart\w*)\b/;
+  /\b(why|slow\w*|fail\w*|error\w*|down|broken|latency|wrong|problem\w*|issues?|incidents?|alert\w*|timeout\w*|timing out|crash\w*|health\w*|ok|okay|happening|going on|outage\w*|degraded|spik\w*|leak\w*|restart\w*|break\w*|broke\w*|caus\w*|blame\w*|culprit|bad|regress\w*|was it|is it)\b/;
 
 /** First match wins: paging before ownership ("who is on call for the team owning X"), callers before calls ("what depends on X" vs "what does X depend on"). */
 const TOPIC_PATTERNS: ReadonlyArray<readonly [CatalogueTopic, RegExp]> = [

@@ -18,7 +18,7 @@ const DEFAULT_HOURS = 6;
 const MAXIMUM_HOURS = 7 * 24;
 
 const ASKS_FOR_CHANGES =
-  /\b(what|which|any|anything|were there|was there|has|have|did|recent|recently|latest|last|list|show)\b.*\b(changed|changes|change|deployed|deploys?|deployments|rolled out|rollouts?|rolled back|rollbacks?|released|releases?|shipped|scaled)\b|\b(changes|deploys|deployments|rollouts|releases)\b/;
+  /\b(what|which|when|any|anything|were there|was there|has|have|did|recent|recently|latest|last|list|show)\b.*\b(changed|changes|change|deployed|deploys?|deployments|rolled out|rollouts?|rolled back|rollbacks?|released|releases?|shipped|scaled)\b|\bwho (deployed|changed|released|shipped|rolled out|rolled back|scaled)\b|\b(changes|deploys|deployments|rollouts|releases)\b/;
 
 const UNIT_HOURS: Readonly<Record<string, number>> = { m: 1 / 60, h: 1, d: 24, w: 168 };
 
@@ -41,6 +41,8 @@ export function changesQuestion(catalogue: Catalogue, question: string, threadSe
 function windowOf(text: string, now: number): { since: number; window: string } {
   if (/\btoday\b/.test(text)) return { since: startOfDay(now), window: 'today (since 00:00 UTC)' };
   if (/\byesterday\b/.test(text)) return { since: startOfDay(now) - 86_400_000, window: 'since yesterday 00:00 UTC' };
+  // "When was payment last deployed?" names no window and may reach back days: the longest is read.
+  if (/\bwhen\b/.test(text) && !/\b(last|past|in|within)\s+\d/.test(text)) return { since: now - MAXIMUM_HOURS * 3_600_000, window: `in the last ${describeHours(MAXIMUM_HOURS)}` };
   const counted = /\b(?:last|past|in|within)\s+(\d+)\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b/.exec(text) ?? /\b(\d+)\s*(m|h|d|w)\b/.exec(text);
   const single = /\b(?:last|past|this)\s+(minute|hour|day|week)\b/.exec(text);
   const hours = counted ? Number(counted[1]) * UNIT_HOURS[counted[2]![0]!]! : single ? UNIT_HOURS[single[1]![0]!]! : DEFAULT_HOURS;

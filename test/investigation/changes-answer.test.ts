@@ -44,8 +44,23 @@ describe('changesQuestion', () => {
     expect(changesQuestion(catalogue, 'any deploys today?', [], NOW)?.since).toBe(Date.UTC(2026, 10, 24));
   });
 
+  it('reads back a week for "when", and takes who made a change as a question about changes', () => {
+    expect(changesQuestion(catalogue, 'when was payment last deployed?', [], NOW)).toMatchObject({ services: ['payment'], window: 'in the last 7 days' });
+    expect(changesQuestion(catalogue, 'who deployed payment?', [], NOW)?.services).toEqual(['payment']);
+  });
+
   it('leaves trouble and every other question to the investigation', () => {
-    for (const question of ['what changed before checkout got slow?', 'why is payment failing after the deploy?', 'who owns payment?', 'is anything wrong?', 'what does checkout depend on?']) {
+    for (const question of [
+      'what changed before checkout got slow?',
+      'why is payment failing after the deploy?',
+      'did the deploy break payment?',
+      'which deploy caused this?',
+      'was it the last release?',
+      'who can approve a rollback?',
+      'who owns payment?',
+      'is anything wrong?',
+      'what does checkout depend on?',
+    ]) {
       expect(changesQuestion(catalogue, question, [], NOW), question).toBeUndefined();
     }
   });
