@@ -24,7 +24,8 @@ the last hour?" lists the change record.
 Simulated world (no PROMETHEUS_URL): the world plays AIOPS_SCENARIO (default db-pool-exhaustion)
 with its fault started 20 simulated minutes ago. No bot shares that world, so the command runs one
 detection pass over every catalogued service itself, under a private key prefix in Redis that it
-deletes before it exits.
+deletes before it exits; one killed before that (Ctrl-C, output piped into head) leaves its keys,
+and the next ask deletes those more than an hour old.
 
 Real sources: the answer reads the anomalies the bot's workers recorded in Redis (REDIS_URL) and,
 for services they recorded nothing about, finds them in the metrics against the hour before the

@@ -29,8 +29,11 @@ export interface StateSettings extends StoresOptions {
   /** Opens BullMQ's connection too (the roles that schedule or run jobs). Default false. */
   queues?: boolean;
   /**
-   * A private namespace instead of the deployment's: every key goes under `aiops:<scratch>:<random>:`,
-   * and `close()` deletes them. For commands that must not touch the bot's state (`aiops ask` on a world of its own).
+   * A private namespace instead of the deployment's: every key goes under
+   * `aiops:<scratch>:<opened at, ms>-<random>:`, and `close()` deletes them. For commands that must
+   * not touch the bot's state (`aiops ask` on a world of its own). A command killed before it closed
+   * (Ctrl-C, its output piped into `head`) leaves its keys behind: opening deletes those of its kind
+   * older than an hour, and of a namespace without its opening time.
    */
   scratch?: string;
 }
@@ -57,10 +60,11 @@ export interface State {
  * BullMQ's waits it out.
  */
 export async function openState(options: StateOptions): Promise<State> {
-  const namespace = options.scratch === undefined ? KEY_PREFIX : `${KEY_PREFIX}${options.scratch}:${randomUUID()}:`;
+  const namespace = options.scratch === undefined ? KEY_PREFIX : `${KEY_PREFIX}${options.scratch}:${Date.now()}-${randomUUID()}:`;
   const connection = options.redis ?? { url: options.redisUrl };
   const redis = createRedis(connection);
   await connectRedis(redis, connection);
+  if (options.scratch !== undefined) await deleteStaleScratch(redis, `${KEY_PREFIX}${options.scratch}:`, Date.now() - STALE_SCRATCH_MILLISECONDS);
   let queueRedis: Redis | undefined;
   if (options.queues) {
     queueRedis = createQueueRedis(connection);
@@ -101,6 +105,23 @@ export async function openState(options: StateOptions): Promise<State> {
 }
 
 /** SCAN, not KEYS: a shared Redis must not block while one command tidies up. */
+/** How old a scratch namespace must be to be another command's leftovers: an `aiops ask` takes seconds. */
+const STALE_SCRATCH_MILLISECONDS = 3_600_000;
+
+/** Deletes the keys of the scratch namespaces under `prefix` opened before `openedBefore`, or not saying when. */
+async function deleteStaleScratch(redis: Redis, prefix: string, openedBefore: number): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    const stale = keys.filter((key) => {
+      const opened = /^(\d+)-/.exec(key.slice(prefix.length));
+      return opened === null || Number(opened[1]) < openedBefore;
+    });
+    if (stale.length > 0) await redis.del(...stale);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
 async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {

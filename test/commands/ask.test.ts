@@ -123,3 +123,21 @@ describe('aiops ask on real sources', () => {
     expect(await askKeys()).toEqual([]);
   }, 20_000);
 });
+
+describe('aiops ask after one that was killed', () => {
+  it('deletes the scratch keys an earlier ask left behind an hour ago or more, and nothing else', async () => {
+    const old = `aiops:ask:${Date.now() - 2 * 3_600_000}-6f1c0e8e-0000-4000-8000-000000000001:active-anomalies:payment`;
+    const legacy = 'aiops:ask:41efb8fc-6156-49e9-a31a-d134686d98ae:active-anomalies:payment';
+    const running = `aiops:ask:${Date.now() - 60_000}-6f1c0e8e-0000-4000-8000-000000000002:active-anomalies:payment`;
+    const bots = 'aiops:incidents:index';
+    for (const key of [old, legacy, running, bots]) await redis.set(key, '1');
+    try {
+      const result = await run(['ask', 'is cart ok?'], SIMULATED_WORLD);
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(await askKeys()).toEqual([running]);
+      expect(await redis.exists(bots)).toBe(1);
+    } finally {
+      await redis.del(running, bots);
+    }
+  }, 30_000);
+});
