@@ -12,9 +12,10 @@ import { unknownServicesInQuestion } from './unknown-services.js';
  * only services the catalogue does not hold (the investigation says so, with the close names).
  */
 export function catalogueAnswer(catalogue: Catalogue, question: string, threadServices: readonly string[]): Answer | undefined {
-  if (unknownServicesInQuestion(catalogue, question).length > 0 && servicesInQuestion(catalogue, question).length === 0) return undefined;
+  // The layout's words first: most questions have none, and are left at once.
   const asked = catalogueQuestion(catalogue, question, threadServices);
   if (!asked) return undefined;
+  if (unknownServicesInQuestion(catalogue, question).length > 0 && servicesInQuestion(catalogue, question).length === 0) return undefined;
   const services = asked.services.flatMap((name) => catalogueService(catalogue, name) ?? []);
   if (services.length === 0) return undefined;
   const line = (service: CatalogueService, topic: CatalogueTopic) => FACT_LINES[topic](catalogue, service);

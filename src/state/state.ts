@@ -104,29 +104,27 @@ export async function openState(options: StateOptions): Promise<State> {
   };
 }
 
-/** SCAN, not KEYS: a shared Redis must not block while one command tidies up. */
 /** How old a scratch namespace must be to be another command's leftovers: an `aiops ask` takes seconds. */
 const STALE_SCRATCH_MILLISECONDS = 3_600_000;
 
 /** Deletes the keys of the scratch namespaces under `prefix` opened before `openedBefore`, or not saying when. */
 async function deleteStaleScratch(redis: Redis, prefix: string, openedBefore: number): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    const stale = keys.filter((key) => {
-      const opened = /^(\d+)-/.exec(key.slice(prefix.length));
-      return opened === null || Number(opened[1]) < openedBefore;
-    });
-    if (stale.length > 0) await redis.del(...stale);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeys(redis, prefix, (key) => {
+    const opened = /^(\d+)-/.exec(key.slice(prefix.length));
+    return opened === null || Number(opened[1]) < openedBefore;
+  });
 }
 
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+/**
+ * Deletes the keys under `prefix` (those `chosen` picks, when given). SCAN, not KEYS: a shared
+ * Redis must not block while one command tidies up.
+ */
+async function deleteKeys(redis: Redis, prefix: string, chosen: (key: string) => boolean = () => true): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
+    const doomed = keys.filter(chosen);
+    if (doomed.length > 0) await redis.del(...doomed);
     cursor = next;
   } while (cursor !== '0');
 }
