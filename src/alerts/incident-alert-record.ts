@@ -12,5 +12,7 @@ export function incidentAlertRecord(alert: IncidentAlert) {
     summary: alert.summary,
     startsAt: new Date(alert.startsAt).toISOString(),
     endsAt: alert.endsAt === undefined ? null : new Date(alert.endsAt).toISOString(),
+    generatorUrl: alert.generatorURL ?? null,
+    runbookUrl: alert.runbookURL ?? null,
   };
 }

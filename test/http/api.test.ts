@@ -1,4 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { postAlertmanagerWebhook } from '../support/alertmanager-webhook.js';
@@ -21,11 +24,26 @@ let slack: FakeSlack;
 let bot: InProcessBot;
 let base: string;
 
+const SHIPPING_RUNBOOK = 'https://wiki.example.com/runbooks/shipping';
+const ALERT_RUNBOOK = 'https://wiki.example.com/alerts/high-error-rate';
+const GRAPH = 'http://prometheus.example.com/graph?g0.expr=errors';
+
+/** The example catalogue with a runbook for shipping: what the incident view links. */
+function catalogueWithRunbook(): string {
+  const example = readFileSync(new URL('../../deploy/catalogue.example.yml', import.meta.url), 'utf8');
+  const withRunbook = example.replace('    dependencies: [database]\n  user:', `    dependencies: [database]\n    runbook: ${SHIPPING_RUNBOOK}\n  user:`);
+  expect(withRunbook).not.toBe(example);
+  const path = join(mkdtempSync(join(tmpdir(), 'aiops-api-')), 'catalogue.yml');
+  writeFileSync(path, withRunbook);
+  return path;
+}
+
 function alert(service: string, fingerprint: string): Record<string, unknown> {
   return {
     status: 'firing',
     labels: { alertname: 'HighErrorRate', namespace: 'shop', service, severity: 'critical' },
-    annotations: { summary: `${service} is failing requests` },
+    annotations: { summary: `${service} is failing requests`, runbook_url: ALERT_RUNBOOK },
+    generatorURL: GRAPH,
     startsAt: new Date(Date.now() - 60_000).toISOString(),
     endsAt: '0001-01-01T00:00:00Z',
     fingerprint,
@@ -53,7 +71,7 @@ beforeAll(async () => {
     signingSecret: 'api-signing-secret',
     port,
     redisUrl: REDIS_URL,
-    environment: { AIOPS_API_TOKENS: `grafana:read:${READ_TOKEN},runbooks:write:${WRITE_TOKEN}` },
+    environment: { AIOPS_API_TOKENS: `grafana:read:${READ_TOKEN},runbooks:write:${WRITE_TOKEN}`, AIOPS_CONFIG: catalogueWithRunbook() },
   });
   for (const [service, fingerprint] of [['shipping', 'f0000000000a0001'], ['payment', 'f0000000000a0002'], ['user', 'f0000000000a0003']] as const) {
     expect((await postAlertmanagerWebhook(port, [alert(service, fingerprint)])).status).toBe(200);
@@ -124,7 +142,17 @@ describe('the HTTP API', () => {
     const shipping = (await json(await call('/incidents?service=shipping', { token: READ_TOKEN }))).items as Array<{ id: string }>;
     expect(shipping).toHaveLength(1);
     const one = await json(await call(`/incidents/${shipping[0]!.id}`, { token: READ_TOKEN }));
-    expect(one).toMatchObject({ id: shipping[0]!.id, status: 'open', severity: 'critical', services: ['shipping'], acknowledgedBy: null, alerts: [{ name: 'HighErrorRate', summary: 'shipping is failing requests', status: 'firing' }] });
+    expect(one).toMatchObject({
+      id: shipping[0]!.id,
+      status: 'open',
+      severity: 'critical',
+      services: ['shipping'],
+      acknowledgedBy: null,
+      runbooks: [{ service: 'shipping', url: SHIPPING_RUNBOOK }],
+      alerts: [{ name: 'HighErrorRate', summary: 'shipping is failing requests', status: 'firing', generatorUrl: GRAPH, runbookUrl: ALERT_RUNBOOK }],
+    });
+    const payment = (await json(await call('/incidents?service=payment', { token: READ_TOKEN }))).items as Array<{ runbooks: unknown[] }>;
+    expect(payment[0]!.runbooks).toEqual([]);
   });
 
   it('acknowledges and resolves an incident once, as the Slack buttons do, audited as the API client', async () => {

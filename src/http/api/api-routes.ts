@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { escalatedSeverity, firedRules } from '../../alerts/escalation.js';
 import type { Incident } from '../../alerts/incident.js';
-import { catalogueService, type Catalogue } from '../../catalogue.js';
+import { catalogueService, runbooksOf, type Catalogue } from '../../catalogue.js';
 import { formatDuration, parseDuration } from '../../duration.js';
 import type { ActionOutcome, Incidents } from '../../incidents/incidents.js';
 import type { Logger } from '../../logger.js';
@@ -65,7 +65,7 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
 
   const shown = async (incident: Incident) => {
     const fired = firedRules(await stores.escalations.fired(incident.id), catalogue.alerting.escalation);
-    return incidentView(incident, escalatedSeverity(incident, fired), await stores.acknowledgements.get(incident.id));
+    return incidentView(incident, escalatedSeverity(incident, fired), await stores.acknowledgements.get(incident.id), runbooksOf(catalogue, incident.services));
   };
   const incidentOrNotFound = async (id: string) => {
     const incident = await incidents.get(id);

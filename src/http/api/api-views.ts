@@ -1,4 +1,5 @@
 import type { Incident } from '../../alerts/incident.js';
+import type { ServiceRunbook } from '../../catalogue.js';
 import { incidentAlertRecord } from '../../alerts/incident-alert-record.js';
 import type { Anomaly } from '../../detection/anomaly.js';
 import type { AlertSeverity } from '../../severity.js';
@@ -11,8 +12,11 @@ function iso(milliseconds: number | undefined): string | undefined {
   return milliseconds === undefined ? undefined : new Date(milliseconds).toISOString();
 }
 
-/** An incident as the API shows it: severity as Slack shows it (raised by escalation rules), who took it on, its alerts. */
-export function incidentView(incident: Incident, shownSeverity: AlertSeverity, acknowledgement: Acknowledgement | undefined) {
+/**
+ * An incident as the API shows it: severity as Slack shows it (raised by escalation rules), who
+ * took it on, the runbooks of its services (as the Slack message links them), its alerts.
+ */
+export function incidentView(incident: Incident, shownSeverity: AlertSeverity, acknowledgement: Acknowledgement | undefined, runbooks: readonly ServiceRunbook[]) {
   return {
     id: incident.id,
     status: incident.status,
@@ -27,6 +31,7 @@ export function incidentView(incident: Incident, shownSeverity: AlertSeverity, a
     acknowledgedBy: acknowledgement?.by ?? null,
     acknowledgedAt: iso(acknowledgement?.at) ?? null,
     mergedInto: incident.mergedInto ?? null,
+    runbooks,
     alerts: Object.values(incident.alerts)
       .sort((left, right) => left.firstSeen - right.firstSeen || left.fingerprint.localeCompare(right.fingerprint))
       .map(incidentAlertRecord),

@@ -21,6 +21,8 @@ const SCHEMAS: Record<string, Schema> = {
       summary: text,
       startsAt: time,
       endsAt: nullable(time),
+      generatorUrl: nullable({ ...text, description: "Where its source draws it (Alertmanager's generatorURL)." }),
+      runbookUrl: nullable({ ...text, description: "The alert rule's runbook_url annotation." }),
     },
   },
   Incident: {
@@ -40,6 +42,11 @@ const SCHEMAS: Record<string, Schema> = {
       acknowledgedBy: nullable(text),
       acknowledgedAt: nullable(time),
       mergedInto: nullable(text),
+      runbooks: {
+        type: 'array',
+        description: "The catalogue's runbooks of the incident's services, as the Slack message links them.",
+        items: { type: 'object', required: ['service', 'url'], properties: { service: text, url: text } },
+      },
       alerts: { type: 'array', items: { $ref: '#/components/schemas/Alert' } },
     },
   },
