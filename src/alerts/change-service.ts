@@ -1,4 +1,4 @@
-import type { Catalogue, CatalogueService } from '../catalogue.js';
+import { serviceNamed, type Catalogue, type CatalogueService } from '../catalogue.js';
 import { AiopsError, ErrorCode } from '../errors.js';
 import { suggestServices } from '../service-suggestions.js';
 
@@ -6,12 +6,13 @@ import { suggestServices } from '../service-suggestions.js';
 const NAMES_LISTED = 8;
 
 /**
- * The catalogued service a sender means: a service of that name, or else the one service whose
- * Deployment has that name (in `namespace` when the sender says one), since pipelines and Argo CD
- * applications are usually named after what they deploy.
+ * The catalogued service a sender means: a service of that name or alias, or else the one service
+ * whose Deployment has that name (in `namespace` when the sender says one), since pipelines and
+ * Argo CD applications are usually named after what they deploy.
  */
 export function changedService(catalogue: Catalogue, name: string, namespace?: string): CatalogueService | undefined {
-  if (Object.hasOwn(catalogue.services, name)) return catalogue.services[name];
+  const named = serviceNamed(catalogue, name);
+  if (named) return named;
   const byDeployment = Object.values(catalogue.services).filter((service) => service.deployment === name && (namespace === undefined || service.namespace === namespace));
   return byDeployment.length === 1 ? byDeployment[0] : undefined;
 }

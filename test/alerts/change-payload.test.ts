@@ -92,11 +92,13 @@ describe('the generic shape', () => {
     expect(parseChangeEvents({ ...event, description: 'new-checkout on for 50%' }, catalogue, NOW).events[0]!.id).not.toBe(first.id);
   });
 
-  it('takes an array, and a service named by its deployment', () => {
+  it('takes an array, and a service named by its deployment or by an alias the catalogue gives it', () => {
     const { events } = parseChangeEvents(
       [
         { service: 'payment-api', kind: 'deploy', description: 'release 2.5.0', version: '2.5.0' },
         { service: 'cart', kind: 'rollback', description: 'back to 1.9', at: NOW - 60_000 },
+        { service: 'orders', kind: 'config', description: 'pool size 20' },
+        { service: 'DB', kind: 'config', description: 'max_connections 200' },
       ],
       renamed,
       NOW,
@@ -104,6 +106,8 @@ describe('the generic shape', () => {
     expect(events.map((event) => [event.service, event.kind, event.at])).toEqual([
       ['payment', 'deploy', NOW],
       ['cart', 'rollback', NOW - 60_000],
+      ['order-service', 'config', NOW],
+      ['database', 'config', NOW],
     ]);
   });
 

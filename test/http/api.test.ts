@@ -115,6 +115,8 @@ describe('the HTTP API', () => {
       [await call('/incidents?status=closed', { token: READ_TOKEN }), 400, 'status: expected one of open, resolved, all, got "closed"'],
       [await call('/incidents?cursor=nonsense', { token: READ_TOKEN }), 400, 'cursor: expected the nextCursor of an earlier page'],
       [await call('/incidents?service=billing', { token: READ_TOKEN }), 400, 'service: expected a catalogued service, got "billing"'],
+      [await call('/incidents?service=paymnet', { token: READ_TOKEN }), 400, 'service: expected a catalogued service, got "paymnet" (did you mean payment?)'],
+      [await call('/anomalies?service=shiping', { token: READ_TOKEN }), 400, 'service: expected a catalogued service, got "shiping" (did you mean shipping?)'],
       [await call('/ask', { token: WRITE_TOKEN, method: 'POST', body: '{"question":' }), 400, 'body: expected JSON'],
       [await call('/ask', { token: WRITE_TOKEN, method: 'POST', body: [] }), 400, 'body: expected a JSON object'],
       [await call('/ask', { token: WRITE_TOKEN, method: 'POST', body: { question: 42 } }), 400, 'question: expected a non-empty string of at most 1000 characters'],
@@ -122,6 +124,7 @@ describe('the HTTP API', () => {
       [await call('/incidents/INC-1/silence', { token: WRITE_TOKEN, method: 'POST', body: { duration: 'forever' } }), 400, 'duration: expected a duration like 30m, 2h or 1d, at most 7d'],
       [await call('/incidents/INC-999', { token: READ_TOKEN }), 404, 'incident INC-999: not found; list them with GET /api/v1/incidents'],
       [await call('/services/billing/forecast', { token: READ_TOKEN }), 404, 'service billing: not in the catalogue'],
+      [await call('/services/cataloge/forecast', { token: READ_TOKEN }), 404, 'service cataloge: not in the catalogue (did you mean catalogue?)'],
       [await call('/incidents', { token: READ_TOKEN, method: 'DELETE' }), 405, 'method: expected GET'],
       [await call('/nothing', { token: READ_TOKEN }), 404, 'path: no route /api/v1/nothing; GET /api/v1/openapi.json lists them'],
     ];
@@ -191,6 +194,9 @@ describe('the HTTP API', () => {
 
   it('reads anomalies, forecasts, actions and approvals', async () => {
     expect(await json(await call('/services/shipping/forecast', { token: READ_TOKEN }))).toMatchObject({ service: 'shipping', forecasts: expect.any(Array) });
+    // An alias, as people write the name, means its service.
+    expect(await json(await call('/services/orders/forecast', { token: READ_TOKEN }))).toMatchObject({ service: 'order-service', forecasts: expect.any(Array) });
+    expect(await json(await call('/anomalies?service=DB', { token: READ_TOKEN }))).toMatchObject({ items: expect.any(Array) });
     expect(await json(await call('/anomalies?since=1h', { token: READ_TOKEN }))).toMatchObject({ items: expect.any(Array) });
     expect(await json(await call('/actions', { token: READ_TOKEN }))).toEqual({ items: [] });
     expect(await json(await call('/approvals', { token: READ_TOKEN }))).toEqual({ items: [] });

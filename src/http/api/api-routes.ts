@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { escalatedSeverity, firedRules } from '../../alerts/escalation.js';
 import type { Incident } from '../../alerts/incident.js';
-import { catalogueService, runbooksOf, type Catalogue } from '../../catalogue.js';
+import { runbooksOf, serviceNamed, type Catalogue } from '../../catalogue.js';
+import { suggestServices } from '../../service-suggestions.js';
 import { formatDuration, parseDuration } from '../../duration.js';
 import type { ActionOutcome, Incidents } from '../../incidents/incidents.js';
 import type { Logger } from '../../logger.js';
@@ -67,6 +68,17 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
     const fired = firedRules(await stores.escalations.fired(incident.id), catalogue.alerting.escalation);
     return incidentView(incident, escalatedSeverity(incident, fired), await stores.acknowledgements.get(incident.id), runbooksOf(catalogue, incident.services));
   };
+  const suggestion = (typed: string) => {
+    const close = suggestServices(catalogue, typed);
+    return close.length > 0 ? ` (did you mean ${close.join(', ')}?)` : '';
+  };
+  // The name a filter means, as people write it (an alias, any case); an unknown one is a 400 rather than an empty list that looks like "no trouble".
+  const serviceParameter = (typed: string | undefined) => {
+    if (typed === undefined) return undefined;
+    const service = serviceNamed(catalogue, typed);
+    if (!service) throw badRequest('service', `expected a catalogued service, got "${typed.slice(0, 40)}"${suggestion(typed)}`);
+    return service.name;
+  };
   const incidentOrNotFound = async (id: string) => {
     const incident = await incidents.get(id);
     if (!incident) throw notFound(`incident ${id.slice(0, 40)}: not found; list them with GET /api/v1/incidents`);
@@ -85,8 +97,7 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
       scope: 'read',
       handle: async ({ query }) => {
         const status = oneOf(query, 'status', ['open', 'resolved', 'all'] as const, 'all');
-        const service = queryValue(query, 'service');
-        if (service !== undefined && !catalogueService(catalogue, service)) throw badRequest('service', `expected a catalogued service, got "${service.slice(0, 40)}"`);
+        const service = serviceParameter(queryValue(query, 'service'));
         const kept = (await stores.incidents.all())
           .filter((incident) => status === 'all' || incident.status === status)
           .filter((incident) => service === undefined || incident.services.includes(service))
@@ -129,7 +140,7 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
       scope: 'read',
       handle: async ({ query }) => {
         const since = now() - durationParameter(query, 'since', 86_400_000, LONGEST_LOOKBACK_MILLISECONDS);
-        const service = queryValue(query, 'service');
+        const service = serviceParameter(queryValue(query, 'service'));
         const anomalies = (await stores.anomalies.since(since)).filter((anomaly) => service === undefined || anomaly.service === service).sort((left, right) => right.detectedAt - left.detectedAt);
         const page = paginate(anomalies, query);
         return { status: 200, body: { ...page, items: page.items.map(anomalyView) } };
@@ -140,8 +151,8 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
       path: '/services/{service}/forecast',
       scope: 'read',
       handle: async ({ parameters }) => {
-        const service = catalogueService(catalogue, parameters.service!);
-        if (!service) throw notFound(`service ${parameters.service!.slice(0, 40)}: not in the catalogue`);
+        const service = serviceNamed(catalogue, parameters.service!);
+        if (!service) throw notFound(`service ${parameters.service!.slice(0, 40)}: not in the catalogue${suggestion(parameters.service!)}`);
         const forecasts = await stores.forecasts.many([service.name], SIGNALS);
         // The hourly forecast job fills these; none yet is an answer, not an error.
         return { status: 200, body: { service: service.name, forecasts: forecasts.map((forecast) => ({ ...forecast, generatedAt: new Date(forecast.generatedAt).toISOString() })) } };
