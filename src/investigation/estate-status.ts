@@ -18,7 +18,7 @@ export interface StatusDependencies {
 }
 
 /** A service is "in anomaly" while it has an anomaly this recent. */
-const IN_ANOMALY_MILLISECONDS = 30 * 60_000;
+export const IN_ANOMALY_MILLISECONDS = 30 * 60_000;
 /** Without an incident store, an anomaly this recent stands for an open incident. */
 const OPEN_INCIDENT_MILLISECONDS = 60 * 60_000;
 /** Resolved incidents stay listed (with fewer details) this long. */

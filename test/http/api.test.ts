@@ -94,7 +94,7 @@ describe('the HTTP API', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(Object.keys(document.paths as object).sort()).toEqual(
-      ['/actions', '/actions/{id}', '/anomalies', '/approvals', '/ask', '/ask/{id}', '/audit', '/incidents', '/incidents/{id}', '/incidents/{id}/acknowledge', '/incidents/{id}/resolve', '/incidents/{id}/silence', '/services/{service}/forecast'].sort(),
+      ['/actions', '/actions/{id}', '/anomalies', '/approvals', '/ask', '/ask/{id}', '/audit', '/incidents', '/incidents/{id}', '/incidents/{id}/acknowledge', '/incidents/{id}/resolve', '/incidents/{id}/silence', '/services', '/services/{service}', '/services/{service}/forecast'].sort(),
     );
   });
 
@@ -191,6 +191,20 @@ describe('the HTTP API', () => {
     expect(polled).toMatchObject({ id, status: 'done', question: 'why is shipping slow?', askedBy: 'runbooks', answer: { question: 'why is shipping slow?', services: ['shipping'] } });
     expect(String(polled.text)).toMatch(/shipping/);
   }, 60_000);
+
+  it('lists the services with their owners, dependencies and health, and shows one by its name or an alias', async () => {
+    const listed = (await json(await call('/services?limit=200', { token: READ_TOKEN }))).items as Array<{ name: string; healthy: boolean; openIncidents: string[] }>;
+    expect(listed.map((service) => service.name)).toEqual(['frontend', 'checkout', 'order-service', 'payment', 'cart', 'catalogue', 'shipping', 'user', 'database', 'cache']);
+    const [shippingIncident] = (await json(await call('/incidents?service=shipping&status=open', { token: READ_TOKEN }))).items as Array<{ id: string }>;
+    expect(listed.find((service) => service.name === 'shipping')).toMatchObject({ healthy: false, openIncidents: [shippingIncident!.id] });
+    expect(listed.find((service) => service.name === 'cache')).toMatchObject({ openIncidents: [] });
+
+    const orders = await json(await call('/services/orders', { token: READ_TOKEN }));
+    expect(orders).toMatchObject({ name: 'order-service', team: 'orders', channel: '#shop-orders', aliases: ['orders'], runbook: null, dependencies: ['database', 'cache'], dependents: ['checkout'] });
+    expect(await json(await call('/services/shipping', { token: READ_TOKEN }))).toMatchObject({ runbook: SHIPPING_RUNBOOK, dependents: ['checkout'] });
+    const unknown = await call('/services/billing', { token: READ_TOKEN });
+    expect({ status: unknown.status, body: await json(unknown) }).toEqual({ status: 404, body: { error: 'service billing: not in the catalogue' } });
+  });
 
   it('reads anomalies, forecasts, actions and approvals', async () => {
     expect(await json(await call('/services/shipping/forecast', { token: READ_TOKEN }))).toMatchObject({ service: 'shipping', forecasts: expect.any(Array) });

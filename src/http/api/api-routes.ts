@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { escalatedSeverity, firedRules } from '../../alerts/escalation.js';
 import type { Incident } from '../../alerts/incident.js';
-import { runbooksOf, serviceNamed, type Catalogue } from '../../catalogue.js';
+import { runbooksOf, serviceNamed, type Catalogue, type CatalogueService } from '../../catalogue.js';
 import { suggestServices } from '../../service-suggestions.js';
 import { formatDuration, parseDuration } from '../../duration.js';
+import { IN_ANOMALY_MILLISECONDS } from '../../investigation/estate-status.js';
 import type { ActionOutcome, Incidents } from '../../incidents/incidents.js';
 import type { Logger } from '../../logger.js';
 import { SIGNALS } from '../../signals.js';
 import type { Stores } from '../../state/stores.js';
 import { ApiError, badRequest, notFound } from './api-error.js';
 import { durationParameter, oneOf, optionalString, paginate, queryValue, requiredString } from './api-request.js';
-import { actionView, anomalyView, auditView, incidentView } from './api-views.js';
+import { actionView, anomalyView, auditView, incidentView, serviceView } from './api-views.js';
 
 export interface ApiDependencies {
   /** The incident use cases: the same acknowledge, resolve and silence Slack's buttons call. */
@@ -79,6 +80,18 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
     if (!service) throw badRequest('service', `expected a catalogued service, got "${typed.slice(0, 40)}"${suggestion(typed)}`);
     return service.name;
   };
+  // One read of the anomalies and incidents for every service shown, not one per service.
+  const serviceHealth = async () => {
+    const [anomalies, kept] = await Promise.all([stores.anomalies.since(now() - IN_ANOMALY_MILLISECONDS), stores.incidents.all()]);
+    const open = kept.filter((incident) => incident.status === 'open').sort((left, right) => right.firstSeen - left.firstSeen);
+    return (service: CatalogueService) =>
+      serviceView(
+        service,
+        catalogue,
+        anomalies.filter((anomaly) => anomaly.service === service.name).sort((left, right) => right.detectedAt - left.detectedAt),
+        open.filter((incident) => incident.services.includes(service.name)).map((incident) => incident.id),
+      );
+  };
   const incidentOrNotFound = async (id: string) => {
     const incident = await incidents.get(id);
     if (!incident) throw notFound(`incident ${id.slice(0, 40)}: not found; list them with GET /api/v1/incidents`);
@@ -144,6 +157,26 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
         const anomalies = (await stores.anomalies.since(since)).filter((anomaly) => service === undefined || anomaly.service === service).sort((left, right) => right.detectedAt - left.detectedAt);
         const page = paginate(anomalies, query);
         return { status: 200, body: { ...page, items: page.items.map(anomalyView) } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/services',
+      scope: 'read',
+      handle: async ({ query }) => {
+        const health = await serviceHealth();
+        const page = paginate(Object.values(catalogue.services), query);
+        return { status: 200, body: { ...page, items: page.items.map(health) } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/services/{service}',
+      scope: 'read',
+      handle: async ({ parameters }) => {
+        const service = serviceNamed(catalogue, parameters.service!);
+        if (!service) throw notFound(`service ${parameters.service!.slice(0, 40)}: not in the catalogue${suggestion(parameters.service!)}`);
+        return { status: 200, body: (await serviceHealth())(service) };
       },
     },
     {

@@ -1,5 +1,5 @@
 import type { Incident } from '../../alerts/incident.js';
-import type { ServiceRunbook } from '../../catalogue.js';
+import type { Catalogue, CatalogueService, ServiceRunbook } from '../../catalogue.js';
 import { incidentAlertRecord } from '../../alerts/incident-alert-record.js';
 import type { Anomaly } from '../../detection/anomaly.js';
 import type { AlertSeverity } from '../../severity.js';
@@ -35,6 +35,30 @@ export function incidentView(incident: Incident, shownSeverity: AlertSeverity, a
     alerts: Object.values(incident.alerts)
       .sort((left, right) => left.firstSeen - right.firstSeen || left.fingerprint.localeCompare(right.fingerprint))
       .map(incidentAlertRecord),
+  };
+}
+
+/**
+ * A catalogued service as the API shows it: who owns it and where its incidents go, what it calls
+ * and what calls it (directly), and how it is doing: the anomalies of the last half hour (what
+ * `/aiops status` calls "in anomaly") and the open incidents touching it.
+ */
+export function serviceView(service: CatalogueService, catalogue: Catalogue, recentAnomalies: readonly Anomaly[], openIncidents: readonly string[]) {
+  return {
+    name: service.name,
+    namespace: service.namespace,
+    deployment: service.deployment,
+    team: service.team,
+    channel: service.channel,
+    aliases: service.aliases,
+    runbook: service.runbook ?? null,
+    dependencies: service.dependencies,
+    dependents: Object.values(catalogue.services)
+      .filter((caller) => caller.dependencies.includes(service.name))
+      .map((caller) => caller.name),
+    healthy: recentAnomalies.length === 0 && openIncidents.length === 0,
+    anomalies: recentAnomalies.map(anomalyView),
+    openIncidents,
   };
 }
 

@@ -59,6 +59,24 @@ const SCHEMAS: Record<string, Schema> = {
     type: 'object',
     properties: { id: text, kind: text, service: text, signals: { type: 'array', items: text }, severity: text, score: { type: 'number' }, summary: text, detectedAt: time },
   },
+  Service: {
+    type: 'object',
+    required: ['name', 'team', 'channel', 'healthy'],
+    properties: {
+      name: text,
+      namespace: text,
+      deployment: text,
+      team: text,
+      channel: text,
+      aliases: { type: 'array', items: text },
+      runbook: nullable(text),
+      dependencies: { type: 'array', items: text, description: 'What it calls, directly.' },
+      dependents: { type: 'array', items: text, description: 'What calls it, directly.' },
+      healthy: { type: 'boolean', description: 'No anomaly in the last 30 minutes and no open incident.' },
+      anomalies: { type: 'array', items: { $ref: '#/components/schemas/Anomaly' }, description: 'The last 30 minutes, newest first.' },
+      openIncidents: { type: 'array', items: text, description: 'Ids of the open incidents touching it, newest first.' },
+    },
+  },
   Forecasts: {
     type: 'object',
     properties: {
@@ -149,6 +167,8 @@ const OPERATIONS: Record<string, Operation> = {
       { name: 'service', schema: text, description: 'Only this service.' },
     ],
   },
+  'GET /services': { summary: 'The catalogued services: owner, dependencies, and whether each is healthy now.', response: 'Service', paginated: true },
+  'GET /services/{service}': { summary: 'One service (its name or an alias): owner, dependencies, its recent anomalies and open incidents.', response: 'Service' },
   'GET /services/{service}/forecast': { summary: "The service's latest capacity forecasts, one per signal.", response: 'Forecasts' },
   'POST /ask': {
     summary: 'Asks a question as in Slack; answered in the background: poll GET /ask/{id}.',
