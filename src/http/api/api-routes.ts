@@ -73,7 +73,7 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
     const close = suggestServices(catalogue, typed);
     return close.length > 0 ? ` (did you mean ${close.join(', ')}?)` : '';
   };
-  // The name a filter means, as people write it (an alias, any case); an unknown one is a 400 rather than an empty list that looks like "no trouble".
+  // The service a filter means, by its name or an alias; an unknown one is a 400 rather than an empty list that looks like "no trouble".
   const serviceParameter = (typed: string | undefined) => {
     if (typed === undefined) return undefined;
     const service = serviceNamed(catalogue, typed);
