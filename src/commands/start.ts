@@ -31,6 +31,7 @@ import { ChannelPacer } from '../slack/channel-pacer.js';
 import { slackStartError } from '../slack/slack-start-error.js';
 import { createSlackSurface } from '../slack/surface.js';
 import { createSources } from '../sources/create-sources.js';
+import { recentChanges } from '../sources/recent-changes.js';
 import { openState } from '../state/state.js';
 import type { Stores } from '../state/stores.js';
 import { Metrics, QUEUE_STATES } from '../telemetry/metrics.js';
@@ -197,6 +198,7 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
                   const answer = await investigate(question, [], investigation);
                   return { text: unescapeMrkdwn(answerMessage(answer, { now: now(), links: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl } }).text), answer };
                 },
+                changes: (services, since) => recentChanges(sources.cluster, services, since, stores.changeEvents),
                 now,
                 logger: logger.child({ component: 'api' }),
               }),

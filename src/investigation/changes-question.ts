@@ -13,7 +13,7 @@ export interface ChangesQuestion {
 }
 
 /** The window when the question names none: the investigation's own change window. */
-const DEFAULT_HOURS = 6;
+export const DEFAULT_CHANGE_HOURS = 6;
 /** The longest window read: a week of rollouts and events is still one short list per service. */
 const MAXIMUM_HOURS = 7 * 24;
 
@@ -45,7 +45,7 @@ function windowOf(text: string, now: number): { since: number; window: string } 
   if (/\bwhen\b/.test(text) && !/\b(last|past|in|within)\s+\d/.test(text)) return { since: now - MAXIMUM_HOURS * 3_600_000, window: `in the last ${describeHours(MAXIMUM_HOURS)}` };
   const counted = /\b(?:last|past|in|within)\s+(\d+)\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b/.exec(text) ?? /\b(\d+)\s*(m|h|d|w)\b/.exec(text);
   const single = /\b(?:last|past|this)\s+(minute|hour|day|week)\b/.exec(text);
-  const hours = counted ? Number(counted[1]) * UNIT_HOURS[counted[2]![0]!]! : single ? UNIT_HOURS[single[1]![0]!]! : DEFAULT_HOURS;
+  const hours = counted ? Number(counted[1]) * UNIT_HOURS[counted[2]![0]!]! : single ? UNIT_HOURS[single[1]![0]!]! : DEFAULT_CHANGE_HOURS;
   const bounded = Math.min(Math.max(hours, 1 / 60), MAXIMUM_HOURS);
   return { since: now - bounded * 3_600_000, window: `in the last ${describeHours(bounded)}${hours > MAXIMUM_HOURS ? ' (a week at most is read)' : ''}` };
 }

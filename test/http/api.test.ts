@@ -18,6 +18,7 @@ import { until } from '../support/until.js';
  */
 
 const READ_TOKEN = 'read-token-0123456789abcdef';
+const CHANGES_TOKEN = 'changes-token-0123456789abcdef';
 const WRITE_TOKEN = 'write-token-0123456789abcdef';
 const { url: REDIS_URL, redis } = await testRedis();
 let slack: FakeSlack;
@@ -71,7 +72,7 @@ beforeAll(async () => {
     signingSecret: 'api-signing-secret',
     port,
     redisUrl: REDIS_URL,
-    environment: { AIOPS_API_TOKENS: `grafana:read:${READ_TOKEN},runbooks:write:${WRITE_TOKEN}`, AIOPS_CONFIG: catalogueWithRunbook() },
+    environment: { AIOPS_API_TOKENS: `grafana:read:${READ_TOKEN},runbooks:write:${WRITE_TOKEN}`, AIOPS_CONFIG: catalogueWithRunbook(), CHANGES_WEBHOOK_TOKEN: CHANGES_TOKEN },
   });
   for (const [service, fingerprint] of [['shipping', 'f0000000000a0001'], ['payment', 'f0000000000a0002'], ['user', 'f0000000000a0003']] as const) {
     expect((await postAlertmanagerWebhook(port, [alert(service, fingerprint)])).status).toBe(200);
@@ -94,7 +95,7 @@ describe('the HTTP API', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(Object.keys(document.paths as object).sort()).toEqual(
-      ['/actions', '/actions/{id}', '/anomalies', '/approvals', '/ask', '/ask/{id}', '/audit', '/incidents', '/incidents/{id}', '/incidents/{id}/acknowledge', '/incidents/{id}/resolve', '/incidents/{id}/silence', '/services', '/services/{service}', '/services/{service}/forecast'].sort(),
+      ['/actions', '/actions/{id}', '/anomalies', '/approvals', '/ask', '/ask/{id}', '/audit', '/changes', '/incidents', '/incidents/{id}', '/incidents/{id}/acknowledge', '/incidents/{id}/resolve', '/incidents/{id}/silence', '/services', '/services/{service}', '/services/{service}/forecast'].sort(),
     );
   });
 
@@ -124,6 +125,7 @@ describe('the HTTP API', () => {
       [await call('/incidents/INC-1/silence', { token: WRITE_TOKEN, method: 'POST', body: { duration: 'forever' } }), 400, 'duration: expected a duration like 30m, 2h or 1d, at most 7d'],
       [await call('/incidents/INC-999', { token: READ_TOKEN }), 404, 'incident INC-999: not found; list them with GET /api/v1/incidents'],
       [await call('/services/billing/forecast', { token: READ_TOKEN }), 404, 'service billing: not in the catalogue'],
+      [await call('/changes?since=1y', { token: READ_TOKEN }), 400, 'since: expected a duration like 30m, 6h or 7d, at most 7 days'],
       [await call('/services/cataloge/forecast', { token: READ_TOKEN }), 404, 'service cataloge: not in the catalogue (did you mean catalogue?)'],
       [await call('/incidents', { token: READ_TOKEN, method: 'DELETE' }), 405, 'method: expected GET'],
       [await call('/nothing', { token: READ_TOKEN }), 404, 'path: no route /api/v1/nothing; GET /api/v1/openapi.json lists them'],
@@ -204,6 +206,22 @@ describe('the HTTP API', () => {
     expect(await json(await call('/services/shipping', { token: READ_TOKEN }))).toMatchObject({ runbook: SHIPPING_RUNBOOK, dependents: ['checkout'] });
     const unknown = await call('/services/billing', { token: READ_TOKEN });
     expect({ status: unknown.status, body: await json(unknown) }).toEqual({ status: 404, body: { error: 'service billing: not in the catalogue' } });
+  });
+
+  it('lists what changed, newest first, for the estate or one service named by an alias', async () => {
+    const sent = await fetch(`${base.replace('/api/v1', '')}/webhooks/changes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CHANGES_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'orders', kind: 'config', description: 'pool size 20 → 5', version: 'cfg-42', author: 'carol', id: 'cfg-42' }),
+    });
+    expect(sent.status).toBe(200);
+    const forOrders = (await json(await call('/changes?service=orders', { token: READ_TOKEN }))).items as Array<Record<string, unknown>>;
+    expect(forOrders).toContainEqual({ service: 'order-service', kind: 'config', description: expect.stringContaining('pool size 20 → 5'), at: expect.any(String), version: 'cfg-42', origin: 'generic' });
+    const everything = (await json(await call('/changes?since=7d&limit=200', { token: READ_TOKEN }))).items as Array<{ service: string; at: string }>;
+    expect(everything.map((change) => change.service)).toContain('order-service');
+    const times = everything.map((change) => Date.parse(change.at));
+    expect(times).toEqual([...times].sort((left, right) => right - left));
+    expect(((await json(await call('/changes?service=payment', { token: READ_TOKEN }))).items as Array<{ service: string }>).every((change) => change.service === 'payment')).toBe(true);
   });
 
   it('reads anomalies, forecasts, actions and approvals', async () => {

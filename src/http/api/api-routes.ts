@@ -4,14 +4,16 @@ import type { Incident } from '../../alerts/incident.js';
 import { runbooksOf, serviceNamed, type Catalogue, type CatalogueService } from '../../catalogue.js';
 import { suggestServices } from '../../service-suggestions.js';
 import { formatDuration, parseDuration } from '../../duration.js';
+import { DEFAULT_CHANGE_HOURS } from '../../investigation/changes-question.js';
 import { IN_ANOMALY_MILLISECONDS } from '../../investigation/estate-status.js';
 import type { ActionOutcome, Incidents } from '../../incidents/incidents.js';
 import type { Logger } from '../../logger.js';
 import { SIGNALS } from '../../signals.js';
+import type { RecentChange } from '../../sources/recent-changes.js';
 import type { Stores } from '../../state/stores.js';
 import { ApiError, badRequest, notFound } from './api-error.js';
 import { durationParameter, oneOf, optionalString, paginate, queryValue, requiredString } from './api-request.js';
-import { actionView, anomalyView, auditView, incidentView, serviceView } from './api-views.js';
+import { actionView, anomalyView, auditView, changeView, incidentView, serviceView } from './api-views.js';
 
 export interface ApiDependencies {
   /** The incident use cases: the same acknowledge, resolve and silence Slack's buttons call. */
@@ -20,6 +22,8 @@ export interface ApiDependencies {
   catalogue: Catalogue;
   /** Answers a question as Slack does: its text (what Slack shows) and the answer as data. */
   ask: (question: string) => Promise<{ text: string; answer: unknown }>;
+  /** What changed for these services since then, newest first: the cluster's rollouts and scaling and CI/CD's change events, as answers list them. */
+  changes: (services: CatalogueService[], since: number) => Promise<RecentChange[]>;
   /** The incidents' clock. */
   now: () => number;
   /** Real time, for questions' ages. Default Date.now. */
@@ -157,6 +161,18 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
         const anomalies = (await stores.anomalies.since(since)).filter((anomaly) => service === undefined || anomaly.service === service).sort((left, right) => right.detectedAt - left.detectedAt);
         const page = paginate(anomalies, query);
         return { status: 200, body: { ...page, items: page.items.map(anomalyView) } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/changes',
+      scope: 'read',
+      handle: async ({ query }) => {
+        const since = now() - durationParameter(query, 'since', DEFAULT_CHANGE_HOURS * 3_600_000, LONGEST_LOOKBACK_MILLISECONDS);
+        const service = serviceParameter(queryValue(query, 'service'));
+        const services = service === undefined ? Object.values(catalogue.services) : [catalogue.services[service]!];
+        const page = paginate(await dependencies.changes(services, since), query);
+        return { status: 200, body: { ...page, items: page.items.map(changeView) } };
       },
     },
     {

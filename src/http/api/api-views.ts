@@ -3,6 +3,7 @@ import type { Catalogue, CatalogueService, ServiceRunbook } from '../../catalogu
 import { incidentAlertRecord } from '../../alerts/incident-alert-record.js';
 import type { Anomaly } from '../../detection/anomaly.js';
 import type { AlertSeverity } from '../../severity.js';
+import type { RecentChange } from '../../sources/recent-changes.js';
 import type { AuditEntry } from '../../state/audit-log.js';
 import type { Acknowledgement } from '../../state/incident-acknowledgements.js';
 import type { RemediationRecord } from '../../state/remediation-requests.js';
@@ -72,6 +73,18 @@ export function anomalyView(anomaly: Anomaly) {
     score: anomaly.score,
     summary: anomaly.summary,
     detectedAt: iso(anomaly.detectedAt),
+  };
+}
+
+/** A change as the API shows it: `origin` names the CI/CD sender, null for what the cluster itself shows. */
+export function changeView(change: RecentChange) {
+  return {
+    service: change.service,
+    kind: change.kind,
+    description: change.description,
+    at: iso(change.at),
+    version: change.version ?? null,
+    origin: change.origin ?? null,
   };
 }
 

@@ -59,6 +59,18 @@ const SCHEMAS: Record<string, Schema> = {
     type: 'object',
     properties: { id: text, kind: text, service: text, signals: { type: 'array', items: text }, severity: text, score: { type: 'number' }, summary: text, detectedAt: time },
   },
+  Change: {
+    type: 'object',
+    required: ['service', 'kind', 'description', 'at'],
+    properties: {
+      service: text,
+      kind: { type: 'string', enum: ['deploy', 'rollback', 'restart', 'scale', 'config', 'feature-flag', 'event'] },
+      description: text,
+      at: time,
+      version: nullable(text),
+      origin: nullable({ ...text, description: 'The CI/CD sender (generic, github, argocd); null for what the cluster itself shows.' }),
+    },
+  },
   Service: {
     type: 'object',
     required: ['name', 'team', 'channel', 'healthy'],
@@ -165,6 +177,15 @@ const OPERATIONS: Record<string, Operation> = {
     query: [
       { name: 'since', schema: { ...text, default: '1d' }, description: 'How far back, as a duration (at most 7d).' },
       { name: 'service', schema: text, description: 'Only this service.' },
+    ],
+  },
+  'GET /changes': {
+    summary: "What changed, newest first: the cluster's rollouts, restarts and scaling and the change events CI/CD sent.",
+    response: 'Change',
+    paginated: true,
+    query: [
+      { name: 'since', schema: { ...text, default: '6h' }, description: 'How far back, as a duration (at most 7d).' },
+      { name: 'service', schema: text, description: 'Only this service (its name or an alias).' },
     ],
   },
   'GET /services': { summary: 'The catalogued services: owner, dependencies, and whether each is healthy now.', response: 'Service', paginated: true },
