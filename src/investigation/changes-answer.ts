@@ -1,7 +1,7 @@
 import { catalogueService } from '../catalogue.js';
 import { recentChanges, type RecentChange } from '../sources/recent-changes.js';
 import type { Answer } from './answer.js';
-import { changesQuestion } from './changes-question.js';
+import { changesQuestion, type ChangesQuestion } from './changes-question.js';
 import type { AnswerDependencies } from './deterministic-answer.js';
 
 /** What each kind of change is called in a count: "2 deploys, 1 scaling". */
@@ -23,7 +23,11 @@ const KIND_NOUNS: Readonly<Record<RecentChange['kind'], [string, string]>> = {
  */
 export async function changesAnswer(question: string, threadServices: readonly string[], dependencies: AnswerDependencies): Promise<Answer | undefined> {
   const asked = changesQuestion(dependencies.catalogue, question, threadServices, dependencies.now());
-  if (!asked) return undefined;
+  return asked ? answerChanges(question, asked, dependencies) : undefined;
+}
+
+/** What changed for the services over the window, counted by kind: the answer to a question, or to `/aiops changes`. */
+export async function answerChanges(question: string, asked: ChangesQuestion, dependencies: AnswerDependencies): Promise<Answer> {
   const services = asked.services.flatMap((name) => catalogueService(dependencies.catalogue, name) ?? []);
   const changes = await recentChanges(dependencies.cluster, services, asked.since, dependencies.changeEvents);
   const where = asked.services.length === Object.keys(dependencies.catalogue.services).length ? 'anywhere in the estate' : `on ${asked.services.join(', ')}`;

@@ -15,7 +15,7 @@ export interface ChangesQuestion {
 /** The window when the question names none: the investigation's own change window. */
 export const DEFAULT_CHANGE_HOURS = 6;
 /** The longest window read: a week of rollouts and events is still one short list per service. */
-const MAXIMUM_HOURS = 7 * 24;
+export const MAXIMUM_CHANGE_HOURS = 7 * 24;
 
 const ASKS_FOR_CHANGES =
   /\b(what|which|when|any|anything|were there|was there|has|have|did|recent|recently|latest|last|list|show)\b.*\b(changed|changes|change|deployed|deploys?|deployments|rolled out|rollouts?|rolled back|rollbacks?|released|releases?|shipped|scaled)\b|\bwho (deployed|changed|released|shipped|rolled out|rolled back|scaled)\b|\b(changes|deploys|deployments|rollouts|releases)\b/;
@@ -42,12 +42,17 @@ function windowOf(text: string, now: number): { since: number; window: string } 
   if (/\btoday\b/.test(text)) return { since: startOfDay(now), window: 'today (since 00:00 UTC)' };
   if (/\byesterday\b/.test(text)) return { since: startOfDay(now) - 86_400_000, window: 'since yesterday 00:00 UTC' };
   // "When was payment last deployed?" names no window and may reach back days: the longest is read.
-  if (/\bwhen\b/.test(text) && !/\b(last|past|in|within)\s+\d/.test(text)) return { since: now - MAXIMUM_HOURS * 3_600_000, window: `in the last ${describeHours(MAXIMUM_HOURS)}` };
+  if (/\bwhen\b/.test(text) && !/\b(last|past|in|within)\s+\d/.test(text)) return { since: now - MAXIMUM_CHANGE_HOURS * 3_600_000, window: `in the last ${describeHours(MAXIMUM_CHANGE_HOURS)}` };
   const counted = /\b(?:last|past|in|within)\s+(\d+)\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b/.exec(text) ?? /\b(\d+)\s*(m|h|d|w)\b/.exec(text);
   const single = /\b(?:last|past|this)\s+(minute|hour|day|week)\b/.exec(text);
   const hours = counted ? Number(counted[1]) * UNIT_HOURS[counted[2]![0]!]! : single ? UNIT_HOURS[single[1]![0]!]! : DEFAULT_CHANGE_HOURS;
-  const bounded = Math.min(Math.max(hours, 1 / 60), MAXIMUM_HOURS);
-  return { since: now - bounded * 3_600_000, window: `in the last ${describeHours(bounded)}${hours > MAXIMUM_HOURS ? ' (a week at most is read)' : ''}` };
+  return lastHours(hours, now);
+}
+
+/** The last so many hours, a minute to a week, and the words for them: "in the last 6 hours". */
+export function lastHours(hours: number, now: number): { since: number; window: string } {
+  const bounded = Math.min(Math.max(hours, 1 / 60), MAXIMUM_CHANGE_HOURS);
+  return { since: now - bounded * 3_600_000, window: `in the last ${describeHours(bounded)}${hours > MAXIMUM_CHANGE_HOURS ? ' (a week at most is read)' : ''}` };
 }
 
 function startOfDay(now: number): number {

@@ -2,6 +2,7 @@ import { serviceNamed, type Catalogue } from '../catalogue.js';
 import { suggestServices } from '../service-suggestions.js';
 import { formatDuration } from '../duration.js';
 import { FORECAST_SIGNALS, MAXIMUM_FORECAST_HOURS, type ForecastSignal } from '../investigation/capacity-forecast.js';
+import { DEFAULT_CHANGE_HOURS, MAXIMUM_CHANGE_HOURS } from '../investigation/changes-question.js';
 
 export type AiopsCommand =
   | { kind: 'ask'; question: string }
@@ -11,6 +12,7 @@ export type AiopsCommand =
   | { kind: 'silence'; target: string; durationMilliseconds: number; durationText: string; reason: string }
   | { kind: 'unsilence'; target: string }
   | { kind: 'logs'; service: string; minutes: number }
+  | { kind: 'changes'; service?: string; hours: number }
   | { kind: 'audit'; service?: string }
   | { kind: 'history'; service?: string; days: number }
   | { kind: 'trends'; service?: string }
@@ -104,6 +106,21 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
         }
       }
       return { kind: 'forecast', service, signal: signal ?? 'cpu', horizonHours: horizonHours ?? 24 };
+    }
+    case 'changes': {
+      const usage = '`changes` takes an optional service and an optional window, e.g. `/aiops changes payment 24h`.';
+      let service: string | undefined;
+      let hours: number | undefined;
+      for (const word of rest) {
+        const window = DURATION.exec(word);
+        const meant = named(word);
+        if (window && hours === undefined) {
+          hours = (Number(window[1]) * UNIT_MILLISECONDS[window[2] as keyof typeof UNIT_MILLISECONDS]) / 3_600_000;
+          if (hours <= 0 || hours > MAXIMUM_CHANGE_HOURS) return { kind: 'invalid', problem: `The window must be from 1 minute to ${MAXIMUM_CHANGE_HOURS / 24} days; \`${word}\` is not.` };
+        } else if (service === undefined && meant !== undefined) service = meant;
+        else return { kind: 'invalid', problem: meant !== undefined || window ? usage : `${unknownService(word)} ${usage}` };
+      }
+      return { kind: 'changes', ...(service === undefined ? {} : { service }), hours: hours ?? DEFAULT_CHANGE_HOURS };
     }
     case 'logs': {
       const [typed, window = '15m', ...extra] = rest;

@@ -1,9 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import { seesService } from '../access/visibility.js';
+import { answerChanges } from '../investigation/changes-answer.js';
+import { lastHours } from '../investigation/changes-question.js';
 import { estateStatus } from '../investigation/estate-status.js';
 import { serviceTrends } from '../investigation/service-trends.js';
 import { seesTarget, visibleStatus } from '../investigation/visible-status.js';
 import type { AiopsCommand } from './aiops-command.js';
+import { answerMessage } from './blocks/answer-message.js';
 import { helpMessage, usageMessage } from './blocks/help-message.js';
 import { historyMessage } from './blocks/history-message.js';
 import { incidentsMessage } from './blocks/incidents-message.js';
@@ -95,6 +98,15 @@ export async function runAiopsCommand(parsed: Exclude<AiopsCommand, { kind: 'ask
       if (seen.length === 0) return reply(noticeMessage('No catalogued service is of your teams or of a channel you are in, so there are no trends to show; ask a responder.'));
       const { metrics, cluster, now } = services.investigation.answers;
       return reply(trendsMessage(await serviceTrends({ catalogue: services.catalogue, metrics, cluster, now }, { services: seen }), { service: parsed.service }));
+    }
+    case 'changes': {
+      const visibility = await visibilityOf(invocation.user);
+      if (parsed.service !== undefined && !seesService(visibility, parsed.service)) return reply(noticeMessage(notYours(parsed.service)));
+      const seen = parsed.service !== undefined ? [parsed.service] : Object.keys(services.catalogue.services).filter((service) => seesService(visibility, service));
+      if (seen.length === 0) return reply(noticeMessage('No catalogued service is of your teams or of a channel you are in, so there are no changes to show; ask a responder.'));
+      const dependencies = services.investigation.answers;
+      const answer = await answerChanges(`changes${parsed.service ? ` ${parsed.service}` : ''}`, { services: seen, ...lastHours(parsed.hours, dependencies.now()) }, dependencies);
+      return reply(answerMessage(answer, { now: services.now(), links: services.queryLinks }));
     }
     case 'logs':
       if (!seesService(await visibilityOf(invocation.user), parsed.service)) return reply(noticeMessage(notYours(parsed.service)));

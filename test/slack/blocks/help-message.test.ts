@@ -10,13 +10,14 @@ describe('helpMessage', () => {
 
   it('lists every /aiops subcommand with a description and an example', () => {
     checkBlocks(message.blocks, 50);
-    expect(AIOPS_SUBCOMMANDS.map((subcommand) => subcommand.name)).toEqual(['ask', 'status', 'incidents', 'forecast', 'trends', 'logs', 'silence', 'unsilence', 'history', 'audit', 'healing', 'help']);
+    expect(AIOPS_SUBCOMMANDS.map((subcommand) => subcommand.name)).toEqual(['ask', 'status', 'incidents', 'forecast', 'trends', 'changes', 'logs', 'silence', 'unsilence', 'history', 'audit', 'healing', 'help']);
     for (const usage of [
       '`/aiops ask &lt;question&gt;`',
       '`/aiops status [service]`',
       '`/aiops incidents`',
       '`/aiops forecast &lt;service&gt; [signal] [horizon]`',
       '`/aiops trends [service]`',
+      '`/aiops changes [service] [window]`',
       '`/aiops logs &lt;service&gt; [window]`',
       '`/aiops silence &lt;service|incident&gt; &lt;duration&gt; &lt;reason&gt;`',
       '`/aiops unsilence &lt;service|incident&gt;`',
