@@ -95,7 +95,7 @@ describe('the HTTP API', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(Object.keys(document.paths as object).sort()).toEqual(
-      ['/actions', '/actions/{id}', '/anomalies', '/approvals', '/ask', '/ask/{id}', '/audit', '/changes', '/incidents', '/incidents/{id}', '/incidents/{id}/acknowledge', '/incidents/{id}/resolve', '/incidents/{id}/silence', '/services', '/services/{service}', '/services/{service}/forecast'].sort(),
+      ['/actions', '/actions/{id}', '/anomalies', '/approvals', '/ask', '/ask/{id}', '/audit', '/changes', '/incidents', '/incidents/{id}', '/incidents/{id}/acknowledge', '/incidents/{id}/resolve', '/incidents/{id}/silence', '/services', '/services/{service}', '/services/{service}/forecast', '/services/{service}/logs'].sort(),
     );
   });
 
@@ -126,6 +126,9 @@ describe('the HTTP API', () => {
       [await call('/incidents/INC-999', { token: READ_TOKEN }), 404, 'incident INC-999: not found; list them with GET /api/v1/incidents'],
       [await call('/services/billing/forecast', { token: READ_TOKEN }), 404, 'service billing: not in the catalogue'],
       [await call('/changes?since=1y', { token: READ_TOKEN }), 400, 'since: expected a duration like 30m, 6h or 7d, at most 7 days'],
+      [await call('/services/payment/logs?window=2d', { token: READ_TOKEN }), 400, 'window: expected a duration like 15m, 2h or 1d, at most a day'],
+      [await call('/services/payment/logs?window=90s', { token: READ_TOKEN }), 400, 'window: expected whole minutes, like 15m, 2h or 1d'],
+      [await call('/services/billing/logs', { token: READ_TOKEN }), 404, 'service billing: not in the catalogue'],
       [await call('/services/cataloge/forecast', { token: READ_TOKEN }), 404, 'service cataloge: not in the catalogue (did you mean catalogue?)'],
       [await call('/incidents', { token: READ_TOKEN, method: 'DELETE' }), 405, 'method: expected GET'],
       [await call('/nothing', { token: READ_TOKEN }), 404, 'path: no route /api/v1/nothing; GET /api/v1/openapi.json lists them'],
@@ -223,6 +226,22 @@ describe('the HTTP API', () => {
     expect(times).toEqual([...times].sort((left, right) => right - left));
     expect(((await json(await call('/changes?service=payment', { token: READ_TOKEN }))).items as Array<{ service: string }>).every((change) => change.service === 'payment')).toBe(true);
   });
+
+  it("shows what a service is logging: its top templates over the window, counted, with an example each", async () => {
+    let logs: { service: string; totalLines: number; templates: Array<{ template: string; count: number; example: string; change: unknown }> } | undefined;
+    await until(async () => {
+      logs = (await json(await call('/services/database/logs?window=1h', { token: READ_TOKEN }))) as typeof logs;
+      return logs!.totalLines > 0;
+    }, 'the simulated database\'s logs mined', 60_000);
+    expect(logs!.service).toBe('database');
+    expect(logs!.templates.length).toBeGreaterThan(0);
+    expect(logs!.templates.reduce((sum, row) => sum + row.count, 0)).toBeLessThanOrEqual(logs!.totalLines);
+    for (const row of logs!.templates) {
+      expect(row.template).toMatch(/\S/);
+      expect(row.example).toMatch(/\S/);
+      expect(row.change === 'new' || row.change === null || typeof row.change === 'number').toBe(true);
+    }
+  }, 90_000);
 
   it('reads anomalies, forecasts, actions and approvals', async () => {
     expect(await json(await call('/services/shipping/forecast', { token: READ_TOKEN }))).toMatchObject({ service: 'shipping', forecasts: expect.any(Array) });

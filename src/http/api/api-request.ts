@@ -30,7 +30,10 @@ export function durationParameter(query: URLSearchParams, name: string, fallback
   const value = queryValue(query, name);
   if (value === undefined) return fallback;
   const milliseconds = parseDuration(value);
-  if (milliseconds === undefined || milliseconds <= 0 || milliseconds > maximum) throw badRequest(name, `expected a duration like 30m, 6h or 7d, at most ${maximum / 86_400_000} days`);
+  if (milliseconds === undefined || milliseconds <= 0 || milliseconds > maximum) {
+    const days = maximum / 86_400_000;
+    throw badRequest(name, days === 1 ? 'expected a duration like 15m, 2h or 1d, at most a day' : `expected a duration like 30m, 6h or 7d, at most ${days} days`);
+  }
   return milliseconds;
 }
 

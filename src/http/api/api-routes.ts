@@ -13,12 +13,12 @@ import type { RecentChange } from '../../sources/recent-changes.js';
 import type { Stores } from '../../state/stores.js';
 import { ApiError, badRequest, notFound } from './api-error.js';
 import { durationParameter, oneOf, optionalString, paginate, queryValue, requiredString } from './api-request.js';
-import { actionView, anomalyView, auditView, changeView, incidentView, serviceView } from './api-views.js';
+import { actionView, anomalyView, auditView, changeView, incidentView, logTemplatesView, serviceView } from './api-views.js';
 
 export interface ApiDependencies {
   /** The incident use cases: the same acknowledge, resolve and silence Slack's buttons call. */
   incidents: Incidents;
-  stores: Pick<Stores, 'incidents' | 'acknowledgements' | 'escalations' | 'anomalies' | 'forecasts' | 'audit' | 'remediations' | 'questions'>;
+  stores: Pick<Stores, 'incidents' | 'acknowledgements' | 'escalations' | 'anomalies' | 'forecasts' | 'audit' | 'remediations' | 'questions' | 'minedLogs'>;
   catalogue: Catalogue;
   /** Answers a question as Slack does: its text (what Slack shows) and the answer as data. */
   ask: (question: string) => Promise<{ text: string; answer: unknown }>;
@@ -56,6 +56,8 @@ export interface ApiRoute {
 
 /** Anomalies and audit entries are read back at most this far. */
 const LONGEST_LOOKBACK_MILLISECONDS = 7 * 86_400_000;
+/** The longest log window read, as `/aiops logs` reads it. */
+const LONGEST_LOG_WINDOW_MILLISECONDS = 86_400_000;
 /** Remediation requests are kept 30 days. */
 const ACTIONS_LOOKBACK_MILLISECONDS = 30 * 86_400_000;
 /** The audit stream keeps about 10,000 entries; the API reads them all at most. */
@@ -193,6 +195,18 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
         const service = serviceNamed(catalogue, parameters.service!);
         if (!service) throw notFound(`service ${parameters.service!.slice(0, 40)}: not in the catalogue${suggestion(parameters.service!)}`);
         return { status: 200, body: (await serviceHealth())(service) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/services/{service}/logs',
+      scope: 'read',
+      handle: async ({ parameters, query }) => {
+        const service = serviceNamed(catalogue, parameters.service!);
+        if (!service) throw notFound(`service ${parameters.service!.slice(0, 40)}: not in the catalogue${suggestion(parameters.service!)}`);
+        const minutes = durationParameter(query, 'window', 15 * 60_000, LONGEST_LOG_WINDOW_MILLISECONDS) / 60_000;
+        if (!Number.isInteger(minutes)) throw badRequest('window', 'expected whole minutes, like 15m, 2h or 1d');
+        return { status: 200, body: logTemplatesView(await stores.minedLogs.templateSummary(service.name, { now: now(), minutes })) };
       },
     },
     {

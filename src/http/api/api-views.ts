@@ -2,6 +2,7 @@ import type { Incident } from '../../alerts/incident.js';
 import type { Catalogue, CatalogueService, ServiceRunbook } from '../../catalogue.js';
 import { incidentAlertRecord } from '../../alerts/incident-alert-record.js';
 import type { Anomaly } from '../../detection/anomaly.js';
+import type { TemplateSummary } from '../../logs/template-summary.js';
 import type { AlertSeverity } from '../../severity.js';
 import type { RecentChange } from '../../sources/recent-changes.js';
 import type { AuditEntry } from '../../state/audit-log.js';
@@ -85,6 +86,22 @@ export function changeView(change: RecentChange) {
     at: iso(change.at),
     version: change.version ?? null,
     origin: change.origin ?? null,
+  };
+}
+
+/**
+ * A service's log templates over a window, as `/aiops logs` shows them. `change` is "new" for a
+ * template first seen in the window, else the window's lines over the usual rate's; null when it
+ * was seen before but not at all in the baseline (a ratio JSON cannot hold).
+ */
+export function logTemplatesView(summary: TemplateSummary) {
+  return {
+    service: summary.service,
+    start: iso(summary.start),
+    end: iso(summary.end),
+    totalLines: summary.totalLines,
+    omitted: summary.omitted,
+    templates: summary.rows.map((row) => ({ ...row, change: row.change === 'new' || Number.isFinite(row.change) ? row.change : null })),
   };
 }
 

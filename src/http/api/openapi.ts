@@ -71,6 +71,31 @@ const SCHEMAS: Record<string, Schema> = {
       origin: nullable({ ...text, description: 'The CI/CD sender (generic, github, argocd); null for what the cluster itself shows.' }),
     },
   },
+  LogTemplates: {
+    type: 'object',
+    properties: {
+      service: text,
+      start: time,
+      end: time,
+      totalLines: { type: 'integer' },
+      omitted: { type: 'integer', description: 'Templates left out (the ten with most lines are listed).' },
+      templates: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            templateId: text,
+            template: text,
+            level: text,
+            count: { type: 'integer' },
+            baselineCount: { type: 'number', description: 'Lines the window would hold at the usual rate (the hour before).' },
+            change: { nullable: true, oneOf: [{ type: 'string', enum: ['new'] }, { type: 'number' }], description: '"new", or count ÷ baselineCount; null when none were in the baseline.' },
+            example: { ...text, description: 'One line of it, secrets redacted.' },
+          },
+        },
+      },
+    },
+  },
   Service: {
     type: 'object',
     required: ['name', 'team', 'channel', 'healthy'],
@@ -190,6 +215,11 @@ const OPERATIONS: Record<string, Operation> = {
   },
   'GET /services': { summary: 'The catalogued services: owner, dependencies, and whether each is healthy now.', response: 'Service', paginated: true },
   'GET /services/{service}': { summary: 'One service (its name or an alias): owner, dependencies, its recent anomalies and open incidents.', response: 'Service' },
+  'GET /services/{service}/logs': {
+    summary: 'What the service is logging: its top log templates over the window, against the hour before, one example each.',
+    response: 'LogTemplates',
+    query: [{ name: 'window', schema: { ...text, default: '15m' }, description: 'How far back, as a duration (at most 1d).' }],
+  },
   'GET /services/{service}/forecast': { summary: "The service's latest capacity forecasts, one per signal.", response: 'Forecasts' },
   'POST /ask': {
     summary: 'Asks a question as in Slack; answered in the background: poll GET /ask/{id}.',
