@@ -1,14 +1,13 @@
-import type { App } from '@slack/bolt';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GroupDirectory } from '../../src/access/group-directory.js';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import { silentLogger } from '../../src/logger.js';
 import { ChannelPacer } from '../../src/slack/channel-pacer.js';
-import { register } from '../../src/slack/listeners/commands/index.js';
 import type { SlackServices } from '../../src/slack/slack-services.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
 import { EXAMPLE_USER_GROUPS } from '../fakes/slack.js';
+import { slashCommand, type SlashCommand } from '../support/slash-command.js';
 
 /**
  * `/aiops changes` through the command listener as Bolt calls it, two hours after the simulated
@@ -18,8 +17,7 @@ import { EXAMPLE_USER_GROUPS } from '../fakes/slack.js';
 
 const FAULT_START = Date.UTC(2026, 10, 24, 19, 0, 0);
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
-let handler: (arguments_: Record<string, unknown>) => Promise<void>;
-const told: string[] = [];
+let aiops: SlashCommand;
 
 beforeAll(() => {
   const clock = new ManualClock(FAULT_START + 2 * 3_600_000);
@@ -34,25 +32,8 @@ beforeAll(() => {
     pacer: new ChannelPacer(),
     logger: silentLogger(),
   } as unknown as SlackServices;
-  const app = { command: (_name: string, registered: typeof handler) => void (handler = registered) } as unknown as App;
-  register(app, services);
+  aiops = slashCommand(services);
 });
-
-const client = {
-  chat: {
-    postMessage: async () => ({ ok: true, ts: '1.000001' }),
-    postEphemeral: async (message: { text: string; blocks?: unknown[] }) => {
-      told.push(`${message.text}\n${JSON.stringify(message.blocks ?? [])}`);
-      return { ok: true };
-    },
-  },
-};
-
-async function aiops(text: string, user: string): Promise<string> {
-  const before = told.length;
-  await handler({ ack: async () => undefined, command: { text, user_id: user, channel_id: 'C0OPS' }, client, respond: async () => undefined });
-  return told.slice(before).join('\n');
-}
 
 describe('/aiops changes', () => {
   it("lists the deploy of the asker's service over the window asked, and nothing before the window", async () => {

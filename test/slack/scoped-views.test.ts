@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { App } from '@slack/bolt';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelDirectory } from '../../src/access/channel-directory.js';
 import type { GroupDirectory } from '../../src/access/group-directory.js';
 import { Incidents } from '../../src/incidents/incidents.js';
 import { silentLogger } from '../../src/logger.js';
 import { ChannelPacer } from '../../src/slack/channel-pacer.js';
-import { register } from '../../src/slack/listeners/commands/index.js';
 import type { SlackServices } from '../../src/slack/slack-services.js';
 import { createStores, type Stores } from '../../src/state/stores.js';
 import { MINUTE, T0, catalogue, managerAlert } from '../alerts/builders.js';
 import { EXAMPLE_USER_GROUPS } from '../fakes/slack.js';
+import { slashCommand, type SlashCommand } from '../support/slash-command.js';
 import { testRedis } from '../support/test-redis.js';
 
 /**
@@ -22,8 +21,7 @@ import { testRedis } from '../support/test-redis.js';
 const { redis } = await testRedis();
 let prefix: string;
 let stores: Stores;
-let told: string[];
-let handler: (arguments_: Record<string, unknown>) => Promise<void>;
+let aiops: SlashCommand;
 const now = T0 + 5 * MINUTE;
 
 const groups: GroupDirectory = { members: async (group) => new Set(EXAMPLE_USER_GROUPS[group] ?? []) };
@@ -35,14 +33,12 @@ const alertOn = (service: string, name: string) =>
 beforeEach(async () => {
   prefix = `test:${randomUUID()}:`;
   stores = createStores(redis, prefix, { catalogue });
-  told = [];
   const incidents = new Incidents({ stores, catalogue, now: () => now, logger: silentLogger() });
   // Three services that call none of each other: three incidents, one per team.
   await incidents.intake([alertOn('payment', 'PaymentDown'), alertOn('frontend', 'FrontendErrors'), alertOn('user', 'LoginFailures')], T0);
   const status = { catalogue, anomalies: stores.anomalies, audit: stores.audit, incidents: stores.incidents, now: () => now };
   const services = { catalogue, incidents, stores, status, now: () => now, groups, channels, pacer: new ChannelPacer(), logger: silentLogger() } as unknown as SlackServices;
-  const app = { command: (_name: string, registered: typeof handler) => void (handler = registered) } as unknown as App;
-  register(app, services);
+  aiops = slashCommand(services);
 });
 
 afterEach(async () => {
@@ -54,22 +50,6 @@ afterEach(async () => {
 afterAll(async () => {
   await redis.quit();
 });
-
-const client = {
-  chat: {
-    postMessage: async () => ({ ok: true, ts: '1.000001' }),
-    postEphemeral: async (message: { text: string; blocks?: unknown[] }) => {
-      told.push(`${message.text}\n${JSON.stringify(message.blocks ?? [])}`);
-      return { ok: true };
-    },
-  },
-};
-
-async function aiops(text: string, user: string): Promise<string> {
-  const before = told.length;
-  await handler({ ack: async () => undefined, command: { text, user_id: user, channel_id: 'C0OPS' }, client, respond: async () => undefined });
-  return told.slice(before).join('\n');
-}
 
 async function incidentOf(service: string): Promise<string> {
   const incident = (await stores.incidents.open()).find((candidate) => candidate.services.includes(service));

@@ -1,15 +1,14 @@
-import type { App } from '@slack/bolt';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GroupDirectory } from '../../src/access/group-directory.js';
 import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import { silentLogger } from '../../src/logger.js';
 import { ChannelPacer } from '../../src/slack/channel-pacer.js';
-import { register } from '../../src/slack/listeners/commands/index.js';
 import type { SlackServices } from '../../src/slack/slack-services.js';
 import type { MetricsSource } from '../../src/sources/metrics.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
 import { EXAMPLE_USER_GROUPS } from '../fakes/slack.js';
+import { slashCommand, type SlashCommand } from '../support/slash-command.js';
 
 /**
  * `/aiops trends` through the command listener as Bolt calls it, six hours into the memory leak
@@ -19,8 +18,7 @@ import { EXAMPLE_USER_GROUPS } from '../fakes/slack.js';
 
 const FAULT_START = Date.UTC(2026, 10, 24, 19, 0, 0);
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
-let handler: (arguments_: Record<string, unknown>) => Promise<void>;
-const told: string[] = [];
+let say: SlashCommand;
 /** The services whose metrics the command read: only those the asker sees. */
 const read = new Set<string>();
 
@@ -42,25 +40,13 @@ beforeAll(() => {
     pacer: new ChannelPacer(),
     logger: silentLogger(),
   } as unknown as SlackServices;
-  const app = { command: (_name: string, registered: typeof handler) => void (handler = registered) } as unknown as App;
-  register(app, services);
+  say = slashCommand(services);
 });
 
-const client = {
-  chat: {
-    postMessage: async () => ({ ok: true, ts: '1.000001' }),
-    postEphemeral: async (message: { text: string; blocks?: unknown[] }) => {
-      told.push(`${message.text}\n${JSON.stringify(message.blocks ?? [])}`);
-      return { ok: true };
-    },
-  },
-};
-
+/** `/aiops <text>`, counting only the metrics this command reads. */
 async function aiops(text: string, user: string): Promise<string> {
-  const before = told.length;
   read.clear();
-  await handler({ ack: async () => undefined, command: { text, user_id: user, channel_id: 'C0OPS' }, client, respond: async () => undefined });
-  return told.slice(before).join('\n');
+  return say(text, user);
 }
 
 const webServices = Object.values(catalogue.services).filter((service) => service.team === 'web').map((service) => service.name);

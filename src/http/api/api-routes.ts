@@ -86,6 +86,12 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
     if (!service) throw badRequest('service', `expected a catalogued service, got "${typed.slice(0, 40)}"${suggestion(typed)}`);
     return service.name;
   };
+  // The service a path names, by its name or an alias.
+  const servicePath = (typed: string) => {
+    const service = serviceNamed(catalogue, typed);
+    if (!service) throw notFound(`service ${typed.slice(0, 40)}: not in the catalogue${suggestion(typed)}`);
+    return service;
+  };
   // One read of the anomalies and incidents for every service shown, not one per service.
   const serviceHealth = async () => {
     const [anomalies, kept] = await Promise.all([stores.anomalies.since(now() - IN_ANOMALY_MILLISECONDS), stores.incidents.all()]);
@@ -192,8 +198,7 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
       path: '/services/{service}',
       scope: 'read',
       handle: async ({ parameters }) => {
-        const service = serviceNamed(catalogue, parameters.service!);
-        if (!service) throw notFound(`service ${parameters.service!.slice(0, 40)}: not in the catalogue${suggestion(parameters.service!)}`);
+        const service = servicePath(parameters.service!);
         return { status: 200, body: (await serviceHealth())(service) };
       },
     },
@@ -202,8 +207,7 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
       path: '/services/{service}/logs',
       scope: 'read',
       handle: async ({ parameters, query }) => {
-        const service = serviceNamed(catalogue, parameters.service!);
-        if (!service) throw notFound(`service ${parameters.service!.slice(0, 40)}: not in the catalogue${suggestion(parameters.service!)}`);
+        const service = servicePath(parameters.service!);
         const minutes = durationParameter(query, 'window', 15 * 60_000, LONGEST_LOG_WINDOW_MILLISECONDS) / 60_000;
         if (!Number.isInteger(minutes)) throw badRequest('window', 'expected whole minutes, like 15m, 2h or 1d');
         return { status: 200, body: logTemplatesView(await stores.minedLogs.templateSummary(service.name, { now: now(), minutes })) };
@@ -214,8 +218,7 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
       path: '/services/{service}/forecast',
       scope: 'read',
       handle: async ({ parameters }) => {
-        const service = serviceNamed(catalogue, parameters.service!);
-        if (!service) throw notFound(`service ${parameters.service!.slice(0, 40)}: not in the catalogue${suggestion(parameters.service!)}`);
+        const service = servicePath(parameters.service!);
         const forecasts = await stores.forecasts.many([service.name], SIGNALS);
         // The hourly forecast job fills these; none yet is an answer, not an error.
         return { status: 200, body: { service: service.name, forecasts: forecasts.map((forecast) => ({ ...forecast, generatedAt: new Date(forecast.generatedAt).toISOString() })) } };
