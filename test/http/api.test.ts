@@ -1,5 +1,5 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,12 +29,14 @@ const SHIPPING_RUNBOOK = 'https://wiki.example.com/runbooks/shipping';
 const ALERT_RUNBOOK = 'https://wiki.example.com/alerts/high-error-rate';
 const GRAPH = 'http://prometheus.example.com/graph?g0.expr=errors';
 
+const directory = mkdtempSync(join(tmpdir(), 'aiops-api-'));
+
 /** The example catalogue with a runbook for shipping: what the incident view links. */
 function catalogueWithRunbook(): string {
   const example = readFileSync(new URL('../../deploy/catalogue.example.yml', import.meta.url), 'utf8');
   const withRunbook = example.replace('    dependencies: [database]\n  user:', `    dependencies: [database]\n    runbook: ${SHIPPING_RUNBOOK}\n  user:`);
   expect(withRunbook).not.toBe(example);
-  const path = join(mkdtempSync(join(tmpdir(), 'aiops-api-')), 'catalogue.yml');
+  const path = join(directory, 'catalogue.yml');
   writeFileSync(path, withRunbook);
   return path;
 }
@@ -84,6 +86,7 @@ afterAll(async () => {
   expect(await bot?.exited).toBe(0);
   await slack?.close();
   await redis.quit();
+  rmSync(directory, { recursive: true, force: true });
 });
 
 describe('the HTTP API', () => {
@@ -227,7 +230,7 @@ describe('the HTTP API', () => {
     expect(((await json(await call('/changes?service=payment', { token: READ_TOKEN }))).items as Array<{ service: string }>).every((change) => change.service === 'payment')).toBe(true);
   });
 
-  it("shows what a service is logging: its top templates over the window, counted, with an example each", async () => {
+  it('shows what a service is logging: its top templates over the window, counted, with an example each', async () => {
     let logs: { service: string; totalLines: number; templates: Array<{ template: string; count: number; example: string; change: unknown }> } | undefined;
     await until(async () => {
       logs = (await json(await call('/services/database/logs?window=1h', { token: READ_TOKEN }))) as typeof logs;
