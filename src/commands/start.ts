@@ -198,7 +198,7 @@ async function startRoles({ config, logger, roles }: StartOptions, opened: OpenR
                   const answer = await investigate(question, [], investigation);
                   return { text: unescapeMrkdwn(answerMessage(answer, { now: now(), links: { prometheusUrl: config.prometheusUrl, kibanaUrl: config.kibanaUrl } }).text), answer };
                 },
-                changes: (services, since) => recentChanges(sources.cluster, services, since, stores.changeEvents),
+                changes: (services, since, unreadable) => recentChanges(sources.cluster, services, since, stores.changeEvents, unreadable),
                 now,
                 logger: logger.child({ component: 'api' }),
               }),

@@ -29,7 +29,8 @@ export async function changesAnswer(question: string, threadServices: readonly s
 /** What changed for the services over the window, counted by kind: the answer to a question, or to `/aiops changes`. */
 export async function answerChanges(question: string, asked: ChangesQuestion, dependencies: AnswerDependencies): Promise<Answer> {
   const services = asked.services.flatMap((name) => catalogueService(dependencies.catalogue, name) ?? []);
-  const changes = await recentChanges(dependencies.cluster, services, asked.since, dependencies.changeEvents);
+  const unreadable: string[] = [];
+  const changes = await recentChanges(dependencies.cluster, services, asked.since, dependencies.changeEvents, unreadable);
   const where = asked.services.length === Object.keys(dependencies.catalogue.services).length ? 'anywhere in the estate' : `on ${asked.services.join(', ')}`;
   return {
     question,
@@ -40,6 +41,7 @@ export async function answerChanges(question: string, asked: ChangesQuestion, de
     servicesInAnomaly: [],
     recentChanges: changes,
     suggestions: [],
+    ...(unreadable.length > 0 ? { unreadable: fewUnreadable(unreadable) } : {}),
     method: 'changes',
   };
 }
@@ -50,4 +52,12 @@ function countByKind(changes: readonly RecentChange[]): string {
   for (const change of changes) counts.set(change.kind, (counts.get(change.kind) ?? 0) + 1);
   const parts = [...counts].sort((left, right) => right[1] - left[1]).map(([kind, count]) => `${count} ${KIND_NOUNS[kind][count === 1 ? 0 : 1]}`);
   return parts.length === 1 ? parts[0]! : `${changes.length} changes: ${parts.join(', ')}`;
+}
+
+/** Unreadable sources named one by one, at most this many: a cluster that is down fails for every service alike. */
+const UNREADABLE_NAMED = 3;
+
+/** "the cluster for payment (…)", "…", "…", "and 7 more": what could not be read, kept to a line a person reads. */
+export function fewUnreadable(unreadable: readonly string[]): string[] {
+  return unreadable.length <= UNREADABLE_NAMED ? [...unreadable] : [...unreadable.slice(0, UNREADABLE_NAMED), `and ${unreadable.length - UNREADABLE_NAMED} more`];
 }

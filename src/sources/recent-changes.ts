@@ -26,12 +26,19 @@ export interface RecentChange {
  * restarts) and scaling; with `changeEvents`, CI/CD's change events too, less those that only
  * report a rollout the cluster shows (see withChangeEvents); newest first.
  */
-export async function recentChanges(cluster: Cluster, services: CatalogueService[], since: number, changeEvents?: ChangeEventReader): Promise<RecentChange[]> {
-  if (!changeEvents) return clusterChanges(cluster, services, since);
+export async function recentChanges(cluster: Cluster, services: CatalogueService[], since: number, changeEvents?: ChangeEventReader, unreadable?: string[]): Promise<RecentChange[]> {
+  if (!changeEvents) return clusterChanges(cluster, services, since, unreadable);
   const [fromCluster, stored] = await Promise.all([
-    clusterChanges(cluster, services, since),
+    clusterChanges(cluster, services, since, unreadable),
     // Unreadable change events (Redis gone) leave the cluster's changes standing, as an unreadable cluster leaves the events.
-    Promise.all(services.map((service) => changeEvents.since(service.name, since).catch(() => []))),
+    Promise.all(
+      services.map((service) =>
+        changeEvents.since(service.name, since).catch((error: Error) => {
+          unreadable?.push(`the change events of ${service.name} (${error.message})`);
+          return [];
+        }),
+      ),
+    ),
   ]);
   return withChangeEvents(fromCluster, stored.flat());
 }
@@ -39,9 +46,10 @@ export async function recentChanges(cluster: Cluster, services: CatalogueService
 /**
  * What changed lately for these services in the cluster: new revisions (deploys, rollbacks,
  * restarts) and scaling, newest first. A cluster that cannot be read yields nothing rather than
- * failing the answer: the rest of the evidence still stands.
+ * failing the answer: the rest of the evidence still stands. What could not be read is added to
+ * `unreadable`, when given, so a list of changes does not pass for a complete one.
  */
-async function clusterChanges(cluster: Cluster, services: CatalogueService[], since: number): Promise<RecentChange[]> {
+async function clusterChanges(cluster: Cluster, services: CatalogueService[], since: number, unreadable?: string[]): Promise<RecentChange[]> {
   const changes: RecentChange[] = [];
   await Promise.all(
     services.map(async (service) => {
@@ -64,8 +72,9 @@ async function clusterChanges(cluster: Cluster, services: CatalogueService[], si
           if (changes.some((change) => change.service === service.name && Math.abs(change.at - event.lastTimestamp) < 60_000)) continue;
           changes.push({ service: service.name, kind: 'scale', description: `${service.name}: ${event.message}`, at: event.lastTimestamp });
         }
-      } catch {
-        // Unreadable: no changes known for this service.
+      } catch (error) {
+        // Unreadable: no changes known for this service, and said where the caller wants to know.
+        unreadable?.push(`the cluster for ${service.name} (${(error as Error).message})`);
       }
     }),
   );

@@ -79,4 +79,20 @@ describe('changesAnswer', () => {
     expect((await changesAnswer('any deploys to cart in the last hour?', [], dependencies))?.conclusion).toBe('No deploys, rollbacks, restarts, scaling or configuration changes on cart in the last hour');
     expect((await changesAnswer('and what changed there?', ['payment'], dependencies))?.recentChanges.map((change) => change.description)).toEqual(['payment 2.4.0 → 2.5.0 (deploy payment 2.5.0: new card-token flow)']);
   });
+
+  it('names what it could not read, three at most and a count of the rest, when the cluster refuses', async () => {
+    const dependencies = await world();
+    const refusing = Object.create(dependencies.cluster) as typeof dependencies.cluster;
+    refusing.getDeployment = () => Promise.reject(new Error('the server has asked for the client to provide credentials'));
+    const answer = await changesAnswer('what changed in the last 4 hours?', [], { ...dependencies, cluster: refusing });
+    // The change event sent by CI/CD still stands; the cluster's rollouts are missing, and the answer says so.
+    expect(answer?.recentChanges.map((change) => [change.service, change.kind])).toEqual([['cart', 'config']]);
+    expect(answer?.unreadable).toEqual([
+      'the cluster for frontend (the server has asked for the client to provide credentials)',
+      'the cluster for checkout (the server has asked for the client to provide credentials)',
+      'the cluster for order-service (the server has asked for the client to provide credentials)',
+      'and 7 more',
+    ]);
+    expect((await changesAnswer('what changed in the last 4 hours?', [], dependencies))?.unreadable).toBeUndefined();
+  });
 });

@@ -4,6 +4,7 @@ import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
 import { silentLogger } from '../../src/logger.js';
 import { ChannelPacer } from '../../src/slack/channel-pacer.js';
 import type { SlackServices } from '../../src/slack/slack-services.js';
+import type { Cluster } from '../../src/sources/cluster.js';
 import { ManualClock } from '../../src/sources/sim/clock.js';
 import { createSimulatedSources } from '../../src/sources/sim/simulated-world.js';
 import { EXAMPLE_USER_GROUPS } from '../fakes/slack.js';
@@ -18,21 +19,27 @@ import { slashCommand, type SlashCommand } from '../support/slash-command.js';
 const FAULT_START = Date.UTC(2026, 10, 24, 19, 0, 0);
 const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
 let aiops: SlashCommand;
+/** The same, with a cluster API that refuses every read of payment. */
+let aiopsWithoutPayment: SlashCommand;
 
 beforeAll(() => {
   const clock = new ManualClock(FAULT_START + 2 * 3_600_000);
   const sources = createSimulatedSources(catalogue, { clock, seed: 5, scenario: 'bad-deploy', faultStart: FAULT_START });
   const groups: GroupDirectory = { members: async (group) => new Set(EXAMPLE_USER_GROUPS[group] ?? []) };
-  const services = {
-    catalogue,
-    investigation: { answers: { catalogue, metrics: sources.metrics, cluster: sources.cluster, now: () => clock.now() } },
-    groups,
-    channels: { isMember: async () => false },
-    now: () => clock.now(),
-    pacer: new ChannelPacer(),
-    logger: silentLogger(),
-  } as unknown as SlackServices;
-  aiops = slashCommand(services);
+  const withCluster = (cluster: Cluster) =>
+    slashCommand({
+      catalogue,
+      investigation: { answers: { catalogue, metrics: sources.metrics, cluster, now: () => clock.now() } },
+      groups,
+      channels: { isMember: async () => false },
+      now: () => clock.now(),
+      pacer: new ChannelPacer(),
+      logger: silentLogger(),
+    } as unknown as SlackServices);
+  aiops = withCluster(sources.cluster);
+  const failing = Object.create(sources.cluster) as Cluster;
+  failing.getDeployment = (namespace, name) => (name === 'payment' ? Promise.reject(new Error('connect ECONNREFUSED 10.96.0.1:443')) : sources.cluster.getDeployment(namespace, name));
+  aiopsWithoutPayment = withCluster(failing);
 });
 
 describe('/aiops changes', () => {
@@ -52,6 +59,13 @@ describe('/aiops changes', () => {
     expect(await aiops('changes 3h', 'U0BOB')).not.toContain('payment');
     expect(await aiops('changes 3h', 'U0SRE')).toMatch(/^1 deploy anywhere in the estate in the last 3 hours/);
     expect(await aiops('changes', 'U0NOBODY')).toMatch(/^No catalogued service is of your teams or of a channel you are in/);
+  });
+
+  it('says which services it could not read, rather than passing a list with holes for "nothing changed"', async () => {
+    const told = await aiopsWithoutPayment('changes payment 3h', 'U0CAROL');
+    expect(told).toMatch(/^No deploys, rollbacks, restarts, scaling or configuration changes on payment in the last 3 hours/);
+    expect(told).toContain('Could not read the cluster for payment (connect ECONNREFUSED 10.96.0.1:443)');
+    expect(await aiops('changes payment 3h', 'U0CAROL')).not.toContain('Could not read');
   });
 
   it('answers a mistake with the usage, naming what was wrong', async () => {

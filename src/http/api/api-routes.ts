@@ -4,6 +4,7 @@ import type { Incident } from '../../alerts/incident.js';
 import { runbooksOf, serviceNamed, type Catalogue, type CatalogueService } from '../../catalogue.js';
 import { suggestServices } from '../../service-suggestions.js';
 import { formatDuration, parseDuration } from '../../duration.js';
+import { fewUnreadable } from '../../investigation/changes-answer.js';
 import { DEFAULT_CHANGE_HOURS } from '../../investigation/changes-question.js';
 import { IN_ANOMALY_MILLISECONDS } from '../../investigation/estate-status.js';
 import type { ActionOutcome, Incidents } from '../../incidents/incidents.js';
@@ -22,8 +23,8 @@ export interface ApiDependencies {
   catalogue: Catalogue;
   /** Answers a question as Slack does: its text (what Slack shows) and the answer as data. */
   ask: (question: string) => Promise<{ text: string; answer: unknown }>;
-  /** What changed for these services since then, newest first: the cluster's rollouts and scaling and CI/CD's change events, as answers list them. */
-  changes: (services: CatalogueService[], since: number) => Promise<RecentChange[]>;
+  /** What changed for these services since then, newest first: the cluster's rollouts and scaling and CI/CD's change events, as answers list them; what could not be read goes to `unreadable`. */
+  changes: (services: CatalogueService[], since: number, unreadable: string[]) => Promise<RecentChange[]>;
   /** The incidents' clock. */
   now: () => number;
   /** Real time, for questions' ages. Default Date.now. */
@@ -179,8 +180,10 @@ export function apiRoutes(dependencies: ApiDependencies): ApiRoute[] {
         const since = now() - durationParameter(query, 'since', DEFAULT_CHANGE_HOURS * 3_600_000, LONGEST_LOOKBACK_MILLISECONDS);
         const service = serviceParameter(queryValue(query, 'service'));
         const services = service === undefined ? Object.values(catalogue.services) : [catalogue.services[service]!];
-        const page = paginate(await dependencies.changes(services, since), query);
-        return { status: 200, body: { ...page, items: page.items.map(changeView) } };
+        const unreadable: string[] = [];
+        const page = paginate(await dependencies.changes(services, since, unreadable), query);
+        // A list with holes must not pass for a complete one: an unreadable cluster is said, not taken for "nothing changed".
+        return { status: 200, body: { ...page, items: page.items.map(changeView), ...(unreadable.length > 0 ? { unreadable: fewUnreadable(unreadable) } : {}) } };
       },
     },
     {

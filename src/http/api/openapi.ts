@@ -173,6 +173,8 @@ interface Operation {
   /** Query parameters beyond pagination. */
   query?: Array<{ name: string; schema: Schema; description: string }>;
   paginated?: boolean;
+  /** Properties of a page beside its items and cursor. */
+  pageProperties?: Record<string, Schema>;
   body?: Schema;
   status?: number;
 }
@@ -208,6 +210,7 @@ const OPERATIONS: Record<string, Operation> = {
     summary: "What changed, newest first: the cluster's rollouts, restarts and scaling and the change events CI/CD sent.",
     response: 'Change',
     paginated: true,
+    pageProperties: { unreadable: { type: 'array', items: text, description: 'What could not be read (the cluster for a service, its change events): the list may lack their changes.' } },
     query: [
       { name: 'since', schema: { ...text, default: '6h' }, description: 'How far back, as a duration (at most 7d).' },
       { name: 'service', schema: text, description: 'Only this service (its name or an alias).' },
@@ -253,7 +256,7 @@ export function openApiDocument(routes: readonly ApiRoute[]): Record<string, unk
     const operation = OPERATIONS[`${route.method} ${route.path}`];
     if (!operation) throw new Error(`the OpenAPI document does not describe ${route.method} ${route.path}`);
     const item = $ref(operation.response);
-    const schema = operation.paginated ? { type: 'object', required: ['items'], properties: { items: { type: 'array', items: item }, nextCursor: text } } : item;
+    const schema = operation.paginated ? { type: 'object', required: ['items'], properties: { items: { type: 'array', items: item }, nextCursor: text, ...operation.pageProperties } } : item;
     const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: text }));
     const queryParameters = (operation.query ?? []).map((parameter) => ({ ...parameter, in: 'query' }));
     paths[route.path] ??= {};
