@@ -42,7 +42,7 @@ function windowOf(text: string, now: number): { since: number; window: string } 
   if (/\btoday\b/.test(text)) return { since: startOfDay(now), window: 'today (since 00:00 UTC)' };
   if (/\byesterday\b/.test(text)) return { since: startOfDay(now) - 86_400_000, window: 'since yesterday 00:00 UTC' };
   // "When was payment last deployed?" names no window and may reach back days: the longest is read.
-  if (/\bwhen\b/.test(text) && !/\b(last|past|in|within)\s+\d/.test(text)) return { since: now - MAXIMUM_CHANGE_HOURS * 3_600_000, window: `in the last ${describeHours(MAXIMUM_CHANGE_HOURS)}` };
+  if (/\bwhen\b/.test(text) && !/\b(last|past|in|within)\s+\d/.test(text)) return lastHours(MAXIMUM_CHANGE_HOURS, now);
   const counted = /\b(?:last|past|in|within)\s+(\d+)\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b/.exec(text) ?? /\b(\d+)\s*(m|h|d|w)\b/.exec(text);
   const single = /\b(?:last|past|this)\s+(minute|hour|day|week)\b/.exec(text);
   const hours = counted ? Number(counted[1]) * UNIT_HOURS[counted[2]![0]!]! : single ? UNIT_HOURS[single[1]![0]!]! : DEFAULT_CHANGE_HOURS;
