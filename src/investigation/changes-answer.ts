@@ -1,5 +1,5 @@
 import { catalogueService } from '../catalogue.js';
-import { recentChanges, type RecentChange } from '../sources/recent-changes.js';
+import { fewUnreadable, recentChanges, type RecentChange } from '../sources/recent-changes.js';
 import type { Answer } from './answer.js';
 import { changesQuestion, type ChangesQuestion } from './changes-question.js';
 import type { AnswerDependencies } from './deterministic-answer.js';
@@ -52,12 +52,4 @@ function countByKind(changes: readonly RecentChange[]): string {
   for (const change of changes) counts.set(change.kind, (counts.get(change.kind) ?? 0) + 1);
   const parts = [...counts].sort((left, right) => right[1] - left[1]).map(([kind, count]) => `${count} ${KIND_NOUNS[kind][count === 1 ? 0 : 1]}`);
   return parts.length === 1 ? parts[0]! : `${changes.length} changes: ${parts.join(', ')}`;
-}
-
-/** Unreadable sources named one by one, at most this many: a cluster that is down fails for every service alike. */
-const UNREADABLE_NAMED = 3;
-
-/** "the cluster for payment (…)", "…", "…", "and 7 more": what could not be read, kept to a line a person reads. */
-export function fewUnreadable(unreadable: readonly string[]): string[] {
-  return unreadable.length <= UNREADABLE_NAMED ? [...unreadable] : [...unreadable.slice(0, UNREADABLE_NAMED), `and ${unreadable.length - UNREADABLE_NAMED} more`];
 }

@@ -14,7 +14,7 @@ import { collectRootCauseInput } from './collect-root-cause-input.js';
 import { explainSuspect } from './explain-suspect.js';
 import { calmNamed, observeScope, symptomIn, type ObservedScope } from './observe-scope.js';
 import { servicesInQuestion } from './question-services.js';
-import { recentChanges } from '../sources/recent-changes.js';
+import { fewUnreadable, recentChanges, type RecentChange } from '../sources/recent-changes.js';
 import type { TraceSource } from '../sources/traces.js';
 import { describeUnknownServices, unknownServicesInQuestion } from './unknown-services.js';
 
@@ -94,8 +94,11 @@ export async function deterministicAnswer(
   }
   await onProgress(answer);
 
-  answer.recentChanges = await recentChanges(dependencies.cluster, scope, now - (dependencies.changeWindowHours ?? 6) * 3_600_000, dependencies.changeEvents);
-  answer.steps.push(answer.recentChanges.length > 0 ? `${answer.recentChanges.length} recent change${answer.recentChanges.length > 1 ? 's' : ''} (${answer.recentChanges.map((change) => change.service).join(', ')})` : 'No deploys, rollbacks, restarts, scaling or configuration changes in the last hours');
+  const changesUnread: string[] = [];
+  answer.recentChanges = await recentChanges(dependencies.cluster, scope, now - (dependencies.changeWindowHours ?? 6) * 3_600_000, dependencies.changeEvents, changesUnread);
+  answer.steps.push(changesStep(answer.recentChanges, changesUnread));
+  // An unreadable cluster must not pass for "nothing changed": a deploy it hides is the first suspect.
+  if (changesUnread.length > 0) answer.unreadable = [...(answer.unreadable ?? []), ...fewUnreadable(changesUnread)];
 
   if (anomalies.length > 0) {
     answer.steps.push(`Ranking root causes: ${scope.length === 1 ? `${scope[0]}'s` : `${scope.length} services'`} signals before and since the trouble started, the call graph, changes, cluster events and log findings`);
@@ -133,6 +136,12 @@ export async function deterministicAnswer(
   }
   answer.stage = 'done';
   return answer;
+}
+
+/** What the changes step found, and what it could not read. */
+function changesStep(changes: readonly RecentChange[], unread: readonly string[]): string {
+  const found = changes.length > 0 ? `${changes.length} recent change${changes.length > 1 ? 's' : ''} (${changes.map((change) => change.service).join(', ')})` : 'No deploys, rollbacks, restarts, scaling or configuration changes in the last hours';
+  return unread.length > 0 ? `${found}; could not read ${fewUnreadable(unread).join('; ')}` : found;
 }
 
 /** Where the answer looks, and why there when it looks beyond what the named services call. */

@@ -81,6 +81,14 @@ async function clusterChanges(cluster: Cluster, services: CatalogueService[], si
   return changes.sort((left, right) => right.at - left.at);
 }
 
+/** Unreadable sources named one by one, at most this many: a cluster that is down fails for every service alike. */
+const UNREADABLE_NAMED = 3;
+
+/** "the cluster for payment (…)", "…", "…", "and 7 more": what could not be read, kept to a line a person reads. */
+export function fewUnreadable(unreadable: readonly string[]): string[] {
+  return unreadable.length <= UNREADABLE_NAMED ? [...unreadable] : [...unreadable.slice(0, UNREADABLE_NAMED), `and ${unreadable.length - UNREADABLE_NAMED} more`];
+}
+
 function versionOf(image: string): string {
   const tag = image.split('/').pop()?.split(':')[1];
   return tag ?? image;

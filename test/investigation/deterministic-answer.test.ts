@@ -84,6 +84,28 @@ describe('deterministicAnswer', () => {
   });
 });
 
+describe('deterministicAnswer on a cluster it cannot read', () => {
+  it('still names the suspect from the metrics, and says the changes could not be read instead of "none"', async () => {
+    const clock = new ManualClock(FAULT_START + 20 * MINUTE);
+    const { cluster, metrics } = createSimulatedSources(catalogue, { clock, seed: 2, scenario: 'bad-deploy', faultStart: FAULT_START });
+    const refusing = Object.create(cluster) as typeof cluster;
+    refusing.getDeployment = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.1:6443'));
+    const answer = await deterministicAnswer('why is checkout failing?', [], { catalogue, cluster: refusing, metrics, anomalies: new AnomalyLog(redis, prefix), now: () => clock.now() });
+    expect(answer.suspect).toBe('payment');
+    // The deploy that caused it is hidden by the cluster: the answer must not blame or clear it.
+    expect(answer.recentChanges).toEqual([]);
+    expect(answer.conclusion).not.toContain('2.5.0');
+    const changesStep = answer.steps.find((step) => step.startsWith('No deploys'));
+    expect(changesStep).toMatch(/^No deploys, rollbacks, restarts, scaling or configuration changes in the last hours; could not read the cluster for \S+ \(connect ECONNREFUSED 10\.0\.0\.1:6443\)(; the cluster for \S+ \(connect ECONNREFUSED 10\.0\.0\.1:6443\))*(; and \d+ more)?$/);
+    // Checkout and what it calls: three named, the rest counted.
+    expect(answer.unreadable).toEqual([...Array.from({ length: 3 }, () => expect.stringMatching(/^the cluster for \S+ \(connect ECONNREFUSED 10\.0\.0\.1:6443\)$/)), expect.stringMatching(/^and \d+ more$/)]);
+
+    const readable = await deterministicAnswer('why is checkout failing?', [], { catalogue, cluster, metrics, anomalies: new AnomalyLog(redis, prefix), now: () => clock.now() });
+    expect(readable.unreadable).toBeUndefined();
+    expect(readable.steps.some((step) => step.includes('could not read'))).toBe(false);
+  });
+});
+
 describe('deterministicAnswer without detection history', () => {
   it('finds the anomalies in the metrics against the hour before, and answers with units, advice and log evidence', async () => {
     const clock = new ManualClock(FAULT_START + 20 * MINUTE);
