@@ -8,7 +8,7 @@
  * - the miner in the bot's process: one that has loaded what `aiops start` loads (src/cli.ts:
  *   config, logger, src/commands/start.ts, hence the workers and ioredis 6, whose `class
  *   VerbatimString extends String` slows every string method call in V8 11), mining with the
- *   log-mining job's own factory (`LOG_MINERS` in src/jobs/workers/start-workers.ts);
+ *   log-mining job's own factory (`LOG_MINERS` in src/jobs/log-miners.ts);
  * - the log-mining job's whole work per line in that process (`minePage`: secret redaction, the
  *   miner, the counts per minute and template), in pages of the job's size; Redis left out.
  *
@@ -95,6 +95,6 @@ async function botMiner(): Promise<LogMiner> {
   await Promise.all([import('../src/config.js'), import('../src/logger.js'), import('../src/commands/start.js')]);
   // The subject is void if the bot's graph stopped loading ioredis: say so rather than measure a fresh process again.
   if (!Object.keys(createRequire(import.meta.url).cache).some((path) => /ioredis[\\/]built[\\/]resp[\\/]verbatim-string/.test(path))) throw new Error('the bot\'s modules did not load ioredis 6 (VerbatimString); update this bench');
-  const { LOG_MINERS } = await import('../src/jobs/workers/start-workers.js');
+  const { LOG_MINERS } = await import('../src/jobs/log-miners.js');
   return LOG_MINERS.createMiner();
 }

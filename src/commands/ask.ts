@@ -19,7 +19,9 @@ or not: aiops ask "why is order-service slow?"
 With an LLM configured (OPENAI_*) the agent investigates; without one, the root-cause engine answers.
 Questions about the layout ("who owns payment?", "who is on call for the db?", "what does checkout
 depend on?") are answered from the catalogue at once, with no sources or Redis; "what changed in
-the last hour?" lists the change record.
+the last hour?" lists the change record. "How many replicas will order-service need tomorrow?" is
+answered with its capacity forecast (as /aiops forecast, without the chart), and "what is payment
+logging?" with its top log templates against the hour before (as /aiops logs).
 
 Simulated world (no PROMETHEUS_URL): the world plays AIOPS_SCENARIO (default db-pool-exhaustion)
 with its fault started 20 simulated minutes ago. No bot shares that world, so the command runs one
@@ -68,14 +70,35 @@ export async function askCommand(argv: string[], io: CommandIo, environment: Rec
   const sources = await createSources(config, logger.child({ component: 'sources' }), { faultStartsInMinutes: -SIMULATED_FAULT_MINUTES_AGO });
   // Simulated metrics exist in this process only: no bot has detected anything in them, so this command does, in a namespace of its own.
   const simulated = sources.metrics.kind === 'sim';
+  const sourcesNow = () => (simulated && sources.world ? sources.world.clock.now() : io.now());
+  // "How many replicas will payment need tomorrow?" and "what is payment logging?" are answered as /aiops forecast and /aiops logs would.
+  const asked = (await import('../slack/commands-in-question.js')).commandsInQuestion(config.catalogue, question, [], sourcesNow());
+  const forecasts = asked.commands.filter((command) => command.kind === 'forecast');
+  if (forecasts.length > 0) {
+    const { forecastsText } = await import('./ask-command-question.js');
+    io.stdout.write(`${await forecastsText(forecasts, { catalogue: config.catalogue, metrics: sources.metrics, cluster: sources.cluster, now: sourcesNow })}${leftOutText(asked.leftOut)}\n`);
+    return 0;
+  }
   const state = await openState({ redis: config.redis, catalogue: config.catalogue, logger, ...(simulated ? { scratch: 'ask' } : {}) });
   try {
+    const logs = asked.commands.filter((command) => command.kind === 'logs');
+    if (logs.length > 0) {
+      const { logTemplatesText } = await import('./ask-command-question.js');
+      const setup = { stores: state.stores, reader: sources.logReader, now: sourcesNow, logger, mineFirst: simulated };
+      io.stdout.write(`${await logTemplatesText(logs, setup)}${leftOutText(asked.leftOut)}\n`);
+      return 0;
+    }
     const answer = await answerQuestion(question, { config, sources, state, simulated, io, logger });
     print(answer, sources.world && simulated ? sources.world.clock.now() : io.now());
     return 0;
   } finally {
     await state.close().catch((error: unknown) => io.stderr.write(`aiops: could not delete the keys under ${state.namespace} in Redis: ${(error as Error).message}\n`));
   }
+}
+
+/** The services named beyond those answered for, said after the answers. */
+function leftOutText(leftOut: readonly string[]): string {
+  return leftOut.length > 0 ? `\n\nAnswered for the first services named only; ask again for ${leftOut.join(', ')}.` : '';
 }
 
 interface AskSetup {

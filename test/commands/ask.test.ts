@@ -63,6 +63,30 @@ describe('aiops ask about the catalogue', () => {
   });
 });
 
+describe('aiops ask for a forecast or for what a service logs', () => {
+  it('answers a capacity question with the forecast, with no Redis to reach', async () => {
+    const result = await run(['ask', 'how many replicas will order-service need tomorrow?'], { ...SIMULATED_WORLD, REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    // 15:00 UTC: nine hours of today and all of tomorrow.
+    expect(lines[0]).toMatch(/^order-service cpu, next 33 h \(CPU in use, cores summed over pods; from 14 days of 5-minute history\)$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^• Replicas: 3 now, /));
+    expect(result.stdout).not.toMatch(/[*_]order-service|Suspect/);
+  });
+
+  it('answers a logs question with the top templates, the bad deploy\'s exception first and far above the usual, and leaves no keys behind', async () => {
+    const result = await run(['ask', 'what is payment logging?'], SIMULATED_WORLD);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('Log templates of payment, last 15 min');
+    // The fault began 20 minutes ago, so the hour before the window holds its first 5 minutes: many times the usual, or new.
+    const [top] = lines.slice(1);
+    expect(top).toMatch(/^\d+ × java\.lang\.NullPointerException: .* \((🆕 new|×\d+(\.\d)? the usual)\)$/);
+    expect(Number(/×(\d+(\.\d)?) the usual/.exec(top!)?.[1] ?? Infinity)).toBeGreaterThan(5);
+    expect(await askKeys()).toEqual([]);
+  }, 30_000);
+});
+
 describe('aiops ask on the simulated world', () => {
   let result: Awaited<ReturnType<typeof run>>;
 

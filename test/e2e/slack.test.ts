@@ -171,6 +171,27 @@ describe('Slack, end to end over HTTP', () => {
     await until(async () => (slack.thread('C0SAID', '1764000065.000100').at(-1)?.text.includes('root-cause engine') ? true : undefined), 20_000, 'the investigation');
   }, 60_000);
 
+  it('answers a capacity question with the forecast chart and a logs question with the log templates, in the thread', async () => {
+    const uploads = slack.calls('files.completeUploadExternal').length;
+    const capacityTs = '1764000070.000100';
+    await sendEvent(eventsUrl, SIGNING_SECRET, mention('how many replicas will order-service need tomorrow?', 'C0SAID', capacityTs));
+    const completed = await slack.waitFor((call) => call.method === 'files.completeUploadExternal' && slack.calls('files.completeUploadExternal').indexOf(call) >= uploads, 20_000);
+    expect(completed.body).toMatchObject({ channel_id: 'C0SAID', thread_ts: capacityTs });
+    const file = slack.files().filter((candidate) => candidate.completed).at(-1)!;
+    expect(file.filename).toMatch(/^forecast-order-service-cpu-.*\.png$/);
+    const posted = slack.thread('C0SAID', capacityTs).find((message) => message.files?.some((shared) => shared.id === file.id))!;
+    // "Tomorrow" is the rest of today and all of tomorrow: more than a day ahead.
+    expect(posted.text).toMatch(/order-service cpu, next (2[5-9]|[34]\d) h/);
+    expect(posted.text).toMatch(/Replicas: 3 now/);
+    // No investigation was started for it: its first words are no "looking into it".
+    expect(slack.thread('C0SAID', capacityTs).some((message) => /Looking into/i.test(message.text))).toBe(false);
+
+    const logsTs = '1764000071.000100';
+    await sendEvent(eventsUrl, SIGNING_SECRET, mention('what is the database logging?', 'C0SAID', logsTs));
+    const reply = await until(async () => slack.thread('C0SAID', logsTs)[0], 20_000, 'the log templates');
+    expect(reply.text).toMatch(/^Log templates of database, last 15 min/);
+  }, 60_000);
+
   it('publishes App Home with the open incidents when a user opens it', async () => {
     const delivery = await sendEvent(eventsUrl, SIGNING_SECRET, { type: 'app_home_opened', user: 'U0BOB', channel: 'D0BOB', tab: 'home', event_ts: '1764000001.000200' });
     expect(delivery.status).toBe(200);

@@ -3,14 +3,14 @@ import type { Catalogue } from '../../catalogue.js';
 import { createDetector, RECOMMENDED_ALERT_THRESHOLD, restoreDetector } from '../../detection/create-detector.js';
 import type { Incidents } from '../../incidents/incidents.js';
 import type { Logger } from '../../logger.js';
-import { TemplateMiner, type MinerState } from '../../logs/template-miner.js';
 import type { Sources } from '../../sources/create-sources.js';
 import type { QueueConnection } from '../../state/state.js';
 import type { Stores } from '../../state/stores.js';
 import { detectService, type DetectionDependencies } from '../detect-service.js';
 import { forecastServiceSignal } from '../forecast-service.js';
 import { FORECAST_SIGNALS, type ForecastSignal } from '../../investigation/capacity-forecast.js';
-import { mineServiceLogs, type LogMiningDependencies } from '../mine-service-logs.js';
+import { LOG_MINERS } from '../log-miners.js';
+import { mineServiceLogs } from '../mine-service-logs.js';
 import { QUEUE_NAMES } from '../queues.js';
 import type { SourceHealth } from '../source-health.js';
 import { createServiceFindings } from '../service-findings.js';
@@ -37,12 +37,6 @@ export interface WorkerDependencies {
   /** Where skipped passes are counted (aiops_detection_passes_skipped_total); none: not counted. */
   metrics?: Pick<Metrics, 'detectionPassSkipped'>;
 }
-
-/** How the log-mining job builds its miners; exported so that bench/logs-throughput.ts mines exactly as the bot does. */
-export const LOG_MINERS: Pick<LogMiningDependencies, 'createMiner' | 'restoreMiner'> = {
-  createMiner: () => new TemplateMiner(),
-  restoreMiner: (state) => TemplateMiner.fromJSON(state as MinerState),
-};
 
 /** Jobs one process runs at once per queue, unless AIOPS_WORKER_CONCURRENCY says otherwise. */
 export const DEFAULT_CONCURRENCY: Readonly<Record<Exclude<WorkerQueue, 'healing'>, number>> = {

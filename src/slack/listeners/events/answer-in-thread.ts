@@ -6,9 +6,12 @@ import { answerTurn, investigate } from '../../../investigation/investigate.js';
 import { scopedInvestigation } from '../../../investigation/scoped-investigation.js';
 import { answerMessage } from '../../blocks/answer-message.js';
 import { noticeMessage } from '../../blocks/notice-message.js';
+import { commandsInQuestion, type CommandsInQuestion } from '../../commands-in-question.js';
 import { slackAccess } from '../../slack-access.js';
 import type { SlackServices } from '../../slack-services.js';
 import type { QuestionPath } from '../../../telemetry/metrics.js';
+import type { Logger } from '../../../logger.js';
+import { runInThread, threadReply } from './run-in-thread.js';
 
 /** Minimum time between two progress edits of the same reply. */
 const PROGRESS_EDIT_MILLISECONDS = 1_000;
@@ -44,10 +47,14 @@ export async function answerInThread(client: WebClient, question: Question, serv
   // One id on every log line of this question, the investigation's included, so a slow or wrong answer can be traced.
   const questionId = `Q-${randomUUID().slice(0, 8)}`;
   const logger = services.logger.child({ questionId });
-  const scoped = scopedInvestigation(services.investigation, visibility);
-  const investigation = { ...scoped, logger: scoped.logger.child({ questionId }) };
   logger.info({ channel: question.channel, threadTs: question.threadTs, asker: question.asker }, 'question received');
   const [threadServices, history] = await Promise.all([services.stores.threads.services(question.channel, question.threadTs), services.stores.threads.turns(question.channel, question.threadTs)]);
+  const seenInThread = threadServices.filter((service) => seesService(visibility, service));
+  // "How many replicas will payment need tomorrow?" is a forecast, "what is payment logging?" its log templates: the command's answer, chart included.
+  const asked = commandsInQuestion(services.catalogue, question.text, seenInThread, now());
+  if (asked.commands.length > 0) return answerWithCommands(client, question, asked, services, logger);
+  const scoped = scopedInvestigation(services.investigation, visibility);
+  const investigation = { ...scoped, logger: scoped.logger.child({ questionId }) };
   const first: Answer = { question: question.text, services: [], stage: 'investigating', steps: [], servicesInAnomaly: [], recentChanges: [], suggestions: [], method: 'deterministic' };
   const posted = await services.pacer.send(question.channel, () =>
     client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, ...answerMessage(first, { now: now() }) }),
@@ -61,7 +68,7 @@ export async function answerInThread(client: WebClient, question: Question, serv
     const startedAt = Date.now();
     const answer = await investigate(
       question.text,
-      threadServices.filter((service) => seesService(visibility, service)),
+      seenInThread,
       investigation,
       async (progress) => {
         if (Date.now() - lastShown < PROGRESS_EDIT_MILLISECONDS) return;
@@ -81,6 +88,20 @@ export async function answerInThread(client: WebClient, question: Question, serv
     logger.error({ channel: question.channel, error: (error as Error).message }, 'answering failed');
     await client.chat.update({ channel: question.channel, ts, text: `Sorry, I could not finish looking into this: ${(error as Error).message}` });
   }
+}
+
+/** A question a command answers: each service's in turn in the thread, what was left out said, the services remembered for follow-ups. */
+async function answerWithCommands(client: WebClient, question: Question, asked: CommandsInQuestion, services: SlackServices, logger: Logger): Promise<void> {
+  const startedAt = Date.now();
+  for (const command of asked.commands) await runInThread(client, question, command, services);
+  if (asked.leftOut.length > 0) {
+    await threadReply(client, question, services)(noticeMessage(`Answered for the first ${asked.commands.length} services named; ask again for ${asked.leftOut.join(', ')}.`));
+  }
+  const path = asked.commands[0]!.kind;
+  const seconds = (Date.now() - startedAt) / 1000;
+  services.metrics?.questionAnswered(path, seconds);
+  logger.info({ path, seconds, services: asked.commands.map((command) => command.service) }, 'question answered');
+  await services.stores.threads.remember(question.channel, question.threadTs, asked.commands.map((command) => command.service));
 }
 
 /** Who answered, for /metrics: the agent, the engine, or the engine standing in for a failed agent. */

@@ -5,9 +5,8 @@ import { slackAccess } from '../../slack-access.js';
 import type { SlackServices } from '../../slack-services.js';
 import type { WebClient } from '@slack/web-api';
 import { commandInMessage } from '../../aiops-command.js';
-import { noticeMessage } from '../../blocks/notice-message.js';
-import { runAiopsCommand } from '../../run-aiops-command.js';
 import { answerInThread, questionText, type Question } from './answer-in-thread.js';
+import { runInThread } from './run-in-thread.js';
 
 export function register(app: App, services: SlackServices): void {
   // Slack retries unacknowledged or slow events with the same event_id (HTTP: X-Slack-Retry-Num;
@@ -45,13 +44,5 @@ export function register(app: App, services: SlackServices): void {
  */
 async function answerOrRun(client: WebClient, question: Question, services: SlackServices): Promise<void> {
   const command = commandInMessage(question.text, services.catalogue);
-  if (!command) return answerInThread(client, question, services);
-  const post = (message: { text: string; blocks?: unknown[] }) =>
-    services.pacer.send(question.channel, () => client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, text: message.text, blocks: message.blocks as never })).then(() => undefined);
-  try {
-    await runAiopsCommand(command, { user: question.asker, channel: question.channel, threadTs: question.threadTs }, client, services, post);
-  } catch (error) {
-    services.logger.error({ channel: question.channel, command: command.kind, error: (error as Error).message }, 'a command in a message failed');
-    await post(noticeMessage(`Sorry, I could not finish \`${command.kind}\`: ${(error as Error).message}`)).catch(() => undefined);
-  }
+  return command ? runInThread(client, question, command, services) : answerInThread(client, question, services);
 }

@@ -1,0 +1,38 @@
+import type { Catalogue } from '../catalogue.js';
+import { capacityQuestion } from '../investigation/capacity-question.js';
+import { catalogueQuestion } from '../investigation/catalogue-question.js';
+import { changesQuestion } from '../investigation/changes-question.js';
+import { logsQuestion } from '../investigation/logs-question.js';
+import type { AiopsCommand } from './aiops-command.js';
+
+/** Services one question is answered for at most: each forecast is a chart of its own, each log summary a message. */
+const MAXIMUM_SERVICES_ANSWERED = 3;
+
+export type QuestionCommand = Extract<AiopsCommand, { kind: 'forecast' | 'logs' }>;
+
+/** What a question in words asks a command for: one per service, at most a few, and the services left out. */
+export interface CommandsInQuestion {
+  commands: QuestionCommand[];
+  /** Services named beyond the first MAXIMUM_SERVICES_ANSWERED: each would be a chart or a list of its own. */
+  leftOut: string[];
+}
+
+/**
+ * The `/aiops` commands a question asks for in words: a forecast ("how many replicas will
+ * order-service need tomorrow?") or a service's log templates ("what is payment logging?"). None for
+ * any other question, which is investigated; the catalogue and the change record answer first, as
+ * in `investigate` ("who owns payment's logs?" is about an owner). Pure: `now` dates "tomorrow".
+ */
+export function commandsInQuestion(catalogue: Catalogue, question: string, threadServices: readonly string[], now: number): CommandsInQuestion {
+  const none: CommandsInQuestion = { commands: [], leftOut: [] };
+  if (catalogueQuestion(catalogue, question, threadServices) || changesQuestion(catalogue, question, threadServices, now)) return none;
+  const capacity = capacityQuestion(catalogue, question, threadServices, now);
+  if (capacity) return firstFew(capacity.services, (service): QuestionCommand => ({ kind: 'forecast', service, signal: capacity.signal, horizonHours: capacity.horizonHours }));
+  const logs = logsQuestion(catalogue, question, threadServices);
+  if (logs) return firstFew(logs.services, (service): QuestionCommand => ({ kind: 'logs', service, minutes: logs.minutes }));
+  return none;
+}
+
+function firstFew(services: readonly string[], command: (service: string) => QuestionCommand): CommandsInQuestion {
+  return { commands: services.slice(0, MAXIMUM_SERVICES_ANSWERED).map(command), leftOut: services.slice(MAXIMUM_SERVICES_ANSWERED) };
+}

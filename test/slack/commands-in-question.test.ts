@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { EXAMPLE_CATALOGUE_PATH, loadCatalogue } from '../../src/catalogue.js';
+import { commandsInQuestion } from '../../src/slack/commands-in-question.js';
+
+const catalogue = loadCatalogue(EXAMPLE_CATALOGUE_PATH);
+const NOW = Date.UTC(2026, 11, 4, 15, 20);
+
+describe('commandsInQuestion', () => {
+  it('turns a capacity question into one forecast a service, and a logs question into one log summary a service', () => {
+    expect(commandsInQuestion(catalogue, 'forecast payment and cart memory for 2 days', [], NOW)).toEqual({
+      commands: [
+        { kind: 'forecast', service: 'payment', signal: 'memory', horizonHours: 48 },
+        { kind: 'forecast', service: 'cart', signal: 'memory', horizonHours: 48 },
+      ],
+      leftOut: [],
+    });
+    expect(commandsInQuestion(catalogue, 'show me the orders logs for the last hour', [], NOW)).toEqual({ commands: [{ kind: 'logs', service: 'order-service', minutes: 60 }], leftOut: [] });
+  });
+
+  it('answers for three services at most and names the rest', () => {
+    const asked = commandsInQuestion(catalogue, 'what are checkout, payment, cart, shipping and user logging?', [], NOW);
+    expect(asked.commands.map((command) => command.service)).toEqual(['checkout', 'payment', 'cart']);
+    expect(asked.leftOut).toEqual(['shipping', 'user']);
+  });
+
+  it('leaves owners and changes to the catalogue and the change record, and trouble to the investigation', () => {
+    for (const question of ["who owns payment's logs?", 'what changed in the payment logging config in the last hour?', 'why is payment logging errors?', 'why is checkout slow?']) {
+      expect(commandsInQuestion(catalogue, question, [], NOW), question).toEqual({ commands: [], leftOut: [] });
+    }
+  });
+});
