@@ -27,9 +27,16 @@ const NOT_A_SERVICE = new Set(
   ).split(' '),
 );
 
+/**
+ * A verb puts its subject after it only where the question begins with it or with a question word
+ * ("why is X slow", "is X ok", "and is X down"); after a noun the subject came first, and the word
+ * after the verb says what it is ("what incidents are open", "which alerts are firing").
+ */
+const SUBJECT_AFTER_VERB = /(?:^|\b(?:why|how|what|whats|when|where|which|who|and|or|but|so|then|also|still|hey|hi|please|now)\s+)(?:is|are|was|were|does|do|did|has|have|can|cannot|cant|isnt|arent|doesnt|wont|will)\s+(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9-]*)/g;
+
 /** Where a question puts the service it asks about: "why is X slow", "does X fail", "wrong with X", "the X service". */
 const SUBJECT_PATTERNS = [
-  /\b(?:is|are|was|were|does|do|did|has|have|can|cannot|cant|isnt|arent|doesnt|wont|will)\s+(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9-]*)/g,
+  SUBJECT_AFTER_VERB,
   /\b(?:with|about|for|of|in|on|check|investigate|inspect|owns|own|maintains|calls|call|uses|use)\s+(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9-]*)\s*$/g,
   /\b(?:wrong|problem|problems|issue|issues)\s+(?:with|in)\s+(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9-]*)/g,
   /\b([a-z0-9][a-z0-9-]*)\s+(?:service|svc|microservice|api|app|deployment|pods?)\b/g,
@@ -43,7 +50,7 @@ const SUBJECT_PATTERNS = [
  */
 export function unknownServicesInQuestion(catalogue: Catalogue, question: string): UnknownService[] {
   const { rest } = matchServicesInQuestion(catalogue, question);
-  const text = rest.replace(/\s+/g, ' ');
+  const text = rest.replace(/\s+/g, ' ').trim();
   const names = new Set<string>();
   for (const pattern of SUBJECT_PATTERNS) {
     for (const match of text.matchAll(pattern)) {

@@ -35,6 +35,14 @@ describe('unknownServicesInQuestion', () => {
     }
   });
 
+  it('reads the word after a verb as a subject only where the question starts with the verb or a question word', () => {
+    expect(unknownServicesInQuestion(catalogue, 'is billing ok?')).toEqual([{ name: 'billing', suggestions: [] }]);
+    expect(unknownServicesInQuestion(catalogue, 'hey, why is billing slow?')).toEqual([{ name: 'billing', suggestions: [] }]);
+    for (const question of ['what incidents are open?', 'which alerts are firing right now?', 'how many incidents were resolved today?', 'what services are degraded?']) {
+      expect(unknownServicesInQuestion(catalogue, question), question).toEqual([]);
+    }
+  });
+
   it('reads a plural as the service', () => {
     expect(servicesInQuestion(catalogue, 'are payments broken?')).toEqual(['payment']);
     expect(unknownServicesInQuestion(catalogue, 'are payments broken?')).toEqual([]);
