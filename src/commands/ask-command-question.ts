@@ -1,59 +1,83 @@
+import type { Catalogue } from '../catalogue.js';
 import type { Logger } from '../logger.js';
-import type { CapacityForecastDependencies } from '../investigation/capacity-forecast.js';
 import type { QuestionCommand } from '../slack/commands-in-question.js';
-import type { LogReader } from '../sources/log-reader.js';
+import type { Sources } from '../sources/create-sources.js';
 import type { Stores } from '../state/stores.js';
 
-type ForecastCommand = Extract<QuestionCommand, { kind: 'forecast' }>;
-type LogsCommand = Extract<QuestionCommand, { kind: 'logs' }>;
+export interface CommandQuestionSetup {
+  catalogue: Catalogue;
+  sources: Pick<Sources, 'metrics' | 'cluster' | 'logReader'>;
+  /** The sources' clock. */
+  now: () => number;
+  logger: Logger;
+  /** The simulated world is this process's own: no worker mined its logs (they are mined first, as a worker would have by now) and no bot correlated its incidents. */
+  ownWorld: boolean;
+}
 
-/** Each service's forecast as the lines posted with its chart in Slack; a terminal gets no chart. */
-export async function forecastsText(commands: readonly ForecastCommand[], dependencies: CapacityForecastDependencies): Promise<string> {
-  const [{ capacityForecast }, { forecastSummaryText, forecastUnavailableText }, { unescapeMrkdwn }] = await Promise.all([
-    import('../investigation/capacity-forecast.js'),
-    import('../slack/blocks/forecast-summary.js'),
-    import('../slack/blocks/limits.js'),
-  ]);
+/** Whether answering needs Redis: log templates and incidents are read from the bot's stores; forecasts and trends from the sources alone. */
+export function needsStores(commands: readonly QuestionCommand[]): boolean {
+  return commands.some((command) => command.kind === 'logs' || command.kind === 'incidents');
+}
+
+/**
+ * What `/aiops forecast`, `logs`, `trends` or `incidents` would show, as plain text for a
+ * terminal: each forecast as the lines posted with its chart (a terminal gets no chart).
+ * `stores` is needed when needsStores says so.
+ */
+export async function commandAnswerText(commands: readonly QuestionCommand[], setup: CommandQuestionSetup, stores?: Stores): Promise<string> {
+  const { unescapeMrkdwn } = await import('../slack/blocks/limits.js');
   const texts: string[] = [];
-  for (const command of commands) {
-    const result = await capacityForecast(dependencies, command);
-    texts.push(result.status === 'ok' ? unescapeMrkdwn(withoutEmphasis(forecastSummaryText(result))) : forecastUnavailableText(result));
-  }
+  for (const command of commands) texts.push(unescapeMrkdwn(await commandText(command, setup, stores)));
   return texts.join('\n\n');
 }
 
-export interface LogTemplatesSetup {
-  stores: Pick<Stores, 'minedLogs' | 'claims'>;
-  reader: LogReader;
-  now: () => number;
-  logger: Logger;
-  /** The simulated world is this process's own and no worker mined it: mine the window and the hour before it first. */
-  mineFirst: boolean;
+async function commandText(command: QuestionCommand, setup: CommandQuestionSetup, stores: Stores | undefined): Promise<string> {
+  const { catalogue, sources, now } = setup;
+  switch (command.kind) {
+    case 'forecast': {
+      const [{ capacityForecast }, { forecastSummaryText, forecastUnavailableText }] = await Promise.all([import('../investigation/capacity-forecast.js'), import('../slack/blocks/forecast-summary.js')]);
+      const result = await capacityForecast({ catalogue, metrics: sources.metrics, cluster: sources.cluster, now }, command);
+      return result.status === 'ok' ? withoutEmphasis(forecastSummaryText(result)) : forecastUnavailableText(result);
+    }
+    case 'trends': {
+      const [{ serviceTrends }, { trendsMessage }] = await Promise.all([import('../investigation/service-trends.js'), import('../slack/blocks/trends-message.js')]);
+      const trends = await serviceTrends({ catalogue, metrics: sources.metrics, cluster: sources.cluster, now }, command.service ? { services: [command.service] } : {});
+      return trendsMessage(trends, { service: command.service }).text;
+    }
+    case 'logs':
+      return logTemplatesText(command, setup, required(stores));
+    case 'incidents': {
+      const [{ estateStatus }, { incidentsMessage }] = await Promise.all([import('../investigation/estate-status.js'), import('../slack/blocks/incidents-message.js')]);
+      const { anomalies, audit, acknowledgements } = required(stores);
+      // The simulated world is this process's own: no bot correlated incidents in it, so each recent anomaly stands as one, as on a bot without an incident store.
+      const incidents = setup.ownWorld ? {} : { incidents: required(stores).incidents };
+      const status = await estateStatus({ catalogue, anomalies, audit, acknowledgements, now, ...incidents });
+      return incidentsMessage(status.incidents, { now: now() }).text;
+    }
+  }
 }
 
-/** Each service's top log templates over the window, against the hour before, as `/aiops logs` shows them. */
-export async function logTemplatesText(commands: readonly LogsCommand[], setup: LogTemplatesSetup): Promise<string> {
-  const [{ mineServiceLogs, LOG_MINING_DEFAULTS }, { LOG_MINERS }, { logTemplatesMessage }, { unescapeMrkdwn }] = await Promise.all([
+async function logTemplatesText(command: Extract<QuestionCommand, { kind: 'logs' }>, setup: CommandQuestionSetup, stores: Stores): Promise<string> {
+  const [{ mineServiceLogs, LOG_MINING_DEFAULTS }, { LOG_MINERS }, { logTemplatesMessage }] = await Promise.all([
     import('../jobs/mine-service-logs.js'),
     import('../jobs/log-miners.js'),
     import('../slack/blocks/log-templates-message.js'),
-    import('../slack/blocks/limits.js'),
   ]);
-  const texts: string[] = [];
-  for (const command of commands) {
-    if (setup.mineFirst) {
-      // The summary compares the window with the hour before it, so both are mined, as a worker would have by now; a pass stops after its page limit, so passes go on until one runs dry.
-      const options = { warmUpMinutes: command.minutes + 60 };
-      for (;;) {
-        // Findings are evidence for incidents and investigations; a list of templates raises none.
-        const run = await mineServiceLogs(command.service, { reader: setup.reader, stores: setup.stores, now: setup.now, logger: setup.logger, ...LOG_MINERS, sink: async () => undefined, options });
-        if (!run.ran || run.pages < LOG_MINING_DEFAULTS.maximumPagesPerPass) break;
-      }
+  if (setup.ownWorld) {
+    // The summary compares the window with the hour before it, so both are mined; a pass stops after its page limit, so passes go on until one runs dry.
+    const options = { warmUpMinutes: command.minutes + 60 };
+    for (;;) {
+      // Findings are evidence for incidents and investigations; a list of templates raises none.
+      const run = await mineServiceLogs(command.service, { reader: setup.sources.logReader, stores, now: setup.now, logger: setup.logger, ...LOG_MINERS, sink: async () => undefined, options });
+      if (!run.ran || run.pages < LOG_MINING_DEFAULTS.maximumPagesPerPass) break;
     }
-    const summary = await setup.stores.minedLogs.templateSummary(command.service, { now: setup.now(), minutes: command.minutes });
-    texts.push(unescapeMrkdwn(logTemplatesMessage(summary).text));
   }
-  return texts.join('\n\n');
+  return logTemplatesMessage(await stores.minedLogs.templateSummary(command.service, { now: setup.now(), minutes: command.minutes })).text;
+}
+
+function required(stores: Stores | undefined): Stores {
+  if (!stores) throw new Error('this answer reads Redis: open the state first (see needsStores)');
+  return stores;
 }
 
 /** Slack's *bold* and _italic_ marks, which a terminal prints as they are. */

@@ -5,6 +5,7 @@ import { inputError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Sources } from '../sources/create-sources.js';
 import type { State } from '../state/state.js';
+import type { Stores } from '../state/stores.js';
 import type { CommandIo } from './command-io.js';
 
 // What answering needs (the sources, the agent, Redis) is loaded once there is a question:
@@ -20,8 +21,9 @@ With an LLM configured (OPENAI_*) the agent investigates; without one, the root-
 Questions about the layout ("who owns payment?", "who is on call for the db?", "what does checkout
 depend on?") are answered from the catalogue at once, with no sources or Redis; "what changed in
 the last hour?" lists the change record. "How many replicas will order-service need tomorrow?" is
-answered with its capacity forecast (as /aiops forecast, without the chart), and "what is payment
-logging?" with its top log templates against the hour before (as /aiops logs).
+answered with its capacity forecast (as /aiops forecast, without the chart), "what is payment
+logging?" with its top log templates against the hour before (as /aiops logs), "what's firing?"
+with the open incidents and "how is checkout doing compared to last week?" with the trends.
 
 Simulated world (no PROMETHEUS_URL): the world plays AIOPS_SCENARIO (default db-pool-exhaustion)
 with its fault started 20 simulated minutes ago. No bot shares that world, so the command runs one
@@ -71,21 +73,21 @@ export async function askCommand(argv: string[], io: CommandIo, environment: Rec
   // Simulated metrics exist in this process only: no bot has detected anything in them, so this command does, in a namespace of its own.
   const simulated = sources.metrics.kind === 'sim';
   const sourcesNow = () => (simulated && sources.world ? sources.world.clock.now() : io.now());
-  // "How many replicas will payment need tomorrow?" and "what is payment logging?" are answered as /aiops forecast and /aiops logs would.
+  // "How many replicas will payment need tomorrow?", "what is payment logging?", "what's firing?": answered as the /aiops command of that kind would.
   const asked = (await import('../slack/commands-in-question.js')).commandsInQuestion(config.catalogue, question, [], sourcesNow());
-  const forecasts = asked.commands.filter((command) => command.kind === 'forecast');
-  if (forecasts.length > 0) {
-    const { forecastsText } = await import('./ask-command-question.js');
-    io.stdout.write(`${await forecastsText(forecasts, { catalogue: config.catalogue, metrics: sources.metrics, cluster: sources.cluster, now: sourcesNow })}${leftOutText(asked.leftOut)}\n`);
+  const commandAnswer = asked.commands.length > 0 ? await import('./ask-command-question.js') : undefined;
+  const commandSetup = { catalogue: config.catalogue, sources, now: sourcesNow, logger, ownWorld: simulated };
+  const printCommandAnswer = async (stores?: Stores) => io.stdout.write(`${await commandAnswer!.commandAnswerText(asked.commands, commandSetup, stores)}${leftOutText(asked.leftOut)}\n`);
+  // Forecasts and trends read the sources alone: no Redis needed.
+  if (commandAnswer && !commandAnswer.needsStores(asked.commands)) {
+    await printCommandAnswer();
     return 0;
   }
   const state = await openState({ redis: config.redis, catalogue: config.catalogue, logger, ...(simulated ? { scratch: 'ask' } : {}) });
   try {
-    const logs = asked.commands.filter((command) => command.kind === 'logs');
-    if (logs.length > 0) {
-      const { logTemplatesText } = await import('./ask-command-question.js');
-      const setup = { stores: state.stores, reader: sources.logReader, now: sourcesNow, logger, mineFirst: simulated };
-      io.stdout.write(`${await logTemplatesText(logs, setup)}${leftOutText(asked.leftOut)}\n`);
+    if (commandAnswer) {
+      if (simulated && asked.commands.some((command) => command.kind === 'incidents')) await simulatedDetection({ config, sources, state, simulated, io, logger });
+      await printCommandAnswer(state.stores);
       return 0;
     }
     const answer = await answerQuestion(question, { config, sources, state, simulated, io, logger });
@@ -110,24 +112,28 @@ interface AskSetup {
   logger: Logger;
 }
 
+/** What the bot's workers would have found in the simulated world by now, which is this process's own: one detection pass, said on stderr. */
+async function simulatedDetection(setup: AskSetup): Promise<void> {
+  const { config, sources, state, io, logger } = setup;
+  const world = sources.world;
+  const { detectionPass } = await import('./detection-pass.js');
+  io.stderr.write(
+    `simulated world: scenario ${world?.scenario?.name ?? 'none'}, fault started ${SIMULATED_FAULT_MINUTES_AGO} min ago; running one detection pass over ${Object.keys(config.catalogue.services).length} services\n`,
+  );
+  const now = () => world?.clock.now() ?? io.now();
+  // A wider emit window than the workers' 15 minutes: this one pass must raise what they would have raised since the fault began.
+  await detectionPass({ catalogue: config.catalogue, metrics: sources.metrics, cluster: sources.cluster, stores: state.stores, now, logger: logger.child({ component: 'detection' }), emitWindowMinutes: SIMULATED_FAULT_MINUTES_AGO + 5 });
+}
+
 /** Detection first when the world is this process's own, then the same investigation the bot runs, progress to stderr. */
 async function answerQuestion(question: string, setup: AskSetup): Promise<Answer> {
   const { config, sources, state, simulated, io, logger } = setup;
   const { stores } = state;
   const world = simulated ? sources.world : undefined;
   const now = () => world?.clock.now() ?? io.now();
-  const [{ investigate }, { detectionPass }, { createInvestigation }] = await Promise.all([
-    import('../investigation/investigate.js'),
-    import('./detection-pass.js'),
-    import('../investigation/create-investigation.js'),
-  ]);
+  const [{ investigate }, { createInvestigation }] = await Promise.all([import('../investigation/investigate.js'), import('../investigation/create-investigation.js')]);
   if (simulated) {
-    const services = Object.keys(config.catalogue.services).length;
-    io.stderr.write(
-      `simulated world: scenario ${world?.scenario?.name ?? 'none'}, fault started ${SIMULATED_FAULT_MINUTES_AGO} min ago; running one detection pass over ${services} services\n`,
-    );
-    // A wider emit window than the workers' 15 minutes: this one pass must raise what they would have raised since the fault began.
-    await detectionPass({ catalogue: config.catalogue, metrics: sources.metrics, cluster: sources.cluster, stores, now, logger: logger.child({ component: 'detection' }), emitWindowMinutes: SIMULATED_FAULT_MINUTES_AGO + 5 });
+    await simulatedDetection(setup);
   } else if ((await stores.anomalies.since(now() - RECENT_ANOMALIES_MILLISECONDS)).length === 0) {
     io.stderr.write('no anomalies recorded in Redis in the last 24 h — is the bot (aiops start or aiops worker) running? Looking for them in the metrics\n');
   }

@@ -2,13 +2,15 @@ import type { Catalogue } from '../catalogue.js';
 import { capacityQuestion } from '../investigation/capacity-question.js';
 import { catalogueQuestion } from '../investigation/catalogue-question.js';
 import { changesQuestion } from '../investigation/changes-question.js';
+import { incidentsQuestion } from '../investigation/incidents-question.js';
 import { logsQuestion } from '../investigation/logs-question.js';
+import { trendsQuestion } from '../investigation/trends-question.js';
 import type { AiopsCommand } from './aiops-command.js';
 
 /** Services one question is answered for at most: each forecast is a chart of its own, each log summary a message. */
 const MAXIMUM_SERVICES_ANSWERED = 3;
 
-export type QuestionCommand = Extract<AiopsCommand, { kind: 'forecast' | 'logs' }>;
+export type QuestionCommand = Extract<AiopsCommand, { kind: 'forecast' | 'logs' | 'incidents' | 'trends' }>;
 
 /** What a question in words asks a command for: one per service, at most a few, and the services left out. */
 export interface CommandsInQuestion {
@@ -19,7 +21,9 @@ export interface CommandsInQuestion {
 
 /**
  * The `/aiops` commands a question asks for in words: a forecast ("how many replicas will
- * order-service need tomorrow?") or a service's log templates ("what is payment logging?"). None for
+ * order-service need tomorrow?"), a service's log templates ("what is payment logging?"), the
+ * trends ("how is checkout doing compared to last week?") or the open incidents ("what's
+ * firing?"). None for
  * any other question, which is investigated; the catalogue and the change record answer first, as
  * in `investigate` ("who owns payment's logs?" is about an owner). Pure: `now` dates "tomorrow".
  */
@@ -30,6 +34,9 @@ export function commandsInQuestion(catalogue: Catalogue, question: string, threa
   if (capacity) return firstFew(capacity.services, (service): QuestionCommand => ({ kind: 'forecast', service, signal: capacity.signal, horizonHours: capacity.horizonHours }));
   const logs = logsQuestion(catalogue, question, threadServices);
   if (logs) return firstFew(logs.services, (service): QuestionCommand => ({ kind: 'logs', service, minutes: logs.minutes }));
+  const trends = trendsQuestion(catalogue, question, threadServices);
+  if (trends) return { commands: [{ kind: 'trends', ...trends }], leftOut: [] };
+  if (incidentsQuestion(catalogue, question)) return { commands: [{ kind: 'incidents' }], leftOut: [] };
   return none;
 }
 

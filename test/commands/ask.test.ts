@@ -87,6 +87,26 @@ describe('aiops ask for a forecast or for what a service logs', () => {
   }, 30_000);
 });
 
+describe('aiops ask for the open incidents or the trends', () => {
+  it("lists the simulated world's anomalies as open incidents after its own detection pass", async () => {
+    const result = await run(['ask', "what's firing?"], SIMULATED_WORLD);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr.split('\n')[0]).toMatch(/^simulated world: scenario bad-deploy, fault started 20 min ago; running one detection pass/);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Open incidents \(\d+\): /);
+    expect(lines).toContainEqual(expect.stringMatching(/^(🔴|🟠) payment: error_rate /u));
+    expect(await askKeys()).toEqual([]);
+  }, 30_000);
+
+  it('answers a comparison with last week with the trends, with no Redis to reach', async () => {
+    const result = await run(['ask', 'how is checkout doing compared to last week?'], { ...SIMULATED_WORLD, REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/checkout/);
+    expect(result.stdout).toMatch(/week over week/);
+    expect(result.stdout).not.toMatch(/Suspect/);
+  });
+});
+
 describe('aiops ask on the simulated world', () => {
   let result: Awaited<ReturnType<typeof run>>;
 

@@ -171,7 +171,7 @@ describe('Slack, end to end over HTTP', () => {
     await until(async () => (slack.thread('C0SAID', '1764000065.000100').at(-1)?.text.includes('root-cause engine') ? true : undefined), 20_000, 'the investigation');
   }, 60_000);
 
-  it('answers a capacity question with the forecast chart and a logs question with the log templates, in the thread', async () => {
+  it('answers capacity, logs, incidents and trends questions in words with what the command shows, in the thread', async () => {
     const uploads = slack.calls('files.completeUploadExternal').length;
     const capacityTs = '1764000070.000100';
     await sendEvent(eventsUrl, SIGNING_SECRET, mention('how many replicas will order-service need tomorrow?', 'C0SAID', capacityTs));
@@ -190,6 +190,13 @@ describe('Slack, end to end over HTTP', () => {
     await sendEvent(eventsUrl, SIGNING_SECRET, mention('what is the database logging?', 'C0SAID', logsTs));
     const reply = await until(async () => slack.thread('C0SAID', logsTs)[0], 20_000, 'the log templates');
     expect(reply.text).toMatch(/^Log templates of database, last 15 min/);
+
+    const firingTs = '1764000072.000100';
+    await sendEvent(eventsUrl, SIGNING_SECRET, mention("what's firing?", 'C0SAID', firingTs));
+    expect((await until(async () => slack.thread('C0SAID', firingTs)[0], 20_000, 'the open incidents')).text).toMatch(/^Open incidents \(\d+\).*database/s);
+    const trendsTs = '1764000073.000100';
+    await sendEvent(eventsUrl, SIGNING_SECRET, mention('how is order-service doing compared to last week?', 'C0SAID', trendsTs));
+    expect((await until(async () => slack.thread('C0SAID', trendsTs)[0], 20_000, 'the trends')).text).toMatch(/order-service/);
   }, 60_000);
 
   it('publishes App Home with the open incidents when a user opens it', async () => {

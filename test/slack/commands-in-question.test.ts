@@ -17,9 +17,14 @@ describe('commandsInQuestion', () => {
     expect(commandsInQuestion(catalogue, 'show me the orders logs for the last hour', [], NOW)).toEqual({ commands: [{ kind: 'logs', service: 'order-service', minutes: 60 }], leftOut: [] });
   });
 
+  it('turns a question for the trends or the open incidents into that command', () => {
+    expect(commandsInQuestion(catalogue, 'how is checkout doing compared to last week?', [], NOW).commands).toEqual([{ kind: 'trends', service: 'checkout' }]);
+    expect(commandsInQuestion(catalogue, "what's firing?", [], NOW).commands).toEqual([{ kind: 'incidents' }]);
+  });
+
   it('answers for three services at most and names the rest', () => {
     const asked = commandsInQuestion(catalogue, 'what are checkout, payment, cart, shipping and user logging?', [], NOW);
-    expect(asked.commands.map((command) => command.service)).toEqual(['checkout', 'payment', 'cart']);
+    expect(asked.commands.map((command) => ('service' in command ? command.service : undefined))).toEqual(['checkout', 'payment', 'cart']);
     expect(asked.leftOut).toEqual(['shipping', 'user']);
   });
 

@@ -100,8 +100,9 @@ async function answerWithCommands(client: WebClient, question: Question, asked: 
   const path = asked.commands[0]!.kind;
   const seconds = (Date.now() - startedAt) / 1000;
   services.metrics?.questionAnswered(path, seconds);
-  logger.info({ path, seconds, services: asked.commands.map((command) => command.service) }, 'question answered');
-  await services.stores.threads.remember(question.channel, question.threadTs, asked.commands.map((command) => command.service));
+  const named = asked.commands.flatMap((command) => ('service' in command && command.service !== undefined ? [command.service] : []));
+  logger.info({ path, seconds, services: named }, 'question answered');
+  await services.stores.threads.remember(question.channel, question.threadTs, named);
 }
 
 /** Who answered, for /metrics: the agent, the engine, or the engine standing in for a failed agent. */
