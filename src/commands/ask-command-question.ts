@@ -10,17 +10,19 @@ export interface CommandQuestionSetup {
   /** The sources' clock. */
   now: () => number;
   logger: Logger;
+  /** The bot's PostgreSQL history (DATABASE_URL), for questions about past incidents. */
+  databaseUrl?: string;
   /** The simulated world is this process's own: no worker mined its logs (they are mined first, as a worker would have by now) and no bot correlated its incidents. */
   ownWorld: boolean;
 }
 
-/** Whether answering needs Redis: log templates and incidents are read from the bot's stores; forecasts and trends from the sources alone. */
+/** Whether answering needs Redis: log templates and incidents are read from the bot's stores; forecasts and trends from the sources, the history from PostgreSQL. */
 export function needsStores(commands: readonly QuestionCommand[]): boolean {
   return commands.some((command) => command.kind === 'logs' || command.kind === 'incidents');
 }
 
 /**
- * What `/aiops forecast`, `logs`, `trends` or `incidents` would show, as plain text for a
+ * What `/aiops forecast`, `logs`, `trends`, `incidents` or `history` would show, as plain text for a
  * terminal: each forecast as the lines posted with its chart (a terminal gets no chart).
  * `stores` is needed when needsStores says so.
  */
@@ -46,6 +48,8 @@ async function commandText(command: QuestionCommand, setup: CommandQuestionSetup
     }
     case 'logs':
       return logTemplatesText(command, setup, required(stores));
+    case 'history':
+      return historyText(command, setup);
     case 'incidents': {
       const [{ estateStatus }, { incidentsMessage }] = await Promise.all([import('../investigation/estate-status.js'), import('../slack/blocks/incidents-message.js')]);
       const { anomalies, audit, acknowledgements } = required(stores);
@@ -75,12 +79,26 @@ async function logTemplatesText(command: Extract<QuestionCommand, { kind: 'logs'
   return logTemplatesMessage(await stores.minedLogs.templateSummary(command.service, { now: setup.now(), minutes: command.minutes })).text;
 }
 
+async function historyText(command: Extract<QuestionCommand, { kind: 'history' }>, setup: CommandQuestionSetup): Promise<string> {
+  if (!setup.databaseUrl) return 'The incident history is kept in PostgreSQL, and none is set: set DATABASE_URL to the bot\'s database to read it.';
+  const [{ HistoryDatabase }, { historyMessage }] = await Promise.all([import('../history/history-database.js'), import('../slack/blocks/history-message.js')]);
+  // A lost connection fails the query below, which says why; nothing else listens.
+  const database = new HistoryDatabase(setup.databaseUrl, () => undefined);
+  try {
+    const now = setup.now();
+    const summary = await database.summary(now - command.days * 86_400_000, { until: now + 60_000, ...(command.service ? { services: [command.service] } : {}) });
+    return withoutEmphasis(historyMessage(summary, { ...(command.service ? { service: command.service } : {}), days: command.days }).text);
+  } finally {
+    await database.close();
+  }
+}
+
 function required(stores: Stores | undefined): Stores {
   if (!stores) throw new Error('this answer reads Redis: open the state first (see needsStores)');
   return stores;
 }
 
-/** Slack's *bold* and _italic_ marks, which a terminal prints as they are. */
+/** Slack's *bold* and _italic_ marks of the texts the bot writes, which a terminal prints as they are; never applied to log lines, whose asterisks are their own. */
 function withoutEmphasis(mrkdwn: string): string {
   return mrkdwn.replace(/\*([^*\n]+)\*/g, '$1').replace(/(^|\s)_([^_\n]+)_(?=\s|$)/gm, '$1$2');
 }

@@ -23,7 +23,8 @@ depend on?") are answered from the catalogue at once, with no sources or Redis; 
 the last hour?" lists the change record. "How many replicas will order-service need tomorrow?" is
 answered with its capacity forecast (as /aiops forecast, without the chart), "what is payment
 logging?" with its top log templates against the hour before (as /aiops logs), "what's firing?"
-with the open incidents and "how is checkout doing compared to last week?" with the trends.
+with the open incidents, "how is checkout doing compared to last week?" with the trends and "how
+many incidents did we have last week?" with the PostgreSQL history (DATABASE_URL).
 
 Simulated world (no PROMETHEUS_URL): the world plays AIOPS_SCENARIO (default db-pool-exhaustion)
 with its fault started 20 simulated minutes ago. No bot shares that world, so the command runs one
@@ -76,9 +77,9 @@ export async function askCommand(argv: string[], io: CommandIo, environment: Rec
   // "How many replicas will payment need tomorrow?", "what is payment logging?", "what's firing?": answered as the /aiops command of that kind would.
   const asked = (await import('../slack/commands-in-question.js')).commandsInQuestion(config.catalogue, question, [], sourcesNow());
   const commandAnswer = asked.commands.length > 0 ? await import('./ask-command-question.js') : undefined;
-  const commandSetup = { catalogue: config.catalogue, sources, now: sourcesNow, logger, ownWorld: simulated };
+  const commandSetup = { catalogue: config.catalogue, sources, now: sourcesNow, logger, ownWorld: simulated, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) };
   const printCommandAnswer = async (stores?: Stores) => io.stdout.write(`${await commandAnswer!.commandAnswerText(asked.commands, commandSetup, stores)}${leftOutText(asked.leftOut)}\n`);
-  // Forecasts and trends read the sources alone: no Redis needed.
+  // Forecasts and trends read the sources, the history PostgreSQL: no Redis needed.
   if (commandAnswer && !commandAnswer.needsStores(asked.commands)) {
     await printCommandAnswer();
     return 0;

@@ -3,6 +3,7 @@ import { suggestServices } from '../service-suggestions.js';
 import { formatDuration } from '../duration.js';
 import { FORECAST_SIGNALS, MAXIMUM_FORECAST_HOURS, type ForecastSignal } from '../investigation/capacity-forecast.js';
 import { DEFAULT_CHANGE_HOURS, MAXIMUM_CHANGE_HOURS } from '../investigation/changes-question.js';
+import { MAXIMUM_HISTORY_DAYS } from '../investigation/history-question.js';
 import { MAXIMUM_LOG_MINUTES } from '../investigation/logs-question.js';
 
 export type AiopsCommand =
@@ -23,8 +24,6 @@ export type AiopsCommand =
 
 const DURATION = /^(\d+)(m|h|d)$/;
 const UNIT_MILLISECONDS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-/** The longest window `/aiops history` reads: a year of PostgreSQL rows is still one query. */
-const MAXIMUM_HISTORY_DAYS = 365;
 /** What a silence may name besides a catalogued service: a detector's fingerprint or anomaly id, or an incident. */
 const SILENCE_TARGET = /^([a-z0-9-]+:(anomaly|multivariate|predictive):|INC-\d+$)/;
 

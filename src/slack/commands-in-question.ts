@@ -2,6 +2,7 @@ import type { Catalogue } from '../catalogue.js';
 import { capacityQuestion } from '../investigation/capacity-question.js';
 import { catalogueQuestion } from '../investigation/catalogue-question.js';
 import { changesQuestion } from '../investigation/changes-question.js';
+import { historyQuestion } from '../investigation/history-question.js';
 import { incidentsQuestion } from '../investigation/incidents-question.js';
 import { logsQuestion } from '../investigation/logs-question.js';
 import { trendsQuestion } from '../investigation/trends-question.js';
@@ -10,7 +11,7 @@ import type { AiopsCommand } from './aiops-command.js';
 /** Services one question is answered for at most: each forecast is a chart of its own, each log summary a message. */
 const MAXIMUM_SERVICES_ANSWERED = 3;
 
-export type QuestionCommand = Extract<AiopsCommand, { kind: 'forecast' | 'logs' | 'incidents' | 'trends' }>;
+export type QuestionCommand = Extract<AiopsCommand, { kind: 'forecast' | 'logs' | 'incidents' | 'trends' | 'history' }>;
 
 /** What a question in words asks a command for: one per service, at most a few, and the services left out. */
 export interface CommandsInQuestion {
@@ -22,8 +23,8 @@ export interface CommandsInQuestion {
 /**
  * The `/aiops` commands a question asks for in words: a forecast ("how many replicas will
  * order-service need tomorrow?"), a service's log templates ("what is payment logging?"), the
- * trends ("how is checkout doing compared to last week?") or the open incidents ("what's
- * firing?"). None for
+ * trends ("how is checkout doing compared to last week?"), the open incidents ("what's
+ * firing?") or the incident history ("how many incidents did we have last week?"). None for
  * any other question, which is investigated; the catalogue and the change record answer first, as
  * in `investigate` ("who owns payment's logs?" is about an owner). Pure: `now` dates "tomorrow".
  */
@@ -37,6 +38,8 @@ export function commandsInQuestion(catalogue: Catalogue, question: string, threa
   const trends = trendsQuestion(catalogue, question, threadServices);
   if (trends) return { commands: [{ kind: 'trends', ...trends }], leftOut: [] };
   if (incidentsQuestion(catalogue, question)) return { commands: [{ kind: 'incidents' }], leftOut: [] };
+  const history = historyQuestion(catalogue, question, threadServices);
+  if (history) return { commands: [{ kind: 'history', ...history }], leftOut: [] };
   return none;
 }
 

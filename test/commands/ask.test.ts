@@ -2,10 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectUserError, run, STACK_FRAME } from '../support/cli-harness.js';
+import { HistoryDatabase } from '../../src/history/history-database.js';
+import { startPostgresServer, type PostgresServer } from '../support/postgres-server.js';
+import { skipWithout } from '../support/requirements.js';
 import { testRedis } from '../support/test-redis.js';
 
 // A fresh database on the tests' own Redis: never a Redis the tests were not given.
 const { url: REDIS_URL, redis } = await testRedis();
+const skipPostgres = skipWithout('postgres', 'the incident history asked of aiops ask');
 /** Detection depends on the time of day (the estate's daily cycle): a fixed start keeps the answer the same. */
 const SIMULATED_WORLD = { REDIS_URL, AIOPS_SCENARIO: 'bad-deploy', AIOPS_SIM_START: '2026-11-24T15:00:00Z', LOG_LEVEL: 'fatal' };
 
@@ -104,6 +108,33 @@ describe('aiops ask for the open incidents or the trends', () => {
     expect(result.stdout).toMatch(/checkout/);
     expect(result.stdout).toMatch(/week over week/);
     expect(result.stdout).not.toMatch(/Suspect/);
+  });
+});
+
+describe('aiops ask about the incident history', () => {
+  it('says where the history is kept when DATABASE_URL is not set', async () => {
+    const result = await run(['ask', 'how many incidents did we have last week?'], { ...SIMULATED_WORLD, REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toBe("The incident history is kept in PostgreSQL, and none is set: set DATABASE_URL to the bot's database to read it.\n");
+  });
+
+  describe.skipIf(skipPostgres)('with the bot\'s PostgreSQL', () => {
+    let postgres: PostgresServer;
+    beforeAll(async () => {
+      postgres = await startPostgresServer();
+      const database = new HistoryDatabase(postgres.url, () => undefined);
+      await database.migrate();
+      await database.close();
+    }, 60_000);
+    afterAll(async () => {
+      await postgres?.stop();
+    });
+
+    it('sums up the days asked for, with no Redis to reach', async () => {
+      const result = await run(['ask', 'how many incidents did we have last week?'], { ...SIMULATED_WORLD, REDIS_URL: 'redis://127.0.0.1:1', DATABASE_URL: postgres.url });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toBe('History of the last 7 days: 0 incidents, 0 resolved.\n');
+    });
   });
 });
 

@@ -17,9 +17,10 @@ describe('commandsInQuestion', () => {
     expect(commandsInQuestion(catalogue, 'show me the orders logs for the last hour', [], NOW)).toEqual({ commands: [{ kind: 'logs', service: 'order-service', minutes: 60 }], leftOut: [] });
   });
 
-  it('turns a question for the trends or the open incidents into that command', () => {
+  it('turns a question for the trends, the open incidents or the history into that command', () => {
     expect(commandsInQuestion(catalogue, 'how is checkout doing compared to last week?', [], NOW).commands).toEqual([{ kind: 'trends', service: 'checkout' }]);
     expect(commandsInQuestion(catalogue, "what's firing?", [], NOW).commands).toEqual([{ kind: 'incidents' }]);
+    expect(commandsInQuestion(catalogue, 'how often did payment break this month?', [], NOW).commands).toEqual([{ kind: 'history', service: 'payment', days: 30 }]);
   });
 
   it('answers for three services at most and names the rest', () => {
