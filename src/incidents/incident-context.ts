@@ -1,6 +1,6 @@
 import type { ChangeEventReader } from '../alerts/change-event.js';
 import type { Catalogue, CatalogueService } from '../catalogue.js';
-import { recentChanges, type RecentChange } from '../sources/recent-changes.js';
+import { fewUnreadable, recentChanges, type RecentChange } from '../sources/recent-changes.js';
 import type { Cluster, ClusterEvent } from '../sources/cluster.js';
 import type { Incident } from '../alerts/correlate.js';
 
@@ -33,22 +33,28 @@ interface Line {
  * back-offs, failing probes, failed scheduling), from `lookBehind` before its first alert until
  * `now`. One plain line each (the caller escapes them), newest first, at most `maximumLines`;
  * warnings of one reason on one service are one line. A cluster that cannot be read gives fewer
- * lines, never an error: the incident is worth posting without them.
+ * lines and one saying what could not be read, never an error: the incident is worth posting
+ * without them.
  */
 export async function incidentContext(cluster: Cluster, catalogue: Catalogue, incident: Incident, now: number, options: IncidentContextOptions = {}): Promise<string[]> {
   const settings = { ...DEFAULT_OPTIONS, ...options };
   const services = incident.services.flatMap((name) => catalogue.services[name] ?? []);
   if (services.length === 0 || settings.maximumLines <= 0) return [];
   const since = incident.firstSeen - settings.lookBehindMilliseconds;
-  const [changes, warnings] = await Promise.all([recentChanges(cluster, services, since, settings.changeEvents), warningEvents(cluster, catalogue, services, since, now)]);
+  const unreadable: string[] = [];
+  const [changes, warnings] = await Promise.all([recentChanges(cluster, services, since, settings.changeEvents, unreadable), warningEvents(cluster, catalogue, services, since, now, unreadable)]);
+  // A context with holes must not pass for a quiet cluster: a deploy it hides would be the first suspect. That line takes one place.
+  const unreadableLine = unreadable.length > 0 ? `Could not read ${fewUnreadable(unreadable).join('; ')}: deploys and warnings may be missing` : undefined;
+  const maximumLines = settings.maximumLines - (unreadableLine ? 1 : 0);
   const changeLines = changes
     .filter((change) => change.at <= now)
     .map((change) => ({ at: change.at, text: `${CHANGE_LABELS[change.kind]}: ${change.description} — ${when(change.at, incident.firstSeen)}` }));
   const warningLines = warnings.map((group) => ({ at: group.at, text: warningText(group, incident.firstSeen) })).sort(newestFirst);
   // Newest first would let a crash loop's warnings push out the deploy that caused it.
-  const changePlaces = Math.min(changeLines.length, settings.maximumLines, Math.max(CHANGES_KEPT, settings.maximumLines - warningLines.length));
-  const chosen: Line[] = [...changeLines.slice(0, changePlaces), ...warningLines.slice(0, settings.maximumLines - changePlaces)];
-  return chosen.sort(newestFirst).map((line) => line.text);
+  const changePlaces = Math.min(changeLines.length, maximumLines, Math.max(CHANGES_KEPT, maximumLines - warningLines.length));
+  const chosen: Line[] = [...changeLines.slice(0, changePlaces), ...warningLines.slice(0, maximumLines - changePlaces)];
+  const lines = chosen.sort(newestFirst).map((line) => line.text);
+  return unreadableLine ? [...lines, unreadableLine] : lines;
 }
 
 /** Warnings of one reason on one service, gathered: how many objects, how many times, the latest. */
@@ -61,7 +67,7 @@ interface WarningGroup {
   message: string;
 }
 
-async function warningEvents(cluster: Cluster, catalogue: Catalogue, services: CatalogueService[], since: number, now: number): Promise<WarningGroup[]> {
+async function warningEvents(cluster: Cluster, catalogue: Catalogue, services: CatalogueService[], since: number, now: number, unreadable: string[]): Promise<WarningGroup[]> {
   const groups = new Map<string, WarningGroup>();
   const namespaces = [...new Set(services.map((service) => service.namespace))];
   await Promise.all(
@@ -70,7 +76,8 @@ async function warningEvents(cluster: Cluster, catalogue: Catalogue, services: C
       try {
         // One read per namespace: pod events name the pod, not the deployment, so a filter by name would miss them.
         events = await cluster.listEvents(namespace);
-      } catch {
+      } catch (error) {
+        unreadable.push(`the events of namespace ${namespace} (${(error as Error).message})`);
         return;
       }
       const deployments = Object.values(catalogue.services).filter((service) => service.namespace === namespace);

@@ -134,10 +134,15 @@ describe('incidentContext on a hand-made cluster', () => {
     expect(await incidentContext(cluster, catalogue, incident(['payment'], firstSeen), now, { maximumLines: 2 })).toHaveLength(2);
   });
 
-  it('leaves out events after now and, from a cluster it cannot read, returns nothing instead of failing', async () => {
+  it('leaves out events after now and, from a cluster it cannot read, says what it could not read instead of failing', async () => {
     const future = handMadeCluster({ payment: [revision(1, '1.0.0', FAULT_START - 5 * 60 * MINUTE)] }, [warning('BackOff', 'payment-7d9f8c6b5d-abcde', now + MINUTE)]);
     expect(await incidentContext(future, catalogue, incident(['payment'], firstSeen), now)).toEqual([]);
     const broken = handMadeCluster({}, [], true);
-    expect(await incidentContext(broken, catalogue, incident(['payment', 'cart'], firstSeen), now)).toEqual([]);
+    const lines = await incidentContext(broken, catalogue, incident(['payment', 'cart'], firstSeen), now);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Could not read (the cluster for (payment|cart)|the events of namespace shop) \(.+\); .+: deploys and warnings may be missing$/);
+    expect(lines[0]).toContain('the cluster for payment (');
+    expect(lines[0]).toContain('the cluster for cart (');
+    expect(lines[0]).toContain('the events of namespace shop (read-only test cluster)');
   });
 });
