@@ -1,6 +1,6 @@
 import type { Catalogue } from '../catalogue.js';
 import { MAXIMUM_FORECAST_HOURS, type ForecastSignal } from './capacity-forecast.js';
-import { matchServicesInQuestion } from './question-services.js';
+import { matchServicesInQuestion, servicesAskedAbout } from './question-services.js';
 
 /** A question about the capacity a service will need: which services, which signal, how far ahead. */
 export interface CapacityQuestion {
@@ -43,10 +43,8 @@ export function capacityQuestion(catalogue: Catalogue, question: string, threadS
   const text = rest.replace(/\s+/g, ' ');
   if (NOT_A_FORECAST.test(text)) return undefined;
   if (!ASKS_FOR_FORECAST.test(text) && !(ASKS_FOR_SIZE.test(text) && LOOKS_AHEAD.test(text))) return undefined;
-  const inThread = threadServices.filter((service) => Object.hasOwn(catalogue.services, service));
-  const asked = services.length > 0 ? services : inThread;
-  if (asked.length === 0) return undefined;
-  return { services: Object.keys(catalogue.services).filter((service) => asked.includes(service)), signal: signalOf(text), horizonHours: horizonOf(text, now) };
+  const asked = servicesAskedAbout(catalogue, services, threadServices);
+  return asked.length > 0 ? { services: asked, signal: signalOf(text), horizonHours: horizonOf(text, now) } : undefined;
 }
 
 function signalOf(text: string): ForecastSignal {

@@ -1,6 +1,6 @@
 import type { Catalogue } from '../catalogue.js';
 import { TROUBLE } from './catalogue-question.js';
-import { matchServicesInQuestion } from './question-services.js';
+import { matchServicesInQuestion, servicesAskedAbout } from './question-services.js';
 
 /** A question about what changed: which services, and since when. */
 export interface ChangesQuestion {
@@ -32,9 +32,8 @@ export function changesQuestion(catalogue: Catalogue, question: string, threadSe
   const { services, rest } = matchServicesInQuestion(catalogue, question);
   const text = rest.replace(/\s+/g, ' ');
   if (TROUBLE.test(text) || !ASKS_FOR_CHANGES.test(text)) return undefined;
-  const inThread = threadServices.filter((service) => Object.hasOwn(catalogue.services, service));
-  const named = services.length > 0 ? Object.keys(catalogue.services).filter((service) => services.includes(service)) : inThread.length > 0 ? inThread : Object.keys(catalogue.services);
-  return { services: named, ...windowOf(text, now) };
+  const asked = servicesAskedAbout(catalogue, services, threadServices);
+  return { services: asked.length > 0 ? asked : Object.keys(catalogue.services), ...windowOf(text, now) };
 }
 
 /** The window a question names, from its words; at most a week. */

@@ -1,5 +1,5 @@
 import type { Catalogue } from '../catalogue.js';
-import { matchServicesInQuestion } from './question-services.js';
+import { matchServicesInQuestion, servicesAskedAbout } from './question-services.js';
 
 /** A question about past incidents: of which service (or all), over how many days. */
 export interface HistoryQuestion {
@@ -30,8 +30,7 @@ export function historyQuestion(catalogue: Catalogue, question: string, threadSe
   if (!ABOUT_INCIDENTS.test(text) || !ASKS_FOR_PAST.test(text) || ASKS_FOR_MORE.test(text)) return undefined;
   // "What happened in the last hour?" is about now: an investigation looks at the last half hour anyway.
   if (/\b(last|past) (\d+ )?(minutes?|hours?)\b|\blast hour\b/.test(text)) return undefined;
-  const inThread = threadServices.filter((service) => Object.hasOwn(catalogue.services, service));
-  const asked = services.length > 0 ? services : inThread;
+  const asked = servicesAskedAbout(catalogue, services, threadServices);
   return { ...(asked.length === 1 ? { service: asked[0]! } : {}), days: daysOf(text) };
 }
 

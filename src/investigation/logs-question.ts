@@ -1,5 +1,5 @@
 import type { Catalogue } from '../catalogue.js';
-import { matchServicesInQuestion } from './question-services.js';
+import { matchServicesInQuestion, servicesAskedAbout } from './question-services.js';
 
 /** A question about what a service is logging: which services, over how many minutes. */
 export interface LogsQuestion {
@@ -27,10 +27,8 @@ export function logsQuestion(catalogue: Catalogue, question: string, threadServi
   const { services, rest } = matchServicesInQuestion(catalogue, question);
   const text = rest.replace(/\s+/g, ' ');
   if (!ASKS_FOR_LOGS.test(text) || ASKS_FOR_CAUSE.test(text)) return undefined;
-  const inThread = threadServices.filter((service) => Object.hasOwn(catalogue.services, service));
-  const asked = services.length > 0 ? services : inThread;
-  if (asked.length === 0) return undefined;
-  return { services: Object.keys(catalogue.services).filter((service) => asked.includes(service)), minutes: minutesOf(text) };
+  const asked = servicesAskedAbout(catalogue, services, threadServices);
+  return asked.length > 0 ? { services: asked, minutes: minutesOf(text) } : undefined;
 }
 
 /** The window the question names, a minute to a day. */

@@ -12,6 +12,16 @@ export function servicesInQuestion(catalogue: Catalogue, question: string): stri
   return matchServicesInQuestion(catalogue, question).services;
 }
 
+/**
+ * The services a question is about: those it names, else the thread's catalogued ones ("what is it
+ * logging?" in a thread about payment); in the catalogue's order, as every list of services the bot
+ * shows. Empty when it names none and the thread has none.
+ */
+export function servicesAskedAbout(catalogue: Catalogue, named: readonly string[], threadServices: readonly string[]): string[] {
+  const asked = named.length > 0 ? named : threadServices;
+  return Object.keys(catalogue.services).filter((service) => asked.includes(service));
+}
+
 /** The services a question names, and its text (lower case, punctuation as spaces) with each of them replaced by SERVICE_PLACEHOLDER. */
 export function matchServicesInQuestion(catalogue: Catalogue, question: string): { services: string[]; rest: string } {
   const services: string[] = [];

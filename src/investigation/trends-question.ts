@@ -1,5 +1,5 @@
 import type { Catalogue } from '../catalogue.js';
-import { matchServicesInQuestion } from './question-services.js';
+import { matchServicesInQuestion, servicesAskedAbout } from './question-services.js';
 
 const ASKS_FOR_TRENDS = /\b(trends?|trending|week over week|day over day|(compared|comparison) (to|with) (last|a) week|(than|vs|versus) last week|(got|getting|gotten) (worse|better|slower|faster)|since the last (deploy|release|rollout))\b/;
 /** A cause or a fix is investigated, trend or not. */
@@ -14,8 +14,7 @@ export function trendsQuestion(catalogue: Catalogue, question: string, threadSer
   const { services, rest } = matchServicesInQuestion(catalogue, question);
   const text = rest.replace(/\s+/g, ' ');
   if (!ASKS_FOR_TRENDS.test(text) || ASKS_FOR_CAUSE.test(text)) return undefined;
-  const inThread = threadServices.filter((service) => Object.hasOwn(catalogue.services, service));
-  const asked = services.length > 0 ? services : inThread;
+  const asked = servicesAskedAbout(catalogue, services, threadServices);
   // One service is a focused list; several are read as the estate's, where each of them shows.
   return asked.length === 1 ? { service: asked[0]! } : {};
 }
