@@ -76,6 +76,10 @@ export async function askCommand(argv: string[], io: CommandIo, environment: Rec
   const sourcesNow = () => (simulated && sources.world ? sources.world.clock.now() : io.now());
   // "How many replicas will payment need tomorrow?", "what is payment logging?", "what's firing?": answered as the /aiops command of that kind would.
   const asked = (await import('../slack/commands-in-question.js')).commandsInQuestion(config.catalogue, question, [], sourcesNow());
+  if (asked.whichService) {
+    io.stdout.write(`${asked.whichService}\n`);
+    return 0;
+  }
   const commandAnswer = asked.commands.length > 0 ? await import('./ask-command-question.js') : undefined;
   const commandSetup = { catalogue: config.catalogue, sources, now: sourcesNow, logger, ownWorld: simulated, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) };
   const printCommandAnswer = async (stores?: Stores) => io.stdout.write(`${await commandAnswer!.commandAnswerText(asked.commands, commandSetup, stores)}${leftOutText(asked.leftOut)}\n`);

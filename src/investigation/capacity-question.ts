@@ -4,7 +4,7 @@ import { matchServicesInQuestion, servicesAskedAbout } from './question-services
 
 /** A question about the capacity a service will need: which services, which signal, how far ahead. */
 export interface CapacityQuestion {
-  /** In the catalogue's order: those named, else the thread's. */
+  /** In the catalogue's order: those named, else the thread's; empty when neither names one. */
   services: string[];
   signal: ForecastSignal;
   horizonHours: number;
@@ -15,9 +15,9 @@ const DEFAULT_HORIZON_HOURS = 24;
 
 /** Words that ask for a forecast on their own. */
 const ASKS_FOR_FORECAST = /\b(forecasts?|forecasting|predict\w*|projections?|projected|capacity|headroom|run(ning)? out of)\b/;
-/** Words that ask for one when the question looks ahead: "how many replicas will it need tomorrow?". */
+/** Words that ask for one when the question looks ahead or asks what is needed: "how many replicas will it need tomorrow?", "does cart have enough memory?". */
 const ASKS_FOR_SIZE = /\b(how (many|much)|(more|enough|fewer|extra) (replicas|pods|instances|nodes|cpu|memory)|replicas|scale (up|out|down)|grow\w*|rise|increase|go up|exceed|reach|hit|double)\b/;
-const LOOKS_AHEAD = /\b(will|going to|gonna|next|tomorrow|tonight|upcoming|coming|ahead|expect\w*|by (monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend))\b/;
+const LOOKS_AHEAD = /\b(will|going to|gonna|next|tomorrow|tonight|upcoming|coming|ahead|expect\w*|by (monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)|needs?|should|enough)\b/;
 /** A question about what went wrong or what to do now is an investigation, even when it speaks of capacity. */
 const NOT_A_FORECAST = /\b(why|wrong|broken|fail\w*|crash\w*|caus\w*|blame\w*|fix\w*|restart\w*|roll\w* ?back|who|help)\b|(?<!scale )\bdown\b/;
 
@@ -35,16 +35,15 @@ const UNIT_HOURS: Readonly<Record<string, number>> = { h: 1, d: 24, w: 168 };
 /**
  * The forecast a question asks for ("how many replicas will order-service need tomorrow?", "will
  * payment run out of memory this week?", "forecast checkout traffic for the next 3 days"), or
- * undefined for any other question. It needs a service: named, or the thread's. Pure: `now`
- * dates "today" and "tomorrow".
+ * undefined for any other question. Its services are those named, or the thread's; none when
+ * neither names one. Pure: `now` dates "today" and "tomorrow".
  */
 export function capacityQuestion(catalogue: Catalogue, question: string, threadServices: readonly string[], now: number): CapacityQuestion | undefined {
   const { services, rest } = matchServicesInQuestion(catalogue, question);
   const text = rest.replace(/\s+/g, ' ');
   if (NOT_A_FORECAST.test(text)) return undefined;
   if (!ASKS_FOR_FORECAST.test(text) && !(ASKS_FOR_SIZE.test(text) && LOOKS_AHEAD.test(text))) return undefined;
-  const asked = servicesAskedAbout(catalogue, services, threadServices);
-  return asked.length > 0 ? { services: asked, signal: signalOf(text), horizonHours: horizonOf(text, now) } : undefined;
+  return { services: servicesAskedAbout(catalogue, services, threadServices), signal: signalOf(text), horizonHours: horizonOf(text, now) };
 }
 
 function signalOf(text: string): ForecastSignal {

@@ -3,7 +3,7 @@ import { matchServicesInQuestion, servicesAskedAbout } from './question-services
 
 /** A question about what a service is logging: which services, over how many minutes. */
 export interface LogsQuestion {
-  /** In the catalogue's order: those named, else the thread's. */
+  /** In the catalogue's order: those named, else the thread's; empty when neither names one. */
   services: string[];
   minutes: number;
 }
@@ -20,15 +20,14 @@ const UNIT_MINUTES: Readonly<Record<string, number>> = { m: 1, h: 60, d: 1440 };
 
 /**
  * The logs a question asks for ("what is payment logging?", "show me checkout's logs for the last
- * hour", "any new errors in the order-service logs?"), or undefined for any other question. It
- * needs a service: named, or the thread's. Pure.
+ * hour", "any new errors in the order-service logs?"), or undefined for any other question. Its
+ * services are those named, or the thread's; none when neither names one. Pure.
  */
 export function logsQuestion(catalogue: Catalogue, question: string, threadServices: readonly string[]): LogsQuestion | undefined {
   const { services, rest } = matchServicesInQuestion(catalogue, question);
   const text = rest.replace(/\s+/g, ' ');
   if (!ASKS_FOR_LOGS.test(text) || ASKS_FOR_CAUSE.test(text)) return undefined;
-  const asked = servicesAskedAbout(catalogue, services, threadServices);
-  return asked.length > 0 ? { services: asked, minutes: minutesOf(text) } : undefined;
+  return { services: servicesAskedAbout(catalogue, services, threadServices), minutes: minutesOf(text) };
 }
 
 /** The window the question names, a minute to a day. */

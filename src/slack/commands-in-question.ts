@@ -6,6 +6,7 @@ import { historyQuestion } from '../investigation/history-question.js';
 import { incidentsQuestion } from '../investigation/incidents-question.js';
 import { logsQuestion } from '../investigation/logs-question.js';
 import { trendsQuestion } from '../investigation/trends-question.js';
+import { unknownServicesInQuestion } from '../investigation/unknown-services.js';
 import type { AiopsCommand } from './aiops-command.js';
 
 /** Services one question is answered for at most: each forecast is a chart of its own, each log summary a message. */
@@ -18,6 +19,8 @@ export interface CommandsInQuestion {
   commands: QuestionCommand[];
   /** Services named beyond the first MAXIMUM_SERVICES_ANSWERED: each would be a chart or a list of its own. */
   leftOut: string[];
+  /** A forecast or logs question that names no service, in a thread about none: what to ask instead. */
+  whichService?: string;
 }
 
 /**
@@ -31,9 +34,14 @@ export interface CommandsInQuestion {
 export function commandsInQuestion(catalogue: Catalogue, question: string, threadServices: readonly string[], now: number): CommandsInQuestion {
   const none: CommandsInQuestion = { commands: [], leftOut: [] };
   if (catalogueQuestion(catalogue, question, threadServices) || changesQuestion(catalogue, question, threadServices, now)) return none;
+  const example = Object.keys(catalogue.services)[0] ?? 'order-service';
+  // A name the catalogue lacks is left to the investigation, which says so and what it may mean.
+  const unnamed = (what: string) => (unknownServicesInQuestion(catalogue, question).length > 0 ? none : { ...none, whichService: `Which service? ${what}` });
   const capacity = capacityQuestion(catalogue, question, threadServices, now);
+  if (capacity?.services.length === 0) return unnamed(`Name a catalogued one, e.g. "how many replicas will ${example} need tomorrow?"`);
   if (capacity) return firstFew(capacity.services, (service): QuestionCommand => ({ kind: 'forecast', service, signal: capacity.signal, horizonHours: capacity.horizonHours }));
   const logs = logsQuestion(catalogue, question, threadServices);
+  if (logs?.services.length === 0) return unnamed(`Name a catalogued one, e.g. "what is ${example} logging?"`);
   if (logs) return firstFew(logs.services, (service): QuestionCommand => ({ kind: 'logs', service, minutes: logs.minutes }));
   const trends = trendsQuestion(catalogue, question, threadServices);
   if (trends) return { commands: [{ kind: 'trends', ...trends }], leftOut: [] };

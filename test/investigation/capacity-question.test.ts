@@ -16,15 +16,17 @@ describe('capacityQuestion', () => {
     expect(capacityQuestion(catalogue, "what's the capacity outlook for cart and payment?", [], NOW)).toEqual({ services: ['payment', 'cart'], signal: 'cpu', horizonHours: 24 });
     expect(capacityQuestion(catalogue, 'will checkout latency rise tonight?', [], NOW)).toEqual({ services: ['checkout'], signal: 'latency_p95', horizonHours: 9 });
     expect(capacityQuestion(catalogue, 'can we scale down the db next week?', [], NOW)).toEqual({ services: ['database'], signal: 'cpu', horizonHours: 168 });
+    expect(capacityQuestion(catalogue, 'how many replicas does order-service need?', [], NOW)).toEqual({ services: ['order-service'], signal: 'cpu', horizonHours: 24 });
+    expect(capacityQuestion(catalogue, 'does cart have enough memory?', [], NOW)).toEqual({ services: ['cart'], signal: 'memory', horizonHours: 24 });
   });
 
   it('keeps the horizon within the week a forecast reaches', () => {
     expect(capacityQuestion(catalogue, 'forecast payment for the next 30 days', [], NOW)?.horizonHours).toBe(168);
   });
 
-  it('takes the thread\'s service when the question names none', () => {
+  it('takes the thread\'s service when the question names none, and none when the thread has none', () => {
     expect(capacityQuestion(catalogue, 'how many pods will it need tomorrow?', ['payment'], NOW)?.services).toEqual(['payment']);
-    expect(capacityQuestion(catalogue, 'how many pods will it need tomorrow?', [], NOW)).toBeUndefined();
+    expect(capacityQuestion(catalogue, 'how many pods will it need tomorrow?', [], NOW)?.services).toEqual([]);
   });
 
   it('leaves questions about trouble, owners, fixes and the present to the others', () => {

@@ -13,9 +13,9 @@ describe('logsQuestion', () => {
     expect(logsQuestion(catalogue, 'payment logs last 3 days', [])?.minutes).toBe(24 * 60);
   });
 
-  it("takes the thread's service when the question names none", () => {
+  it("takes the thread's service when the question names none, and none when the thread has none", () => {
     expect(logsQuestion(catalogue, 'what is it logging?', ['cart'])).toEqual({ services: ['cart'], minutes: 15 });
-    expect(logsQuestion(catalogue, 'what is it logging?', [])).toBeUndefined();
+    expect(logsQuestion(catalogue, 'what is it logging?', [])?.services).toEqual([]);
   });
 
   it('leaves questions about causes to the investigation, which reads logs as evidence', () => {

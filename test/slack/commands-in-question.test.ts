@@ -23,6 +23,13 @@ describe('commandsInQuestion', () => {
     expect(commandsInQuestion(catalogue, 'how often did payment break this month?', [], NOW).commands).toEqual([{ kind: 'history', service: 'payment', days: 30 }]);
   });
 
+  it('asks which service when a forecast or logs question names none and the thread is about none, and leaves an unknown name to the investigation', () => {
+    expect(commandsInQuestion(catalogue, 'how many pods will we need tomorrow?', [], NOW)).toEqual({ commands: [], leftOut: [], whichService: 'Which service? Name a catalogued one, e.g. "how many replicas will frontend need tomorrow?"' });
+    expect(commandsInQuestion(catalogue, 'show me the logs', [], NOW).whichService).toBe('Which service? Name a catalogued one, e.g. "what is frontend logging?"');
+    expect(commandsInQuestion(catalogue, 'show me the logs', ['cart'], NOW).commands).toEqual([{ kind: 'logs', service: 'cart', minutes: 15 }]);
+    expect(commandsInQuestion(catalogue, 'what is the billing service logging?', [], NOW)).toEqual({ commands: [], leftOut: [] });
+  });
+
   it('answers for three services at most and names the rest', () => {
     const asked = commandsInQuestion(catalogue, 'what are checkout, payment, cart, shipping and user logging?', [], NOW);
     expect(asked.commands.map((command) => ('service' in command ? command.service : undefined))).toEqual(['checkout', 'payment', 'cart']);

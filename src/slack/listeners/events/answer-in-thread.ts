@@ -52,6 +52,7 @@ export async function answerInThread(client: WebClient, question: Question, serv
   const seenInThread = threadServices.filter((service) => seesService(visibility, service));
   // "How many replicas will payment need tomorrow?" is a forecast, "what is payment logging?" its log templates: the command's answer, chart included.
   const asked = commandsInQuestion(services.catalogue, question.text, seenInThread, now());
+  if (asked.whichService) return threadReply(client, question, services)(noticeMessage(asked.whichService));
   if (asked.commands.length > 0) return answerWithCommands(client, question, asked, services, logger);
   const scoped = scopedInvestigation(services.investigation, visibility);
   const investigation = { ...scoped, logger: scoped.logger.child({ questionId }) };
