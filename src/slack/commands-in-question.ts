@@ -6,6 +6,7 @@ import { historyQuestion } from '../investigation/history-question.js';
 import { incidentsQuestion } from '../investigation/incidents-question.js';
 import { logsQuestion } from '../investigation/logs-question.js';
 import { trendsQuestion } from '../investigation/trends-question.js';
+import { matchServicesInQuestion, servicesAskedAbout } from '../investigation/question-services.js';
 import { unknownServicesInQuestion } from '../investigation/unknown-services.js';
 import type { AiopsCommand } from './aiops-command.js';
 
@@ -29,11 +30,15 @@ export interface CommandsInQuestion {
  * trends ("how is checkout doing compared to last week?"), the open incidents ("what's
  * firing?") or the incident history ("how many incidents did we have last week?"). None for
  * any other question, which is investigated; the catalogue and the change record answer first, as
- * in `investigate` ("who owns payment's logs?" is about an owner). Pure: `now` dates "tomorrow".
+ * in `investigate` ("who owns payment's logs?" is about an owner). A follow-up naming only other
+ * services ("and payment?") asks the same as the question it follows among `earlierQuestions`
+ * (the thread's, newest first), when a command answered that. Pure: `now` dates "tomorrow".
  */
-export function commandsInQuestion(catalogue: Catalogue, question: string, threadServices: readonly string[], now: number): CommandsInQuestion {
+export function commandsInQuestion(catalogue: Catalogue, question: string, threadServices: readonly string[], now: number, earlierQuestions: readonly string[] = []): CommandsInQuestion {
   const none: CommandsInQuestion = { commands: [], leftOut: [] };
   if (catalogueQuestion(catalogue, question, threadServices) || changesQuestion(catalogue, question, threadServices, now)) return none;
+  const followUp = sameForOthers(catalogue, question, earlierQuestions, now);
+  if (followUp) return followUp;
   const example = Object.keys(catalogue.services)[0] ?? 'order-service';
   // A name the catalogue lacks is left to the investigation, which says so and what it may mean.
   const unnamed = (what: string) => (unknownServicesInQuestion(catalogue, question).length > 0 ? none : { ...none, whichService: `Which service? ${what}` });
@@ -49,6 +54,31 @@ export function commandsInQuestion(catalogue: Catalogue, question: string, threa
   const history = historyQuestion(catalogue, question, threadServices);
   if (history) return { commands: [{ kind: 'history', ...history }], leftOut: [] };
   return none;
+}
+
+/** What a follow-up says besides the services it names: "and payment?", "what about cart?", "same for the db". */
+const FOLLOW_UP = /^(?:(?:and|also|what|how|about|same|for|the|then|now|ok|okay|of|with|please|too|as|well|it|its|@)\s*)+$/;
+
+/** The services a follow-up names, when it says nothing else: "and payment?", "what about cart?", "same for the db". */
+function followUpServices(catalogue: Catalogue, question: string): string[] {
+  const { services, rest } = matchServicesInQuestion(catalogue, question);
+  return services.length > 0 && FOLLOW_UP.test(rest.trim()) ? servicesAskedAbout(catalogue, services, []) : [];
+}
+
+/**
+ * "And payment?" after "how many replicas will order-service need tomorrow?": the same command for
+ * the services the follow-up names, when the question it follows (the newest earlier one that is
+ * not itself a follow-up) was answered by one. Undefined when the follow-up says more than its
+ * services, or the question it follows was investigated.
+ */
+function sameForOthers(catalogue: Catalogue, question: string, earlierQuestions: readonly string[], now: number): CommandsInQuestion | undefined {
+  const named = followUpServices(catalogue, question);
+  const followed = earlierQuestions.find((earlier) => followUpServices(catalogue, earlier).length === 0);
+  if (named.length === 0 || followed === undefined) return undefined;
+  const [template] = commandsInQuestion(catalogue, followed, [], now).commands;
+  if (template?.kind === 'forecast' || template?.kind === 'logs') return firstFew(named, (service) => ({ ...template, service }));
+  if ((template?.kind === 'trends' || template?.kind === 'history') && named.length === 1) return { commands: [{ ...template, service: named[0]! }], leftOut: [] };
+  return undefined;
 }
 
 function firstFew(services: readonly string[], command: (service: string) => QuestionCommand): CommandsInQuestion {

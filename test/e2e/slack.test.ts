@@ -185,6 +185,10 @@ describe('Slack, end to end over HTTP', () => {
     expect(posted.text).toMatch(/Replicas: 3 now/);
     // No investigation was started for it: its first words are no "looking into it".
     expect(slack.thread('C0SAID', capacityTs).some((message) => /Looking into/i.test(message.text))).toBe(false);
+    // A follow-up in the thread asks the same of another service.
+    const followUpTs = '1764000070.000200';
+    await sendEvent(eventsUrl, SIGNING_SECRET, { ...mention('and payment?', 'C0SAID', followUpTs), thread_ts: capacityTs });
+    await until(async () => (slack.files().some((candidate) => candidate.completed && /^forecast-payment-cpu-/.test(candidate.filename ?? '')) ? true : undefined), 20_000, "payment's forecast");
 
     const logsTs = '1764000071.000100';
     await sendEvent(eventsUrl, SIGNING_SECRET, mention('what is the database logging?', 'C0SAID', logsTs));

@@ -30,6 +30,20 @@ describe('commandsInQuestion', () => {
     expect(commandsInQuestion(catalogue, 'what is the billing service logging?', [], NOW)).toEqual({ commands: [], leftOut: [] });
   });
 
+  it('asks the same for the services a follow-up names, after a question a command answered', () => {
+    const earlier = ['how many replicas will order-service need tomorrow?'];
+    expect(commandsInQuestion(catalogue, 'and payment?', ['order-service'], NOW, earlier).commands).toEqual([{ kind: 'forecast', service: 'payment', signal: 'cpu', horizonHours: 33 }]);
+    // A follow-up of a follow-up goes back to the question they follow.
+    expect(commandsInQuestion(catalogue, 'what about cart and the db?', [], NOW, ['and payment?', ...earlier]).commands.map((command) => [command.kind, 'service' in command ? command.service : undefined])).toEqual([
+      ['forecast', 'cart'],
+      ['forecast', 'database'],
+    ]);
+    expect(commandsInQuestion(catalogue, 'same for cart', [], NOW, ['any trends on checkout?']).commands).toEqual([{ kind: 'trends', service: 'cart' }]);
+    // After an investigation, or with more said than services, it is a question of its own.
+    expect(commandsInQuestion(catalogue, 'and payment?', [], NOW, ['why is checkout slow?']).commands).toEqual([]);
+    expect(commandsInQuestion(catalogue, 'and why is payment slow?', [], NOW, earlier).commands).toEqual([]);
+  });
+
   it('answers for three services at most and names the rest', () => {
     const asked = commandsInQuestion(catalogue, 'what are checkout, payment, cart, shipping and user logging?', [], NOW);
     expect(asked.commands.map((command) => ('service' in command ? command.service : undefined))).toEqual(['checkout', 'payment', 'cart']);

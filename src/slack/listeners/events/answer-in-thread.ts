@@ -51,7 +51,8 @@ export async function answerInThread(client: WebClient, question: Question, serv
   const [threadServices, history] = await Promise.all([services.stores.threads.services(question.channel, question.threadTs), services.stores.threads.turns(question.channel, question.threadTs)]);
   const seenInThread = threadServices.filter((service) => seesService(visibility, service));
   // "How many replicas will payment need tomorrow?" is a forecast, "what is payment logging?" its log templates: the command's answer, chart included.
-  const asked = commandsInQuestion(services.catalogue, question.text, seenInThread, now());
+  const earlierQuestions = history.filter((turn) => turn.role === 'user').map((turn) => turn.text).reverse();
+  const asked = commandsInQuestion(services.catalogue, question.text, seenInThread, now(), earlierQuestions);
   if (asked.whichService) return threadReply(client, question, services)(noticeMessage(asked.whichService));
   if (asked.commands.length > 0) return answerWithCommands(client, question, asked, services, logger);
   const scoped = scopedInvestigation(services.investigation, visibility);
@@ -104,6 +105,9 @@ async function answerWithCommands(client: WebClient, question: Question, asked: 
   const named = asked.commands.flatMap((command) => ('service' in command && command.service !== undefined ? [command.service] : []));
   logger.info({ path, seconds, services: named }, 'question answered');
   await services.stores.threads.remember(question.channel, question.threadTs, named);
+  // The exchange is part of the thread: a follow-up ("and payment?") asks the same, and the agent reads it as context.
+  const answered = `Answered with /aiops ${path}${named.length > 0 ? ` for ${named.join(', ')}` : ''}`;
+  await services.stores.threads.rememberTurns(question.channel, question.threadTs, [{ role: 'user', text: question.text }, { role: 'assistant', text: answered }]);
 }
 
 /** Who answered, for /metrics: the agent, the engine, or the engine standing in for a failed agent. */
