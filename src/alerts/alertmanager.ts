@@ -140,10 +140,14 @@ export function parseAlertmanagerWebhook(body: unknown, catalogue: Catalogue, re
   });
 }
 
+/** Labels people set by hand in their alert rules, which may carry a service's alias (`service: orders`); the others hold what Kubernetes and Prometheus named. */
+const ALIAS_LABELS = ['service', 'app'] as const;
+
 /**
  * The catalogued service an alert's labels name, or undefined. Each label in SERVICE_LABELS is
- * tried in turn against service names, then deployments; a `namespace` label, when present,
- * must agree, so `order-service` in a staging namespace is not mistaken for ours.
+ * tried in turn against service names, then deployments; failing those, `service` and `app`
+ * against the catalogue's aliases. A `namespace` label, when present, must agree, so
+ * `order-service` in a staging namespace is not mistaken for ours.
  */
 export function resolveService(labels: Readonly<Record<string, string>>, catalogue: Catalogue): string | undefined {
   const namespace = labels.namespace;
@@ -155,6 +159,12 @@ export function resolveService(labels: Readonly<Record<string, string>>, catalog
     if (byName) return byName.name;
     const byDeployment = services.find((service) => service.deployment === value);
     if (byDeployment) return byDeployment.name;
+  }
+  // Second, so that an exact name in any label wins over an alias in another.
+  for (const label of ALIAS_LABELS) {
+    const value = labels[label]?.toLowerCase();
+    const byAlias = value ? services.find((service) => service.aliases.some((alias) => alias.toLowerCase() === value)) : undefined;
+    if (byAlias) return byAlias.name;
   }
   return undefined;
 }

@@ -191,6 +191,16 @@ describe('resolveService', () => {
     expect(resolveService({ service: 'cart', app: 'user' }, catalogue)).toBe('cart');
   });
 
+  it('takes a catalogue alias in the service or app label, after every exact name', () => {
+    // order-service is also "orders", database also "db" and "postgres" (deploy/catalogue.example.yml).
+    expect(resolveService({ service: 'orders' }, catalogue)).toBe('order-service');
+    expect(resolveService({ app: 'Postgres', namespace: 'shop' }, catalogue)).toBe('database');
+    expect(resolveService({ service: 'orders', job: 'payment' }, catalogue)).toBe('payment');
+    // Kubernetes and Prometheus name the rest: a job or container called like an alias is not taken for it.
+    expect(resolveService({ job: 'db' }, catalogue)).toBeUndefined();
+    expect(resolveService({ service: 'orders', namespace: 'staging' }, catalogue)).toBeUndefined();
+  });
+
   it('requires the namespace to agree when there is one', () => {
     expect(resolveService({ service: 'cart', namespace: 'shop' }, catalogue)).toBe('cart');
     expect(resolveService({ service: 'cart', namespace: 'staging' }, catalogue)).toBeUndefined();
