@@ -1,4 +1,4 @@
-import type { Catalogue } from '../../catalogue.js';
+import { serviceNamed, type Catalogue } from '../../catalogue.js';
 import type { Cluster } from '../../sources/cluster.js';
 import type { LogSource } from '../../sources/logs.js';
 import type { MetricsSource } from '../../sources/metrics.js';
@@ -91,7 +91,25 @@ export function createTools(dependencies: ToolDependencies): AgentTool[] {
     forecastCapacityTool({ ...dependencies, cluster }),
     proposeActionTool({ ...dependencies, cluster }),
   ];
-  return tools;
+  return tools.map((tool) => withCatalogueNames(tool, dependencies.catalogue));
+}
+
+/**
+ * A model reads "orders" in a question and calls a tool with it: a catalogue alias in `service` or
+ * `services` is taken for the service it names, so the call is answered rather than refused and
+ * made again. Against the catalogue the tools were given, so an asker's scoped catalogue resolves
+ * only the aliases of services they may see.
+ */
+function withCatalogueNames(tool: AgentTool, catalogue: Catalogue): AgentTool {
+  const named = (name: unknown) => (typeof name === 'string' ? (serviceNamed(catalogue, name)?.name ?? name) : name);
+  return {
+    ...tool,
+    run: (input, context) => {
+      const { service, services } = input as { service?: unknown; services?: unknown };
+      const canonical = { ...input, ...(service === undefined ? {} : { service: named(service) }), ...(Array.isArray(services) ? { services: services.map(named) } : {}) };
+      return tool.run(canonical, context);
+    },
+  };
 }
 
 /**

@@ -35,9 +35,22 @@ describe('service_metrics', () => {
 
   it('names the known services when the service is unknown', async () => {
     const { call } = harness();
-    const result = await call('service_metrics', { service: 'orders', signal: 'cpu' });
+    const result = await call('service_metrics', { service: 'order-servce', signal: 'cpu' });
     expect(result.status).toBe('error');
-    expect(result.output).toBe(`Unknown service "orders"; known services: ${Object.keys(catalogue.services).sort().join(', ')}. Did you mean order-service?`);
+    expect(result.output).toBe(`Unknown service "order-servce"; known services: ${Object.keys(catalogue.services).sort().join(', ')}. Did you mean order-service?`);
+  });
+
+  it('takes a catalogue alias for its service, as a question names it', async () => {
+    const { call } = harness();
+    // "orders" is order-service's alias in the example catalogue, and "db" the database's.
+    const result = await call('service_metrics', { service: 'orders', signal: 'cpu' });
+    expect(result.status).toBe('ok');
+    expect(result.output).toMatch(/^order-service cpu /);
+    expect(result.services).toEqual(['order-service']);
+    const ranked: string[][] = [];
+    const { call: callRanking } = harness({ overrides: { rankRootCauses: async (services) => (ranked.push(services), { ranking: [] }) } });
+    await callRanking('rank_root_causes', { services: ['Orders', 'db', 'cart'] });
+    expect(ranked).toEqual([['order-service', 'database', 'cart']]);
   });
 
   it('returns an error status, never a throw, when the source fails', async () => {

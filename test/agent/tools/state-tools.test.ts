@@ -52,7 +52,9 @@ describe('current_anomalies', () => {
     expect(all.services).toEqual(['order-service', 'database']);
     expect((await call('current_anomalies', { service: 'database' })).output).toMatch(/^1 anomalies for database/);
     expect((await call('current_anomalies', { service: 'cache' })).status).toBe('no-data');
-    expect((await call('current_anomalies', { service: 'db' })).status).toBe('error');
+    expect((await call('current_anomalies', { service: 'mysql' })).status).toBe('error');
+    // The database's alias is the database.
+    expect((await call('current_anomalies', { service: 'db' })).output).toMatch(/^1 anomalies for database/);
   });
 });
 
@@ -120,7 +122,7 @@ describe('rank_root_causes', () => {
     expect(result.output.length).toBeLessThanOrEqual(MAXIMUM_TOOL_OUTPUT_CHARACTERS);
     expect(await call('rank_root_causes', {})).toMatchObject({ status: 'ok' });
     expect(asked[1]).toEqual(Object.keys(catalogue.services));
-    expect((await call('rank_root_causes', { services: ['database', 'postgres'] })).output).toMatch(/^Unknown service "postgres"; known services:/);
+    expect((await call('rank_root_causes', { services: ['database', 'mysql'] })).output).toMatch(/^Unknown service "mysql"; known services:/);
   });
 
   it('turns a failing collector into an error status', async () => {
