@@ -12,7 +12,7 @@ export interface SubcommandHelp {
  * The `/aiops` subcommands in the order a newcomer needs them.
  */
 export const AIOPS_SUBCOMMANDS: readonly SubcommandHelp[] = [
-  { name: 'ask', arguments: '<question>', description: 'Ask in plain language: "why is order-service slow?" is investigated and answered with the cause and evidence; "who owns payment?", "what changed today?", "how many replicas will cart need tomorrow?" and "what is payment logging?" are answered from the catalogue, the change record, the forecast and the log templates.', example: '/aiops ask why is order-service slow?' },
+  { name: 'ask', arguments: '<question>', description: 'Ask in plain language: "why is order-service slow?" is investigated and answered with the cause and evidence; "who owns payment?", "what changed today?", "how many replicas will cart need tomorrow?", "what is payment logging?", "what\'s firing?" and "how many incidents last week?" get what the catalogue, the change record or the command of that kind shows.', example: '/aiops ask why is order-service slow?' },
   { name: 'status', arguments: '[service]', description: 'Show every service (healthy or in anomaly), or one service in detail.', example: '/aiops status payment' },
   { name: 'incidents', arguments: '', description: 'List the open incidents, newest first.', example: '/aiops incidents' },
   { name: 'forecast', arguments: '<service> [signal] [horizon]', description: 'Forecast a signal (cpu by default; memory, request_rate, latency_p95, error_rate) up to 7 days ahead: a chart in the channel, the peak, the replicas it needs and when a limit is crossed (horizon defaults to 24h).', example: '/aiops forecast order-service 24h' },
