@@ -2,6 +2,7 @@ import type { ServiceRunbook } from '../../catalogue.js';
 import { describeDuration } from '../../duration.js';
 import type { IncidentChange, Incident } from '../../alerts/correlate.js';
 import { incidentGroupNames, incidentSubject } from '../../alerts/incident-subject.js';
+import { predictedExhaustion } from '../predicted-exhaustion.js';
 import { incidentGroupLines } from './incident-group-lines.js';
 import { severityEmoji } from './incidents-message.js';
 import { slackLink } from './slack-link.js';
@@ -13,6 +14,7 @@ export const INCIDENT_ACTIONS = {
   resolve: 'aiops_incident_resolve',
   silence: 'aiops_incident_silence',
   investigate: 'aiops_incident_investigate',
+  forecast: 'aiops_incident_forecast',
 } as const;
 
 export interface IncidentMessageOptions {
@@ -77,6 +79,8 @@ export function incidentMessage(incident: Incident, options: IncidentMessageOpti
         button({ actionId: INCIDENT_ACTIONS.resolve, text: 'Resolve', value: incident.id }),
         button({ actionId: INCIDENT_ACTIONS.silence, text: 'Silence…', value: incident.id }),
         button({ actionId: INCIDENT_ACTIONS.investigate, text: 'Investigate', value: incident.id }),
+        // A limit about to be reached: the forecast shows how soon, and the replicas that avoid it.
+        ...(predictedExhaustion(incident) ? [button({ actionId: INCIDENT_ACTIONS.forecast, text: 'Forecast', value: incident.id })] : []),
       ],
     });
   }

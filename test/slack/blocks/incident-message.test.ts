@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../../src/alerts/correlate.js';
 import { INCIDENT_ACTIONS, incidentMessage, incidentNote } from '../../../src/slack/blocks/incident-message.js';
+import { predictedExhaustion } from '../../../src/slack/predicted-exhaustion.js';
 
 const NOW = Date.UTC(2026, 10, 24, 19, 30);
 
@@ -27,6 +28,22 @@ describe('incidentMessage', () => {
     const actions = message.blocks.find((block) => block.type === 'actions') as { elements: Array<{ action_id: string; value: string }> };
     expect(actions.elements.map((element) => element.action_id)).toEqual([INCIDENT_ACTIONS.acknowledge, INCIDENT_ACTIONS.resolve, INCIDENT_ACTIONS.silence, INCIDENT_ACTIONS.investigate]);
     expect(actions.elements.every((element) => element.value === 'INC-7')).toBe(true);
+  });
+
+  it('offers the forecast while a predicted exhaustion of a forecast signal fires in it', () => {
+    const base = incident();
+    const predicted = { ...base.alerts.a!, fingerprint: 'p', source: 'detector' as const, name: 'PredictedExhaustion', service: 'order-service', signals: ['memory' as const], severity: 'warning' as const };
+    const actionIds = (alerts: Incident['alerts']) => {
+      const actions = incidentMessage(incident({ alerts }), { now: NOW }).blocks.find((block) => block.type === 'actions') as { elements: Array<{ action_id: string }> };
+      return actions.elements.map((element) => element.action_id);
+    };
+    expect(predictedExhaustion({ alerts: { ...base.alerts, p: predicted } })).toEqual({ service: 'order-service', signal: 'memory' });
+    expect(actionIds({ ...base.alerts, p: predicted }).at(-1)).toBe(INCIDENT_ACTIONS.forecast);
+    // Over, from Alertmanager (whose labels say nothing reliable), or on a signal with no forecast: no button.
+    for (const other of [{ ...predicted, status: 'resolved' as const }, { ...predicted, source: 'alertmanager' as const }, { ...predicted, signals: ['restarts' as const] }]) {
+      expect(predictedExhaustion({ alerts: { p: other } })).toBeUndefined();
+      expect(actionIds({ ...base.alerts, p: other })).not.toContain(INCIDENT_ACTIONS.forecast);
+    }
   });
 
   it('drops Acknowledge once acknowledged and every button once resolved', () => {

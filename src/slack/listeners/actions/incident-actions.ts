@@ -1,4 +1,5 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
+import { predictedExhaustion } from '../../predicted-exhaustion.js';
 import { formatDuration } from '../../../duration.js';
 import { INCIDENT_ACTIONS } from '../../blocks/incident-message.js';
 import { ephemeralNotice } from '../../blocks/notice-message.js';
@@ -6,6 +7,7 @@ import type { IncidentNotifier } from '../../incident-notifier.js';
 import { slackAccess } from '../../slack-access.js';
 import type { SlackServices } from '../../slack-services.js';
 import { answerInThread } from '../events/answer-in-thread.js';
+import { runInThread } from '../events/run-in-thread.js';
 
 /**
  * The buttons on an incident's root message. Each acknowledges at once, calls the incident use
@@ -54,5 +56,15 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
     if (!incident || !message) return;
     const subject = incident.origin ?? incident.services[0] ?? 'this incident';
     await answerInThread(client, { channel: message.channel, threadTs: message.ts, text: `why is ${subject} unhealthy?`, asker: body.user.id }, services);
+  });
+
+  app.action<BlockButtonAction>(INCIDENT_ACTIONS.forecast, async ({ ack, action, body, client }) => {
+    await ack();
+    const incident = await services.incidents.get(action.value ?? '');
+    const message = incident ? await services.stores.incidents.message(incident.id) : undefined;
+    const predicted = incident ? predictedExhaustion(incident) : undefined;
+    if (!message || !predicted) return;
+    // As `/aiops forecast` for the clicker: the chart in the thread, or why not, within what they may see.
+    await runInThread(client, { channel: message.channel, threadTs: message.ts, text: '', asker: body.user.id }, { kind: 'forecast', ...predicted, horizonHours: 24 }, services);
   });
 }
