@@ -24,6 +24,11 @@ export class WorkClaims {
     return claimOnce(this.redis, `${this.prefix}emitted:${findingId}`, EMITTED_TTL_SECONDS);
   }
 
+  /** True for the first caller within `seconds`, across every process: a double click on a button that posts is answered once. */
+  firstWithin(key: string, seconds: number): Promise<boolean> {
+    return claimOnce(this.redis, `${this.prefix}recent:${key}`, seconds);
+  }
+
   /**
    * Runs `work` at most once for `key` across every process: under a lease, and only while no
    * marker says it was done. A `work` that throws leaves no marker, so a later call tries again.

@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 describe('the Forecast button, end to end', () => {
-  it('is offered on an incident of a predicted exhaustion, and posts the forecast chart in its thread', async () => {
+  it('is offered on an incident of a predicted exhaustion, and posts the forecast chart in its thread once however often it is clicked', async () => {
     // As the detection worker reports it, into the bot's own incident store: critical, so no group wait holds it back.
     const now = Date.now();
     const predicted: Anomaly = {
@@ -69,10 +69,14 @@ describe('the Forecast button, end to end', () => {
 
     const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
     const click = blockActionPayload({ actionId: 'aiops_incident_forecast', value: incidentId, userId: 'U0ALICE', channelId: channel, messageTs: ts, responseUrl: slack.responseUrl({ channel }) });
-    expect((await sendBlockAction(eventsUrl, SIGNING_SECRET, click)).status).toBe(200);
+    // A double click: both answered 200, one chart.
+    const deliveries = await Promise.all([sendBlockAction(eventsUrl, SIGNING_SECRET, click), sendBlockAction(eventsUrl, SIGNING_SECRET, click)]);
+    expect(deliveries.map((delivery) => delivery.status)).toEqual([200, 200]);
     const completed = await slack.waitFor((call) => call.method === 'files.completeUploadExternal', 30_000);
     expect(completed.body).toMatchObject({ channel_id: channel, thread_ts: ts });
     const file = slack.files().find((candidate) => candidate.completed)!;
     expect(file.filename).toMatch(/^forecast-order-service-memory-.*\.png$/);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(slack.calls('files.completeUploadExternal')).toHaveLength(1);
   }, 60_000);
 });

@@ -14,6 +14,9 @@ import { runInThread } from '../events/run-in-thread.js';
  * case through AuthorisedIncidents (the owning team or the responders only), and answers the
  * clicker alone; the message itself is redrawn from the outbox.
  */
+/** Clicks on one incident's Forecast button within this long post one chart. */
+const FORECAST_CLICK_SECONDS = 60;
+
 export function registerIncidentActions(app: App, services: SlackServices, notifier: Pick<IncidentNotifier, 'drain'>): void {
   const unknown = (id: string | undefined) => ephemeralNotice(`Incident ${id} is no longer known.`);
 
@@ -63,7 +66,9 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
     const incident = await services.incidents.get(action.value ?? '');
     const message = incident ? await services.stores.incidents.message(incident.id) : undefined;
     const predicted = incident ? predictedExhaustion(incident) : undefined;
-    if (!message || !predicted) return;
+    if (!incident || !message || !predicted) return;
+    // A double click, or two people at once: one chart in the thread.
+    if (!(await services.stores.claims.firstWithin(`forecast-button:${incident.id}`, FORECAST_CLICK_SECONDS))) return;
     // As `/aiops forecast` for the clicker: the chart in the thread, or why not, within what they may see.
     await runInThread(client, { channel: message.channel, threadTs: message.ts, text: '', asker: body.user.id }, { kind: 'forecast', ...predicted, horizonHours: 24 }, services);
   });
