@@ -14,7 +14,7 @@ import { deleteKeys, testRedis } from '../support/test-redis.js';
 /**
  * The Forecast button, end to end: our detectors predict that order-service's memory reaches its
  * limit, the incident's root message offers the forecast, and a click posts the chart in the
- * incident's thread.
+ * incident's thread; a double click on it, or on Investigate, answers once.
  */
 
 const SIGNING_SECRET = 'forecast-button-signing-secret';
@@ -40,8 +40,8 @@ afterAll(async () => {
   await redis.quit();
 });
 
-describe('the Forecast button, end to end', () => {
-  it('is offered on an incident of a predicted exhaustion, and posts the forecast chart in its thread once however often it is clicked', async () => {
+describe('the Forecast and Investigate buttons, end to end', () => {
+  it('offers the forecast on an incident of a predicted exhaustion and posts its chart in the thread; a double click on it or on Investigate answers once', async () => {
     // As the detection worker reports it, into the bot's own incident store: critical, so no group wait holds it back.
     const now = Date.now();
     const predicted: Anomaly = {
@@ -68,7 +68,8 @@ describe('the Forecast button, end to end', () => {
     expect(JSON.stringify(root.body.blocks)).toContain('aiops_incident_forecast');
 
     const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
-    const click = blockActionPayload({ actionId: 'aiops_incident_forecast', value: incidentId, userId: 'U0ALICE', channelId: channel, messageTs: ts, responseUrl: slack.responseUrl({ channel }) });
+    const clickOn = (actionId: string) => blockActionPayload({ actionId, value: incidentId, userId: 'U0ALICE', channelId: channel, messageTs: ts, responseUrl: slack.responseUrl({ channel }) });
+    const click = clickOn('aiops_incident_forecast');
     // A double click: both answered 200, one chart.
     const deliveries = await Promise.all([sendBlockAction(eventsUrl, SIGNING_SECRET, click), sendBlockAction(eventsUrl, SIGNING_SECRET, click)]);
     expect(deliveries.map((delivery) => delivery.status)).toEqual([200, 200]);
@@ -78,5 +79,13 @@ describe('the Forecast button, end to end', () => {
     expect(file.filename).toMatch(/^forecast-order-service-memory-.*\.png$/);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(slack.calls('files.completeUploadExternal')).toHaveLength(1);
+
+    // Investigate, double-clicked as well: one answer in the thread.
+    const investigate = clickOn('aiops_incident_investigate');
+    await Promise.all([sendBlockAction(eventsUrl, SIGNING_SECRET, investigate), sendBlockAction(eventsUrl, SIGNING_SECRET, investigate)]);
+    const answers = () => slack.calls('chat.postMessage').filter((call) => call.body.thread_ts === ts && /^Looking into it/.test(String(call.body.text)));
+    await until(() => answers().length > 0, 'the investigation', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(answers()).toHaveLength(1);
   }, 60_000);
 });

@@ -14,8 +14,8 @@ import { runInThread } from '../events/run-in-thread.js';
  * case through AuthorisedIncidents (the owning team or the responders only), and answers the
  * clicker alone; the message itself is redrawn from the outbox.
  */
-/** Clicks on one incident's Forecast button within this long post one chart. */
-const FORECAST_CLICK_SECONDS = 60;
+/** Clicks on one incident's Investigate or Forecast button within this long post one answer: a double click, or two people at once. */
+const ANSWERED_CLICK_SECONDS = 60;
 
 export function registerIncidentActions(app: App, services: SlackServices, notifier: Pick<IncidentNotifier, 'drain'>): void {
   const unknown = (id: string | undefined) => ephemeralNotice(`Incident ${id} is no longer known.`);
@@ -57,6 +57,7 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
     const incident = await services.incidents.get(action.value ?? '');
     const message = incident ? await services.stores.incidents.message(incident.id) : undefined;
     if (!incident || !message) return;
+    if (!(await services.stores.claims.firstWithin(`investigate-button:${incident.id}`, ANSWERED_CLICK_SECONDS))) return;
     const subject = incident.origin ?? incident.services[0] ?? 'this incident';
     await answerInThread(client, { channel: message.channel, threadTs: message.ts, text: `why is ${subject} unhealthy?`, asker: body.user.id }, services);
   });
@@ -67,8 +68,7 @@ export function registerIncidentActions(app: App, services: SlackServices, notif
     const message = incident ? await services.stores.incidents.message(incident.id) : undefined;
     const predicted = incident ? predictedExhaustion(incident) : undefined;
     if (!incident || !message || !predicted) return;
-    // A double click, or two people at once: one chart in the thread.
-    if (!(await services.stores.claims.firstWithin(`forecast-button:${incident.id}`, FORECAST_CLICK_SECONDS))) return;
+    if (!(await services.stores.claims.firstWithin(`forecast-button:${incident.id}`, ANSWERED_CLICK_SECONDS))) return;
     // As `/aiops forecast` for the clicker: the chart in the thread, or why not, within what they may see.
     await runInThread(client, { channel: message.channel, threadTs: message.ts, text: '', asker: body.user.id }, { kind: 'forecast', ...predicted, horizonHours: 24 }, services);
   });
