@@ -12,17 +12,17 @@ export interface CommandQuestionSetup {
   logger: Logger;
   /** The bot's PostgreSQL history (DATABASE_URL), for questions about past incidents. */
   databaseUrl?: string;
-  /** The simulated world is this process's own: no worker mined its logs (they are mined first, as a worker would have by now) and no bot correlated its incidents. */
+  /** The simulated world is this process's own: no worker mined its logs or forecast its services (both are done first, as the workers would have by now) and no bot correlated its incidents. */
   ownWorld: boolean;
 }
 
-/** Whether answering needs Redis: log templates and incidents are read from the bot's stores; forecasts and trends from the sources, the history from PostgreSQL. */
+/** Whether answering needs Redis: log templates, incidents and cached forecasts are read from the bot's stores; a forecast and trends from the sources, the history from PostgreSQL. */
 export function needsStores(commands: readonly QuestionCommand[]): boolean {
-  return commands.some((command) => command.kind === 'logs' || command.kind === 'incidents');
+  return commands.some((command) => command.kind === 'logs' || command.kind === 'incidents' || command.kind === 'capacity');
 }
 
 /**
- * What `/aiops forecast`, `logs`, `trends`, `incidents` or `history` would show, as plain text for a
+ * What `/aiops forecast`, `logs`, `trends`, `incidents`, `history` or `capacity` would show, as plain text for a
  * terminal: each forecast as the lines posted with its chart (a terminal gets no chart).
  * `stores` is needed when needsStores says so.
  */
@@ -50,6 +50,8 @@ async function commandText(command: QuestionCommand, setup: CommandQuestionSetup
       return logTemplatesText(command, setup, required(stores));
     case 'history':
       return historyText(command, setup);
+    case 'capacity':
+      return capacityText(setup, required(stores));
     case 'incidents': {
       const [{ estateStatus }, { incidentsMessage }] = await Promise.all([import('../investigation/estate-status.js'), import('../slack/blocks/incidents-message.js')]);
       const { anomalies, audit, acknowledgements } = required(stores);
@@ -77,6 +79,22 @@ async function logTemplatesText(command: Extract<QuestionCommand, { kind: 'logs'
     }
   }
   return logTemplatesMessage(await stores.minedLogs.templateSummary(command.service, { now: setup.now(), minutes: command.minutes })).text;
+}
+
+async function capacityText(setup: CommandQuestionSetup, stores: Stores): Promise<string> {
+  const [{ cachedCapacity }, { capacityMessage }, { forecastServiceSignal, SCHEDULED_FORECAST_SIGNALS }] = await Promise.all([
+    import('../slack/capacity-warnings-for.js'),
+    import('../slack/blocks/capacity-message.js'),
+    import('../jobs/forecast-service.js'),
+  ]);
+  const services = Object.keys(setup.catalogue.services);
+  if (setup.ownWorld) {
+    // No worker forecast this world: every service's week ahead is forecast here first, as the hourly jobs would have.
+    const dependencies = { catalogue: setup.catalogue, metrics: setup.sources.metrics, cluster: setup.sources.cluster, now: setup.now, forecasts: stores.forecasts, logger: setup.logger };
+    for (const service of services) for (const signal of SCHEDULED_FORECAST_SIGNALS) await forecastServiceSignal(service, signal, dependencies);
+  }
+  const capacity = await cachedCapacity(stores.forecasts, services, setup.now());
+  return withoutEmphasis(capacityMessage(capacity.warnings, capacity.forecasts, setup.now()).text);
 }
 
 async function historyText(command: Extract<QuestionCommand, { kind: 'history' }>, setup: CommandQuestionSetup): Promise<string> {

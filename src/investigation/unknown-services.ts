@@ -37,6 +37,8 @@ const SUBJECT_AFTER_VERB = /(?:^|\b(?:why|how|what|whats|when|where|which|who|an
 /** Where a question puts the service it asks about: "why is X slow", "does X fail", "wrong with X", "the X service". */
 const SUBJECT_PATTERNS = [
   SUBJECT_AFTER_VERB,
+  // Between an auxiliary and its main verb the word is the subject wherever the question starts: "how many replicas will X need".
+  /\b(?:will|would|does|do|did|should|can|could)\s+(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9-]*)\s+(?:need|needs|have|get|use|run|hit|reach|handle|cope|break|fail|scale|grow)\b/g,
   /\b(?:with|about|for|of|in|on|check|investigate|inspect|owns|own|maintains|calls|call|uses|use)\s+(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9-]*)\s*$/g,
   /\b(?:wrong|problem|problems|issue|issues)\s+(?:with|in)\s+(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9-]*)/g,
   /\b([a-z0-9][a-z0-9-]*)\s+(?:service|svc|microservice|api|app|deployment|pods?)\b/g,

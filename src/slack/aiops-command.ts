@@ -10,6 +10,7 @@ export type AiopsCommand =
   | { kind: 'ask'; question: string }
   | { kind: 'status'; service?: string }
   | { kind: 'incidents' }
+  | { kind: 'capacity' }
   | { kind: 'forecast'; service: string; signal: ForecastSignal; horizonHours: number }
   | { kind: 'silence'; target: string; durationMilliseconds: number; durationText: string; reason: string }
   | { kind: 'unsilence'; target: string }
@@ -56,6 +57,8 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
     }
     case 'incidents':
       return rest.length === 0 ? { kind: 'incidents' } : { kind: 'invalid', problem: '`incidents` takes no arguments.' };
+    case 'capacity':
+      return rest.length === 0 ? { kind: 'capacity' } : { kind: 'invalid', problem: '`capacity` takes no arguments; `/aiops forecast <service>` draws one service.' };
     case 'trends': {
       const parsed = atMostOneService('`trends` takes at most one service, e.g. `/aiops trends cart`.');
       return 'problem' in parsed ? { kind: 'invalid', problem: parsed.problem } : { kind: 'trends', service: parsed.service };
@@ -160,7 +163,7 @@ export function parseAiopsCommand(text: string, catalogue: Catalogue): AiopsComm
 /** Subcommands whose words never start a question: said to the bot with a mistake, they get the usage, not an investigation. */
 const COMMAND_ONLY_WORDS = new Set(['forecast', 'trends', 'logs', 'silence', 'unsilence', 'history', 'audit', 'healing']);
 /** Every subcommand a mention or DM may spell, `ask` aside (a question is asked by just asking it). */
-const MESSAGE_COMMAND_WORDS = new Set([...COMMAND_ONLY_WORDS, 'status', 'incidents', 'help']);
+const MESSAGE_COMMAND_WORDS = new Set([...COMMAND_ONLY_WORDS, 'status', 'incidents', 'capacity', 'help']);
 
 /**
  * The `/aiops` command a mention or direct message spells ("@aiops status payment", "forecast

@@ -13,20 +13,20 @@ import type { AiopsCommand } from './aiops-command.js';
 /** Services one question is answered for at most: each forecast is a chart of its own, each log summary a message. */
 const MAXIMUM_SERVICES_ANSWERED = 3;
 
-export type QuestionCommand = Extract<AiopsCommand, { kind: 'forecast' | 'logs' | 'incidents' | 'trends' | 'history' }>;
+export type QuestionCommand = Extract<AiopsCommand, { kind: 'forecast' | 'logs' | 'incidents' | 'trends' | 'history' | 'capacity' }>;
 
 /** What a question in words asks a command for: one per service, at most a few, and the services left out. */
 export interface CommandsInQuestion {
   commands: QuestionCommand[];
   /** Services named beyond the first MAXIMUM_SERVICES_ANSWERED: each would be a chart or a list of its own. */
   leftOut: string[];
-  /** A forecast or logs question that names no service, in a thread about none: what to ask instead. */
+  /** A logs question that names no service, in a thread about none: what to ask instead. */
   whichService?: string;
 }
 
 /**
  * The `/aiops` commands a question asks for in words: a forecast ("how many replicas will
- * order-service need tomorrow?"), a service's log templates ("what is payment logging?"), the
+ * order-service need tomorrow?"; of no service, the estate's capacity warnings), a service's log templates ("what is payment logging?"), the
  * trends ("how is checkout doing compared to last week?"), the open incidents ("what's
  * firing?") or the incident history ("how many incidents did we have last week?"). None for
  * any other question, which is investigated; the catalogue and the change record answer first, as
@@ -43,7 +43,8 @@ export function commandsInQuestion(catalogue: Catalogue, question: string, threa
   // A name the catalogue lacks is left to the investigation, which says so and what it may mean.
   const unnamed = (what: string) => (unknownServicesInQuestion(catalogue, question).length > 0 ? none : { ...none, whichService: `Which service? ${what}` });
   const capacity = capacityQuestion(catalogue, question, threadServices, now);
-  if (capacity?.services.length === 0) return unnamed(`Name a catalogued one, e.g. "how many replicas will ${example} need tomorrow?"`);
+  // "Will anything run out of capacity this week?": the estate's week-ahead forecasts, as /aiops capacity lists them.
+  if (capacity?.services.length === 0) return unknownServicesInQuestion(catalogue, question).length > 0 ? none : { commands: [{ kind: 'capacity' }], leftOut: [] };
   if (capacity) return firstFew(capacity.services, (service): QuestionCommand => ({ kind: 'forecast', service, signal: capacity.signal, horizonHours: capacity.horizonHours }));
   const logs = logsQuestion(catalogue, question, threadServices);
   if (logs?.services.length === 0) return unnamed(`Name a catalogued one, e.g. "what is ${example} logging?"`);

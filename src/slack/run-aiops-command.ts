@@ -7,6 +7,7 @@ import { serviceTrends } from '../investigation/service-trends.js';
 import { seesTarget, visibleStatus } from '../investigation/visible-status.js';
 import type { AiopsCommand } from './aiops-command.js';
 import { answerMessage } from './blocks/answer-message.js';
+import { capacityMessage } from './blocks/capacity-message.js';
 import { helpMessage, usageMessage } from './blocks/help-message.js';
 import { historyMessage } from './blocks/history-message.js';
 import { incidentsMessage } from './blocks/incidents-message.js';
@@ -14,6 +15,7 @@ import { logTemplatesMessage } from './blocks/log-templates-message.js';
 import { noticeMessage } from './blocks/notice-message.js';
 import { statusMessage } from './blocks/status-message.js';
 import { trendsMessage } from './blocks/trends-message.js';
+import { cachedCapacity } from './capacity-warnings-for.js';
 import { postCapacityForecast } from './post-capacity-forecast.js';
 import { slackAccess } from './slack-access.js';
 import type { SlackServices } from './slack-services.js';
@@ -50,6 +52,12 @@ export async function runAiopsCommand(parsed: Exclude<AiopsCommand, { kind: 'ask
     }
     case 'incidents':
       return reply(incidentsMessage(visibleStatus(await estateStatus(services.status), await visibilityOf(invocation.user), services.catalogue).incidents, { now: services.now() }));
+    case 'capacity': {
+      const visibility = await visibilityOf(invocation.user);
+      const seen = Object.keys(services.catalogue.services).filter((service) => seesService(visibility, service));
+      const capacity = await cachedCapacity(services.stores.forecasts, seen, services.now());
+      return reply(capacityMessage(capacity.warnings, capacity.forecasts, services.now()));
+    }
     case 'audit': {
       const visibility = await visibilityOf(invocation.user);
       if (parsed.service !== undefined && !seesService(visibility, parsed.service)) return reply(noticeMessage(notYours(parsed.service)));

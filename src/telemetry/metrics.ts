@@ -6,7 +6,7 @@ export type WebhookOutcome = 'accepted' | 'invalid' | 'unauthorized' | 'too_larg
 /** How a change-event delivery ended: an Alertmanager outcome, or a service not catalogued (422), a body not JSON (415), a notification that records nothing (200). */
 export type ChangeWebhookOutcome = WebhookOutcome | 'unknown_service' | 'unsupported_media_type' | 'ignored';
 /** Who answered a question: the root-cause engine, the agent, or the engine after the agent failed. */
-export type QuestionPath = 'engine' | 'agent' | 'engine_fallback' | 'catalogue' | 'changes' | 'forecast' | 'logs' | 'incidents' | 'trends' | 'history';
+export type QuestionPath = 'engine' | 'agent' | 'engine_fallback' | 'catalogue' | 'changes' | 'forecast' | 'logs' | 'incidents' | 'trends' | 'history' | 'capacity';
 /** How a Slack Web API call ended: `ok: true`, `ok: false`, HTTP 429, another HTTP error, or no response at all. */
 export type SlackCallOutcome = 'ok' | 'error' | 'rate_limited' | 'http_error' | 'network_error';
 export type JobOutcome = 'completed' | 'failed';
@@ -115,7 +115,7 @@ export class Metrics {
     this.alertsReceived = new Counter({ name: 'aiops_alertmanager_alerts_received_total', help: 'Alerts in accepted Alertmanager deliveries, by status (firing, resolved).', labelNames: ['status'], registers });
     this.anomaliesRaised = new Counter({ name: 'aiops_anomalies_raised_total', help: 'Anomalies the detectors raised (not silenced), by kind and severity.', labelNames: ['kind', 'severity'], registers });
     this.anomaliesSilenced = new Counter({ name: 'aiops_anomalies_silenced_total', help: 'Anomalies the detectors found while their service or incident was silenced.', labelNames: ['kind'], registers });
-    this.questionsAnswered = new Counter({ name: 'aiops_questions_answered_total', help: 'Questions answered in Slack, by who answered: engine, agent, engine_fallback (the agent failed), catalogue (who owns, who is paged, what calls what), changes (what changed), forecast, logs, incidents, trends or history (what the /aiops command of that name shows, asked for in words).', labelNames: ['path'], registers });
+    this.questionsAnswered = new Counter({ name: 'aiops_questions_answered_total', help: 'Questions answered in Slack, by who answered: engine, agent, engine_fallback (the agent failed), catalogue (who owns, who is paged, what calls what), changes (what changed), forecast, logs, incidents, trends, history or capacity (what the /aiops command of that name shows, asked for in words).', labelNames: ['path'], registers });
     this.questionsFailed = new Counter({ name: 'aiops_questions_failed_total', help: 'Questions whose answer could not be finished (the investigation or the reply failed).', registers });
     this.questionDuration = new Histogram({ name: 'aiops_question_duration_seconds', help: 'Time from a question to its answer, by who answered.', labelNames: ['path'], buckets: QUESTION_BUCKETS_SECONDS, registers });
     this.slackCalls = new Counter({ name: 'aiops_slack_api_calls_total', help: 'Slack Web API calls, by method and outcome (ok, error, rate_limited, http_error, network_error).', labelNames: ['method', 'outcome'], registers });

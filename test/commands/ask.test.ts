@@ -102,6 +102,14 @@ describe('aiops ask for the open incidents or the trends', () => {
     expect(await askKeys()).toEqual([]);
   }, 30_000);
 
+  it("answers a capacity question naming no service with the estate's week-ahead forecasts, made first on its own world", async () => {
+    const result = await run(['ask', 'will anything run out of capacity this week?'], SIMULATED_WORLD);
+    expect(result.exitCode, result.stderr).toBe(0);
+    // Ten services, each forecast for CPU, memory and traffic; none of the bad deploy's reaches a limit.
+    expect(result.stdout).toBe('No forecast reaches a limit within a week (30 forecasts of CPU, memory and traffic).\n');
+    expect(await askKeys()).toEqual([]);
+  }, 90_000);
+
   it('answers a comparison with last week with the trends, with no Redis to reach', async () => {
     const result = await run(['ask', 'how is checkout doing compared to last week?'], { ...SIMULATED_WORLD, REDIS_URL: 'redis://127.0.0.1:1' });
     expect(result.exitCode, result.stderr).toBe(0);

@@ -171,7 +171,7 @@ describe('Slack, end to end over HTTP', () => {
     await until(async () => (slack.thread('C0SAID', '1764000065.000100').at(-1)?.text.includes('root-cause engine') ? true : undefined), 20_000, 'the investigation');
   }, 60_000);
 
-  it('answers capacity, logs, incidents, trends and history questions in words with what the command shows, in the thread', async () => {
+  it('answers capacity, logs, incidents, trends, history and estate capacity questions in words with what the command shows, in the thread', async () => {
     const uploads = slack.calls('files.completeUploadExternal').length;
     const capacityTs = '1764000070.000100';
     await sendEvent(eventsUrl, SIGNING_SECRET, mention('how many replicas will order-service need tomorrow?', 'C0SAID', capacityTs));
@@ -201,6 +201,9 @@ describe('Slack, end to end over HTTP', () => {
     const trendsTs = '1764000073.000100';
     await sendEvent(eventsUrl, SIGNING_SECRET, mention('how is order-service doing compared to last week?', 'C0SAID', trendsTs));
     expect((await until(async () => slack.thread('C0SAID', trendsTs)[0], 20_000, 'the trends')).text).toMatch(/order-service/);
+    const capacityWideTs = '1764000075.000100';
+    await sendEvent(eventsUrl, SIGNING_SECRET, mention('will anything run out of capacity this week?', 'C0SAID', capacityWideTs));
+    expect((await until(async () => slack.thread('C0SAID', capacityWideTs)[0], 20_000, 'the capacity warnings')).text).toMatch(/^(No forecasts yet|No forecast reaches a limit within a week \(\d+ forecasts|Capacity within a week \(\d+\))/);
     // This bot keeps no history: the answer says where it would be.
     const historyTs = '1764000074.000100';
     await sendEvent(eventsUrl, SIGNING_SECRET, mention('how many incidents did we have last week?', 'C0SAID', historyTs));

@@ -23,8 +23,10 @@ describe('commandsInQuestion', () => {
     expect(commandsInQuestion(catalogue, 'how often did payment break this month?', [], NOW).commands).toEqual([{ kind: 'history', service: 'payment', days: 30 }]);
   });
 
-  it('asks which service when a forecast or logs question names none and the thread is about none, and leaves an unknown name to the investigation', () => {
-    expect(commandsInQuestion(catalogue, 'how many pods will we need tomorrow?', [], NOW)).toEqual({ commands: [], leftOut: [], whichService: 'Which service? Name a catalogued one, e.g. "how many replicas will frontend need tomorrow?"' });
+  it("lists the estate's capacity warnings for a capacity question naming no service, asks which service for a logs question, and leaves an unknown name to the investigation", () => {
+    expect(commandsInQuestion(catalogue, 'how many pods will we need tomorrow?', [], NOW)).toEqual({ commands: [{ kind: 'capacity' }], leftOut: [] });
+    expect(commandsInQuestion(catalogue, 'will anything run out of memory this week?', [], NOW).commands).toEqual([{ kind: 'capacity' }]);
+    expect(commandsInQuestion(catalogue, 'how many replicas will billing need tomorrow?', [], NOW)).toEqual({ commands: [], leftOut: [] });
     expect(commandsInQuestion(catalogue, 'show me the logs', [], NOW).whichService).toBe('Which service? Name a catalogued one, e.g. "what is frontend logging?"');
     expect(commandsInQuestion(catalogue, 'show me the logs', ['cart'], NOW).commands).toEqual([{ kind: 'logs', service: 'cart', minutes: 15 }]);
     expect(commandsInQuestion(catalogue, 'what is the billing service logging?', [], NOW)).toEqual({ commands: [], leftOut: [] });

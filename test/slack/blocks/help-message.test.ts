@@ -10,7 +10,7 @@ describe('helpMessage', () => {
 
   it('lists every /aiops subcommand with a description and an example', () => {
     checkBlocks(message.blocks, 50);
-    expect(AIOPS_SUBCOMMANDS.map((subcommand) => subcommand.name)).toEqual(['ask', 'status', 'incidents', 'forecast', 'trends', 'changes', 'logs', 'silence', 'unsilence', 'history', 'audit', 'healing', 'help']);
+    expect(AIOPS_SUBCOMMANDS.map((subcommand) => subcommand.name)).toEqual(['ask', 'status', 'incidents', 'forecast', 'capacity', 'trends', 'changes', 'logs', 'silence', 'unsilence', 'history', 'audit', 'healing', 'help']);
     for (const usage of [
       '`/aiops ask &lt;question&gt;`',
       '`/aiops status [service]`',
