@@ -91,6 +91,21 @@ describe('/aiops status and /aiops logs', () => {
   });
 });
 
+describe('/aiops capacity', () => {
+  it('lists the capacity warnings of the services the asker sees only', async () => {
+    const reaching = (service: string) => ({
+      service, signal: 'memory' as const, generatedAt: now, horizonHours: 168, model: 'seasonal decomposition', backtestError: 1, current: 400, peak: 520, peakAt: now + 5 * 60 * MINUTE, average: 450,
+      limit: 512, currentReplicas: 2, recommendedReplicas: 3, limitReachedAt: now + 5 * 60 * MINUTE, hourly: [],
+    });
+    await Promise.all([stores.forecasts.save(reaching('payment')), stores.forecasts.save(reaching('frontend'))]);
+    const bob = await aiops('capacity', 'U0BOB');
+    expect(bob).toMatch(/^Capacity within a week \(1\)/);
+    expect(bob).toContain('frontend');
+    expect(bob).not.toContain('payment');
+    expect(await aiops('capacity', 'U0SRE')).toMatch(/^Capacity within a week \(2\)/);
+  });
+});
+
 describe('/aiops audit', () => {
   it("shows what was done to the asker's services and incidents, and what they did themselves", async () => {
     await aiops('silence payment 1h card processor maintenance', 'U0CAROL');
