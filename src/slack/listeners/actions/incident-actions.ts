@@ -9,14 +9,14 @@ import type { SlackServices } from '../../slack-services.js';
 import { answerInThread } from '../events/answer-in-thread.js';
 import { runInThread } from '../events/run-in-thread.js';
 
+/** Clicks on one incident's Investigate or Forecast button within this long post one answer: a double click, or two people at once. */
+const ANSWERED_CLICK_SECONDS = 60;
+
 /**
  * The buttons on an incident's root message. Each acknowledges at once, calls the incident use
  * case through AuthorisedIncidents (the owning team or the responders only), and answers the
  * clicker alone; the message itself is redrawn from the outbox.
  */
-/** Clicks on one incident's Investigate or Forecast button within this long post one answer: a double click, or two people at once. */
-const ANSWERED_CLICK_SECONDS = 60;
-
 export function registerIncidentActions(app: App, services: SlackServices, notifier: Pick<IncidentNotifier, 'drain'>): void {
   const unknown = (id: string | undefined) => ephemeralNotice(`Incident ${id} is no longer known.`);
 
