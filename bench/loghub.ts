@@ -5,7 +5,7 @@
  *   npm run bench:loghub [-- --datasets ../shared/datasets] [-- --stream-lines N]
  *
  * First the product's configuration: `new TemplateMiner()` with no options, as `aiops logs
- * templates` (src/commands/logs.ts) and the bot's log-mining jobs (src/jobs/workers/start-workers.ts)
+ * templates` (src/commands/logs.ts) and the bot's log-mining jobs (src/jobs/log-miners.ts)
  * build it, the same for every set. Beside it, in the same run, the configuration this bench used to
  * report: the same miner plus two masks written for Proxifier only, which no deployment can set.
  * The miner reads content.txt only; truth.csv is read afterwards, for scoring.

@@ -43,7 +43,7 @@ describe('bench:loghub', () => {
   it('mines with the configuration the product uses: new TemplateMiner() without options', () => {
     const constructions = (path: string): string[] => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8').match(/new TemplateMiner\([^)]*\)/g) ?? [];
     expect(constructions('src/commands/logs.ts')).toEqual(['new TemplateMiner()']);
-    expect(constructions('src/jobs/workers/start-workers.ts')).toEqual(['new TemplateMiner()']);
+    expect(constructions('src/jobs/log-miners.ts')).toEqual(['new TemplateMiner()']);
     expect(constructions('bench/loghub.ts')).toContain('new TemplateMiner()');
   });
 });
