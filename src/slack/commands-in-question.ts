@@ -39,15 +39,15 @@ export function commandsInQuestion(catalogue: Catalogue, question: string, threa
   if (catalogueQuestion(catalogue, question, threadServices) || changesQuestion(catalogue, question, threadServices, now)) return none;
   const followUp = sameForOthers(catalogue, question, earlierQuestions, now);
   if (followUp) return followUp;
-  const example = Object.keys(catalogue.services)[0] ?? 'order-service';
   // A name the catalogue lacks is left to the investigation, which says so and what it may mean.
-  const unnamed = (what: string) => (unknownServicesInQuestion(catalogue, question).length > 0 ? none : { ...none, whichService: `Which service? ${what}` });
+  const namesUnknown = () => unknownServicesInQuestion(catalogue, question).length > 0;
   const capacity = capacityQuestion(catalogue, question, threadServices, now);
   // "Will anything run out of capacity this week?": the estate's week-ahead forecasts, as /aiops capacity lists them.
-  if (capacity?.services.length === 0) return unknownServicesInQuestion(catalogue, question).length > 0 ? none : { commands: [{ kind: 'capacity' }], leftOut: [] };
+  if (capacity?.services.length === 0) return namesUnknown() ? none : { commands: [{ kind: 'capacity' }], leftOut: [] };
   if (capacity) return firstFew(capacity.services, (service): QuestionCommand => ({ kind: 'forecast', service, signal: capacity.signal, horizonHours: capacity.horizonHours }));
   const logs = logsQuestion(catalogue, question, threadServices);
-  if (logs?.services.length === 0) return unnamed(`Name a catalogued one, e.g. "what is ${example} logging?"`);
+  const example = Object.keys(catalogue.services)[0] ?? 'order-service';
+  if (logs?.services.length === 0) return namesUnknown() ? none : { ...none, whichService: `Which service? Name a catalogued one, e.g. "what is ${example} logging?"` };
   if (logs) return firstFew(logs.services, (service): QuestionCommand => ({ kind: 'logs', service, minutes: logs.minutes }));
   const trends = trendsQuestion(catalogue, question, threadServices);
   if (trends) return { commands: [{ kind: 'trends', ...trends }], leftOut: [] };
